@@ -1,0 +1,6 @@
+import type { PrismaClient } from '../prisma/generated/client.js';
+
+/** What activities need from the outside world; built once per worker. */
+export interface Database {
+  prisma: PrismaClient;
+}

@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Connection } from '@temporalio/client';
+import type { PrismaClient } from '../prisma/generated/client.js';
+
+export interface HealthDeps {
+  temporal: Connection;
+  prisma: PrismaClient;
+  databaseKind: 'postgresql' | 'pglite';
+  workerState: () => string;
+}
+
+export interface ComponentHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/** Checks every component the service depends on, each within a short timeout. */
+export async function checkHealth(deps: HealthDeps): Promise<{ ok: boolean; components: Record<string, ComponentHealth> }> {
+  const withTimeout = async (p: Promise<string>): Promise<ComponentHealth> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const detail = await Promise.race([
+        p,
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('超时')), 3000); }),
+      ]);
+      return { ok: true, detail };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const [temporal, database] = await Promise.all([
+    withTimeout(deps.temporal.workflowService.getSystemInfo({}).then((r) => `server ${r.serverVersion ?? 'unknown'}`)),
+    withTimeout(deps.prisma.$queryRaw<{ v: string }[]>`select version() as v`.then((r) => `${deps.databaseKind}: ${r[0]?.v.split(' ').slice(0, 2).join(' ')}`)),
+  ]);
+  const state = deps.workerState();
+  const worker: ComponentHealth = { ok: state === 'RUNNING', detail: state };
+  return { ok: temporal.ok && database.ok && worker.ok, components: { temporal, database, worker } };
+}
+
+export function createHttpServer(deps: HealthDeps): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/health', async (_req, reply) => {
+    const health = await checkHealth(deps);
+    return reply.code(health.ok ? 200 : 503).send(health);
+  });
+  return app;
+}

@@ -1,0 +1,100 @@
+import { Connection, NativeConnection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { AppConfig } from './config.js';
+import { openDatabase } from './db/index.js';
+import { createHttpServer } from './server.js';
+import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server.js';
+import { createWorker } from './worker.js';
+
+export interface RunningService {
+  httpUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string | undefined;
+  databaseKind: 'postgresql' | 'pglite';
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+type Say = (line: string) => void;
+
+/**
+ * Brings up everything on this machine: the database (PGlite in the data
+ * folder unless DATABASE_URL is set), the Temporal dev server (unless
+ * TEMPORAL_ADDRESS is set), the worker and the HTTP server. `stop()` takes it
+ * all down in reverse order.
+ */
+export async function startService(config: AppConfig, say: Say = () => {}): Promise<RunningService> {
+  const stack: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    while (stack.length) {
+      const step = stack.pop()!;
+      await step().catch((err: unknown) => say(`停止时出错：${String(err)}`));
+    }
+  };
+  try {
+    say('正在启动数据库…');
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort });
+    stack.push(() => db.close());
+
+    let devServer: DevServer | undefined;
+    let temporalAddress = config.temporal.address;
+    if (!temporalAddress) {
+      say('正在准备 Temporal 开发服务器（首次运行需要编译，约 5–10 分钟）…');
+      const cliPath = await resolveTemporalCli(config.temporal.cliPath);
+      if (cliPath === 'download') {
+        throw new Error('本机没有 Go，也没有设置 TEMPORAL_CLI_PATH：请安装 Go，或设置 TEMPORAL_ADDRESS 指向已有的 Temporal 服务器。');
+      }
+      devServer = await startDevServer({
+        cliPath,
+        dataDir: config.dataDir,
+        port: config.temporal.devServerPort,
+        uiPort: config.temporal.devServerUiPort,
+        namespace: config.temporal.namespace,
+      });
+      stack.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    } else {
+      await waitForTemporal(temporalAddress, 30_000);
+    }
+
+    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    stack.push(() => nativeConnection.close());
+    const connection = await Connection.connect({ address: temporalAddress });
+    stack.push(() => connection.close());
+
+    const worker: Worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      db,
+    });
+    const workerRun = worker.run();
+    stack.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun.catch(() => {});
+    });
+
+    const http = createHttpServer({
+      temporal: connection,
+      prisma: db.prisma,
+      databaseKind: db.kind,
+      workerState: () => worker.getState(),
+    });
+    await http.listen({ host: config.http.host, port: config.http.port });
+    stack.push(() => http.close());
+    const addr = http.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+
+    return {
+      httpUrl: `http://${config.http.host}:${port}`,
+      temporalAddress,
+      temporalUiUrl: devServer?.uiUrl,
+      databaseKind: db.kind,
+      databaseUrl: db.url,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,16 @@
+export {};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The database every test uses: real PostgreSQL (DATABASE_URL) or PGlite. */
+    databaseUrl: string;
+    /** 'postgresql' or 'pglite'. */
+    databaseKind: string;
+    /** host:port of the Temporal dev server (Temporal CLI) started for this run. */
+    temporalDevAddress: string;
+    /** host:port of the Java time-skipping test server started for this run. */
+    temporalTimeSkippingAddress: string;
+    /** Path of the workflow bundle built once for this run. */
+    workflowBundlePath: string;
+  }
+}

@@ -1,0 +1,52 @@
+import { inject } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type Database } from '../../activities/index.js';
+
+/**
+ * Connects to the run's shared Java time-skipping server.
+ *
+ * The public `createFromExistingServer` always turns time skipping off; the
+ * SDK's own `create` (what createTimeSkipping calls after spawning the
+ * server) takes an existing server with time skipping on. @temporalio/testing
+ * is pinned exactly, and the workflow tests fail loudly if this ever stops
+ * skipping time.
+ */
+export async function connectTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  const create = (TestWorkflowEnvironment as unknown as {
+    create(opts: object): Promise<TestWorkflowEnvironment>;
+  }).create.bind(TestWorkflowEnvironment);
+  return create({
+    server: { type: 'existing' },
+    address: inject('temporalTimeSkippingAddress'),
+    namespace: 'default',
+    supportsTimeSkipping: true,
+  });
+}
+
+/** Connects to the run's shared Temporal dev server (full server, real time). */
+export function connectDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalDevAddress') });
+}
+
+let queueCounter = 0;
+/** A task queue of its own per test, so tests never pick up each other's tasks. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now()}-${queueCounter++}`;
+}
+
+/** A worker with the real activities and the run's prebuilt workflow bundle. */
+export function createTestWorker(opts: {
+  connection: NativeConnection;
+  taskQueue: string;
+  db: Database;
+  namespace?: string;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: createActivities(opts.db),
+  });
+}

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { scheduledNotice } from '../../workflows/index.js';
+import { createPrismaClient } from '../../app/db/client.js';
+import { connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('scheduledNotice on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  const prisma = createPrismaClient(inject('databaseUrl'));
+
+  beforeAll(async () => {
+    env = await connectTimeSkipping();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+    await prisma.$disconnect();
+  });
+
+  it('waits three months of workflow time on a durable timer, then writes the row once', async () => {
+    const taskQueue = uniqueTaskQueue('notice-ts');
+    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const start = await env.currentTimeMs();
+    const dueAt = new Date(start + 92 * DAY);
+    const workflowId = `notice-${taskQueue}`;
+    const wallStart = Date.now();
+
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(scheduledNotice, {
+        taskQueue,
+        workflowId,
+        args: [{ note: '死亡核查到期提醒', dueAt: dueAt.toISOString() }],
+      });
+
+      // 91 days in: the timer has not fired, nothing is written.
+      await env.sleep(91 * DAY);
+      expect(await prisma.sliceRecord.findUnique({ where: { workflowId } })).toBeNull();
+
+      const result = await handle.result();
+      expect(Date.parse(result.recordedAt)).toBeGreaterThanOrEqual(dueAt.getTime());
+      expect(Date.parse(result.recordedAt)).toBeLessThan(dueAt.getTime() + 60_000);
+    });
+
+    // Three months passed on the server clock within seconds of real time.
+    expect(Date.now() - wallStart).toBeLessThan(30_000);
+    expect((await env.currentTimeMs()) - start).toBeGreaterThanOrEqual(92 * DAY);
+
+    const rows = await prisma.sliceRecord.findMany({ where: { workflowId } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.note).toBe('死亡核查到期提醒');
+    expect(rows[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(dueAt.getTime());
+
+    const audit = await prisma.auditEntry.findMany({ where: { subjectType: 'SliceRecord', subjectId: rows[0]!.id } });
+    expect(audit.map((a) => a.action)).toEqual(['notice.recorded']);
+  });
+});
