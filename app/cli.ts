@@ -16,6 +16,22 @@ program
   });
 
 program
+  .command('worker')
+  .description('只运行 Temporal worker（生产部署用；需要 TEMPORAL_ADDRESS）')
+  .action(async () => {
+    const { runStart } = await import('./commands/start.js');
+    await runStart(loadConfig(), 'worker');
+  });
+
+program
+  .command('server')
+  .description('只运行 HTTP / webhook 服务（生产部署用；需要 TEMPORAL_ADDRESS）')
+  .action(async () => {
+    const { runStart } = await import('./commands/start.js');
+    await runStart(loadConfig(), 'server');
+  });
+
+program
   .command('doctor')
   .description('检查运行环境：缺什么、怎么装')
   .action(async () => {

@@ -35,7 +35,7 @@ export async function checkHealth(deps: HealthDeps): Promise<{ ok: boolean; comp
     withTimeout(deps.prisma.$queryRaw<{ v: string }[]>`select version() as v`.then((r) => `${deps.databaseKind}: ${r[0]?.v.split(' ').slice(0, 2).join(' ')}`)),
   ]);
   const state = deps.workerState();
-  const worker: ComponentHealth = { ok: state === 'RUNNING', detail: state };
+  const worker: ComponentHealth = { ok: state === 'RUNNING' || state === 'NOT_IN_THIS_PROCESS', detail: state };
   return { ok: temporal.ok && database.ok && worker.ok, components: { temporal, database, worker } };
 }
 

@@ -23,7 +23,15 @@ type Say = (line: string) => void;
  * TEMPORAL_ADDRESS is set), the worker and the HTTP server. `stop()` takes it
  * all down in reverse order.
  */
-export async function startService(config: AppConfig, say: Say = () => {}): Promise<RunningService> {
+export type ServiceMode =
+  /** Everything in one process tree: `jiuzhu start`. */
+  | 'all'
+  /** The Temporal worker (with a /health endpoint): `jiuzhu worker`. */
+  | 'worker'
+  /** The webhook and HTTP server, no worker: `jiuzhu server`. */
+  | 'server';
+
+export async function startService(config: AppConfig, say: Say = () => {}, mode: ServiceMode = 'all'): Promise<RunningService> {
   const stack: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     while (stack.length) {
@@ -38,6 +46,9 @@ export async function startService(config: AppConfig, say: Say = () => {}): Prom
 
     let devServer: DevServer | undefined;
     let temporalAddress = config.temporal.address;
+    if (!temporalAddress && mode !== 'all') {
+      throw new Error('单独运行 worker 或 server 时必须设置 TEMPORAL_ADDRESS。');
+    }
     if (!temporalAddress) {
       say('正在准备 Temporal 开发服务器（首次运行需要编译，约 5–10 分钟）…');
       const cliPath = await resolveTemporalCli(config.temporal.cliPath);
@@ -57,28 +68,32 @@ export async function startService(config: AppConfig, say: Say = () => {}): Prom
       await waitForTemporal(temporalAddress, 30_000);
     }
 
-    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    const nativeConnection = await NativeConnection.connect({ address: temporalAddress! });
     stack.push(() => nativeConnection.close());
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = await Connection.connect({ address: temporalAddress! });
     stack.push(() => connection.close());
 
-    const worker: Worker = await createWorker({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      db,
-    });
-    const workerRun = worker.run();
-    stack.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun.catch(() => {});
-    });
+    let worker: Worker | undefined;
+    if (mode !== 'server') {
+      const w = await createWorker({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        db,
+      });
+      worker = w;
+      const workerRun = w.run();
+      stack.push(async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await workerRun.catch(() => {});
+      });
+    }
 
     const http = createHttpServer({
       temporal: connection,
       prisma: db.prisma,
       databaseKind: db.kind,
-      workerState: () => worker.getState(),
+      workerState: () => worker?.getState() ?? 'NOT_IN_THIS_PROCESS',
     });
     await http.listen({ host: config.http.host, port: config.http.port });
     stack.push(() => http.close());
@@ -87,7 +102,7 @@ export async function startService(config: AppConfig, say: Say = () => {}): Prom
 
     return {
       httpUrl: `http://${config.http.host}:${port}`,
-      temporalAddress,
+      temporalAddress: temporalAddress!,
       temporalUiUrl: devServer?.uiUrl,
       databaseKind: db.kind,
       databaseUrl: db.url,

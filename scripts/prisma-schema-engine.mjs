@@ -266,8 +266,28 @@ class ShimPgAdapterFactory {
   }
 
   async connect() {
-    if (!this.url) throw new Error('No database URL: set `datasource.url` in prisma.config.ts (DATABASE_URL).');
+    if (!this.url) {
+      // The wasm engine always opens its main connection (it asks for the server version first), even
+      // for `migrate diff --from-empty --to-schema`. With no database configured it gets a scratch
+      // in-memory PGlite, so such commands work offline and without a server.
+      debug('no datasource url: main connection goes to an in-memory PGlite');
+      return this.#memoryPgliteAdapter();
+    }
     return patchAdapter(await new PrismaPg({ connectionString: this.url }).connect());
+  }
+
+  async #memoryPgliteAdapter() {
+    const mem = await startMemoryPglite();
+    debug('in-memory PGlite', mem.url);
+    cleanups.add(mem.close);
+    const adapter = await new PrismaPg({ connectionString: mem.url }).connect();
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      await dispose();
+      await mem.close();
+      cleanups.delete(mem.close);
+    };
+    return patchAdapter(adapter);
   }
 
   // Fix 3: the stock connectToShadowDb passes `{...config, database}` to pg, where connectionString
@@ -289,17 +309,10 @@ class ShimPgAdapterFactory {
     }
 
     if (!this.url || (await isPglite(this.url))) {
-      const mem = await startMemoryPglite();
-      debug('shadow: in-memory PGlite', mem.url);
-      cleanups.add(mem.close);
-      const adapter = await new PrismaPg({ connectionString: mem.url }).connect();
-      const dispose = adapter.dispose.bind(adapter);
-      adapter.dispose = async () => {
-        await dispose();
-        await mem.close();
-        cleanups.delete(mem.close);
-      };
-      return patchAdapter(adapter);
+      // PGlite serves one database: CREATE DATABASE works there, but connecting to it lands in the
+      // main database again. The shadow is a fresh in-memory PGlite instead.
+      debug('shadow: in-memory PGlite');
+      return this.#memoryPgliteAdapter();
     }
 
     const database = `prisma_migrate_shadow_db_${randomUUID()}`;
@@ -467,8 +480,9 @@ function rpcError(e, factory) {
   const data = { is_panic: false, message: e?.message ?? String(e) };
   if (typeof e?.code === 'string' && e.code) data.error_code = e.code;
   if (e?.meta !== undefined) data.meta = e.meta;
-  const registered = typeof e?.cause?.id === 'number' ? factory.errorRegistry.consumeError(e.cause.id) : undefined;
-  if (registered?.error) data.message = `${data.message}\n${registered.error.message ?? registered.error}`;
+  const external = /External error id#(\d+)/.exec(data.message);
+  const registered = external ? factory.errorRegistry.consumeError(Number(external[1])) : undefined;
+  if (registered?.error) data.message = data.message.replace(external[0], registered.error.message ?? String(registered.error));
   return { code: 4466, message: 'An error happened. Check the data field for details.', data };
 }
 

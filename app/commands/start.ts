@@ -1,15 +1,15 @@
 import type { AppConfig } from '../config.js';
-import { startService } from '../start.js';
+import { startService, type ServiceMode } from '../start.js';
 
 function maskUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
 }
 
 /** `jiuzhu start`: runs until Ctrl-C, then stops every child it started. */
-export async function runStart(config: AppConfig): Promise<void> {
+export async function runStart(config: AppConfig, mode: ServiceMode = 'all'): Promise<void> {
   const t0 = Date.now();
   const say = (line: string) => console.log(line);
-  const service = await startService(config, say);
+  const service = await startService(config, say, mode);
   say('');
   say(`已就绪（${((Date.now() - t0) / 1000).toFixed(1)} 秒）`);
   say(`  HTTP 服务      ${service.httpUrl}    健康检查：${service.httpUrl}/health`);

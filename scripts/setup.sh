@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up everything the project needs on this machine, idempotently and
+# offline-friendly (only package registries are used):
+#   - npm packages (npm ci when node_modules is missing or stale)
+#   - the generated Prisma client
+#   - the Temporal CLI (dev server), built with `go install` and cached
+# With --test, also what the test suite needs:
+#   - the Java time-skipping test server (Maven Central, cached)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+want_test=false
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=true ;;
+    *) die "unknown option: $arg" ;;
+  esac
+done
+
+command -v node >/dev/null 2>&1 || die "Node.js 20.19+ is required"
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages..."
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+if [ ! -f prisma/generated/client.ts ] || [ prisma/schema.prisma -nt prisma/generated/client.ts ]; then
+  log "generating the Prisma client..."
+  npx --no-install prisma generate >&2
+fi
+
+bash scripts/temporal-cli.sh >/dev/null
+
+if $want_test; then
+  bash scripts/temporal-test-server.sh >/dev/null
+fi
+log "ready"
