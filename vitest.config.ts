@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// One run, four kinds of test, sharing servers that global setup starts once
-// per run (PostgreSQL or PGlite, the Temporal dev server, the Java
+// One run, four kinds of test, sharing servers that the root global setup
+// starts once per run (PostgreSQL or PGlite, the Temporal dev server, the Java
 // time-skipping test server) and hands over through provide/inject.
 // - unit: pure code, no servers.
 // - db: real database.
@@ -9,20 +9,25 @@ import { defineConfig } from 'vitest/config';
 // - workflows: the time-skipping server. Its clock is one for the whole server,
 //   so these files run one at a time, after the others.
 // The Temporal core bridge is native: forks, not threads (sdk-typescript#876).
+// Projects do not `extends` the root: that would run the global setup once
+// more per project.
+const shared = {
+  pool: 'forks' as const,
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   test: {
-    pool: 'forks',
     globalSetup: ['test/setup/global.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'db', include: ['test/db/**/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...shared, name: 'db', include: ['test/db/**/*.test.ts'] } },
+      { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
       {
-        extends: true,
         test: {
+          ...shared,
           name: 'workflows',
           include: ['test/workflows/**/*.test.ts'],
           fileParallelism: false,

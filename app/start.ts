@@ -1,4 +1,5 @@
-import { Connection, NativeConnection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';

@@ -34,6 +34,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -237,11 +238,42 @@ async function isPglite(url) {
   return withClient(url, async (c) => /PGlite/i.test((await c.query('SELECT version() AS v')).rows[0].v));
 }
 
+/**
+ * A fresh in-memory PGlite. Its initdb takes ~4 s, so the first one is dumped to a template file in the
+ * temp folder (per PGlite version) and later ones load from it (~0.7 s).
+ */
+async function createMemoryPglite() {
+  const { PGlite } = await import('@electric-sql/pglite');
+  let template;
+  try {
+    let dir = path.dirname(require.resolve('@electric-sql/pglite'));
+    while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+    const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    template = path.join(os.tmpdir(), `prisma-schema-engine-shim-pglite-${version}.tar`);
+    if (fs.existsSync(template)) {
+      return await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(template)]) });
+    }
+  } catch (e) {
+    debug('PGlite template not usable:', e?.message ?? String(e));
+  }
+  const db = await PGlite.create();
+  if (template) {
+    try {
+      const dump = await db.dumpDataDir('none');
+      const tmp = `${template}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+      fs.renameSync(tmp, template);
+    } catch (e) {
+      debug('could not save the PGlite template:', e?.message ?? String(e));
+    }
+  }
+  return db;
+}
+
 /** An in-memory PGlite served on a random loopback port, for use as a shadow database. */
 async function startMemoryPglite() {
-  const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const db = await PGlite.create();
+  const db = await createMemoryPglite();
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
   await server.start();
   const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
@@ -273,7 +305,10 @@ class ShimPgAdapterFactory {
       debug('no datasource url: main connection goes to an in-memory PGlite');
       return this.#memoryPgliteAdapter();
     }
-    return patchAdapter(await new PrismaPg({ connectionString: this.url }).connect());
+    // The engine takes a session-level pg_advisory_lock (migrate deploy/dev) on whichever pooled
+    // connection runs it and holds it until exit, as the native engine does with its one connection:
+    // never close idle connections, or the lock could go mid-command.
+    return patchAdapter(await new PrismaPg({ connectionString: this.url, idleTimeoutMillis: 0 }).connect());
   }
 
   async #memoryPgliteAdapter() {
@@ -475,7 +510,8 @@ function rpcError(e, factory) {
   if (e instanceof WebAssembly.RuntimeError || e?.name === 'RuntimeError') {
     const message = panicRegistry.message ?? e.message;
     panicRegistry.message = undefined;
-    return { code: 4466, message: 'An error happened. Check the data field for details.', data: { is_panic: true, message, backtrace: e.stack ?? '' } };
+    // The CLI shows error.message (or data.error.message) for panics, data.message otherwise.
+    return { code: 4466, message, data: { is_panic: true, message, backtrace: e.stack ?? '' } };
   }
   const data = { is_panic: false, message: e?.message ?? String(e) };
   if (typeof e?.code === 'string' && e.code) data.error_code = e.code;
@@ -549,7 +585,21 @@ async function runRpcServer(args) {
   }
 
   let queue = Promise.resolve();
+  let current; // the request being served
+  // A Rust panic inside one of the engine's async tasks traps outside any awaited promise: answer the
+  // request in flight as a panic (as the native engine does), then exit with the panic exit code.
+  process.on('uncaughtException', (e) => {
+    const error = rpcError(e, factory);
+    if (!error.data.is_panic) {
+      error.message = `${error.data.message}\n${e?.stack ?? ''}`;
+      error.data = { is_panic: true, message: error.message, backtrace: e?.stack ?? '' };
+    }
+    process.stderr.write(`${logLine('ERROR', { is_panic: true, message: error.data.message })}\n`);
+    if (current) send({ jsonrpc: '2.0', id: current.id, error });
+    runCleanups().finally(() => process.exit(101));
+  });
   const handle = async (req) => {
+    current = req;
     try {
       let result = await call(req.method, req.params);
       if (req.method === 'diff' && result && typeof result.stdout === 'string') {
@@ -560,6 +610,8 @@ async function runRpcServer(args) {
     } catch (e) {
       debug('error', e?.stack ?? String(e));
       send({ jsonrpc: '2.0', id: req.id, error: rpcError(e, factory) });
+    } finally {
+      current = undefined;
     }
   };
 
@@ -617,11 +669,13 @@ async function main() {
   return 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    runCleanups().finally(() => process.exit(130));
-  });
-}
+// The CLI ends a session by closing stdin and sending SIGTERM straight away: drop what is left, exit.
+process.on('SIGTERM', () => {
+  runCleanups().finally(() => process.exit(0));
+});
+process.on('SIGINT', () => {
+  runCleanups().finally(() => process.exit(130));
+});
 
 let code = 1;
 try {

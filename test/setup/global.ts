@@ -6,26 +6,43 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { setupDatabase } from './database.js';
 import { startTemporalServers } from './temporal.js';
 
-/** Starts every server once for the whole run and hands their addresses to the test files. */
+/**
+ * Starts every server once for the whole run and hands their addresses to the
+ * test files. A run of only the `unit` project starts nothing.
+ */
 export default async function setup(project: TestProject) {
+  const selected = project.vitest.projects.map((p) => p.name);
+  if (selected.every((name) => name === 'unit')) return;
+
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-test-'));
-  const temporal = await startTemporalServers();
-  const db = await setupDatabase();
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-  });
+  const timings: string[] = [];
+  const timed = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    const result = await fn();
+    timings.push(`${label} ${Date.now() - t} ms`);
+    return result;
+  };
+  const temporal = await timed('temporal servers', startTemporalServers);
+  const [db, bundle] = await Promise.all([
+    timed('database + migrations', setupDatabase),
+    timed('workflow bundle', () =>
+      bundleWorkflowCode({
+        workflowsPath: path.resolve(import.meta.dirname, '../../workflows/index.ts'),
+        logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+      }),
+    ),
+  ]);
   const workflowBundlePath = path.join(tmp, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, bundle.code);
 
   project.provide('databaseUrl', db.url);
-  project.provide('databaseKind', process.env.DATABASE_URL ? 'postgresql' : 'pglite');
+  project.provide('databaseKind', db.kind);
   project.provide('temporalDevAddress', temporal.devServerAddress);
   project.provide('temporalTimeSkippingAddress', temporal.timeSkippingAddress);
   project.provide('workflowBundlePath', workflowBundlePath);
   console.log(
-    `[setup] database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}; ` +
-      `time-skipping server up in ${temporal.startMs.timeSkipping} ms, dev server in ${temporal.startMs.devServer} ms`,
+    `[setup] database: ${db.kind}; time-skipping server answered in ${temporal.startMs.timeSkipping} ms, ` +
+      `dev server in ${temporal.startMs.devServer} ms; ${timings.join(', ')}`,
   );
 
   return async () => {

@@ -43,3 +43,21 @@ CREATE UNIQUE INDEX "SliceRecord_workflowId_key" ON "SliceRecord"("workflowId");
 
 -- CreateIndex
 CREATE INDEX "ProcessedEvent_receivedAt_idx" ON "ProcessedEvent"("receivedAt");
+
+-- AuditEntry is append-only (hand-written; Prisma does not model triggers). Tampering through SQL is
+-- refused here; app/db/audit.ts also verifies the hash chain.
+CREATE FUNCTION "AuditEntry_refuse_change"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'AuditEntry is append-only: % refused', TG_OP
+        USING HINT = 'Audit entries can only be appended.';
+END;
+$$;
+
+CREATE TRIGGER "AuditEntry_no_update_delete"
+    BEFORE UPDATE OR DELETE ON "AuditEntry"
+    FOR EACH ROW EXECUTE FUNCTION "AuditEntry_refuse_change"();
+
+CREATE TRIGGER "AuditEntry_no_truncate"
+    BEFORE TRUNCATE ON "AuditEntry"
+    FOR EACH STATEMENT EXECUTE FUNCTION "AuditEntry_refuse_change"();

@@ -1,0 +1,116 @@
+// The embedded default database: PGlite (PostgreSQL compiled to wasm) in a data directory, served on a
+// loopback port so that everything talks plain PostgreSQL to it: `pg`, @prisma/adapter-pg, and the
+// Prisma CLI (migrations) in a child process.
+//
+// PGlite is single-session: only one process may open a data directory, so this process serves it and
+// every other one connects. The socket server multiplexes connections onto that one session (queries
+// from other connections wait while one has a transaction open).
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface PgliteServerOptions {
+  /** The app's data directory; PGlite's files go to `<dataDir>/pglite`. Omitted: an in-memory database. */
+  dataDir?: string;
+  /** Loopback port; 0 (the default) picks a free one. */
+  port?: number;
+  /**
+   * Connections the socket server accepts at once. Must be more than 1: after an SQL error pg-pool drops
+   * its connection and reconnects while the old socket is still closing, and with 1 the reconnect is
+   * refused.
+   */
+  maxConnections?: number;
+}
+
+export interface PgliteServer {
+  /** A normal PostgreSQL URL (`postgresql://postgres@127.0.0.1:PORT/postgres`). */
+  url: string;
+  /** Directory of the database files, or undefined when in memory. */
+  directory: string | undefined;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+export async function startPgliteServer(options: PgliteServerOptions = {}): Promise<PgliteServer> {
+  const maxConnections = options.maxConnections ?? 16;
+  if (maxConnections < 2) throw new Error('startPgliteServer: maxConnections must be at least 2');
+
+  const directory = options.dataDir === undefined ? undefined : path.resolve(options.dataDir, 'pglite');
+  const releaseLock = directory === undefined ? () => {} : lockDirectory(directory);
+  let db: PGlite | undefined;
+  let server: PGLiteSocketServer | undefined;
+  try {
+    db = await PGlite.create(directory === undefined ? undefined : directory);
+    server = new PGLiteSocketServer({ db, host: HOST, port: options.port ?? 0, maxConnections });
+    await server.start();
+  } catch (error) {
+    await server?.stop().catch(() => {});
+    await db?.close().catch(() => {});
+    releaseLock();
+    throw error;
+  }
+
+  const conn = server.getServerConn(); // "127.0.0.1:PORT"
+  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  let closing: Promise<void> | undefined;
+  const started = { db, server };
+  return {
+    url: `postgresql://postgres@${HOST}:${port}/postgres`,
+    directory,
+    close() {
+      closing ??= (async () => {
+        try {
+          await started.server.stop();
+        } finally {
+          try {
+            await started.db.close();
+          } finally {
+            releaseLock();
+          }
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * PGlite itself does not stop a second process from opening the same directory (which corrupts it), so
+ * keep a pid lock file beside it. A lock whose process is gone is taken over.
+ */
+function lockDirectory(directory: string): () => void {
+  fs.mkdirSync(path.dirname(directory), { recursive: true });
+  const lockFile = `${directory}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(lockFile);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(fs.readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || isAlive(pid))) {
+        throw new Error(`The PGlite database ${directory} is in use by process ${pid} (lock file ${lockFile}).`);
+      }
+      fs.rmSync(lockFile, { force: true }); // stale
+    }
+  }
+  throw new Error(`Could not lock ${directory}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
