@@ -32,6 +32,19 @@ program
   });
 
 program
+  .command('deadline')
+  .description('查询期限：某条规则从某日起算，何时到期、还剩几天（如 deadline death-review 2024-11-30）')
+  .argument('<rule>', '规则编号，如 death-review、dibao-decision')
+  .argument('<date>', '起算日期 YYYY-MM-DD（如死亡日期、受理日期）')
+  .option('--county <county>', '县：wenshui（文水）或 zhangzi（长子）；默认数据目录中的 policy.yaml 或 JIUZHU_COUNTY')
+  .option('--json', '以 JSON 输出')
+  .option('--now <instant>', '以此时刻计算剩余天数（默认当前时间）')
+  .action(async (rule: string, date: string, opts: { county?: string; json?: boolean; now?: string }) => {
+    const { runDeadline } = await import('./commands/deadline.js');
+    runDeadline(loadConfig(), rule, date, opts);
+  });
+
+program
   .command('doctor')
   .description('检查运行环境：缺什么、怎么装')
   .action(async () => {
