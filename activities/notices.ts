@@ -17,15 +17,15 @@ export function createNoticeActivities(db: Database) {
   return {
     async recordNotice(input: RecordNoticeInput): Promise<{ recordId: string; created: boolean }> {
       return db.prisma.$transaction(async (tx) => {
-        const existing = await tx.sliceRecord.findUnique({ where: { workflowId: input.workflowId } });
+        const existing = await tx.notice.findUnique({ where: { workflowId: input.workflowId } });
         if (existing) return { recordId: existing.id, created: false };
-        const row = await tx.sliceRecord.create({
+        const row = await tx.notice.create({
           data: { workflowId: input.workflowId, note: input.note, createdAt: new Date(input.recordedAt) },
         });
         await appendAudit(tx, {
           actor: 'system',
           action: 'notice.recorded',
-          subjectType: 'SliceRecord',
+          subjectType: 'Notice',
           subjectId: row.id,
           payload: { workflowId: input.workflowId, note: input.note, recordedAt: input.recordedAt },
         });

@@ -45,6 +45,30 @@ program
   });
 
 program
+  .command('import')
+  .description('导入数据文件（.xlsx 或 .csv，UTF-8 或 GB18030）：roster 花名册、payments 发放记录、deaths 死亡名单、prison 服刑名单、relatives 近亲属申报、staff 工作人员')
+  .argument('<kind>', 'roster | payments | deaths | prison | relatives | staff')
+  .argument('<file>', '文件路径')
+  .option('--county <name>', '所属县（花名册、工作人员导入时用于定位乡镇和村；默认政策中的县名）')
+  .option('--accept-valid', '有错误行时仍导入其余正确的行（默认：有任何错误行则整批不写入）')
+  .option('--no-progress', '不显示进度条')
+  .action(async (kind: string, file: string, opts: { county?: string; acceptValid?: boolean; progress: boolean }) => {
+    const { runImport } = await import('./commands/import.js');
+    process.exitCode = await runImport(loadConfig(), kind, file, opts);
+  });
+
+program
+  .command('match')
+  .description('数据比对：发放记录与死亡、服刑、近亲属等名单交叉比对，列出问题线索')
+  .option('--county <name>', '只比对该县（默认全部）')
+  .option('--json', '每行输出一个 JSON 对象')
+  .option('--as-of <date>', '以此日期判断是否逾期（默认今天，北京时间）')
+  .action(async (opts: { county?: string; json?: boolean; asOf?: string }) => {
+    const { runMatch } = await import('./commands/match.js');
+    process.exitCode = await runMatch(loadConfig(), opts);
+  });
+
+program
   .command('doctor')
   .description('检查运行环境：缺什么、怎么装')
   .action(async () => {

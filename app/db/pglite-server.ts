@@ -55,10 +55,13 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
 
   const conn = server.getServerConn(); // "127.0.0.1:PORT"
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  const url = `postgresql://postgres@${HOST}:${port}/postgres`;
+  // Other processes (the CLI while `jiuzhu start` runs) find the served URL in the lock file.
+  if (directory !== undefined) fs.writeFileSync(`${directory}.lock`, `${process.pid}\n${url}\n`);
   let closing: Promise<void> | undefined;
   const started = { db, server };
   return {
-    url: `postgresql://postgres@${HOST}:${port}/postgres`,
+    url,
     directory,
     close() {
       closing ??= (async () => {
@@ -96,7 +99,7 @@ function lockDirectory(directory: string): () => void {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(fs.readFileSync(lockFile, 'utf8').trim());
+      const pid = Number(fs.readFileSync(lockFile, 'utf8').trim().split('\n')[0]);
       if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || isAlive(pid))) {
         throw new Error(`The PGlite database ${directory} is in use by process ${pid} (lock file ${lockFile}).`);
       }
@@ -104,6 +107,24 @@ function lockDirectory(directory: string): () => void {
     }
   }
   throw new Error(`Could not lock ${directory}`);
+}
+
+/**
+ * The URL a live process serves this data folder's PGlite on, if any: a second
+ * process connects there instead of opening the folder itself.
+ */
+export function findServedPglite(dataDir: string): { pid: number; url: string } | undefined {
+  const lockFile = `${path.resolve(dataDir, 'pglite')}.lock`;
+  let text: string;
+  try {
+    text = fs.readFileSync(lockFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [pidText, url] = text.trim().split('\n');
+  const pid = Number(pidText);
+  if (!url || !Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return undefined;
+  return { pid, url };
 }
 
 function isAlive(pid: number): boolean {

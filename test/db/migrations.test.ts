@@ -79,7 +79,7 @@ describe('a broken migration', () => {
 
     const good = await cli(['migrate', 'deploy']);
     expect(good.exitCode, good.output).toBe(0);
-    await withClient(scratch.url, (c) => c.query(`INSERT INTO "SliceRecord" (id, "workflowId", note) VALUES ('s1', 'wf-1', 'before')`));
+    await withClient(scratch.url, (c) => c.query(`INSERT INTO "Notice" (id, "workflowId", note) VALUES ('s1', 'wf-1', 'before')`));
     const before = await schemaSnapshot(scratch.url);
 
     fs.mkdirSync(path.join(dir, 'migrations', broken));
@@ -87,8 +87,8 @@ describe('a broken migration', () => {
       path.join(dir, 'migrations', broken, 'migration.sql'),
       `-- Several changes, then a failure: none of them may survive.
 CREATE TABLE "Partial" ("id" INTEGER PRIMARY KEY);
-ALTER TABLE "SliceRecord" ADD COLUMN "extra" TEXT;
-UPDATE "SliceRecord" SET note = 'changed';
+ALTER TABLE "Notice" ADD COLUMN "extra" TEXT;
+UPDATE "Notice" SET note = 'changed';
 DROP TABLE "ProcessedEvent";
 CREATE FUNCTION "partial_fn"() RETURNS integer LANGUAGE plpgsql AS $$
 BEGIN
@@ -104,7 +104,7 @@ SELECT * FROM "DoesNotExist";
     expect(failed.output).toMatch(/DoesNotExist/);
 
     expect(await schemaSnapshot(scratch.url)).toEqual(before);
-    const rows = await withClient(scratch.url, async (c) => (await c.query(`SELECT note FROM "SliceRecord"`)).rows);
+    const rows = await withClient(scratch.url, async (c) => (await c.query(`SELECT note FROM "Notice"`)).rows);
     expect(rows).toEqual([{ note: 'before' }]);
     const record = await withClient(scratch.url, async (c) =>
       (await c.query<{ finished_at: Date | null; logs: string | null }>('SELECT finished_at, logs FROM _prisma_migrations WHERE migration_name = $1', [broken])).rows,

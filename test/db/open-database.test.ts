@@ -25,13 +25,13 @@ describe('openDatabase', () => {
     try {
       expect(first.kind).toBe('pglite');
       expect(first.url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
-      await first.prisma.sliceRecord.create({ data: { workflowId: 'wf-persist', note: 'kept' } });
+      await first.prisma.notice.create({ data: { workflowId: 'wf-persist', note: 'kept' } });
       // A second process must not open the same directory while it is served.
       await expect(startPgliteServer({ dataDir })).rejects.toThrow(/in use/);
       // Plain pg clients reach it too, several at once, and survive an SQL error.
       const pool = new pg.Pool({ connectionString: first.url, max: 4 });
       await expect(pool.query('SELECT * FROM "NoSuchTable"')).rejects.toThrow();
-      const counts = await Promise.all([1, 2, 3, 4].map(() => pool.query('SELECT count(*)::int AS n FROM "SliceRecord"')));
+      const counts = await Promise.all([1, 2, 3, 4].map(() => pool.query('SELECT count(*)::int AS n FROM "Notice"')));
       expect(counts.map((r) => r.rows[0].n)).toEqual([1, 1, 1, 1]);
       await pool.end();
     } finally {
@@ -41,7 +41,7 @@ describe('openDatabase', () => {
 
     const second = await openDatabase({ dataDir });
     try {
-      expect(await second.prisma.sliceRecord.findUnique({ where: { workflowId: 'wf-persist' } })).toMatchObject({ note: 'kept' });
+      expect(await second.prisma.notice.findUnique({ where: { workflowId: 'wf-persist' } })).toMatchObject({ note: 'kept' });
     } finally {
       await second.close();
     }
@@ -53,7 +53,7 @@ describe('openDatabase', () => {
     try {
       expect(db.kind).toBe('postgresql');
       expect(db.url).toBe(url);
-      const record = await db.prisma.sliceRecord.create({ data: { workflowId: `wf-${Date.now()}-${Math.random()}`, note: 'n' } });
+      const record = await db.prisma.notice.create({ data: { workflowId: `wf-${Date.now()}-${Math.random()}`, note: 'n' } });
       expect(record.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(record.createdAt).toBeInstanceOf(Date);
       const event = await db.prisma.processedEvent.upsert({ where: { id: `ev-${record.id}` }, create: { id: `ev-${record.id}`, platform: 'test' }, update: {} });

@@ -44,7 +44,7 @@ describe('scheduledNotice on the Temporal dev server', () => {
     });
 
     expect(Date.parse(result.recordedAt)).toBeGreaterThanOrEqual(dueAt.getTime() - 5);
-    const rows = await prisma.sliceRecord.findMany({ where: { workflowId } });
+    const rows = await prisma.notice.findMany({ where: { workflowId } });
     expect(rows).toHaveLength(1);
     expect(rows[0]!.id).toBe(result.recordId);
     expect(rows[0]!.note).toBe('村级月报截止提醒');
@@ -58,7 +58,7 @@ describe('scheduledNotice on the Temporal dev server', () => {
     const second = await recordNotice(input);
     expect(first.created).toBe(true);
     expect(second).toEqual({ recordId: first.recordId, created: false });
-    expect(await prisma.sliceRecord.count({ where: { workflowId } })).toBe(1);
+    expect(await prisma.notice.count({ where: { workflowId } })).toBe(1);
     expect(await prisma.auditEntry.count({ where: { subjectId: first.recordId } })).toBe(1);
   });
 });

@@ -35,7 +35,7 @@ describe('scheduledNotice on the time-skipping server', () => {
 
       // 91 days in: the timer has not fired, nothing is written.
       await env.sleep(91 * DAY);
-      expect(await prisma.sliceRecord.findUnique({ where: { workflowId } })).toBeNull();
+      expect(await prisma.notice.findUnique({ where: { workflowId } })).toBeNull();
 
       const result = await handle.result();
       expect(Date.parse(result.recordedAt)).toBeGreaterThanOrEqual(dueAt.getTime());
@@ -46,12 +46,12 @@ describe('scheduledNotice on the time-skipping server', () => {
     expect(Date.now() - wallStart).toBeLessThan(30_000);
     expect((await env.currentTimeMs()) - start).toBeGreaterThanOrEqual(92 * DAY);
 
-    const rows = await prisma.sliceRecord.findMany({ where: { workflowId } });
+    const rows = await prisma.notice.findMany({ where: { workflowId } });
     expect(rows).toHaveLength(1);
     expect(rows[0]!.note).toBe('死亡核查到期提醒');
     expect(rows[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(dueAt.getTime());
 
-    const audit = await prisma.auditEntry.findMany({ where: { subjectType: 'SliceRecord', subjectId: rows[0]!.id } });
+    const audit = await prisma.auditEntry.findMany({ where: { subjectType: 'Notice', subjectId: rows[0]!.id } });
     expect(audit.map((a) => a.action)).toEqual(['notice.recorded']);
   });
 });
