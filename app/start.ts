@@ -51,7 +51,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       throw new Error('单独运行 worker 或 server 时必须设置 TEMPORAL_ADDRESS。');
     }
     if (!temporalAddress) {
-      say('正在准备 Temporal 开发服务器（首次运行需要编译，约 5–10 分钟）…');
+      say('正在启动 Temporal 开发服务器（首次运行需先编译 Temporal CLI，约 5–10 分钟）…');
       const cliPath = await resolveTemporalCli(config.temporal.cliPath);
       if (cliPath === 'download') {
         throw new Error('本机没有 Go，也没有设置 TEMPORAL_CLI_PATH：请安装 Go，或设置 TEMPORAL_ADDRESS 指向已有的 Temporal 服务器。');

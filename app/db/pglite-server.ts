@@ -92,7 +92,7 @@ function lockDirectory(directory: string): () => void {
       fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
       return () => {
         try {
-          if (fs.readFileSync(lockFile, 'utf8').trim() === String(process.pid)) fs.unlinkSync(lockFile);
+          if (fs.readFileSync(lockFile, 'utf8').split('\n')[0]?.trim() === String(process.pid)) fs.unlinkSync(lockFile);
         } catch {
           /* already gone */
         }
