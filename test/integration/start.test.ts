@@ -97,7 +97,10 @@ describe('jiuzhu start on embedded defaults', () => {
     expect(out).toContain(`http://127.0.0.1:${ports.ui}`);
     expect(out).toContain('内置 PGlite');
 
-    const health = await (await fetch(`http://127.0.0.1:${ports.http}/health`)).json();
+    const health = (await (await fetch(`http://127.0.0.1:${ports.http}/health`)).json()) as {
+      ok: boolean;
+      components: Record<string, { ok: boolean; detail: string }>;
+    };
     expect(health.ok).toBe(true);
     expect(health.components.temporal.ok).toBe(true);
     expect(health.components.database.detail).toMatch(/^pglite: PostgreSQL/);
