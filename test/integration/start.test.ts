@@ -99,7 +99,7 @@ describe('jiuzhu start on embedded defaults', () => {
 
     const health = (await (await fetch(`http://127.0.0.1:${ports.http}/health`)).json()) as {
       ok: boolean;
-      components: Record<string, { ok: boolean; detail: string }>;
+      components: Record<"temporal" | "database" | "worker", { ok: boolean; detail: string }>;
     };
     expect(health.ok).toBe(true);
     expect(health.components.temporal.ok).toBe(true);
