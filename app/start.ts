@@ -4,6 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { createHttpServer } from './server.js';
+import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
 import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server.js';
 import { createWorker } from './worker.js';
 
@@ -81,6 +82,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         db,
+        dataConverter: createDataConverter(loadPayloadKey(config.dataDir)),
       });
       worker = w;
       const workerRun = w.run();

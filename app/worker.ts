@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities, type Database } from '../activities/index.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -23,6 +24,7 @@ export async function createWorker(opts: {
   namespace: string;
   taskQueue: string;
   db: Database;
+  dataConverter: DataConverter;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -30,5 +32,6 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.db),
+    dataConverter: opts.dataConverter,
   });
 }

@@ -2,6 +2,12 @@ import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type Database } from '../../activities/index.js';
+import { createDataConverter, payloadKeyFromBase64 } from '../../app/temporal/payload-codec.js';
+
+/** The payload key of the test run: every client and worker encrypts as in production. */
+export const testDataConverter = createDataConverter(
+  payloadKeyFromBase64(Buffer.alloc(32, 7).toString('base64')),
+);
 
 /**
  * Connects to the run's shared Java time-skipping server.
@@ -21,12 +27,16 @@ export async function connectTimeSkipping(): Promise<TestWorkflowEnvironment> {
     address: inject('temporalTimeSkippingAddress'),
     namespace: 'default',
     supportsTimeSkipping: true,
+    client: { dataConverter: testDataConverter },
   });
 }
 
 /** Connects to the run's shared Temporal dev server (full server, real time). */
 export function connectDevServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalDevAddress') });
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: inject('temporalDevAddress'),
+    client: { dataConverter: testDataConverter },
+  });
 }
 
 let queueCounter = 0;
@@ -48,5 +58,6 @@ export function createTestWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     activities: createActivities(opts.db),
+    dataConverter: testDataConverter,
   });
 }
