@@ -46,6 +46,13 @@ export async function runDoctor(config: AppConfig): Promise<Check[]> {
   const go = await version('go', ['version']);
   if (config.temporal.address) {
     checks.push({ name: 'Temporal 服务器', ok: true, detail: `使用已有服务器 ${config.temporal.address}` });
+  } else if (config.temporal.cliPath && !fs.existsSync(config.temporal.cliPath)) {
+    checks.push({
+      name: 'Temporal CLI（开发服务器）',
+      ok: false,
+      detail: `TEMPORAL_CLI_PATH 指向的文件不存在：${config.temporal.cliPath}`,
+      fix: '改正 TEMPORAL_CLI_PATH，或删除它以便自动编译',
+    });
   } else {
     const hasCli = fs.existsSync(cliPath);
     checks.push({
