@@ -1,5 +1,7 @@
 import type { Database } from './deps.js';
+import { createCaseActivities } from './cases.js';
 import { createNoticeActivities } from './notices.js';
+import { createNotifyActivities } from './notify.js';
 
 export type { Database } from './deps.js';
 
@@ -7,6 +9,8 @@ export type { Database } from './deps.js';
 export function createActivities(db: Database) {
   return {
     ...createNoticeActivities(db),
+    ...createNotifyActivities(db),
+    ...createCaseActivities(db),
   };
 }
 

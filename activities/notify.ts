@@ -1,0 +1,51 @@
+import type { Database } from './deps.js';
+
+export interface NotifyInput {
+  recipientStaffId: number;
+  /** 'reminder' | 'escalation' | … */
+  kind: string;
+  /** Chinese text shown to the recipient. */
+  text: string;
+  /** Deterministic key (`${workflowId}:reminder:7`): one row per key, ever. */
+  dedupeKey: string;
+  caseId?: number | null;
+  /** Workflow time of the notification, ISO-8601. */
+  sentAt: string;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
+/**
+ * The outbound notification port. For now it writes a `Notification` row that
+ * the chat bot delivers later. Safe to retry: the dedupe key is unique, so a
+ * second attempt (or a concurrent one) finds the first row and writes nothing.
+ */
+export function createNotifyActivities(db: Database) {
+  return {
+    async notify(input: NotifyInput): Promise<{ notificationId: number; created: boolean }> {
+      const existing = await db.prisma.notification.findUnique({ where: { dedupeKey: input.dedupeKey } });
+      if (existing) return { notificationId: existing.id, created: false };
+      try {
+        const row = await db.prisma.notification.create({
+          data: {
+            dedupeKey: input.dedupeKey,
+            recipientStaffId: input.recipientStaffId,
+            kind: input.kind,
+            text: input.text,
+            caseId: input.caseId ?? null,
+            sentAt: new Date(input.sentAt),
+          },
+        });
+        return { notificationId: row.id, created: true };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const row = await db.prisma.notification.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey } });
+        return { notificationId: row.id, created: false };
+      }
+    },
+  };
+}
+
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;

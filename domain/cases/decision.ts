@@ -1,0 +1,102 @@
+/**
+ * Death-review decisions (增发、减发、停发) and recoveries: types and the
+ * checks the workflow's update validators run. Pure and synchronous (update
+ * validators cannot await); every rejection is a Chinese message for staff.
+ */
+export const DEATH_REVIEW_DECISIONS = ['增发', '减发', '停发'] as const;
+export type DeathReviewDecision = (typeof DEATH_REVIEW_DECISIONS)[number];
+
+export interface DecideArgs {
+  decision: DeathReviewDecision;
+  /** 'YYYY-MM': first month the change applies to. */
+  effectiveMonth: string;
+  /** Yuan per month after the change (减发: required and lower; 增发: if given, higher). */
+  newMonthlyAmount?: number;
+  decidedByStaffId: number;
+  note?: string;
+}
+
+export interface RecordRecoveryArgs {
+  /** Yuan recovered (at most two decimals). */
+  amount: number;
+  recordedByStaffId: number;
+}
+
+/** What the validators know about the case (workflow state). */
+export interface DecisionContext {
+  /** 'YYYY-MM' of the death. */
+  deathMonth: string;
+  /** Sum of the household's active monthly amounts (yuan) when the case opened. */
+  currentMonthlyAmount: number;
+  /** Staff allowed to decide and to record recoveries (looked up when the case opened). */
+  allowedStaffIds: readonly number[];
+  opened: boolean;
+  decided: boolean;
+  closed: boolean;
+}
+
+const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+function isMoney(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0 && Math.abs(Math.round(x * 100) - x * 100) < 1e-6;
+}
+
+function isStaffId(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x > 0;
+}
+
+/** Chinese reason why the decision cannot be taken, or null when it can. */
+export function checkDecision(args: unknown, ctx: DecisionContext): string | null {
+  if (!ctx.opened) return '案件尚在建立中，请稍后再试';
+  if (ctx.closed) return '案件已办结，不能再作出决定';
+  if (ctx.decided) return '本案已作出决定，不能重复决定';
+  if (args === null || typeof args !== 'object') return '决定内容缺失';
+  const a = args as Record<string, unknown>;
+  if (typeof a.decision !== 'string' || !(DEATH_REVIEW_DECISIONS as readonly string[]).includes(a.decision)) {
+    return `未知的决定“${String(a.decision)}”，只能是：${DEATH_REVIEW_DECISIONS.join('、')}`;
+  }
+  if (typeof a.effectiveMonth !== 'string' || !MONTH_RE.test(a.effectiveMonth)) {
+    return `生效月份“${String(a.effectiveMonth)}”格式不正确，应为 YYYY-MM（如 2026-12）`;
+  }
+  if (a.effectiveMonth < ctx.deathMonth) {
+    return `生效月份 ${a.effectiveMonth} 早于死亡月份 ${ctx.deathMonth}`;
+  }
+  if (a.newMonthlyAmount !== undefined && !isMoney(a.newMonthlyAmount)) {
+    return '新的月保障金额必须是不小于 0、最多两位小数的数字';
+  }
+  if (a.decision === '减发') {
+    if (a.newMonthlyAmount === undefined) return '减发须填写减发后的月保障金额';
+    if (a.newMonthlyAmount >= ctx.currentMonthlyAmount) {
+      return `减发后的月保障金额（${a.newMonthlyAmount}元）必须低于现金额（${ctx.currentMonthlyAmount}元）`;
+    }
+  }
+  if (a.decision === '增发' && a.newMonthlyAmount !== undefined && a.newMonthlyAmount <= ctx.currentMonthlyAmount) {
+    return `增发后的月保障金额（${a.newMonthlyAmount}元）必须高于现金额（${ctx.currentMonthlyAmount}元）`;
+  }
+  if (!isStaffId(a.decidedByStaffId)) return '缺少作出决定的工作人员';
+  if (!ctx.allowedStaffIds.includes(a.decidedByStaffId)) {
+    return '该工作人员无权对本案作出决定（须为本乡镇经办人、乡镇负责人或县级工作人员）';
+  }
+  if (a.note !== undefined && (typeof a.note !== 'string' || a.note.length > 500)) return '备注须为不超过 500 字的文字';
+  return null;
+}
+
+/** Chinese reason why the recovery cannot be recorded, or null. Amounts in cents. */
+export function checkRecovery(
+  args: unknown,
+  ctx: DecisionContext & { overpaidCents: number | null; recoveredCents: number },
+): string | null {
+  if (ctx.closed) return '案件已办结，不能再登记追回';
+  if (!ctx.decided || ctx.overpaidCents === null) return '本案尚未作出决定，无需登记追回';
+  if (args === null || typeof args !== 'object') return '追回内容缺失';
+  const a = args as Record<string, unknown>;
+  if (!isMoney(a.amount) || a.amount <= 0) return '追回金额必须是大于 0、最多两位小数的数字';
+  const remaining = ctx.overpaidCents - ctx.recoveredCents;
+  if (Math.round(a.amount * 100) > remaining) {
+    return `追回金额超过尚未追回的金额（${(remaining / 100).toFixed(2)}元）`;
+  }
+  if (!isStaffId(a.recordedByStaffId) || !ctx.allowedStaffIds.includes(a.recordedByStaffId)) {
+    return '该工作人员无权登记本案的追回';
+  }
+  return null;
+}

@@ -1,0 +1,255 @@
+/**
+ * Death review (死亡核查, domain.md R13/R14). One workflow per deceased
+ * member per county (`death-review:<county>:<memberId>`); a second report of
+ * the same death joins it (see app/cases/death-review.ts).
+ *
+ * open the Case and hold payments → escalation ladder until a decision (Update
+ * `decide`) → compute and record the over-payment → wait for recoveries
+ * (Update `recordRecovery`) until it is recovered → close the Case.
+ *
+ * The deadline is death date + 3 calendar months (clamped), late from the end
+ * of that day in Asia/Shanghai; the clock runs from the death, so a case found
+ * late opens overdue. The county policy is an argument: a policy change never
+ * alters a running case's replay.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  currentUpdateInfo,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CaseActivities, DeathReviewCaseContext } from '../activities/cases.js';
+import {
+  checkDecision,
+  checkRecovery,
+  deathReviewEscalationText,
+  deathReviewReminderText,
+  monthsCoveredByKind,
+  toCents,
+  type DecideArgs,
+  type DecisionContext,
+  type OverpaidMonth,
+  type RecordRecoveryArgs,
+} from '../domain/cases/index.js';
+import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
+import type { CountyPolicy } from '../domain/policy/schema.js';
+import type { LocalDate } from '../domain/time/local-date.js';
+import { planLadder, runEscalationLadder } from './escalation.js';
+
+const { openDeathReviewCase, recordDeathReviewDecision, recordCaseRecovery, closeCase } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+export interface DeathReviewInput {
+  countyRegionId: number;
+  /** The deceased member's database id (never the ID number: workflow ids are visible). */
+  memberId: number;
+  /** 'YYYY-MM-DD' */
+  deathDate: LocalDate;
+  /** Who reported it first: 公安、卫健、殡葬、村报 … */
+  source: string;
+  /** The county policy (validated), fixed for the life of the case. */
+  policy: CountyPolicy;
+}
+
+export interface DecideResult {
+  caseId: number;
+  overpaidCents: number;
+  months: OverpaidMonth[];
+}
+
+export interface RecordRecoveryResult {
+  recoveredCents: number;
+  remainingCents: number;
+}
+
+export type DeathReviewPhase = 'opening' | 'reviewing' | 'recovering' | 'closed';
+
+export interface DeathReviewStatus {
+  workflowId: string;
+  phase: DeathReviewPhase;
+  caseId: number | null;
+  deathDate: LocalDate;
+  /** Last on-time day. */
+  due: LocalDate;
+  /** First late instant (ISO-8601). */
+  expiresAt: string;
+  /** Late and still without a decision (workflow time of the last activation). */
+  overdue: boolean;
+  assigneeStaffId: number | null;
+  decision: (DecideArgs & { updateId: string }) | null;
+  overpaidCents: number | null;
+  recoveredCents: number;
+  /** Dedupe keys of the ladder events handled so far. */
+  notified: string[];
+  closedAt: string | null;
+}
+
+export type DeathReviewResult = DeathReviewStatus;
+
+export const decideUpdate = defineUpdate<DecideResult, [DecideArgs]>('decide');
+export const recordRecoveryUpdate = defineUpdate<RecordRecoveryResult, [RecordRecoveryArgs]>('recordRecovery');
+export const deathReviewStatusQuery = defineQuery<DeathReviewStatus>('status');
+
+function updateIdOrFail(): string {
+  const id = currentUpdateInfo()?.id;
+  if (!id) throw ApplicationFailure.nonRetryable('missing update id');
+  return id;
+}
+
+export async function deathReview(input: DeathReviewInput): Promise<DeathReviewResult> {
+  const { workflowId } = workflowInfo();
+  const deadline = computeDeadline(input.policy, 'death-review', input.deathDate);
+  const expiresAtMs = deadline.expiresAt.getTime();
+  const deathMonth = input.deathDate.slice(0, 7);
+
+  const state: DeathReviewStatus = {
+    workflowId,
+    phase: 'opening',
+    caseId: null,
+    deathDate: input.deathDate,
+    due: deadline.due,
+    expiresAt: deadline.expiresAt.toISOString(),
+    overdue: false,
+    assigneeStaffId: null,
+    decision: null,
+    overpaidCents: null,
+    recoveredCents: 0,
+    notified: [],
+    closedAt: null,
+  };
+  let ctx: DeathReviewCaseContext | undefined = undefined;
+  /** Set when a valid decision is accepted (before its activity finishes). */
+  let deciding = false;
+  /** Recoveries accepted but not yet recorded, so concurrent ones cannot over-recover. */
+  let pendingRecoveryCents = 0;
+
+  const decisionContext = (): DecisionContext => ({
+    deathMonth,
+    currentMonthlyAmount: ctx?.currentMonthlyAmount ?? 0,
+    allowedStaffIds: ctx?.allowedStaffIds ?? [],
+    opened: ctx !== undefined,
+    decided: deciding,
+    closed: state.phase === 'closed',
+  });
+
+  setHandler(deathReviewStatusQuery, () => ({
+    ...state,
+    overdue: state.decision === null && Date.now() >= expiresAtMs,
+  }));
+
+  setHandler(
+    decideUpdate,
+    async (args) => {
+      if (deciding || !ctx) throw ApplicationFailure.nonRetryable('本案已作出决定，不能重复决定');
+      deciding = true;
+      const updateId = updateIdOrFail();
+      const r = await recordDeathReviewDecision({
+        caseId: ctx.caseId,
+        updateId,
+        args,
+        decidedAt: new Date(Date.now()).toISOString(),
+        deathMonth,
+        monthsCoveredByKind: monthsCoveredByKind(input.policy),
+      });
+      state.decision = { ...args, updateId };
+      state.overpaidCents = r.overpaidCents;
+      state.phase = 'recovering';
+      return { caseId: ctx.caseId, overpaidCents: r.overpaidCents, months: r.months };
+    },
+    {
+      validator: (args) => {
+        const reason = checkDecision(args, decisionContext());
+        if (reason) throw new Error(reason);
+      },
+      description: '作出增发、减发或停发决定',
+    },
+  );
+
+  setHandler(
+    recordRecoveryUpdate,
+    async (args) => {
+      if (!ctx || state.overpaidCents === null) throw ApplicationFailure.nonRetryable('本案尚未作出决定，无需登记追回');
+      const amountCents = toCents(args.amount);
+      pendingRecoveryCents += amountCents;
+      try {
+        const r = await recordCaseRecovery({
+          caseId: ctx.caseId,
+          updateId: updateIdOrFail(),
+          amountCents,
+          recordedByStaffId: args.recordedByStaffId,
+          recordedAt: new Date(Date.now()).toISOString(),
+        });
+        state.recoveredCents = r.recoveredCents;
+      } finally {
+        pendingRecoveryCents -= amountCents;
+      }
+      return { recoveredCents: state.recoveredCents, remainingCents: Math.max(0, state.overpaidCents - state.recoveredCents) };
+    },
+    {
+      validator: (args) => {
+        const reason = checkRecovery(args, {
+          ...decisionContext(),
+          decided: state.overpaidCents !== null,
+          overpaidCents: state.overpaidCents,
+          recoveredCents: state.recoveredCents + pendingRecoveryCents,
+        });
+        if (reason) throw new Error(reason);
+      },
+      description: '登记追回的超发资金',
+    },
+  );
+
+  const openedAtMs = Date.now();
+  ctx = await openDeathReviewCase({
+    workflowId,
+    countyRegionId: input.countyRegionId,
+    memberId: input.memberId,
+    deathDate: input.deathDate,
+    source: input.source,
+    dueAt: state.expiresAt,
+    openedAt: new Date(openedAtMs).toISOString(),
+  });
+  const caseCtx = ctx;
+  state.caseId = caseCtx.caseId;
+  state.assigneeStaffId = caseCtx.assigneeStaffId;
+  state.phase = 'reviewing';
+
+  const events = planLadder(
+    workflowId,
+    reminderSchedule(input.policy, deadline.due),
+    escalationSchedule(input.policy, deadline.expiresAt),
+    openedAtMs,
+  );
+  await runEscalationLadder({
+    caseId: caseCtx.caseId,
+    events,
+    isDone: () => deciding,
+    text: (e) =>
+      e.kind === 'reminder'
+        ? deathReviewReminderText(caseCtx.subjectLabel, deadline.due, e.daysBefore)
+        : deathReviewEscalationText(caseCtx.subjectLabel, deadline.due, e.label),
+    onSent: (e) => state.notified.push(e.key),
+  });
+
+  await condition(() => state.overpaidCents !== null);
+  await condition(() => state.recoveredCents >= (state.overpaidCents ?? 0));
+  await condition(() => pendingRecoveryCents === 0 && allHandlersFinished());
+
+  const closedAt = new Date(Date.now()).toISOString();
+  await closeCase({
+    caseId: caseCtx.caseId,
+    closedAt,
+    reason: state.overpaidCents === 0 ? '已作出决定，无超发资金' : '已作出决定，超发资金已全部追回',
+  });
+  state.phase = 'closed';
+  state.closedAt = closedAt;
+  await condition(allHandlersFinished);
+  return { ...state, overdue: false };
+}
