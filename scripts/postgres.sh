@@ -133,6 +133,11 @@ for _ in $(seq 1 50); do is_ready && break; sleep 0.2; done
 is_ready || { log "server did not come up; see $LOGFILE"; exit 1; }
 
 psql_() { "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$PG_USER" -d postgres "$@"; }
+if [[ "${JIUZHU_PG_FRESH:-}" == 1 ]]; then
+  # CI: start from an empty database every run, whatever an earlier run left.
+  log "dropping database $DB (JIUZHU_PG_FRESH=1)"
+  psql_ -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >&2
+fi
 if [[ "$(psql_ -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]]; then
   log "creating database $DB"
   psql_ -c "CREATE DATABASE \"$DB\"" >&2
