@@ -25,6 +25,7 @@ export default defineConfig({
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { ...shared, name: 'db', include: ['test/db/**/*.test.ts'] } },
       { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { test: { ...shared, name: 'bot', include: ['test/bot/**/*.test.ts'] } },
       {
         test: {
           ...shared,

@@ -1,0 +1,96 @@
+// The bot core: one pipeline of small middleware for every platform.
+//
+//   dedupe → audit → parse command → /绑定 → identity → role check
+//     → /取消 → /帮助 → /我的待办 → start forms → form answers → fallback
+import { compose, type Middleware } from './middleware.js';
+import { auditActions } from './audit.js';
+import type { CaseStarter } from './case-starter.js';
+import { parseCommand } from './commands.js';
+import { BotContext, type BotDeps, type BotMiddleware } from './context.js';
+import { dedupeEvents } from './dedupe.js';
+import { complaintForm } from './forms/complaint.js';
+import { deathReportForm } from './forms/death-report.js';
+import { FormRunner } from './forms/engine.js';
+import { bindCommand, resolveIdentity } from './identity.js';
+import { myItemsCommand } from './my-items.js';
+import { checkRole } from './permissions.js';
+import { T } from './texts.js';
+import type { InboundEvent, OutboundPort } from './types.js';
+import type { PrismaClient } from '../../prisma/generated/client.js';
+
+export interface BotCoreOptions {
+  prisma: PrismaClient;
+  caseStarter: CaseStarter;
+  now?: () => Date;
+  formTtlMs?: number;
+}
+
+export interface BotCore {
+  /** Handles one inbound event, talking back through `out`. Throws when it should be retried. */
+  handle(event: InboundEvent, out: OutboundPort): Promise<void>;
+}
+
+const parseCommands: BotMiddleware = (ctx, next) => {
+  if (ctx.event.type === 'text') ctx.command = parseCommand(ctx.event.text);
+  if (ctx.command) ctx.auditNotes.command = ctx.command.name;
+  return next();
+};
+
+const helpCommand: BotMiddleware = async (ctx, next) => {
+  if (ctx.command?.name !== 'help') return next();
+  await ctx.reply(T.help);
+};
+
+function cancelCommand(forms: FormRunner): BotMiddleware {
+  return async (ctx, next) => {
+    if (ctx.command?.name !== 'cancel') return next();
+    const had = await forms.cancel(ctx);
+    ctx.auditNotes.outcome = had ? 'cancelled' : 'nothing';
+    await ctx.reply(had ? T.cancelled : T.nothingToCancel);
+  };
+}
+
+function startForms(forms: FormRunner): BotMiddleware {
+  return async (ctx, next) => {
+    const name = ctx.command?.name;
+    if (name === 'reportDeath') return forms.start(ctx, 'death');
+    if (name === 'complain') return forms.start(ctx, 'complaint');
+    return next();
+  };
+}
+
+const fallback: BotMiddleware = async (ctx) => {
+  // In a group, ordinary chatter is none of the bot's business.
+  if (ctx.isGroup && !ctx.command && ctx.event.type === 'text') return;
+  ctx.auditNotes.outcome = 'unknown';
+  await ctx.answer(T.unknown);
+};
+
+export function createBotCore(options: BotCoreOptions): BotCore {
+  const deps: BotDeps = {
+    prisma: options.prisma,
+    caseStarter: options.caseStarter,
+    now: options.now ?? (() => new Date()),
+    formTtlMs: options.formTtlMs ?? 30 * 60 * 1000,
+  };
+  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), complaintForm(deps.caseStarter)]);
+  const pipeline: Middleware<BotContext> = compose<BotContext>(
+    dedupeEvents,
+    auditActions,
+    parseCommands,
+    bindCommand,
+    resolveIdentity,
+    checkRole,
+    cancelCommand(forms),
+    helpCommand,
+    myItemsCommand,
+    startForms(forms),
+    forms.middleware,
+    fallback,
+  );
+  return {
+    handle: async (event, out) => {
+      await pipeline(new BotContext(event, out, deps), async () => {});
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
+// "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
+
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'complain';
+
+export interface ParsedCommand {
+  name: CommandName;
+  /** The rest of the line after the command word, trimmed. */
+  args: string;
+}
+
+const ALIASES: Record<CommandName, string[]> = {
+  bind: ['绑定', 'bind'],
+  myItems: ['我的待办', '待办', 'todo', 'mine'],
+  help: ['帮助', 'help', 'start'],
+  cancel: ['取消', 'cancel'],
+  reportDeath: ['报告死亡', '死亡报告', 'report_death'],
+  complain: ['举报', '实名举报', 'complain'],
+};
+
+const BY_WORD = new Map<string, CommandName>(
+  Object.entries(ALIASES).flatMap(([name, words]) => words.map((w) => [w.toLowerCase(), name as CommandName] as const)),
+);
+
+/**
+ * Parses a command. Slash forms always count; Chinese words without a slash
+ * count only for the Chinese aliases (so ordinary form answers such as a name
+ * are never mistaken for commands, except the exact words themselves).
+ */
+export function parseCommand(text: string): ParsedCommand | undefined {
+  const trimmed = text.trim().replace(/^[\uFF0F/]/, (s) => (s ? '/' : s));
+  const slash = trimmed.startsWith('/');
+  const body = slash ? trimmed.slice(1) : trimmed;
+  const m = /^(\S+?)(?:@\S+)?(?:\s+([\s\S]*))?$/u.exec(body);
+  if (!m) return undefined;
+  const word = m[1]!.toLowerCase();
+  const name = BY_WORD.get(word);
+  if (!name) return undefined;
+  if (!slash && /^[a-z_]+$/.test(word)) return undefined;
+  return { name, args: (m[2] ?? '').trim() };
+}

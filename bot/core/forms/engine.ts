@@ -1,0 +1,189 @@
+// Short multi-step forms: one question per message, each answer validated with
+// zod and answered in Chinese when it needs fixing, a confirmation card at the
+// end, cancellable with /取消. State lives in BotFormState with a TTL, one form
+// per platform + chat + sender. Long processes belong in Temporal, not here.
+import type { z } from 'zod';
+
+import { Prisma } from '../../../prisma/generated/client.js';
+import { zhParseOptions } from '../../../domain/zod-zh.js';
+import type { BotContext, BotMiddleware } from '../context.js';
+import { T } from '../texts.js';
+import type { BotMessage, CardField } from '../types.js';
+
+export type FormData = Record<string, string>;
+
+export interface FormStep {
+  key: string;
+  /** What is asked, e.g. "请输入死者姓名". */
+  prompt: string;
+  /** Field name used in messages ("身份证号"). */
+  label: string;
+  schema: z.ZodType<string, string>;
+  /** How the value may appear in an audit entry or a group chat. */
+  mask?: (value: string) => string;
+}
+
+export interface FormDefinition {
+  /** Short id (also the caseRef of its confirm buttons): ≤ 16 ASCII chars. */
+  id: string;
+  title: string;
+  steps: FormStep[];
+  /** Refuse to run in group chats, with this message. */
+  privateOnlyMessage?: string;
+  /** Does the submission; returns what to show. Must be idempotent on ctx.event.eventId. */
+  submit(ctx: BotContext, data: FormData): Promise<BotMessage>;
+}
+
+const CONFIRM_WORDS = new Set(['确认', '确认提交', '提交', '是', 'confirm']);
+
+export const formKey = (ctx: BotContext) => `${ctx.event.platform}:${ctx.event.chat.id}:${ctx.event.senderId}`;
+
+function prompt(step: FormStep, index: number, total: number): string {
+  return `（${index + 1}/${total}）${step.prompt}\n发送 /取消 可退出填报。`;
+}
+
+function shown(step: FormStep, value: string, ctx: BotContext): string {
+  // Personal data goes into a group chat masked.
+  return ctx.isGroup && step.mask ? step.mask(value) : value;
+}
+
+function confirmation(form: FormDefinition, data: FormData, ctx: BotContext): BotMessage {
+  const fields: CardField[] = form.steps.map((s) => ({ label: s.label, value: shown(s, data[s.key] ?? '', ctx) }));
+  return {
+    title: `${form.title}：请确认`,
+    text: '请核对以下内容，无误后点击“确认提交”（或发送“确认”）。',
+    fields,
+    buttons: [
+      { label: '确认提交', payload: { action: 'confirm', caseRef: form.id }, style: 'primary' },
+      { label: '取消', payload: { action: 'cancel', caseRef: form.id }, style: 'danger' },
+    ],
+  };
+}
+
+export class FormRunner {
+  private readonly forms: Map<string, FormDefinition>;
+  constructor(forms: FormDefinition[]) {
+    this.forms = new Map(forms.map((f) => [f.id, f]));
+  }
+
+  async start(ctx: BotContext, formId: string): Promise<void> {
+    const form = this.forms.get(formId)!;
+    if (form.privateOnlyMessage && ctx.isGroup) {
+      ctx.auditNotes.outcome = 'refused-in-group';
+      await ctx.reply(form.privateOnlyMessage);
+      return;
+    }
+    const key = formKey(ctx);
+    const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
+    await ctx.prisma.botFormState.upsert({
+      where: { key },
+      create: { key, form: form.id, step: 0, data: {}, expiresAt },
+      update: { form: form.id, step: 0, data: {}, expiresAt },
+    });
+    ctx.auditNotes.form = form.id;
+    ctx.auditNotes.step = 'start';
+    await ctx.reply(`${form.title}\n${prompt(form.steps[0]!, 0, form.steps.length)}`);
+  }
+
+  /** Drops the sender's form in this chat. True when there was one. */
+  async cancel(ctx: BotContext): Promise<boolean> {
+    const { count } = await ctx.prisma.botFormState.deleteMany({ where: { key: formKey(ctx) } });
+    return count > 0;
+  }
+
+  private async load(ctx: BotContext) {
+    const state = await ctx.prisma.botFormState.findUnique({ where: { key: formKey(ctx) } });
+    if (!state) return undefined;
+    const form = this.forms.get(state.form);
+    if (!form || state.expiresAt.getTime() <= ctx.deps.now().getTime()) {
+      await ctx.prisma.botFormState.deleteMany({ where: { key: state.key, updatedAt: state.updatedAt } });
+      return 'expired' as const;
+    }
+    return { state, form, data: state.data as FormData };
+  }
+
+  /** Handles text answers and the confirm/cancel buttons of an active form; anything else passes on. */
+  readonly middleware: BotMiddleware = async (ctx, next) => {
+    const { event } = ctx;
+    const isFormButton = event.type === 'button' && (event.button.action === 'confirm' || event.button.action === 'cancel') && this.forms.has(event.button.caseRef ?? '');
+    if (ctx.command || (event.type === 'button' && !isFormButton)) return next();
+    const loaded = await this.load(ctx);
+    if (loaded === undefined || loaded === 'expired') {
+      if (isFormButton) {
+        ctx.auditNotes.outcome = 'no-form';
+        await ctx.answer('该填报已提交、已取消或已超时。');
+        return;
+      }
+      if (loaded === 'expired') {
+        await ctx.reply(T.formExpired);
+        return;
+      }
+      return next();
+    }
+    const { state, form, data } = loaded;
+    ctx.auditNotes.form = form.id;
+    if (event.type === 'button' && event.button.action === 'cancel') {
+      await this.cancel(ctx);
+      ctx.auditNotes.outcome = 'cancelled';
+      await ctx.answer(T.cancelled);
+      return;
+    }
+    const awaitingConfirm = state.step >= form.steps.length;
+    if (awaitingConfirm) {
+      const confirmed = event.type === 'button' || CONFIRM_WORDS.has(event.text.trim().toLowerCase());
+      if (!confirmed) {
+        await ctx.reply('请点击“确认提交”或发送“确认”；发送 /取消 可放弃。');
+        return;
+      }
+      await this.submit(ctx, form, state.key, state.step, data);
+      return;
+    }
+    const text = event.type === 'text' ? event.text : '';
+    const step = form.steps[state.step]!;
+    ctx.auditNotes.step = step.key;
+    const parsed = step.schema.safeParse(text, zhParseOptions);
+    if (!parsed.success) {
+      ctx.auditNotes.outcome = 'invalid';
+      const why = parsed.error.issues.map((i) => i.message).join('；');
+      await ctx.reply(`${step.label}有误：${why}。请重新输入${step.label}。`);
+      return;
+    }
+    const value = parsed.data;
+    ctx.auditNotes.value = step.mask ? step.mask(value) : value;
+    const nextData = { ...data, [step.key]: value };
+    const nextStep = state.step + 1;
+    const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
+    // Optimistic: only the answer to the step we read advances the form.
+    const { count } = await ctx.prisma.botFormState.updateMany({
+      where: { key: state.key, step: state.step },
+      data: { step: nextStep, data: nextData as Prisma.InputJsonObject, expiresAt },
+    });
+    if (count !== 1) return;
+    if (nextStep < form.steps.length) {
+      await ctx.reply(prompt(form.steps[nextStep]!, nextStep, form.steps.length));
+    } else {
+      await ctx.reply(confirmation(form, nextData, ctx));
+    }
+  };
+
+  private async submit(ctx: BotContext, form: FormDefinition, key: string, step: number, data: FormData): Promise<void> {
+    // Take the form (exactly one confirmation wins), put it back if the submission fails.
+    const taken = await ctx.prisma.botFormState.deleteMany({ where: { key, step } });
+    if (taken.count !== 1) return;
+    try {
+      const outcome = await form.submit(ctx, data);
+      ctx.auditNotes.outcome = 'submitted';
+      await ctx.answer(outcome);
+    } catch (err) {
+      const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
+      await ctx.prisma.botFormState.upsert({
+        where: { key },
+        create: { key, form: form.id, step, data: data as Prisma.InputJsonObject, expiresAt },
+        update: {},
+      });
+      ctx.auditNotes.outcome = 'submit-failed';
+      await ctx.reply(T.submitFailed, 'submit-failed').catch(() => {});
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+export * from './types.js';
+export { compose, when, type Middleware, type NextFunction } from './middleware.js';
+export { BotContext, type BotDeps, type BotMiddleware, type StaffIdentity } from './context.js';
+export type { CaseStarter, CaseStarted, ComplaintReport, DeathReport } from './case-starter.js';
+export { parseCommand, type CommandName, type ParsedCommand } from './commands.js';
+export { claimEvent, releaseEvent, pruneProcessedEvents, PROCESSED_EVENT_RETENTION_MS } from './dedupe.js';
+export { issueBindingCode, redeemBindingCode, BINDING_CODE_TTL_MS, type BindResult, type IssuedCode } from './binding.js';
+export { listOpenItems, renderOpenItems, formatTimeLeft, formatBeijing } from './my-items.js';
+export { COMMAND_ROLES, mayUse, regionCovers } from './permissions.js';
+export { createBotCore, type BotCore, type BotCoreOptions } from './bot-core.js';
+export { recordOutbound, findOutbound } from './outbound-log.js';
+export { PerKeyRateLimiter } from './rate-limit.js';
+export { withRetry, type RetryOptions } from './retry.js';
+export { T as BOT_TEXTS } from './texts.js';

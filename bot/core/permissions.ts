@@ -1,0 +1,54 @@
+// Which roles may use which command, and whether a staff member's region
+// covers another region (a village cadre acts for their own village only).
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import type { StaffRole } from '../../prisma/generated/enums.js';
+import type { CommandName } from './commands.js';
+import type { BotMiddleware } from './context.js';
+import { T } from './texts.js';
+
+const EVERYONE: readonly StaffRole[] = [
+  'VILLAGE_COMMITTEE',
+  'TOWNSHIP_CASEWORKER',
+  'TOWNSHIP_HEAD',
+  'SECTION_CASEWORKER',
+  'SECTION_HEAD',
+  'TASKFORCE_OFFICE',
+  'TASKFORCE_LEADER',
+  'DISCIPLINE_LIAISON',
+  'ADMIN',
+];
+
+/** Roles allowed per command. Reporting a death is for those who work cases in a region. */
+export const COMMAND_ROLES: Record<CommandName, readonly StaffRole[]> = {
+  bind: EVERYONE,
+  help: EVERYONE,
+  cancel: EVERYONE,
+  myItems: EVERYONE,
+  complain: EVERYONE,
+  reportDeath: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'ADMIN'],
+};
+
+export function mayUse(role: StaffRole, command: CommandName): boolean {
+  return COMMAND_ROLES[command].includes(role);
+}
+
+/** Refuses a command the sender's role may not use. */
+export const checkRole: BotMiddleware = async (ctx, next) => {
+  if (ctx.command && ctx.staff && !mayUse(ctx.staff.role, ctx.command.name)) {
+    ctx.auditNotes.outcome = 'forbidden';
+    await ctx.reply(T.forbidden);
+    return;
+  }
+  return next();
+};
+
+/** True when `regionId` is `scopeRegionId` or lies under it. */
+export async function regionCovers(prisma: PrismaClient, scopeRegionId: number, regionId: number): Promise<boolean> {
+  let current: number | null = regionId;
+  for (let depth = 0; current !== null && depth < 10; depth++) {
+    if (current === scopeRegionId) return true;
+    const row: { parentId: number | null } | null = await prisma.region.findUnique({ where: { id: current }, select: { parentId: true } });
+    current = row?.parentId ?? null;
+  }
+  return false;
+}

@@ -1,0 +1,30 @@
+// Every user-facing sentence of the bot core, in one place.
+
+export const T = {
+  unbound: '您尚未绑定身份，请向管理员索取绑定码，然后发送：/绑定 <绑定码>',
+  bindUsage: '请发送：/绑定 <绑定码>（绑定码由管理员提供，8 位）',
+  bindBadCode: '绑定码无效，请核对后重新发送，或向管理员重新索取。',
+  bindExpired: '绑定码已过期（有效期 24 小时），请向管理员重新索取。',
+  bindUsed: '该绑定码已被使用，请向管理员重新索取。',
+  bindOtherStaff: '此账号已绑定其他人员，如需更换请联系管理员。',
+  bindInGroup: '绑定码请私聊机器人发送，不要发在群里。请向管理员重新索取绑定码。',
+  bound: (name: string) => `绑定成功：${name}。发送 /帮助 查看可用命令。`,
+  alreadyBound: (name: string) => `您已绑定为：${name}，无需重复绑定。`,
+  noItems: '您目前没有待办事项',
+  forbidden: '您的岗位无权使用此功能。',
+  unknown: '未识别的命令，发送 /帮助 查看可用命令。',
+  cancelled: '已取消。',
+  nothingToCancel: '当前没有进行中的填报。',
+  complaintGroupOnly: '实名举报请私聊机器人，群内不受理',
+  formExpired: '上一次填报已超时作废，请重新开始。',
+  submitFailed: '提交失败，请稍后再次发送最后一项或点击确认。',
+  help: [
+    '可用命令：',
+    '/我的待办 — 查看分配给您的未办结事项（按剩余时间排序）',
+    '/报告死亡 — 报告保障对象死亡（逐项填写，可随时发送 /取消）',
+    '/举报 — 实名举报（仅限私聊）',
+    '/绑定 <绑定码> — 绑定身份',
+    '/取消 — 取消正在填写的内容',
+    '/帮助 — 显示本说明',
+  ].join('\n'),
+} as const;

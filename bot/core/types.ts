@@ -1,0 +1,94 @@
+// The platform-neutral vocabulary of the chat bot: what comes in (an event),
+// what goes out (a message), and the port an adapter implements to send it.
+
+/** A chat platform the bot speaks on. 'console' is a local, test or CLI front. */
+export type Platform = 'feishu' | 'telegram' | 'console';
+
+/** Where a message lives: a group chat or the private chat with one person. */
+export interface ChatRef {
+  platform: Platform;
+  /** Feishu chat_id (oc_…), Telegram chat id as text. */
+  id: string;
+  kind: 'group' | 'private';
+}
+
+/**
+ * What a button carries back when pressed. Kept small on purpose: Telegram
+ * allows 64 bytes of callback data.
+ */
+export interface ButtonAction {
+  /** A short verb, e.g. 'confirm', 'cancel'. */
+  action: string;
+  /** The case (or form) the action is about, if any. */
+  caseRef?: string;
+  /** A further small value (a choice). */
+  value?: string;
+}
+
+/** A message the bot sent, as the platform knows it (so it can be edited). */
+export interface MessageRef {
+  chat: ChatRef;
+  /** Feishu message_id (om_…), Telegram message id as text. */
+  messageId: string;
+}
+
+interface InboundBase {
+  platform: Platform;
+  /** The platform's id of this delivery: the same id on every retry of it. */
+  eventId: string;
+  chat: ChatRef;
+  /** Who acted: Feishu open_id, Telegram user id as text. */
+  senderId: string;
+}
+
+/** A text message someone sent to the bot (privately, or in a group it is in). */
+export interface InboundText extends InboundBase {
+  type: 'text';
+  text: string;
+}
+
+/** A button pressed on a message the bot sent. */
+export interface InboundButton extends InboundBase {
+  type: 'button';
+  button: ButtonAction;
+  /** The message that carried the button, when the platform says. */
+  source?: MessageRef;
+}
+
+export type InboundEvent = InboundText | InboundButton;
+
+export interface Button {
+  /** Chinese label shown on the button. */
+  label: string;
+  payload: ButtonAction;
+  /** Visual hint; platforms that cannot show it ignore it. */
+  style?: 'primary' | 'danger' | 'default';
+}
+
+/** A labelled value shown on a card (Feishu) or as a line (Telegram). */
+export interface CardField {
+  label: string;
+  value: string;
+}
+
+/** What the bot says: Chinese text, optionally a title, fields and buttons. */
+export interface BotMessage {
+  text: string;
+  title?: string;
+  fields?: CardField[];
+  buttons?: Button[];
+}
+
+export interface SendOptions {
+  /**
+   * Deterministic key of this send (e.g. `${eventId}:reply:0`): sending twice
+   * with the same key posts one message.
+   */
+  dedupeKey: string;
+}
+
+/** What an adapter gives the core to talk back. */
+export interface OutboundPort {
+  send(chat: ChatRef, message: BotMessage, options: SendOptions): Promise<MessageRef>;
+  edit(ref: MessageRef, message: BotMessage): Promise<void>;
+}
