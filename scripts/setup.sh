@@ -22,7 +22,11 @@ command -v node >/dev/null 2>&1 || die "Node.js 20.19+ is required"
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages..."
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # `npm ci` when the lock allows it; npm 11 sometimes leaves other platforms'
+  # optional packages (@swc/core-darwin-*) out of the lock and then refuses
+  # `npm ci`, while `npm install` installs the same locked versions.
+  npm ci --no-audit --no-fund --loglevel=error >&2 2>/dev/null \
+    || npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
 if [ ! -f prisma/generated/client.ts ] || [ prisma/schema.prisma -nt prisma/generated/client.ts ]; then
