@@ -1,12 +1,12 @@
 // The database layer's entry point: PostgreSQL when a URL is configured, else the embedded PGlite
 // server in the data directory; migrations are applied before the client is handed out.
 import { createPrismaClient, type PrismaClient } from './client.js';
-import { migrateDatabase } from './migrate.js';
+import { migrateIfPending } from './migrate.js';
 import { startPgliteServer } from './pglite-server.js';
 
 export { appendAudit, verifyAuditChain, type AuditInput, type AuditRecord, type VerifyResult } from './audit.js';
 export { createPrismaClient, Prisma, PrismaClient } from './client.js';
-export { migrateDatabase, runPrismaCli } from './migrate.js';
+export { migrateDatabase, migrateIfPending, pendingMigrations, runPrismaCli } from './migrate.js';
 export { startPgliteServer, type PgliteServer } from './pglite-server.js';
 
 export type DatabaseKind = 'postgresql' | 'pglite';
@@ -32,7 +32,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const server = databaseUrl ? undefined : await startPgliteServer({ dataDir: options.dataDir, port: options.pglitePort ?? 0 });
   const url = databaseUrl ?? server!.url;
   try {
-    await migrateDatabase(url);
+    await migrateIfPending(url);
   } catch (error) {
     await server?.close();
     throw error;

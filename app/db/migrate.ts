@@ -2,9 +2,11 @@
 // operator runs by hand, with scripts/prisma-schema-engine.mjs standing in for the native schema engine
 // that cannot be downloaded here.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 const require = createRequire(import.meta.url);
 
@@ -86,6 +88,38 @@ export async function migrateDatabase(url: string, options: Omit<PrismaCliOption
     throw new Error(`prisma migrate deploy failed (exit code ${exitCode}):\n${redact(output, url)}`);
   }
   return { applied: parseApplied(output), output };
+}
+
+/**
+ * Names of the migrations in prisma/migrations that the database has not
+ * finished applying. A cheap query, so one-shot CLI commands skip the Prisma
+ * CLI (seconds) when nothing is pending.
+ */
+export async function pendingMigrations(url: string, migrationsDir = path.join(PROJECT_ROOT, 'prisma', 'migrations')): Promise<string[]> {
+  const wanted = fs
+    .readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(migrationsDir, d.name, 'migration.sql')))
+    .map((d) => d.name)
+    .sort();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const exists = await client.query(`SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS ok`);
+    if (!exists.rows[0]?.ok) return wanted;
+    const done = await client.query<{ migration_name: string }>(
+      `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    const applied = new Set(done.rows.map((r) => r.migration_name));
+    return wanted.filter((name) => !applied.has(name));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies pending migrations only when there are any. */
+export async function migrateIfPending(url: string): Promise<string[]> {
+  if ((await pendingMigrations(url)).length === 0) return [];
+  return (await migrateDatabase(url)).applied;
 }
 
 function parseApplied(output: string): string[] {

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// CommonJS package: Node's ESM loader only offers its default export.
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 
 /**
  * Encrypts every payload that passes through Temporal (workflow arguments,
