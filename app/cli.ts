@@ -51,8 +51,9 @@ program
   .argument('<file>', '文件路径')
   .option('--county <name>', '所属县（花名册、工作人员导入时用于定位乡镇和村；默认政策中的县名）')
   .option('--accept-valid', '有错误行时仍导入其余正确的行（默认：有任何错误行则整批不写入）')
+  .option('--encoding <enc>', '强制指定 CSV 编码：utf8、gb18030（含 GBK）、utf16le（默认自动识别）')
   .option('--no-progress', '不显示进度条')
-  .action(async (kind: string, file: string, opts: { county?: string; acceptValid?: boolean; progress: boolean }) => {
+  .action(async (kind: string, file: string, opts: { county?: string; acceptValid?: boolean; encoding?: string; progress: boolean }) => {
     const { runImport } = await import('./commands/import.js');
     process.exitCode = await runImport(loadConfig(), kind, file, opts);
   });

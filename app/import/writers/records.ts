@@ -1,0 +1,84 @@
+// 死亡名单 and 服刑（羁押）名单 from outside sources. They are kept as they came (upserted by ID number,
+// or by ID number and custody date) and never change the roster: the cross-matching compares them.
+import { DuplicateTracker, type DeathRow, type PrisonRow } from '../../../domain/import/index.js';
+import { finishSingle, jsonRows, newCounts, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+
+export function createDeathsWriter(ctx: WriterContext): KindWriter<DeathRow> {
+  const counts = newCounts('deaths');
+  const duplicates = new DuplicateTracker();
+  return {
+    counts,
+    finish: (accepted) => finishSingle(counts.deaths!, accepted),
+    async flush(items: Item<DeathRow>[], write: boolean): Promise<Rejection[]> {
+      const rejections: Rejection[] = [];
+      const ok: DeathRow[] = [];
+      for (const it of items) {
+        const earlier = duplicates.firstLine(it.row.idNumber, it.line);
+        if (earlier !== undefined) rejections.push({ line: it.line, reasons: [`与第${earlier}行重复：同一身份证号出现了两次`], cells: it.cells });
+        else ok.push(it.row);
+      }
+      if (write) {
+        const dIn = jsonRows([
+          ['n', 'text', ok.map((r) => r.name)],
+          ['i', 'text', ok.map((r) => r.idNumber)],
+          ['d', 'text', ok.map((r) => r.deathDate)],
+          ['s', 'text', ok.map((r) => r.source)],
+        ]);
+        await upsertCounting(
+          ctx.tx,
+          `INSERT INTO "DeathRecord" (name, "idNumber", "deathDate", source, "batchId")
+           SELECT n, i, d::date, s, $2::int FROM ${dIn.from}
+           ON CONFLICT ("idNumber") DO UPDATE
+             SET name = EXCLUDED.name, "deathDate" = EXCLUDED."deathDate", source = EXCLUDED.source, "batchId" = EXCLUDED."batchId"
+             WHERE ("DeathRecord".name, "DeathRecord"."deathDate", "DeathRecord".source)
+                   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED."deathDate", EXCLUDED.source)`,
+          [dIn.value, ctx.batchId],
+          dIn.count,
+          counts.deaths!,
+        );
+      }
+      return rejections;
+    },
+  };
+}
+
+export function createPrisonWriter(ctx: WriterContext): KindWriter<PrisonRow> {
+  const counts = newCounts('prisons');
+  const duplicates = new DuplicateTracker();
+  return {
+    counts,
+    finish: (accepted) => finishSingle(counts.prisons!, accepted),
+    async flush(items: Item<PrisonRow>[], write: boolean): Promise<Rejection[]> {
+      const rejections: Rejection[] = [];
+      const ok: PrisonRow[] = [];
+      for (const it of items) {
+        const earlier = duplicates.firstLine(`${it.row.idNumber}|${it.row.custodyDate}`, it.line);
+        if (earlier !== undefined) {
+          rejections.push({ line: it.line, reasons: [`与第${earlier}行重复：同一身份证号、同一羁押(入狱)日期出现了两次`], cells: it.cells });
+        } else ok.push(it.row);
+      }
+      if (write) {
+        const pIn = jsonRows([
+          ['n', 'text', ok.map((r) => r.name)],
+          ['i', 'text', ok.map((r) => r.idNumber)],
+          ['c', 'text', ok.map((r) => r.custodyDate)],
+          ['r', 'text', ok.map((r) => r.releaseDate)],
+          ['s', 'text', ok.map((r) => r.source)],
+        ]);
+        await upsertCounting(
+          ctx.tx,
+          `INSERT INTO "PrisonRecord" (name, "idNumber", "custodyDate", "releaseDate", source, "batchId")
+           SELECT n, i, c::date, r::date, s, $2::int FROM ${pIn.from}
+           ON CONFLICT ("idNumber", "custodyDate") DO UPDATE
+             SET name = EXCLUDED.name, "releaseDate" = EXCLUDED."releaseDate", source = EXCLUDED.source, "batchId" = EXCLUDED."batchId"
+             WHERE ("PrisonRecord".name, "PrisonRecord"."releaseDate", "PrisonRecord".source)
+                   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED."releaseDate", EXCLUDED.source)`,
+          [pIn.value, ctx.batchId],
+          pIn.count,
+          counts.prisons!,
+        );
+      }
+      return rejections;
+    },
+  };
+}

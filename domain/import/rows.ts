@@ -1,0 +1,397 @@
+/**
+ * Row validation with zod, one schema per kind of file. Input: the row's cells
+ * by canonical field (every field of the kind present, possibly undefined);
+ * output: a typed row, or the Chinese reasons it was refused. Pure: "today"
+ * and the county's near-relative relations come in through the context.
+ *
+ * Only what one row can tell is checked here. Checks across rows (the same
+ * household written twice with different villages, duplicate rows) are in
+ * consistency.ts; checks against the database (is this household on the
+ * roster? does this staff member exist?) are in app/import.
+ */
+import { z } from 'zod';
+import { RELATIONS, type Relation } from '../policy/schema.js';
+import type { LocalDate } from '../time/local-date.js';
+import { isValidMobile } from '../identity/contact.js';
+import {
+  cellName,
+  cellText,
+  MAX_TEXT,
+  parseAccountCell,
+  parseAmountCell,
+  parseDateCell,
+  parseIdCell,
+  parseMonthCell,
+  parseRequiredAmountCell,
+  parseRequiredDateCell,
+  yuanToCents,
+  type CellResult,
+} from './cells.js';
+import type { Cell, ImportKind, RowResult, RowValues } from './types.js';
+import {
+  ASSISTANCE_KIND_LABELS,
+  MEMBER_STATUS_WORDS,
+  parseAssistanceKind,
+  parseMemberStatus,
+  parseRelation,
+  parseStaffRole,
+  relationLabel,
+  STAFF_ROLE_LABELS,
+  type AssistanceKind,
+  type MemberStatus,
+  type StaffRole,
+} from './vocabulary.js';
+
+export interface RowContext {
+  /** Today in Beijing: dates of death, custody and payment may not lie after it. */
+  today: LocalDate;
+  /** Relations the county counts as near relatives (policy.nearRelatives.relations). */
+  nearRelations: readonly Relation[];
+}
+
+// ---------------------------------------------------------------- row types
+
+export interface RosterRow {
+  township: string;
+  village: string;
+  headName: string;
+  headIdNumber: string;
+  memberName: string;
+  memberIdNumber: string;
+  relation: string;
+  kind: AssistanceKind;
+  /** 集中特困 only. */
+  institution: string | null;
+  /** Yuan, 2 decimals ("780.00"). */
+  monthlyAmount: string;
+  startDate: LocalDate;
+  status: MemberStatus;
+}
+
+export interface PaymentRow {
+  headIdNumber: string;
+  headName: string | null;
+  /** Absent: the household's only enrolment is meant. */
+  kind: AssistanceKind | null;
+  /** 'YYYY-MM' as written (quarterly kinds are moved to the quarter's first month later). */
+  month: string;
+  amountDue: string;
+  amountPaid: string;
+  /** Null: not paid. */
+  paidDate: LocalDate | null;
+  /** As written; empty means the household itself. */
+  payee: string;
+  /** Full number, only long enough to be masked and hashed; never stored. */
+  account: string | null;
+}
+
+export interface DeathRow {
+  name: string;
+  idNumber: string;
+  deathDate: LocalDate;
+  source: string;
+}
+
+export interface PrisonRow {
+  name: string;
+  idNumber: string;
+  custodyDate: LocalDate;
+  releaseDate: LocalDate | null;
+  source: string;
+}
+
+export interface RelativeRow {
+  staffName: string;
+  staffIdNumber: string;
+  post: string | null;
+  relativeName: string;
+  relativeIdNumber: string;
+  relation: Relation;
+  /** Chinese label of the relation as stored ("配偶"). */
+  relationLabel: string;
+}
+
+export interface StaffRow {
+  name: string;
+  idNumber: string;
+  phone: string | null;
+  role: StaffRole;
+  unit: string;
+  township: string | null;
+  village: string | null;
+}
+
+export interface RowTypes {
+  roster: RosterRow;
+  payments: PaymentRow;
+  deaths: DeathRow;
+  prison: PrisonRow;
+  relatives: RelativeRow;
+  staff: StaffRow;
+}
+
+// ---------------------------------------------------------------- zod building blocks
+
+/** How one field is read from its cell (see cells.ts). */
+interface Field<T> {
+  read: (c: Cell) => CellResult<T>;
+}
+
+type FieldsOut<F extends Record<string, Field<unknown>>> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+
+function cell<T>(read: (c: Cell) => CellResult<T>): Field<T> {
+  return { read };
+}
+
+/**
+ * The zod schema of a row: every field read from its cell, each failure one issue (so that all the
+ * mistakes of a row are listed at once); cross-field rules follow as `.superRefine`. One transform
+ * over the whole row rather than a z.object of per-field transforms: same result, a third of the
+ * cost, which matters at a million rows.
+ */
+function rowObject<F extends Record<string, Field<unknown>>>(fields: F) {
+  const entries = Object.entries(fields);
+  return z.custom<RowValues>().transform((input, ctx): FieldsOut<F> => {
+    const out: Record<string, unknown> = {};
+    let failed = false;
+    for (const [key, f] of entries) {
+      const r = f.read(input[key]);
+      if (r.ok) out[key] = r.value;
+      else {
+        failed = true;
+        ctx.addIssue({ code: 'custom', message: r.message, path: [key] });
+      }
+    }
+    return failed ? z.NEVER : (out as FieldsOut<F>);
+  });
+}
+
+const requiredName = (label: string) =>
+  cell((c) => {
+    const s = cellName(c);
+    if (s === '') return { ok: false, message: `${label}不能为空` };
+    if (s.length > MAX_TEXT) return { ok: false, message: `${label}过长（最多${MAX_TEXT}字）` };
+    return { ok: true, value: s };
+  });
+
+const optionalText = (label: string) =>
+  cell((c) => {
+    const s = cellText(c);
+    if (s.length > MAX_TEXT) return { ok: false, message: `${label}过长（最多${MAX_TEXT}字）` };
+    return { ok: true, value: s === '' ? null : s };
+  });
+
+const idNumber = (label: string, today: LocalDate) => cell((c) => parseIdCell(c, label, today));
+
+const kindField = (label: string, required: boolean) =>
+  cell((c): CellResult<AssistanceKind | null> => {
+    const s = cellText(c);
+    if (s === '') return required ? { ok: false, message: `${label}不能为空` } : { ok: true, value: null };
+    const k = parseAssistanceKind(s);
+    if (k) return { ok: true, value: k };
+    return { ok: false, message: `${label}“${s}”无法识别，应为 ${Object.values(ASSISTANCE_KIND_LABELS).join('、')} 之一` };
+  });
+
+const notAfterToday = (label: string, today: LocalDate) => (d: LocalDate | null, ctx: z.RefinementCtx) => {
+  if (d !== null && d > today) ctx.addIssue({ code: 'custom', message: `${label}（${d}）晚于今天` });
+};
+
+// ---------------------------------------------------------------- schemas
+
+function rosterSchema(ctx: RowContext) {
+  return rowObject({
+      township: requiredName('乡镇'),
+      village: requiredName('村(社区)'),
+      headName: requiredName('户主姓名'),
+      headIdNumber: idNumber('户主身份证号', ctx.today),
+      memberName: requiredName('成员姓名'),
+      memberIdNumber: idNumber('成员身份证号', ctx.today),
+      relation: requiredName('与户主关系'),
+      kind: kindField('救助类型', true),
+      institution: optionalText('供养机构'),
+      monthlyAmount: cell((c) => parseRequiredAmountCell(c, '月保障金额')),
+      startDate: cell((c) => parseRequiredDateCell(c, '纳入日期')),
+      status: cell((c): CellResult<MemberStatus> => {
+        const s = cellText(c);
+        const st = parseMemberStatus(s);
+        if (st) return { ok: true, value: st };
+        const words = Object.values(MEMBER_STATUS_WORDS).map((w) => w[0]).join('、');
+        return { ok: false, message: `状态“${s}”无法识别，应为 ${words} 之一（空白视为正常）` };
+      }),
+    })
+    .superRefine((row, z2) => {
+      if (row.memberIdNumber === row.headIdNumber && row.memberName !== row.headName) {
+        z2.addIssue({ code: 'custom', message: '成员身份证号与户主身份证号相同，但成员姓名与户主姓名不一致' });
+      }
+      if (row.kind === 'TEKUN_CENTRALIZED' && row.institution === null) {
+        z2.addIssue({ code: 'custom', message: '集中特困必须填写供养机构' });
+      }
+      if (yuanToCents(row.monthlyAmount) === 0) z2.addIssue({ code: 'custom', message: '月保障金额必须大于0' });
+      notAfterToday('纳入日期', ctx.today)(row.startDate, z2);
+    })
+    .transform((row): RosterRow => ({ ...row, kind: row.kind!, institution: row.kind === 'TEKUN_CENTRALIZED' ? row.institution : null }));
+}
+
+function paymentSchema(ctx: RowContext) {
+  return rowObject({
+      headIdNumber: idNumber('户主身份证号', ctx.today),
+      headName: optionalText('户主姓名'),
+      kind: kindField('救助类型', false),
+      month: cell((c) => parseMonthCell(c, '发放月份')),
+      amountDue: cell((c) => parseRequiredAmountCell(c, '应发金额')),
+      amountPaid: cell((c) => parseAmountCell(c, '实发金额')),
+      paidDate: cell((c) => parseDateCell(c, '发放日期')),
+      payee: optionalText('收款方'),
+      account: cell((c) => parseAccountCell(c, '收款账号')),
+    })
+    .superRefine((row, z2) => {
+      const paid = row.amountPaid === null ? 0 : yuanToCents(row.amountPaid);
+      if (row.paidDate === null && paid > 0) {
+        z2.addIssue({ code: 'custom', message: '实发金额大于0但发放日期为空（未发放的月份请把实发金额写0或留空）' });
+      }
+      if (row.paidDate !== null && row.amountPaid === null) {
+        z2.addIssue({ code: 'custom', message: '已填发放日期但实发金额为空' });
+      }
+      notAfterToday('发放日期', ctx.today)(row.paidDate, z2);
+      if (row.paidDate !== null && row.paidDate.slice(0, 7) < addMonths(row.month, -12)) {
+        z2.addIssue({ code: 'custom', message: `发放日期（${row.paidDate}）比发放月份（${row.month}）早一年以上，请核对` });
+      }
+    })
+    .transform(
+      (row): PaymentRow => ({
+        ...row,
+        amountPaid: row.amountPaid ?? '0.00',
+        payee: row.payee ?? '',
+      }),
+    );
+}
+
+function addMonths(month: string, n: number): string {
+  const t = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + n;
+  return `${String(Math.floor(t / 12)).padStart(4, '0')}-${String((t % 12) + 1).padStart(2, '0')}`;
+}
+
+const DEFAULT_SOURCE = '未注明';
+
+function deathSchema(ctx: RowContext) {
+  return rowObject({
+      name: requiredName('姓名'),
+      idNumber: idNumber('身份证号', ctx.today),
+      deathDate: cell((c) => parseRequiredDateCell(c, '死亡日期')),
+      source: optionalText('来源'),
+    })
+    .superRefine((row, z2) => {
+      notAfterToday('死亡日期', ctx.today)(row.deathDate, z2);
+      const birth = birthOf(row.idNumber);
+      if (row.deathDate < birth) z2.addIssue({ code: 'custom', message: `死亡日期（${row.deathDate}）早于身份证号中的出生日期` });
+    })
+    .transform((row): DeathRow => ({ ...row, source: row.source ?? DEFAULT_SOURCE }));
+}
+
+function prisonSchema(ctx: RowContext) {
+  return rowObject({
+      name: requiredName('姓名'),
+      idNumber: idNumber('身份证号', ctx.today),
+      custodyDate: cell((c) => parseRequiredDateCell(c, '羁押(入狱)日期')),
+      releaseDate: cell((c) => parseDateCell(c, '释放日期')),
+      source: optionalText('来源'),
+    })
+    .superRefine((row, z2) => {
+      notAfterToday('羁押(入狱)日期', ctx.today)(row.custodyDate, z2);
+      if (row.releaseDate !== null && row.releaseDate < row.custodyDate) {
+        z2.addIssue({ code: 'custom', message: `释放日期（${row.releaseDate}）早于羁押(入狱)日期（${row.custodyDate}）` });
+      }
+      if (row.custodyDate < birthOf(row.idNumber)) {
+        z2.addIssue({ code: 'custom', message: `羁押(入狱)日期（${row.custodyDate}）早于身份证号中的出生日期` });
+      }
+    })
+    .transform((row): PrisonRow => ({ ...row, source: row.source ?? DEFAULT_SOURCE }));
+}
+
+function relativeSchema(ctx: RowContext) {
+  const allowed = new Set<Relation>(ctx.nearRelations);
+  const allowedZh = ctx.nearRelations.map((r) => RELATIONS[r]).join('、');
+  return rowObject({
+      staffName: requiredName('工作人员姓名'),
+      staffIdNumber: idNumber('工作人员身份证号', ctx.today),
+      post: optionalText('岗位'),
+      relativeName: requiredName('亲属姓名'),
+      relativeIdNumber: idNumber('亲属身份证号', ctx.today),
+      relation: cell((c): CellResult<Relation> => {
+        const s = cellText(c);
+        if (s === '') return { ok: false, message: '关系不能为空' };
+        const r = parseRelation(s);
+        if (r && allowed.has(r)) return { ok: true, value: r };
+        return { ok: false, message: `关系“${s}”不在本县近亲属范围内（${allowedZh}）` };
+      }),
+    })
+    .superRefine((row, z2) => {
+      if (row.staffIdNumber === row.relativeIdNumber) z2.addIssue({ code: 'custom', message: '亲属身份证号与工作人员身份证号相同' });
+    })
+    .transform((row): RelativeRow => ({ ...row, relationLabel: relationLabel(row.relation) }));
+}
+
+function staffSchema(ctx: RowContext) {
+  const roles = Object.values(STAFF_ROLE_LABELS).join('、');
+  return rowObject({
+      name: requiredName('姓名'),
+      idNumber: idNumber('身份证号', ctx.today),
+      phone: cell((c): CellResult<string | null> => {
+        const s = cellText(c).replace(/[\s-]/g, '');
+        if (s === '') return { ok: true, value: null };
+        const digits = s.replace(/^\+?86/, '');
+        if (isValidMobile(digits)) return { ok: true, value: digits };
+        return { ok: false, message: `手机号“${s}”格式不正确：应为以1开头的11位数字` };
+      }),
+      role: cell((c): CellResult<StaffRole> => {
+        const s = cellText(c);
+        if (s === '') return { ok: false, message: '角色不能为空' };
+        const r = parseStaffRole(s);
+        return r ? { ok: true, value: r } : { ok: false, message: `角色“${s}”无法识别，应为 ${roles} 之一` };
+      }),
+      unit: requiredName('所属单位'),
+      township: optionalText('乡镇'),
+      village: optionalText('村(社区)'),
+    })
+    .superRefine((row, z2) => {
+      if (row.village !== null && row.township === null) z2.addIssue({ code: 'custom', message: '填写了村(社区)时必须同时填写乡镇' });
+    })
+    .transform((row): StaffRow => row);
+}
+
+function birthOf(id18: string): LocalDate {
+  return `${id18.slice(6, 10)}-${id18.slice(10, 12)}-${id18.slice(12, 14)}`;
+}
+
+// ---------------------------------------------------------------- parser
+
+const SCHEMAS = {
+  roster: rosterSchema,
+  payments: paymentSchema,
+  deaths: deathSchema,
+  prison: prisonSchema,
+  relatives: relativeSchema,
+  staff: staffSchema,
+} as const;
+
+export type RowParser<K extends ImportKind> = (values: RowValues) => RowResult<RowTypes[K]>;
+
+/**
+ * A parser for the rows of one file. Build it once per file (the schemas are
+ * compiled here); call it per row with the cells keyed by field.
+ */
+export function createRowParser<K extends ImportKind>(kind: K, ctx: RowContext): RowParser<K> {
+  const schema = SCHEMAS[kind](ctx) as unknown as z.ZodType<RowTypes[K]>;
+  return (values) => {
+    const r = schema.safeParse(values);
+    if (r.success) return { ok: true, value: r.data };
+    return { ok: false, errors: r.error.issues.map((i) => i.message) };
+  };
+}
+
+/** The cells of a row keyed by field, from the header match. */
+export function rowValues(fields: ReadonlyMap<string, number>, cells: readonly Cell[]): Record<string, Cell> {
+  const out: Record<string, Cell> = {};
+  for (const [field, index] of fields) out[field] = cells[index];
+  return out;
+}
