@@ -1,0 +1,284 @@
+/**
+ * Runs the cross-matching for a set of counties in one transaction:
+ *
+ * 1. a temporary table `match_hits` for what this run finds;
+ * 2. per county, the county policy as lookup tables (domain), then one
+ *    statement per kind (sql.ts) that stores new findings in "Finding"
+ *    (ON CONFLICT (key) DO NOTHING) and lists everything it found in match_hits;
+ * 3. the summary by county, kind and township (GROUP BY in the database),
+ *    examples per kind, and, if asked, every finding streamed through a cursor
+ *    in batches (memory does not grow with the data);
+ * 4. one audit entry with the counts, then commit.
+ */
+import { appendAudit } from '../../app/db/audit.js';
+import type { Prisma, PrismaClient } from '../../app/db/client.js';
+import {
+  buildMatchTables,
+  describeFinding,
+  FINDING_KIND_INFO,
+  FINDING_KINDS,
+  parseYuan,
+  type DescribableFinding,
+  type ExampleLine,
+  type FindingKind,
+  type KindCount,
+  type MatchLine,
+  type MatchTables,
+  type TownshipCount,
+} from '../../domain/matching/index.js';
+import type { CountyPolicy } from '../../domain/policy/schema.js';
+import type { WorkCalendar } from '../../domain/time/work-calendar.js';
+import {
+  compileSql,
+  CREATE_TEMP_TABLES,
+  EXAMPLES_SQL,
+  kindStatement,
+  LINES_SQL,
+  setupStatements,
+  SUMMARY_SQL,
+  TABLE_RANGE_SQL,
+  type LineRow,
+} from './sql.js';
+
+type Tx = Prisma.TransactionClient;
+
+export interface MatchCounty {
+  /** Region id of the county (level COUNTY). */
+  id: number;
+  name: string;
+  policy: CountyPolicy;
+}
+
+export interface StatementResult {
+  countyId: number;
+  county: string;
+  kind: FindingKind;
+  found: number;
+  inserted: number;
+  amount: number | null;
+  ms: number;
+}
+
+export interface RunMatchingOptions {
+  counties: MatchCounty[];
+  /** 'YYYY-MM-DD': deadlines are judged at the start of this day (Beijing). */
+  asOf: string;
+  /** For policies that move deadlines off non-working days. */
+  calendar?: WorkCalendar;
+  /** Audit actor (default 'cli:match'). */
+  actor?: string;
+  /** Findings of each kind to return as examples (text report). Default 0. */
+  examplesPerKind?: number;
+  /** Called for every finding of the run, in report order, streamed from a cursor. */
+  onLine?: (line: MatchLine) => void | Promise<void>;
+  /** Rows per FETCH (default 1000). */
+  batchSize?: number;
+  /** Called after each statement (progress, timings). */
+  onStatement?: (result: StatementResult) => void;
+  /** Interactive-transaction timeout (default 6 h). */
+  timeoutMs?: number;
+  /**
+   * work_mem for the run's transaction (default '64MB'): the memory PostgreSQL may use per sort or hash
+   * before spilling to disk. Fixed, whatever the data size; the server default (often 4MB) makes the
+   * hash joins over millions of payments spill.
+   */
+  workMem?: string;
+}
+
+export interface MatchRunResult {
+  asOf: string;
+  counties: Array<{ id: number; name: string; policy: string }>;
+  kinds: KindCount[];
+  townships: TownshipCount[];
+  examples: ExampleLine[];
+  statements: StatementResult[];
+  skipped: Array<{ county: string; kind: FindingKind; reason: string }>;
+  /** Lines passed to onLine. */
+  lines: number;
+  auditId: bigint;
+  ms: number;
+  /** Where the time went: the kind statements, the summary and examples, the streamed lines. */
+  phases: { statementsMs: number; summaryMs: number; linesMs: number };
+}
+
+/** Counties by name (or all when name is undefined), for the CLI and the bench. */
+export async function findCounties(prisma: PrismaClient, name?: string): Promise<Array<{ id: number; name: string }>> {
+  return prisma.region.findMany({
+    where: { level: 'COUNTY', ...(name === undefined ? {} : { name }) },
+    select: { id: true, name: true },
+    orderBy: { id: 'asc' },
+  });
+}
+
+interface Totals {
+  found: number;
+  inserted: number;
+  fen: number;
+  hasAmount: boolean;
+}
+
+const toFen = (text: string | null) => (text === null ? 0 : Math.round(Number(text) * 100));
+
+export function toMatchLine(row: LineRow): MatchLine {
+  const amount = parseYuan(row.amount);
+  const evidence = row.evidence as { name?: string | null };
+  const line = {
+    kind: row.kind,
+    kindLabel: FINDING_KIND_INFO[row.kind].label,
+    key: row.key,
+    findingId: row.findingId,
+    new: row.isNew,
+    county: row.county,
+    idNumber: row.idNumber,
+    name: evidence.name ?? null,
+    period: row.period,
+    amount,
+    township: row.township,
+    village: row.village,
+    householdId: row.householdId,
+    householdHead: row.headName !== null && row.headIdNumber !== null ? { name: row.headName, idNumber: row.headIdNumber } : null,
+    description: describeFinding({ kind: row.kind, evidence: row.evidence, period: row.period, amount } as DescribableFinding),
+    evidence: row.evidence,
+  };
+  return line as MatchLine;
+}
+
+async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opts: RunMatchingOptions, out: MatchRunResult): Promise<void> {
+  for (const { text, values } of setupStatements(county.id, tables)) await tx.$executeRawUnsafe(text, ...values);
+  for (const kind of FINDING_KINDS) {
+    if (kind === 'undeclared_near_relative' && !tables.nearRelatives.enabled) {
+      out.skipped.push({ county: county.name, kind, reason: '本县政策未启用近亲属备案' });
+      continue;
+    }
+    const { text, values } = kindStatement(kind, county.id, tables);
+    const started = performance.now();
+    const [row] = await tx.$queryRawUnsafe<Array<{ found: number; inserted: number; amount: string | null }>>(text, ...values);
+    const result: StatementResult = {
+      countyId: county.id,
+      county: county.name,
+      kind,
+      found: row?.found ?? 0,
+      inserted: row?.inserted ?? 0,
+      amount: parseYuan(row?.amount ?? null),
+      ms: performance.now() - started,
+    };
+    out.statements.push(result);
+    opts.onStatement?.(result);
+  }
+}
+
+export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions): Promise<MatchRunResult> {
+  const started = performance.now();
+  return prisma.$transaction(
+    async (tx) => {
+      const out: MatchRunResult = {
+        asOf: opts.asOf,
+        counties: opts.counties.map((c) => ({ id: c.id, name: c.name, policy: c.policy.county.code })),
+        kinds: [],
+        townships: [],
+        examples: [],
+        statements: [],
+        skipped: [],
+        lines: 0,
+        auditId: 0n,
+        ms: 0,
+        phases: { statementsMs: 0, summaryMs: 0, linesMs: 0 },
+      };
+      // Each statement runs once: LLVM compilation (PostgreSQL's JIT, on by default above a cost of
+      // 100 000) took up to half a second per statement and saved nothing.
+      await tx.$executeRawUnsafe('SET LOCAL jit = off');
+      const workMem = opts.workMem ?? '64MB';
+      if (!/^\d+(kB|MB|GB)$/.test(workMem)) throw new Error(`workMem must look like 64MB: ${workMem}`);
+      await tx.$executeRawUnsafe(`SET LOCAL work_mem = '${workMem}'`);
+      for (const sql of CREATE_TEMP_TABLES) await tx.$executeRawUnsafe(sql);
+      const range = compileSql(TABLE_RANGE_SQL, { asOf: opts.asOf });
+      const [span] = await tx.$queryRawUnsafe<Array<{ fromMonth: string | null; deathDates: string[] }>>(range.text, ...range.values);
+      // One set of tables per policy (counties sharing a policy share them).
+      const tablesOf = new Map<CountyPolicy, MatchTables>();
+      for (const county of opts.counties) {
+        let tables = tablesOf.get(county.policy);
+        if (!tables) {
+          tables = buildMatchTables(county.policy, { asOf: opts.asOf, fromMonth: span?.fromMonth ?? null, deathDates: span?.deathDates ?? [] }, opts.calendar);
+          tablesOf.set(county.policy, tables);
+        }
+        await matchCounty(tx, county, tables, opts, out);
+      }
+      await tx.$executeRawUnsafe('ANALYZE match_hits');
+      let mark = performance.now();
+      out.phases.statementsMs = mark - started;
+
+      // Totals per kind (over counties), from the statements' own counts.
+      const totals = new Map<FindingKind, Totals>();
+      for (const s of out.statements) {
+        const t = totals.get(s.kind) ?? { found: 0, inserted: 0, fen: 0, hasAmount: false };
+        t.found += s.found;
+        t.inserted += s.inserted;
+        t.fen += s.amount === null ? 0 : Math.round(s.amount * 100);
+        t.hasAmount ||= FINDING_KIND_INFO[s.kind].amountMeaning !== null;
+        totals.set(s.kind, t);
+      }
+      out.kinds = FINDING_KINDS.map((kind) => {
+        const t = totals.get(kind) ?? { found: 0, inserted: 0, fen: 0, hasAmount: FINDING_KIND_INFO[kind].amountMeaning !== null };
+        return { kind, found: t.found, inserted: t.inserted, amount: t.hasAmount ? t.fen / 100 : null };
+      });
+
+      const summary = await tx.$queryRawUnsafe<
+        Array<{ countyId: number; county: string; kind: FindingKind; township: string | null; found: number; inserted: number; amount: string | null }>
+      >(SUMMARY_SQL);
+      out.townships = summary.map((r) => ({
+        county: r.county,
+        township: r.township,
+        kind: r.kind,
+        found: r.found,
+        inserted: r.inserted,
+        amount: FINDING_KIND_INFO[r.kind].amountMeaning === null ? null : toFen(r.amount) / 100,
+      }));
+
+      if ((opts.examplesPerKind ?? 0) > 0) {
+        const { text, values } = compileSql(EXAMPLES_SQL, { n: opts.examplesPerKind });
+        const rows = await tx.$queryRawUnsafe<LineRow[]>(text, ...values);
+        out.examples = rows.map((r) => {
+          const line = toMatchLine(r);
+          return { kind: line.kind, idNumber: line.idNumber, township: line.township, village: line.village, period: line.period, amount: line.amount, description: line.description };
+        });
+      }
+
+      out.phases.summaryMs = performance.now() - mark;
+      mark = performance.now();
+      if (opts.onLine) {
+        const batch = Math.max(1, Math.trunc(opts.batchSize ?? 1000));
+        await tx.$executeRawUnsafe(`DECLARE match_lines NO SCROLL CURSOR FOR ${LINES_SQL}`);
+        for (;;) {
+          const rows = await tx.$queryRawUnsafe<LineRow[]>(`FETCH FORWARD ${batch} FROM match_lines`);
+          for (const row of rows) {
+            await opts.onLine(toMatchLine(row));
+            out.lines++;
+          }
+          if (rows.length < batch) break;
+        }
+        await tx.$executeRawUnsafe('CLOSE match_lines');
+      }
+
+      out.phases.linesMs = performance.now() - mark;
+      out.ms = performance.now() - started;
+      const audit = await appendAudit(tx, {
+        actor: opts.actor ?? 'cli:match',
+        action: 'match.run',
+        subjectType: 'Region',
+        subjectId: out.counties.map((c) => c.id).join(',') || 'none',
+        payload: {
+          asOf: opts.asOf,
+          counties: out.counties,
+          kinds: Object.fromEntries(out.kinds.map((k) => [k.kind, { found: k.found, new: k.inserted, amount: k.amount }])),
+          found: out.kinds.reduce((s, k) => s + k.found, 0),
+          new: out.kinds.reduce((s, k) => s + k.inserted, 0),
+          skipped: out.skipped,
+          ms: Math.round(out.ms),
+        },
+      });
+      out.auditId = audit.id;
+      return out;
+    },
+    { timeout: opts.timeoutMs ?? 6 * 3_600_000, maxWait: 120_000 },
+  );
+}

@@ -1,0 +1,581 @@
+/**
+ * The SQL of the cross-matching. One set-based statement per kind of finding:
+ *
+ *   WITH cand AS (<the kind's join>),
+ *        stored AS (INSERT INTO "Finding" … ON CONFLICT (key) DO NOTHING RETURNING key),
+ *        listed AS (INSERT INTO match_hits … RETURNING …)
+ *   SELECT count(*), count(*) FILTER (WHERE is_new), sum(amount) FROM listed
+ *
+ * Everything runs in the database; Node only receives three numbers per
+ * statement. The run's temporary tables (ON COMMIT DROP): match_scope and
+ * match_sched / match_due_months (the county's villages and payment schedule,
+ * filled and ANALYZEd per county by setupStatements), and match_hits (what this
+ * run found, new or already known, for the summary and the `--json` lines).
+ *
+ * Runs on PostgreSQL ≥ 15 and on PGlite (PostgreSQL 18 in wasm). Named
+ * parameters (`:name`) are compiled to `$n`; the policy tables come from
+ * domain/matching/tables.ts.
+ */
+import { FINDING_KINDS, type FindingKind, type MatchTables } from '../../domain/matching/index.js';
+
+export interface CompiledSql {
+  text: string;
+  values: unknown[];
+}
+
+/** Replace `:name` (not `::type`) by `$n`; every name must be given. */
+export function compileSql(text: string, params: Record<string, unknown>): CompiledSql {
+  const values: unknown[] = [];
+  const index = new Map<string, number>();
+  const out = text.replace(/(?<![:\w]):([a-zA-Z_]\w*)/g, (_, name: string) => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) throw new Error(`SQL parameter :${name} is missing`);
+    let n = index.get(name);
+    if (n === undefined) {
+      values.push(params[name]);
+      n = values.length;
+      index.set(name, n);
+    }
+    return `$${n}`;
+  });
+  return { text: out, values };
+}
+
+/** Columns of the run's temporary table of findings. */
+const CREATE_MATCH_HITS = `
+CREATE TEMP TABLE match_hits (
+  seq          bigserial UNIQUE,
+  key          text PRIMARY KEY,
+  county_id    int NOT NULL,
+  kind         text NOT NULL,
+  id_number    text NOT NULL,
+  household_id int,
+  region_id    int,
+  period       text,
+  amount       numeric(14, 2),
+  evidence     jsonb NOT NULL,
+  is_new       boolean NOT NULL
+) ON COMMIT DROP`;
+
+/** The run's temporary tables: the scope and schedule of the county being matched, and what was found. */
+export const CREATE_TEMP_TABLES = [
+  `CREATE TEMP TABLE match_scope (village_id int PRIMARY KEY) ON COMMIT DROP`,
+  `CREATE TEMP TABLE match_sched (
+     akind "AssistanceKind" NOT NULL, month text NOT NULL, is_schedule boolean NOT NULL, last_on_time date NOT NULL, cover int NOT NULL, midx int NOT NULL,
+     PRIMARY KEY (akind, month)
+   ) ON COMMIT DROP`,
+  // The periods payment_missing judges: schedule months whose deadline has passed at the as-of date,
+  // from the first month of the county's payment ledger on.
+  `CREATE TEMP TABLE match_due_months (
+     akind "AssistanceKind" NOT NULL, month text NOT NULL, last_on_time date NOT NULL, cover int NOT NULL, midx int NOT NULL,
+     PRIMARY KEY (akind, midx)
+   ) ON COMMIT DROP`,
+  CREATE_MATCH_HITS,
+];
+
+/** Fill the scope and schedule tables for one county (run in order, then ANALYZE). */
+export function setupStatements(countyId: number, t: MatchTables): CompiledSql[] {
+  return [
+    { text: 'TRUNCATE match_scope, match_sched, match_due_months', values: [] },
+    compileSql(
+      `INSERT INTO match_scope (village_id)
+       SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county`,
+      { county: countyId },
+    ),
+    compileSql(
+      `INSERT INTO match_sched (akind, month, is_schedule, last_on_time, cover, midx)
+       SELECT * FROM unnest(:s_akind::"AssistanceKind"[], :s_month::text[], :s_sched::boolean[], :s_due::date[], :s_cover::int[], :s_midx::int[])`,
+      {
+        s_akind: t.schedule.akind,
+        s_month: t.schedule.month,
+        s_sched: t.schedule.isSchedule,
+        s_due: t.schedule.lastOnTime,
+        s_cover: t.schedule.cover,
+        s_midx: t.schedule.midx,
+      },
+    ),
+    compileSql(
+      `INSERT INTO match_due_months (akind, month, last_on_time, cover, midx)
+       SELECT akind, month, last_on_time, cover, midx FROM match_sched
+       WHERE is_schedule AND last_on_time < :asOf
+         AND month >= coalesce((
+           SELECT p.period FROM "Payment" p
+           JOIN "Household" h ON h.id = p."householdId"
+           JOIN match_scope sc ON sc.village_id = h."regionId"
+           ORDER BY p.period LIMIT 1), '9999-12')`,
+      { asOf: t.asOf },
+    ),
+    { text: 'ANALYZE match_scope, match_sched, match_due_months', values: [] },
+  ];
+}
+
+
+
+// ---------------------------------------------------------------- shared fragments
+
+/**
+ * Villages of the county (households hang off villages) and the county's payment schedule: temporary
+ * tables filled for each county before its statements run (see SETUP_SQL) and ANALYZEd, so that the
+ * planner knows their sizes (a CTE over unnest() or a join of Region is estimated at a handful of rows,
+ * which sends the big joins into nested loops).
+ */
+const SCOPE = `scope AS (SELECT village_id FROM match_scope)`;
+const SCHED = `sched AS (SELECT * FROM match_sched)`;
+
+/** The county, its townships and villages (staff and applications may sit at any level). */
+const REGIONS = `regions AS (
+  SELECT :county::int AS id
+  UNION ALL SELECT t.id FROM "Region" t WHERE t."parentId" = :county
+  UNION ALL SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county
+)`;
+
+/** domain/matching/amounts.ts trailingShare: the last `part` of `whole` months of an amount, odd fen on the early months. */
+const trailingShare = (amount: string, part: string, whole: string) =>
+  `((${part} * ((${amount} * 100)::bigint / ${whole}) + greatest(0, (${amount} * 100)::bigint % ${whole} - (${whole} - ${part}))) / 100.0)::numeric(14, 2)`;
+
+/** Month number (year × 12 + month − 1) of a date expression. */
+const midx = (date: string) => `(extract(year FROM ${date})::int * 12 + extract(month FROM ${date})::int - 1)`;
+
+const ymd = (date: string) => `to_char(${date}, 'YYYY-MM-DD')`;
+
+/** The enrolment `e` covered the date `d` (started on or before it, not ended before it). */
+const enrolledOn = (e: string, d: string) => `(${e}."startDate" <= ${d} AND coalesce(${e}."endDate" >= ${d}, ${e}.status = 'ACTIVE'))`;
+
+/** The store-and-list tail every kind shares; `cand` has the Finding columns. */
+const store = (kind: FindingKind) => `
+stored AS (
+  INSERT INTO "Finding" (kind, key, "idNumber", "householdId", "regionId", period, amount, evidence)
+  SELECT '${kind}'::"FindingKind", c.key, c.id_number, c.household_id, c.region_id, c.period, c.amount, c.evidence FROM cand c
+  ON CONFLICT (key) DO NOTHING
+  RETURNING key
+),
+listed AS (
+  INSERT INTO match_hits (key, county_id, kind, id_number, household_id, region_id, period, amount, evidence, is_new)
+  SELECT c.key, :county, '${kind}', c.id_number, c.household_id, c.region_id, c.period, c.amount, c.evidence, s.key IS NOT NULL
+  FROM cand c LEFT JOIN stored s ON s.key = c.key
+  ON CONFLICT (key) DO NOTHING
+  RETURNING is_new, amount
+)
+SELECT count(*)::int AS found, (count(*) FILTER (WHERE is_new))::int AS inserted, sum(amount)::text AS amount FROM listed`;
+
+// ---------------------------------------------------------------- the nine kinds
+
+/**
+ * Over-paid payments of a dead or imprisoned member. `event` is the record
+ * (DeathRecord d / PrisonRecord pr) joined to the member m; `over` counts the
+ * covered months of the payment that fall after the event. A household of
+ * one is over-paid in full. A larger household is flagged too (the amount
+ * should have been recomputed, 57号 Art. 7), unless the payment is already
+ * smaller than the enrolment's last payment up to the month of the event (a
+ * recomputation is visible in the ledger).
+ */
+function eventPaymentStatement(o: {
+  kind: 'paid_after_death' | 'paid_in_prison';
+  from: string;
+  eventDate: string;
+  eventWhere: string;
+  over: string;
+  columns: string;
+  evidence: string;
+}): string {
+  return `
+WITH ${SCOPE}, ${SCHED},
+raw AS (
+  SELECT concat_ws('|', '${o.kind}', m."idNumber", p.period, e.kind::text || '@' || h."headIdNumber") AS key,
+    m."idNumber" AS id_number, h.id AS household_id, h."regionId" AS region_id, p.period,
+    ${trailingShare('p."amountPaid"', 'x.over', 's.cover')} AS amount,
+    m.name, e.id AS enrolment_id, e.kind AS akind, p.id AS payment_id, p."paidDate", p."amountPaid", s.cover, x.over,
+    to_char(${o.eventDate}, 'YYYY-MM') AS event_month, ${o.columns}
+  FROM ${o.from}
+  JOIN "Household" h ON h.id = m."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"
+  JOIN "Payment" p ON p."householdId" = h.id
+  JOIN "Enrolment" e ON e.id = p."enrolmentId"
+  JOIN sched s ON s.akind = e.kind AND s.month = p.period
+  CROSS JOIN LATERAL (SELECT ${o.over} AS over) x
+  WHERE ${o.eventWhere} AND p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p."amountPaid" > 0 AND x.over > 0
+),
+cand AS (
+  SELECT DISTINCT ON (c.key) c.key, c.id_number, c.household_id, c.region_id, c.period, c.amount,
+    jsonb_build_object(
+      'name', c.name, 'assistanceKind', c.akind, 'paymentId', c.payment_id, 'paidDate', ${ymd('c."paidDate"')},
+      'amountPaid', c."amountPaid", 'coveredMonths', c.cover, 'overpaidMonths', c.over,
+      'householdSize', hs.size, 'recomputeHousehold', hs.size > 1, 'amountBefore', ref."amountPaid", ${o.evidence}) AS evidence
+  FROM raw c
+  CROSS JOIN LATERAL (SELECT count(*)::int AS size FROM "Member" hm WHERE hm."householdId" = c.household_id) hs
+  LEFT JOIN LATERAL (
+    SELECT p0."amountPaid" FROM "Payment" p0
+    WHERE p0."enrolmentId" = c.enrolment_id AND p0.period <= c.event_month AND p0."paidDate" IS NOT NULL
+    ORDER BY p0.period DESC LIMIT 1
+  ) ref ON true
+  WHERE hs.size = 1 OR ref."amountPaid" IS NULL OR c."amountPaid" >= ref."amountPaid"
+  ORDER BY c.key, c.amount DESC
+),${store(o.kind)}`;
+}
+
+const PAID_AFTER_DEATH = eventPaymentStatement({
+  kind: 'paid_after_death',
+  from: `"DeathRecord" d JOIN "Member" m ON m."idNumber" = d."idNumber"`,
+  eventDate: 'd."deathDate"',
+  eventWhere: 'd."deathDate" <= :asOf',
+  over: `least(s.cover, s.midx + s.cover - 1 - ${midx('d."deathDate"')})`,
+  columns: `d."deathDate", d.source AS death_source`,
+  evidence: `'deathDate', ${ymd('c."deathDate"')}, 'deathSource', c.death_source`,
+});
+
+const PAID_IN_PRISON = eventPaymentStatement({
+  kind: 'paid_in_prison',
+  from: `"PrisonRecord" pr JOIN "Member" m ON m."idNumber" = pr."idNumber"`,
+  eventDate: 'pr."custodyDate"',
+  eventWhere: 'pr."custodyDate" <= :asOf',
+  over: `least(s.midx + s.cover - 1, coalesce(${midx('pr."releaseDate"')}, s.midx + s.cover - 1)) - greatest(s.midx, ${midx('pr."custodyDate"')} + 1) + 1`,
+  columns: `pr."custodyDate", pr."releaseDate", pr.source AS prison_source`,
+  evidence: `'custodyDate', ${ymd('c."custodyDate"')}, 'releaseDate', ${ymd('c."releaseDate"')}, 'prisonSource', c.prison_source`,
+});
+
+/** A CLOSED death-review case counts when it was closed (Beijing date) on or before the deadline. */
+const closedOn = (c: string) => `(${c}."closedAt" AT TIME ZONE 'Asia/Shanghai')::date`;
+
+const DEATH_REVIEW_OVERDUE = `
+WITH ${SCOPE},
+dr AS (SELECT * FROM unnest(:d_anchor::date[], :d_due::date[]) AS t(anchor, due)),
+cand AS (
+  SELECT DISTINCT ON (d."idNumber")
+    concat_ws('|', 'death_review_overdue', d."idNumber", '-', '-') AS key,
+    d."idNumber" AS id_number, h.id AS household_id, h."regionId" AS region_id, NULL::text AS period, NULL::numeric AS amount,
+    jsonb_build_object(
+      'name', m.name, 'deathDate', ${ymd('d."deathDate"')}, 'deathSource', d.source, 'deadline', ${ymd('dr.due')},
+      'assistanceKinds', (
+        SELECT coalesce(jsonb_agg(DISTINCT e.kind), '[]'::jsonb)
+        FROM "Member" m2 JOIN "Enrolment" e ON e."householdId" = m2."householdId"
+        WHERE m2."idNumber" = d."idNumber" AND ${enrolledOn('e', 'd."deathDate"')}),
+      'review', (
+        SELECT jsonb_build_object('caseId', c.id, 'status', c.status, 'closedAt', ${ymd(closedOn('c'))})
+        FROM "Case" c WHERE c.kind = 'DEATH_REVIEW' AND c."subjectIdNumber" = d."idNumber"
+        ORDER BY (c.status = 'OPEN') DESC, c."closedAt" DESC NULLS LAST, c.id DESC LIMIT 1)
+    ) AS evidence
+  FROM "DeathRecord" d
+  JOIN dr ON dr.anchor = d."deathDate"
+  JOIN "Member" m ON m."idNumber" = d."idNumber"
+  JOIN "Household" h ON h.id = m."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"
+  WHERE dr.due < :asOf
+    AND EXISTS (SELECT 1 FROM "Enrolment" e WHERE e."householdId" = h.id AND ${enrolledOn('e', 'd."deathDate"')})
+    AND NOT EXISTS (
+      SELECT 1 FROM "Case" c
+      WHERE c.kind = 'DEATH_REVIEW' AND c."subjectIdNumber" = d."idNumber" AND c.status = 'CLOSED'
+        AND c."closedAt" IS NOT NULL AND ${closedOn('c')} <= dr.due)
+    -- A benefit change by the deadline settles it too: the enrolment ended (停发), or a payment for a
+    -- month after the death, due by the deadline, is smaller than the last one up to the death (减发).
+    AND NOT EXISTS (
+      SELECT 1 FROM "Enrolment" e
+      WHERE e."householdId" = h.id AND ${enrolledOn('e', 'd."deathDate"')}
+        AND (e."endDate" <= dr.due OR EXISTS (
+          SELECT 1 FROM "Payment" pa
+          WHERE pa."enrolmentId" = e.id
+            AND pa.period > to_char(d."deathDate", 'YYYY-MM') AND pa.period <= to_char(dr.due, 'YYYY-MM')
+            AND pa."amountDue" < (
+              SELECT pb."amountDue" FROM "Payment" pb
+              WHERE pb."enrolmentId" = e.id AND pb.period <= to_char(d."deathDate", 'YYYY-MM')
+              ORDER BY pb.period DESC LIMIT 1))))
+  ORDER BY d."idNumber", h.id
+),${store('death_review_overdue')}`;
+
+const ACTIVE = `active AS (
+  SELECT e."householdId", e.kind, e."monthlyAmount", e."startDate", e."endDate" FROM "Enrolment" e
+  WHERE ${enrolledOn('e', ':asOf::date')}
+)`;
+
+const DUPLICATE_ENROLMENT = `
+WITH ${SCOPE}, ${ACTIVE},
+dup_ids AS (SELECT "idNumber" FROM "Member" GROUP BY "idNumber" HAVING count(*) > 1),
+dup_hh AS (
+  SELECT m."idNumber", m.name, h.id AS household_id, h."headIdNumber", h."headName", h."regionId",
+    (sc.village_id IS NOT NULL) AS in_scope,
+    (SELECT jsonb_agg(jsonb_build_object('kind', e.kind, 'monthlyAmount', e."monthlyAmount") ORDER BY e.kind)
+       FROM "Enrolment" e WHERE e."householdId" = h.id AND ${enrolledOn('e', ':asOf::date')}) AS enrolments
+  FROM dup_ids JOIN "Member" m USING ("idNumber")
+  JOIN "Household" h ON h.id = m."householdId"
+  LEFT JOIN scope sc ON sc.village_id = h."regionId"
+),
+multi_household AS (
+  SELECT concat_ws('|', 'duplicate_enrolment', "idNumber", '-', 'households') AS key,
+    "idNumber" AS id_number,
+    (array_agg(household_id ORDER BY NOT in_scope, household_id))[1] AS household_id,
+    (array_agg("regionId" ORDER BY NOT in_scope, household_id))[1] AS region_id,
+    NULL::text AS period, NULL::numeric AS amount,
+    jsonb_build_object('name', min(name), 'type', 'multiple_households', 'households', jsonb_agg(jsonb_build_object(
+      'householdId', household_id, 'headIdNumber', "headIdNumber", 'headName', "headName", 'regionId', "regionId",
+      'enrolments', enrolments) ORDER BY household_id)) AS evidence
+  FROM dup_hh WHERE enrolments IS NOT NULL
+  GROUP BY "idNumber"
+  HAVING count(*) > 1 AND bool_or(in_scope)
+),
+multi_kind AS (
+  SELECT concat_ws('|', 'duplicate_enrolment', h."headIdNumber", '-', 'kinds:' || string_agg(a.kind::text, '+' ORDER BY a.kind::text COLLATE "C")) AS key,
+    h."headIdNumber" AS id_number, h.id AS household_id, h."regionId" AS region_id, NULL::text AS period, NULL::numeric AS amount,
+    jsonb_build_object('name', h."headName", 'type', 'multiple_kinds', 'enrolments', jsonb_agg(jsonb_build_object(
+      'kind', a.kind, 'monthlyAmount', a."monthlyAmount", 'startDate', ${ymd('a."startDate"')}, 'endDate', ${ymd('a."endDate"')})
+      ORDER BY a.kind::text COLLATE "C")) AS evidence
+  FROM (SELECT "householdId" FROM active GROUP BY "householdId" HAVING count(*) > 1) k
+  JOIN active a ON a."householdId" = k."householdId"
+  JOIN "Household" h ON h.id = k."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"
+  GROUP BY h.id
+),
+cand AS (SELECT * FROM multi_household UNION ALL SELECT * FROM multi_kind),${store('duplicate_enrolment')}`;
+
+const PAYMENT_MISSING = `
+WITH ${SCOPE},
+enr AS (
+  SELECT e.id, e.kind, e."householdId", e."monthlyAmount",
+    ${midx('e."startDate"')} AS from_midx,
+    ${midx('least(coalesce(e."endDate", :asOf::date), :asOf::date)')} AS to_midx
+  FROM "Enrolment" e
+  JOIN "Household" h ON h.id = e."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"
+  WHERE e."startDate" <= :asOf AND (e."endDate" IS NOT NULL OR e.status = 'ACTIVE')
+),
+gone AS (
+  -- Every member dead: nothing is due after the month of the last death.
+  SELECT m."householdId", max(${midx('d."deathDate"')}) AS from_midx, NULL::int AS to_midx
+  FROM "DeathRecord" d JOIN "Member" m ON m."idNumber" = d."idNumber"
+  WHERE d."deathDate" <= :asOf
+  GROUP BY m."householdId"
+  HAVING count(DISTINCT m.id) = (SELECT count(*) FROM "Member" o WHERE o."householdId" = m."householdId")
+  UNION ALL
+  -- The only member in custody: nothing is due after the month of custody, up to the month of release.
+  SELECT m."householdId", ${midx('pr."custodyDate"')}, ${midx('pr."releaseDate"')}
+  FROM "PrisonRecord" pr JOIN "Member" m ON m."idNumber" = pr."idNumber"
+  WHERE pr."custodyDate" <= :asOf
+    AND NOT EXISTS (SELECT 1 FROM "Member" o WHERE o."householdId" = m."householdId" AND o.id <> m.id)
+),
+-- Per household, the month numbers nobody is left to be paid for (one row per household: an equality join).
+absent AS MATERIALIZED (
+  SELECT "householdId", range_agg(int4range(from_midx, to_midx, '(]')) AS months FROM gone GROUP BY "householdId"
+),
+-- Every month of each enrolment that is judged (match_due_months: a payment fell due and its deadline has
+-- passed; from the start of the county's payment ledger), less the months nobody is left to be paid for.
+due AS MATERIALIZED (
+  SELECT enr.id, enr.kind, enr."householdId", enr."monthlyAmount", s.month, s.cover, s.last_on_time
+  FROM enr
+  JOIN match_due_months s ON s.akind = enr.kind AND s.midx BETWEEN enr.from_midx AND enr.to_midx
+  LEFT JOIN absent a ON a."householdId" = enr."householdId"
+  WHERE a.months IS NULL OR NOT a.months @> s.midx
+),
+missing AS (
+  SELECT d.*, p.id AS payment_id, p."amountDue", p."paidDate"
+  FROM due d
+  LEFT JOIN "Payment" p ON p."enrolmentId" = d.id AND p.period = d.month
+  WHERE p.id IS NULL OR p."paidDate" IS NULL OR p."paidDate" > :asOf
+),
+cand AS (
+  SELECT concat_ws('|', 'payment_missing', h."headIdNumber", d.month, d.kind::text) AS key,
+    h."headIdNumber" AS id_number, h.id AS household_id, h."regionId" AS region_id, d.month AS period,
+    coalesce(d."amountDue", d."monthlyAmount" * d.cover) AS amount,
+    jsonb_build_object(
+      'name', h."headName", 'assistanceKind', d.kind, 'dueDate', ${ymd('d.last_on_time')},
+      'reason', CASE WHEN d.payment_id IS NULL THEN 'no_record' WHEN d."paidDate" IS NULL THEN 'not_paid' ELSE 'paid_after_as_of' END,
+      'paymentId', d.payment_id, 'amountDue', coalesce(d."amountDue", d."monthlyAmount" * d.cover),
+      'monthlyAmount', d."monthlyAmount", 'paidDate', ${ymd('d."paidDate"')}) AS evidence
+  FROM missing d JOIN "Household" h ON h.id = d."householdId"
+),${store('payment_missing')}`;
+
+/** Payments of the scope, with their enrolment and household (periods up to the as-of month). */
+const PAYMENTS = `"Payment" p
+  JOIN "Enrolment" e ON e.id = p."enrolmentId"
+  JOIN "Household" h ON h.id = p."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"`;
+
+const paymentKey = (kind: FindingKind) =>
+  `concat_ws('|', '${kind}', h."headIdNumber", p.period, e.kind::text) AS key,
+    h."headIdNumber" AS id_number, h.id AS household_id, h."regionId" AS region_id, p.period`;
+
+const paymentEvidence = `'name', h."headName", 'assistanceKind', e.kind, 'paymentId', p.id, 'paidDate', ${ymd('p."paidDate"')}, 'amountPaid', p."amountPaid"`;
+
+const PAYMENT_LATE = `
+WITH ${SCOPE}, ${SCHED},
+cand AS (
+  SELECT ${paymentKey('payment_late')}, p."amountPaid" AS amount,
+    jsonb_build_object(${paymentEvidence}, 'dueDate', ${ymd('s.last_on_time')}, 'daysLate', p."paidDate" - s.last_on_time,
+      'recordedDueDate', ${ymd('p."dueDate"')}) AS evidence
+  FROM ${PAYMENTS}
+  JOIN sched s ON s.akind = e.kind AND s.month = p.period
+  WHERE p."paidDate" > s.last_on_time AND p."paidDate" <= :asOf
+),${store('payment_late')}`;
+
+const PAYMENT_SHORT = `
+WITH ${SCOPE},
+cand AS (
+  SELECT ${paymentKey('payment_short')}, p."amountDue" - p."amountPaid" AS amount,
+    jsonb_build_object(${paymentEvidence}, 'amountDue', p."amountDue") AS evidence
+  FROM ${PAYMENTS}
+  WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p.period <= :asOfMonth AND p."amountPaid" < p."amountDue"
+),${store('payment_short')}`;
+
+const PAYMENT_WRONG_PAYEE = `
+WITH ${SCOPE},
+payee AS (SELECT * FROM unnest(:p_akind::text[], :p_expected::text[]) AS t(akind, expected)),
+cand AS (
+  SELECT ${paymentKey('payment_wrong_payee')}, p."amountPaid" AS amount,
+    jsonb_build_object(${paymentEvidence}, 'expectedPayee', r.expected, 'institutionName', i.name,
+      'payeeKind', p."payeeKind", 'payeeName', p."payeeName",
+      'reason', CASE
+        WHEN p."payeeKind" = 'OTHER' THEN 'other_payee'
+        WHEN r.expected = 'household' THEN 'not_household'
+        WHEN i.id IS NULL THEN 'no_institution_on_record'
+        WHEN p."payeeKind" <> 'INSTITUTION' THEN 'not_institution'
+        WHEN EXISTS (SELECT 1 FROM "Institution" ri WHERE ri.name = btrim(p."payeeName")) THEN 'wrong_institution'
+        ELSE 'unregistered_institution' END) AS evidence
+  FROM ${PAYMENTS}
+  JOIN payee r ON r.akind = e.kind::text
+  LEFT JOIN "Institution" i ON i.id = e."institutionId"
+  WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p.period <= :asOfMonth
+    AND (p."payeeKind" = 'OTHER'
+      OR (r.expected = 'household' AND p."payeeKind" <> 'HOUSEHOLD')
+      OR (r.expected = 'institution' AND (i.id IS NULL OR p."payeeKind" <> 'INSTITUTION' OR btrim(p."payeeName") <> btrim(i.name))))
+),${store('payment_wrong_payee')}`;
+
+const UNDECLARED_NEAR_RELATIVE = `
+WITH ${SCOPE}, ${REGIONS},
+rel AS (
+  SELECT sr."staffId", sr."relativeIdNumber", sr."relativeName", sr.relation,
+    s.name AS staff_name, s.role::text AS role, s.unit, s."idNumber" AS staff_id_number
+  FROM "StaffRelative" sr JOIN "Staff" s ON s.id = sr."staffId"
+  WHERE s.active AND s.role::text = ANY(:roles::text[]) AND s."regionId" IN (SELECT id FROM regions)
+    AND NOT (btrim(sr.relation) = ANY(:excluded::text[]))
+    AND NOT EXISTS (
+      SELECT 1 FROM "NearRelativeFiling" f
+      WHERE f."staffId" = sr."staffId" AND f."relativeIdNumber" = sr."relativeIdNumber" AND f.status <> 'REJECTED')
+),
+seen AS (
+  SELECT rel.*, 'enrolment' AS source, h.id AS household_id, h."regionId" AS region_id, NULL::int AS application_id, m.name AS person_name
+  FROM rel
+  JOIN "Member" m ON m."idNumber" = rel."relativeIdNumber"
+  JOIN "Household" h ON h.id = m."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"
+  WHERE EXISTS (SELECT 1 FROM "Enrolment" e WHERE e."householdId" = h.id AND e."startDate" <= :asOf)
+  UNION ALL
+  SELECT rel.*, 'application', NULL, a."regionId", a.id, a."applicantName"
+  FROM rel JOIN "Application" a ON a."applicantIdNumber" = rel."relativeIdNumber"
+  WHERE a."regionId" IN (SELECT id FROM regions) AND a."acceptedAt" <= :asOf
+),
+cand AS (
+  SELECT concat_ws('|', 'undeclared_near_relative', "relativeIdNumber", '-', 'staff:' || staff_id_number) AS key,
+    "relativeIdNumber" AS id_number, min(household_id) AS household_id,
+    (array_agg(region_id ORDER BY household_id NULLS LAST, application_id))[1] AS region_id,
+    NULL::text AS period, NULL::numeric AS amount,
+    jsonb_build_object(
+      'name', coalesce(min(person_name), min("relativeName")), 'relation', min(relation),
+      'staff', jsonb_build_object('id', "staffId", 'name', min(staff_name), 'role', min(role), 'unit', min(unit)),
+      'sources', jsonb_agg(DISTINCT source),
+      'applicationIds', coalesce(jsonb_agg(DISTINCT application_id) FILTER (WHERE application_id IS NOT NULL), '[]'::jsonb),
+      'rejectedFilingIds', coalesce((
+        SELECT jsonb_agg(f.id ORDER BY f.id) FROM "NearRelativeFiling" f
+        WHERE f."staffId" = seen."staffId" AND f."relativeIdNumber" = seen."relativeIdNumber" AND f.status = 'REJECTED'), '[]'::jsonb)
+    ) AS evidence
+  FROM seen
+  GROUP BY "relativeIdNumber", "staffId", staff_id_number
+),${store('undeclared_near_relative')}`;
+
+const STATEMENTS: Record<FindingKind, string> = {
+  paid_after_death: PAID_AFTER_DEATH,
+  paid_in_prison: PAID_IN_PRISON,
+  death_review_overdue: DEATH_REVIEW_OVERDUE,
+  duplicate_enrolment: DUPLICATE_ENROLMENT,
+  payment_missing: PAYMENT_MISSING,
+  payment_late: PAYMENT_LATE,
+  payment_short: PAYMENT_SHORT,
+  payment_wrong_payee: PAYMENT_WRONG_PAYEE,
+  undeclared_near_relative: UNDECLARED_NEAR_RELATIVE,
+};
+
+/** The statement of one kind for one county, with its parameters. */
+export function kindStatement(kind: FindingKind, countyId: number, t: MatchTables): CompiledSql {
+  const all: Record<string, unknown> = {
+    county: countyId,
+    asOf: t.asOf,
+    asOfMonth: t.asOfMonth,
+    d_anchor: t.deathReview.anchor,
+    d_due: t.deathReview.due,
+    p_akind: t.payee.akind,
+    p_expected: t.payee.expected,
+    roles: t.nearRelatives.staffRoles,
+    excluded: t.nearRelatives.excludedRelations,
+  };
+  const text = STATEMENTS[kind];
+  // Pass only the parameters the statement uses (PostgreSQL rejects extra ones).
+  const used = new Set([...text.matchAll(/(?<![:\w]):([a-zA-Z_]\w*)/g)].map((m) => m[1]!));
+  return compileSql(text, Object.fromEntries(Object.entries(all).filter(([k]) => used.has(k))));
+}
+
+/**
+ * What the policy tables must cover: the earliest month of the data (an index
+ * lookup on Payment.period and a scan of Enrolment) and the distinct dates of
+ * death up to the as-of date (at most one per day).
+ */
+export const TABLE_RANGE_SQL = `
+SELECT
+  least(
+    (SELECT to_char(min("startDate"), 'YYYY-MM') FROM "Enrolment"),
+    (SELECT min(period) FROM "Payment" WHERE period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$')
+  ) AS "fromMonth",
+  coalesce((SELECT array_agg(DISTINCT to_char("deathDate", 'YYYY-MM-DD')) FROM "DeathRecord" WHERE "deathDate" <= :asOf), '{}') AS "deathDates"`;
+
+const TOWNSHIP = `CASE r.level WHEN 'VILLAGE' THEN rp.name WHEN 'TOWNSHIP' THEN r.name END`;
+const VILLAGE = `CASE r.level WHEN 'VILLAGE' THEN r.name END`;
+const REGION_JOINS = `JOIN "Region" cty ON cty.id = mh.county_id
+  LEFT JOIN "Region" r ON r.id = mh.region_id
+  LEFT JOIN "Region" rp ON rp.id = r."parentId"`;
+
+/** Counts and amounts of this run by county, kind and township. */
+export const SUMMARY_SQL = `
+SELECT mh.county_id AS "countyId", cty.name AS county, mh.kind, ${TOWNSHIP} AS township,
+  count(*)::int AS found, (count(*) FILTER (WHERE mh.is_new))::int AS inserted, sum(mh.amount)::text AS amount
+FROM match_hits mh ${REGION_JOINS}
+GROUP BY mh.county_id, cty.name, mh.kind, ${TOWNSHIP}
+ORDER BY mh.county_id, ${TOWNSHIP} NULLS LAST, mh.kind`;
+
+const kindOrder = (column: string) => `array_position(ARRAY[${FINDING_KINDS.map((k) => `'${k}'`).join(', ')}]::text[], ${column})`;
+
+const LINE_COLUMNS = `mh.kind, mh.key, f.id AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
+  mh.period, mh.amount::text AS amount, ${TOWNSHIP} AS township, ${VILLAGE} AS village,
+  mh.household_id AS "householdId", h."headName", h."headIdNumber", mh.evidence`;
+
+const LINE_FROM = `match_hits mh
+  JOIN "Finding" f ON f.key = mh.key
+  ${REGION_JOINS}
+  LEFT JOIN "Household" h ON h.id = mh.household_id`;
+
+const LINE_ORDER = `mh.county_id, ${kindOrder('mh.kind')}, ${TOWNSHIP} NULLS LAST, ${VILLAGE} NULLS LAST, mh.id_number, mh.period NULLS FIRST, mh.key`;
+
+/**
+ * Every finding of this run for a cursor: by county and kind, in the order the statements listed them
+ * (match_hits.seq, indexed), so the rows stream without a sort of the whole run.
+ */
+export const LINES_SQL = `SELECT ${LINE_COLUMNS} FROM ${LINE_FROM} ORDER BY mh.seq`;
+
+/** The first :n findings of each kind, in report order (the text report's examples). */
+export const EXAMPLES_SQL = `
+SELECT * FROM (
+  SELECT ${LINE_COLUMNS}, row_number() OVER (PARTITION BY mh.kind ORDER BY ${LINE_ORDER}) AS rn
+  FROM ${LINE_FROM}
+) x WHERE rn <= :n
+ORDER BY ${kindOrder('x.kind')}, rn`;
+
+/** Row shape of LINES_SQL / EXAMPLES_SQL. */
+export interface LineRow {
+  kind: FindingKind;
+  key: string;
+  findingId: number;
+  isNew: boolean;
+  county: string;
+  idNumber: string;
+  period: string | null;
+  amount: string | null;
+  township: string | null;
+  village: string | null;
+  householdId: number | null;
+  headName: string | null;
+  headIdNumber: string | null;
+  evidence: unknown;
+}

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench`: the matching benchmark (not a test; never part of vitest).
+ *
+ *   npm run bench                              # 10k and 100k members
+ *   npm run bench -- --sizes 10k,100k,1m       # also 1 M members (≈ 13 M payments; many minutes)
+ *   npm run bench -- --sizes 10k --no-import   # skip the import measurement
+ *   npm run bench -- --keep                    # keep the generated databases
+ *
+ * Database: DATABASE_URL if set, else `bash scripts/postgres.sh` (a throw-away
+ * PostgreSQL). Each size gets a fresh database <db>_bench_<members> on that
+ * server, dropped afterwards unless --keep. Each size runs in a child process
+ * (bench/run-size.ts) so its peak memory is its own.
+ *
+ * Reported per size: generation, the baseline (bare SQL count per kind, same
+ * run, same database), the matcher per kind and end to end (first run: all
+ * new; rerun: all known), peak RSS of the process, import rows/s. Results go
+ * to bench/results/<date>-<sizes>.json.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { FINDING_KIND_INFO } from '../domain/matching/index.js';
+import type { SizeResult } from './run-size.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!m) throw new Error(`--sizes: “${text}” is not a size like 10k, 100k or 1m`);
+  const n = Number(m[1]) * (m[2]?.toLowerCase() === 'k' ? 1e3 : m[2]?.toLowerCase() === 'm' ? 1e6 : 1);
+  return Math.round(n);
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function databaseUrl(): { url: string; how: string } {
+  const env = process.env.DATABASE_URL?.trim();
+  if (env) return { url: env, how: 'DATABASE_URL' };
+  const out = execFileSync('bash', [path.join(root, 'scripts/postgres.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = out.trim().split('\n').pop() ?? '';
+  const url = line.replace(/^DATABASE_URL=/, '');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`scripts/postgres.sh did not print a DATABASE_URL: ${line}`);
+  return { url, how: 'scripts/postgres.sh' };
+}
+
+function runSize(members: number, url: string, extra: string[]): Promise<SizeResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=4096', path.join(root, 'bin/run-ts.js'), path.join(root, 'bench/run-size.ts'), '--members', String(members), '--url', url, ...extra], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`bench size ${members} failed (exit ${code})`));
+      resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as SizeResult);
+    });
+  });
+}
+
+const s = (ms: number) => (ms / 1000).toFixed(2);
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
+const pad = (text: string, n: number) => {
+  let w = 0;
+  for (const ch of text) w += /[\u2e80-\uffff]/.test(ch) ? 2 : 1;
+  return text + ' '.repeat(Math.max(0, n - w));
+};
+const lpad = (text: string, n: number) => ' '.repeat(Math.max(0, n - text.length)) + text;
+
+function table(r: SizeResult): string {
+  const out: string[] = [];
+  const g = r.generate.rows;
+  out.push(`\n== ${r.members.toLocaleString('en-US')} members: ${g.households} households, ${g.payments} payments, ${g.deaths} deaths, ${g.custody} custody (generated in ${s(r.generate.ms)} s)`);
+  out.push(`   ${r.server.split(' on ')[0]}; max_parallel_workers_per_gather=${r.parallelWorkersPerGather}, work_mem=${r.workMem}`);
+  out.push(`   ${pad('kind', 16)}${lpad('baseline s', 11)}${lpad('ours s', 9)}${lpad('ratio', 7)}${lpad('rerun s', 9)}${lpad('found', 10)}${lpad('= base', 8)}`);
+  for (const k of r.kinds) {
+    out.push(
+      `   ${pad(FINDING_KIND_INFO[k.kind].label, 16)}${lpad(s(k.baselineMs), 11)}${lpad(s(k.oursMs), 9)}${lpad(ratio(k.oursMs, k.baselineMs), 7)}${lpad(s(k.rerunMs), 9)}${lpad(String(k.oursFound), 10)}${lpad(k.oursFound === k.baselineCount ? 'yes' : `NO ${k.baselineCount}`, 8)}`,
+    );
+  }
+  out.push(`   ${pad('statements', 16)}${lpad(s(r.baselineTotalMs), 11)}${lpad(s(r.oursStatementsMs), 9)}${lpad(ratio(r.oursStatementsMs, r.baselineTotalMs), 7)}`);
+  out.push(`   ${pad('end to end', 16)}${lpad(s(r.baselineTotalMs), 11)}${lpad(s(r.oursEndToEndMs), 9)}${lpad(ratio(r.oursEndToEndMs, r.baselineTotalMs), 7)}${lpad(s(r.rerunEndToEndMs), 9)}${lpad(String(r.lines), 10)}`);
+  const p = r.oursPhases;
+  out.push(`   ours, first run: statements ${s(p.statementsMs)} s (with setup), summary ${s(p.summaryMs)} s, ${r.lines} JSON lines streamed ${s(p.linesMs)} s`);
+  const m = r.memory;
+  out.push(`   memory (MiB): RSS peak during baseline ${m.baselineRssMib}, first match ${m.matchPeakRssMib}, rerun ${m.rerunPeakRssMib}; maxRSS after match ${m.maxRssAfterMatchMib}, at end ${m.maxRssEndMib}`);
+  if (r.import && 'rosterRows' in r.import) {
+    out.push(`   import: roster ${r.import.rosterRows} rows in ${s(r.import.rosterMs)} s = ${r.import.rosterRowsPerSecond} rows/s; payments ${r.import.paymentRows} rows in ${s(r.import.paymentsMs)} s = ${r.import.paymentRowsPerSecond} rows/s`);
+  } else if (r.import) {
+    out.push(`   import: skipped (${r.import.skipped})`);
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const sizes = (argValue('sizes') ?? '10k,100k').split(',').map(parseSize);
+  const extra = ['--no-import', '--keep'].filter((f) => process.argv.includes(f));
+  const db = databaseUrl();
+  console.log(`bench: database from ${db.how} (${db.url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@')}); sizes ${sizes.join(', ')}`);
+  const results: SizeResult[] = [];
+  for (const members of sizes) {
+    const r = await runSize(members, db.url, extra);
+    results.push(r);
+    console.log(table(r));
+  }
+  const stamp = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const file = path.join(root, 'bench/results', `${stamp}-${(argValue('sizes') ?? '10k,100k').replaceAll(',', '-')}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2)}\n`,
+  );
+  console.log(`\nresults: ${path.relative(root, file)}`);
+  if (results.some((r) => !r.countsAgree)) {
+    console.log('WARNING: the matcher and the baseline disagree on some counts (see "= base").');
+    process.exitCode = 1;
+  }
+}
+
+await main();
