@@ -17,7 +17,7 @@ set -euo pipefail
 PORT="${JIUZHU_PG_PORT:-55432}"
 DB="${JIUZHU_PG_DB:-jiuzhu_test}"
 CACHE_DIR="${JIUZHU_CACHE_DIR:-$HOME/.cache/jiuzhu}"
-PG_DIR="$CACHE_DIR/pg-test"
+PG_DIR="$CACHE_DIR/pg-test-$PORT" # one cluster per port
 PG_USER=postgres
 URL="postgresql://$PG_USER@127.0.0.1:$PORT/$DB"
 
