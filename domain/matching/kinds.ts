@@ -2,6 +2,7 @@
  * The nine kinds of finding the cross-matching (数据比对) produces, with their
  * Chinese labels, descriptions and legal basis. Pure data.
  */
+import { STAFF_ROLE_LABELS as STAFF_ROLE_LABELS_BY_ROLE } from '../import/vocabulary.js';
 import type { PaymentKind } from '../policy/schema.js';
 
 /** Same values, same order as the `FindingKind` enum of the database. */
@@ -120,14 +121,5 @@ export const NEAR_RELATIVE_STAFF_ROLES = [
   'SECTION_HEAD',
 ] as const;
 
-export const STAFF_ROLE_LABELS: Record<string, string> = {
-  VILLAGE_COMMITTEE: '村(居)委会成员',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  SECTION_HEAD: '股室负责人',
-  TASKFORCE_OFFICE: '专班办公室',
-  TASKFORCE_LEADER: '专班组长/副组长',
-  DISCIPLINE_LIAISON: '纪检联络',
-  ADMIN: '管理员',
-};
+/** Role names as staff read them: one list for the whole domain (import defines it). */
+export const STAFF_ROLE_LABELS: Readonly<Record<string, string>> = STAFF_ROLE_LABELS_BY_ROLE;
