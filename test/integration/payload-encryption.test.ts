@@ -1,33 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { scheduledNotice } from '../../workflows/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
 import { EncryptionCodec, PayloadCipherError, payloadKeyFromBase64 } from '../../app/temporal/payload-codec.js';
-import { connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 import { freshIdNumber } from '../support/ids.js';
 
 describe('personal data in Temporal payloads', () => {
-  let env: TestWorkflowEnvironment;
-  const prisma = createPrismaClient(inject('databaseUrl'));
-  beforeAll(async () => { env = await connectDevServer(); });
-  afterAll(async () => { await env?.teardown(); await prisma.$disconnect(); });
+  const ctx = useTemporalTestContext(connectDevServer);
+  const { prisma } = ctx;
 
   it('never reaches the server in plain text: the stored history holds only ciphertext', async () => {
     const idNumber = freshIdNumber();
     const taskQueue = uniqueTaskQueue('codec');
-    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     const workflowId = `codec-${taskQueue}`;
     const note = `死亡核查：王某某 ${idNumber}`;
     const result = await worker.runUntil(
-      env.client.workflow.execute(scheduledNotice, { taskQueue, workflowId, args: [{ note, dueAt: new Date().toISOString() }] }),
+      ctx.env.client.workflow.execute(scheduledNotice, { taskQueue, workflowId, args: [{ note, dueAt: new Date().toISOString() }] }),
     );
     // Through the codec the workflow saw and stored the real text.
     expect((await prisma.notice.findUniqueOrThrow({ where: { id: result.recordId } })).note).toBe(note);
 
     // A client without the key reads the raw history from the server.
-    const raw = new Client({ connection: env.connection });
+    const raw = new Client({ connection: ctx.env.connection });
     const history = await raw.workflow.getHandle(workflowId).fetchHistory();
     const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
     expect(bytes.length).toBeGreaterThan(500);

@@ -1,31 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { scheduledNotice } from '../../workflows/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
 import { createNoticeActivities } from '../../activities/notices.js';
-import { connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 
 describe('scheduledNotice on the Temporal dev server', () => {
-  let env: TestWorkflowEnvironment;
-  const prisma = createPrismaClient(inject('databaseUrl'));
-
-  beforeAll(async () => {
-    env = await connectDevServer();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-    await prisma.$disconnect();
-  });
+  const ctx = useTemporalTestContext(connectDevServer);
+  const { prisma } = ctx;
 
   it('records a due notice through the worker into the real database', async () => {
     const taskQueue = uniqueTaskQueue('notice-dev');
-    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     const workflowId = `notice-${taskQueue}`;
     const dueAt = new Date(Date.now() + 1500);
 
     const result = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(scheduledNotice, {
+      const handle = await ctx.env.client.workflow.start(scheduledNotice, {
         taskQueue,
         workflowId,
         args: [{ note: '村级月报截止提醒', dueAt: dueAt.toISOString() }],
@@ -33,7 +23,7 @@ describe('scheduledNotice on the Temporal dev server', () => {
       });
       // The same natural key cannot open a second run.
       await expect(
-        env.client.workflow.start(scheduledNotice, {
+        ctx.env.client.workflow.start(scheduledNotice, {
           taskQueue,
           workflowId,
           args: [{ note: '重复', dueAt: dueAt.toISOString() }],

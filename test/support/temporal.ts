@@ -1,4 +1,5 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type Database } from '../../activities/index.js';
@@ -60,4 +61,26 @@ export function createTestWorker(opts: {
     activities: createActivities(opts.db),
     dataConverter: testDataConverter,
   });
+}
+
+export interface TemporalTestContext {
+  /** Set before the file's tests run. */
+  env: TestWorkflowEnvironment;
+  prisma: PrismaClient;
+}
+
+/**
+ * The usual life of a Temporal test file: connect to one of the run's servers
+ * and the run's database before the tests, close both after them.
+ */
+export function useTemporalTestContext(connect: () => Promise<TestWorkflowEnvironment>): TemporalTestContext {
+  const ctx = { prisma: createPrismaClient(inject('databaseUrl')) } as TemporalTestContext;
+  beforeAll(async () => {
+    ctx.env = await connect();
+  });
+  afterAll(async () => {
+    await ctx.env?.teardown();
+    await ctx.prisma.$disconnect();
+  });
+  return ctx;
 }

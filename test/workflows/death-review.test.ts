@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it, inject } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
 import { verifyAuditChain } from '../../app/db/audit.js';
 import { openDeathReview } from '../../app/cases/death-review.js';
 import type { DecideArgs } from '../../domain/cases/index.js';
@@ -14,7 +12,7 @@ import {
   recordRecoveryUpdate,
   type deathReview,
 } from '../../workflows/death-review.js';
-import { connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
 import { DAY, addDays, chinaDate, chinaInstantMs, createDeathFixture, eventually, expectedDue, monthOf } from './fixtures/death-review.js';
 
 type Handle = WorkflowHandle<typeof deathReview>;
@@ -37,32 +35,24 @@ async function waitForPhase(handle: Handle, phase: string) {
 }
 
 describe('death review workflow (time-skipping server)', () => {
-  let env: TestWorkflowEnvironment;
-  const prisma = createPrismaClient(inject('databaseUrl'));
-
-  beforeAll(async () => {
-    env = await connectTimeSkipping();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-    await prisma.$disconnect();
-  });
+  const ctx = useTemporalTestContext(connectTimeSkipping);
+  const { prisma } = ctx;
 
   const auditActions = async (subjectType: string, subjectId: number) =>
     (await prisma.auditEntry.findMany({ where: { subjectType, subjectId: String(subjectId) }, orderBy: { id: 'asc' } })).map((a) => a.action);
 
   it('opens once per death, validates decisions, decides once, recovers, closes, and replays', async () => {
-    const now = await env.currentTimeMs();
+    const now = await ctx.env.currentTimeMs();
     const deathDate = chinaDate(now - 40 * DAY);
     const deathMonth = monthOf(deathDate);
     // Paid for the death month and the two months after it: 2 × 500 yuan over-paid.
     const fx = await createDeathFixture(prisma, [deathMonth, monthOf(deathDate, 1), monthOf(deathDate, 2)]);
     const taskQueue = uniqueTaskQueue('death-review');
-    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     const input = { taskQueue, countyRegionId: fx.countyId, memberId: fx.memberId, deathDate, source: '村报', policy: presets.zhangzi };
 
     const handle = await worker.runUntil(async () => {
-      const handle = await openDeathReview(env.client, input);
+      const handle = await openDeathReview(ctx.env.client, input);
       await waitForPhase(handle, 'reviewing');
 
       const row = await prisma.case.findUniqueOrThrow({ where: { workflowId: handle.workflowId } });
@@ -74,7 +64,7 @@ describe('death review workflow (time-skipping server)', () => {
       expect(held).toMatchObject({ onHold: true, holdCaseId: row.id });
 
       // A second report of the same death joins the same workflow and the same Case.
-      const again = await openDeathReview(env.client, { ...input, source: '公安' });
+      const again = await openDeathReview(ctx.env.client, { ...input, source: '公安' });
       expect(again.firstExecutionRunId).toBe(handle.firstExecutionRunId);
       expect(await prisma.case.count({ where: { workflowId: handle.workflowId } })).toBe(1);
       expect(await auditActions('Case', row.id)).toEqual(['case.opened']);
@@ -157,7 +147,7 @@ describe('death review workflow (time-skipping server)', () => {
   });
 
   it('survives a worker restart while it waits on a timer', async () => {
-    const now = await env.currentTimeMs();
+    const now = await ctx.env.currentTimeMs();
     const deathDate = chinaDate(now - 20 * DAY);
     const fx = await createDeathFixture(prisma);
     const taskQueue = uniqueTaskQueue('death-restart');
@@ -166,7 +156,7 @@ describe('death review workflow (time-skipping server)', () => {
     // Worker A keeps no workflow cache, so the server binds the case to no sticky
     // queue: once A is gone its tasks go to whichever worker polls the task queue.
     const workerA = await Worker.create({
-      connection: env.nativeConnection,
+      connection: ctx.env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: inject('workflowBundlePath') },
       activities: createActivities({ prisma }),
@@ -174,23 +164,23 @@ describe('death review workflow (time-skipping server)', () => {
       maxCachedWorkflows: 0,
     });
     const handle = await workerA.runUntil(async () => {
-      const h = await openDeathReview(env.client, input);
+      const h = await openDeathReview(ctx.env.client, input);
       await waitForPhase(h, 'reviewing');
       return h;
     });
 
     // No worker for a day of workflow time (no timer falls due meanwhile: the
     // time-skipping server stops skipping while a workflow task waits for a worker).
-    await env.sleep(DAY);
+    await ctx.env.sleep(DAY);
     const reminderAt = chinaInstantMs(addDays(expectedDue(deathDate), -7), '09:00');
     const key = `${handle.workflowId}:reminder:7`;
     expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(0);
 
     // A new worker (empty cache) picks the case up: it rebuilds the state from
     // the history and sends the reminder when its timer fires.
-    const workerB = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const workerB = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     await workerB.runUntil(async () => {
-      await env.sleep(reminderAt + 60_000 - (await env.currentTimeMs()));
+      await ctx.env.sleep(reminderAt + 60_000 - (await ctx.env.currentTimeMs()));
       const n = await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: key } }));
       expect(n.sentAt.getTime()).toBeGreaterThanOrEqual(reminderAt);
       expect(n.sentAt.getTime()).toBeLessThan(reminderAt + 60_000);

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createPrismaClient } from '../../app/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { openDeathReview } from '../../app/cases/death-review.js';
 import { presets } from '../../domain/policy/load.js';
 import { decideUpdate, deathReviewStatusQuery } from '../../workflows/death-review.js';
-import { connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 import {
   DAY,
   HOUR,
@@ -21,36 +19,28 @@ import {
 const MINUTE = 60_000;
 
 describe('escalation ladder of the death review (time-skipping server)', () => {
-  let env: TestWorkflowEnvironment;
-  const prisma = createPrismaClient(inject('databaseUrl'));
-
-  beforeAll(async () => {
-    env = await connectTimeSkipping();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-    await prisma.$disconnect();
-  });
+  const ctx = useTemporalTestContext(connectTimeSkipping);
+  const { prisma } = ctx;
 
   const countByKey = (dedupeKey: string) => prisma.notification.count({ where: { dedupeKey } });
 
   it('reminds before a clamped deadline and escalates after it, each exactly once and on time', async () => {
     // The next death date whose deadline is clamped to a shorter month's end (e.g. 31 Aug → 30 Nov).
-    let now = await env.currentTimeMs();
+    let now = await ctx.env.currentTimeMs();
     let deathDate = chinaDate(now);
     while (!isClamped(deathDate)) deathDate = addDays(deathDate, 1);
     const tenAm = chinaInstantMs(deathDate, '10:00');
-    if (tenAm > now) await env.sleep(tenAm - now);
+    if (tenAm > now) await ctx.env.sleep(tenAm - now);
 
     const fx = await createDeathFixture(prisma);
     const taskQueue = uniqueTaskQueue('death-ladder');
-    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     const due = expectedDue(deathDate);
     const expiry = Date.parse(`${addDays(due, 1)}T00:00:00+08:00`);
     expect(new Date(expiry).toISOString()).toBe(`${due}T16:00:00.000Z`);
 
     await worker.runUntil(async () => {
-      const handle = await openDeathReview(env.client, {
+      const handle = await openDeathReview(ctx.env.client, {
         taskQueue,
         countyRegionId: fx.countyId,
         memberId: fx.memberId,
@@ -76,10 +66,10 @@ describe('escalation ladder of the death review (time-skipping server)', () => {
         { key: `${wf}:escalation:taskForceLeader`, at: expiry + 72 * HOUR, to: fx.staff.leader },
       ];
       for (const p of planned) {
-        now = await env.currentTimeMs();
-        if (p.at - MINUTE > now) await env.sleep(p.at - MINUTE - now);
+        now = await ctx.env.currentTimeMs();
+        if (p.at - MINUTE > now) await ctx.env.sleep(p.at - MINUTE - now);
         expect(await countByKey(p.key)).toBe(0);
-        await env.sleep(2 * MINUTE);
+        await ctx.env.sleep(2 * MINUTE);
         const n = await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: p.key } }));
         expect(n.sentAt.getTime()).toBeGreaterThanOrEqual(p.at);
         expect(n.sentAt.getTime()).toBeLessThan(p.at + 2 * MINUTE);
@@ -91,7 +81,7 @@ describe('escalation ladder of the death review (time-skipping server)', () => {
       expect(first.text).toContain('还剩7天');
 
       // Nothing more, and nothing twice, ten days later.
-      await env.sleep(10 * DAY);
+      await ctx.env.sleep(10 * DAY);
       for (const p of planned) expect(await countByKey(p.key)).toBe(1);
       expect(await prisma.notification.count({ where: { caseId: row.id } })).toBe(planned.length);
       expect((await handle.query(deathReviewStatusQuery)).overdue).toBe(true);
@@ -107,14 +97,14 @@ describe('escalation ladder of the death review (time-skipping server)', () => {
   });
 
   it('a case found late opens overdue: no reminders, every escalation at once, once', async () => {
-    const now = await env.currentTimeMs();
+    const now = await ctx.env.currentTimeMs();
     const deathDate = chinaDate(now - 125 * DAY); // about four months ago
     const fx = await createDeathFixture(prisma);
     const taskQueue = uniqueTaskQueue('death-late');
-    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
 
     await worker.runUntil(async () => {
-      const handle = await openDeathReview(env.client, {
+      const handle = await openDeathReview(ctx.env.client, {
         taskQueue,
         countyRegionId: fx.countyId,
         memberId: fx.memberId,
@@ -134,7 +124,7 @@ describe('escalation ladder of the death review (time-skipping server)', () => {
       expect(status.overdue).toBe(true);
       expect(status.notified).toEqual(keys);
 
-      await env.sleep(5 * DAY);
+      await ctx.env.sleep(5 * DAY);
       for (const key of keys) expect(await countByKey(key)).toBe(1);
       expect(await prisma.notification.count({ where: { dedupeKey: { startsWith: `${wf}:reminder:` } } })).toBe(0);
 

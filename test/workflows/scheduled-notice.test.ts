@@ -1,40 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
 import { scheduledNotice } from '../../workflows/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
-import { connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('scheduledNotice on the time-skipping server', () => {
-  let env: TestWorkflowEnvironment;
-  const prisma = createPrismaClient(inject('databaseUrl'));
-
-  beforeAll(async () => {
-    env = await connectTimeSkipping();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-    await prisma.$disconnect();
-  });
+  const ctx = useTemporalTestContext(connectTimeSkipping);
+  const { prisma } = ctx;
 
   it('waits three months of workflow time on a durable timer, then writes the row once', async () => {
     const taskQueue = uniqueTaskQueue('notice-ts');
-    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
-    const start = await env.currentTimeMs();
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
+    const start = await ctx.env.currentTimeMs();
     const dueAt = new Date(start + 92 * DAY);
     const workflowId = `notice-${taskQueue}`;
     const wallStart = Date.now();
 
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(scheduledNotice, {
+      const handle = await ctx.env.client.workflow.start(scheduledNotice, {
         taskQueue,
         workflowId,
         args: [{ note: '死亡核查到期提醒', dueAt: dueAt.toISOString() }],
       });
 
       // 91 days in: the timer has not fired, nothing is written.
-      await env.sleep(91 * DAY);
+      await ctx.env.sleep(91 * DAY);
       expect(await prisma.notice.findUnique({ where: { workflowId } })).toBeNull();
 
       const result = await handle.result();
@@ -44,7 +34,7 @@ describe('scheduledNotice on the time-skipping server', () => {
 
     // Three months passed on the server clock within seconds of real time.
     expect(Date.now() - wallStart).toBeLessThan(30_000);
-    expect((await env.currentTimeMs()) - start).toBeGreaterThanOrEqual(92 * DAY);
+    expect((await ctx.env.currentTimeMs()) - start).toBeGreaterThanOrEqual(92 * DAY);
 
     const rows = await prisma.notice.findMany({ where: { workflowId } });
     expect(rows).toHaveLength(1);
