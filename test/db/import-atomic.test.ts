@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { writeCsv, type SampleSet } from '../../scripts/sample-data.js';
-import { batchAndAuditCount, countyCounts, freshSampleSet, runImport, tag, tempDir, uniqueId, writeCsvFile } from './import-support.js';
+import { batchAndAuditCount, countyCounts, freshSampleSet, runImport, tag, tempDir, uniqueId, writeCsvFile, ROSTER_HEADER } from './import-support.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const tmp = tempDir();
@@ -16,7 +16,6 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const ROSTER_HEADER = ['乡镇', '村(社区)', '户主姓名', '户主身份证号', '成员姓名', '成员身份证号', '与户主关系', '救助类型', '供养机构', '月保障金额', '纳入日期', '状态'];
 
 /** A roster of `n` one-person households; the member of household `failAt` (0-based) is named `name`. */
 function rosterRows(n: number, opts: { failAt?: number; name?: string } = {}) {

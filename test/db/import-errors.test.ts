@@ -7,7 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { computeCheckDigit } from '../../domain/identity/index.js';
-import { batchAndAuditCount, countyCounts, readErrorFile, runImport, tag, tempDir, uniqueId, writeCsvFile } from './import-support.js';
+import { batchAndAuditCount, countyCounts, readErrorFile, runImport, tag, tempDir, uniqueId, writeCsvFile, ROSTER_HEADER, PAYMENT_HEADER } from './import-support.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const tmp = tempDir();
@@ -16,8 +16,6 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const ROSTER_HEADER = ['乡镇', '村(社区)', '户主姓名', '户主身份证号', '成员姓名', '成员身份证号', '与户主关系', '救助类型', '供养机构', '月保障金额', '纳入日期', '状态'];
-const PAYMENT_HEADER = ['户主身份证号', '救助类型', '发放月份', '应发金额', '实发金额', '发放日期', '收款方', '收款账号'];
 
 function badChecksum(id: string): string {
   const c = computeCheckDigit(id.slice(0, 17));

@@ -116,3 +116,7 @@ export function readErrorFile(file: string): string[][] {
     .filter((l) => l !== '')
     .map((l) => l.split(','));
 }
+
+/** Header rows of the hand-written CSV files the import tests build. */
+export const ROSTER_HEADER = ['乡镇', '村(社区)', '户主姓名', '户主身份证号', '成员姓名', '成员身份证号', '与户主关系', '救助类型', '供养机构', '月保障金额', '纳入日期', '状态'];
+export const PAYMENT_HEADER = ['户主身份证号', '救助类型', '发放月份', '应发金额', '实发金额', '发放日期', '收款方', '收款账号'];
