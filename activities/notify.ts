@@ -1,4 +1,21 @@
 import type { Database } from './deps.js';
+import type { Prisma } from '../app/db/client.js';
+
+/**
+ * A button on a notification. Pressing it sends the Temporal Update `update`
+ * to the notification's workflow with `args` plus `byStaffId` (the pressing
+ * staff member, from their bound identity — never from the button itself);
+ * the platform's event id is the update id.
+ */
+export interface NotificationAction {
+  /** Button text (Chinese, short). */
+  label: string;
+  /** Update name on the workflow, e.g. 'decide'. */
+  update: string;
+  /** Fixed arguments of this button (e.g. { decision: 'approve' }). */
+  args?: Record<string, string | number | boolean>;
+  style?: 'primary' | 'danger' | 'default';
+}
 
 export interface NotifyInput {
   recipientStaffId: number;
@@ -9,6 +26,12 @@ export interface NotifyInput {
   /** Deterministic key (`${workflowId}:reminder:7`): one row per key, ever. */
   dedupeKey: string;
   caseId?: number | null;
+  /** The workflow the buttons act on. */
+  workflowId?: string | null;
+  /** Buttons (approve / reject / ask for more information …). */
+  actions?: NotificationAction[];
+  /** Files to attach (paths under the data folder), e.g. the tables of a cycle. */
+  attachments?: string[];
   /** Workflow time of the notification, ISO-8601. */
   sentAt: string;
 }
@@ -35,6 +58,9 @@ export function createNotifyActivities(db: Database) {
             kind: input.kind,
             text: input.text,
             caseId: input.caseId ?? null,
+            workflowId: input.workflowId ?? null,
+            ...(input.actions ? { actions: input.actions as unknown as Prisma.InputJsonValue } : {}),
+            ...(input.attachments ? { attachments: input.attachments } : {}),
             sentAt: new Date(input.sentAt),
           },
         });
