@@ -3,10 +3,14 @@
 // are bound on: an outbox. Workflows write the row exactly once (dedupe key);
 // this sends it, at most once per platform (send dedupe key
 // `notification:<id>:<platform>`), and marks it delivered when every bound
-// platform has it. A failed send is left for the next pass.
+// platform has it. A failed send is left for the next pass. Rows are claimed
+// before sending, so several server replicas can deliver side by side.
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { notificationMessage } from './notification-buttons.js';
 import type { ChatRef, OutboundPort, Platform } from './types.js';
+
+/** How long a pass holds a notification it is sending. */
+const CLAIM_MS = 60_000;
 
 export interface DeliveryOptions {
   prisma: PrismaClient;
@@ -39,11 +43,17 @@ export async function deliverNotifications(options: DeliveryOptions): Promise<De
   for (const b of bindings) byStaff.set(b.staffId, [...(byStaff.get(b.staffId) ?? []), b]);
   if (byStaff.size === 0) return report;
   const due = await options.prisma.notification.findMany({
-    where: { deliveredAt: null, recipientStaffId: { in: [...byStaff.keys()] } },
+    where: { deliveredAt: null, recipientStaffId: { in: [...byStaff.keys()] }, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
     orderBy: { id: 'asc' },
     take: options.limit ?? 200,
   });
   for (const n of due) {
+    // Claim the row for a while, so another server replica passing at the same time skips it.
+    const claimed = await options.prisma.notification.updateMany({
+      where: { id: n.id, deliveredAt: null, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+      data: { claimedUntil: new Date(now.getTime() + CLAIM_MS) },
+    });
+    if (claimed.count !== 1) continue;
     let allSent = true;
     for (const b of byStaff.get(n.recipientStaffId) ?? []) {
       const out = options.outs[b.platform as Platform]!;
@@ -58,6 +68,8 @@ export async function deliverNotifications(options: DeliveryOptions): Promise<De
       await options.prisma.notification.updateMany({ where: { id: n.id, deliveredAt: null }, data: { deliveredAt: now } });
       report.delivered++;
     } else {
+      // Release it for the next pass.
+      await options.prisma.notification.updateMany({ where: { id: n.id, deliveredAt: null }, data: { claimedUntil: null } });
       report.failed++;
     }
   }
