@@ -1,5 +1,6 @@
 import type { Database } from './deps.js';
 import { createCaseActivities } from './cases.js';
+import { createComplaintActivities } from './complaints.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
 import { createPrisonExitActivities } from './prison-exit.js';
@@ -13,6 +14,7 @@ export function createActivities(db: Database) {
     ...createNotifyActivities(db),
     ...createCaseActivities(db),
     ...createPrisonExitActivities(db),
+    ...createComplaintActivities(db),
   };
 }
 

@@ -3,3 +3,4 @@
 export { scheduledNotice } from './scheduled-notice.js';
 export { deathReview } from './death-review.js';
 export { prisonExit } from './prison-exit.js';
+export { complaint } from './complaint.js';

@@ -36,6 +36,7 @@ import type { CaseActivities } from '../activities/cases.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import type { PrisonExitActivities, PrisonExitCaseContext } from '../activities/prison-exit.js';
 import {
+  beijingDateOf,
   checkPrisonDecision,
   checkPrisonRecovery,
   checkRelease,
@@ -59,7 +60,6 @@ import {
 } from '../domain/cases/index.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
-import { toChinaDate } from '../domain/time/instants.js';
 import { monthKey, type LocalDate } from '../domain/time/local-date.js';
 import { planLadder, runEscalationLadder, type LadderEvent } from './escalation.js';
 
@@ -179,7 +179,7 @@ export async function prisonExit(input: PrisonExitInput): Promise<PrisonExitStat
     closed: state.phase === 'closed',
     decided: deciding || state.termination !== null,
     publicityRunning: publicityRunning(),
-    today: toChinaDate(new Date(Date.now())),
+    today: beijingDateOf(Date.now()),
   });
   const reject = (reason: string | null) => {
     if (reason) throw new Error(reason);

@@ -5,3 +5,5 @@ export * from './texts.js';
 export * from './ids.js';
 export * from './kinds.js';
 export * from './prison-exit.js';
+export * from './complaint.js';
+export * from './clock.js';

@@ -267,8 +267,7 @@ describe('prisoner exit workflow (time-skipping server)', () => {
       expect(s.overpaidCents).toBe(expectedOverCents);
 
       // Release: recorded once, the caseworker is told to reopen the eligibility review.
-      // (The day before: workflow time only moves on at the workflow's own activations.)
-      const releasedOn = addDays(chinaDate(await ctx.env.currentTimeMs()), -1);
+      const releasedOn = chinaDate(await ctx.env.currentTimeMs());
       await handle.executeUpdate(releasedUpdate, { args: [{ releasedOn, byStaffId: fx.staff.caseworker }], updateId: 'release-1' });
       expect(await rejection(handle.executeUpdate(releasedUpdate, { args: [{ releasedOn, byStaffId: fx.staff.caseworker }] }))).toContain('不能重复登记');
       const note = await prisma.notification.findUniqueOrThrow({ where: { dedupeKey: `${wf}:released` } });
