@@ -333,4 +333,59 @@ describe('real-name complaint workflow (time-skipping server)', () => {
     await replay(handle);
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   });
+  it('a complaint registered late opens overdue: every acceptance escalation at once, once, no reminders', async () => {
+    const now = await ctx.env.currentTimeMs();
+    const receivedAt = now - 20 * 24 * HOUR;
+    const receiptDate = chinaDate(receivedAt);
+    const fx = await createComplaintFixture(prisma);
+    const taskQueue = uniqueTaskQueue('complaint-late');
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
+    await worker.runUntil(async () => {
+      const handle = await openComplaint(ctx.env.client, {
+        taskQueue,
+        intakeKey: `letter-late-${now}`,
+        calendar: testCalendar(Number(receiptDate.slice(0, 4))),
+        countyRegionId: fx.countyId,
+        channel: '来信',
+        receivedAt: new Date(receivedAt).toISOString(),
+        complainant: { name: '何春生', phone: PHONE },
+        summary: '反映低保金被截留',
+        subjectRegionId: fx.t2,
+        policy: presets.wenshui,
+      });
+      const wf = handle.workflowId;
+      const levels: Array<[string, number]> = [
+        ['assignee', fx.staff.office],
+        ['unitHead', fx.staff.sectionHead],
+        ['taskForceLeader', fx.staff.leader],
+      ];
+      const keys = levels.map(([l]) => `${wf}:acceptance:escalation:${l}`);
+      await eventually(async () => (await prisma.notification.count({ where: { dedupeKey: { in: keys } } })) === 3);
+      for (const [level, to] of levels) {
+        const n = await prisma.notification.findUniqueOrThrow({ where: { dedupeKey: `${wf}:acceptance:escalation:${level}` } });
+        expect(n.recipientStaffId).toBe(to);
+        expect(n.sentAt.getTime()).toBeGreaterThanOrEqual(now);
+        expect(n.sentAt.getTime()).toBeLessThan(now + 2 * MINUTE);
+        expect(n.text).toContain('逾期');
+        expect(n.text).not.toContain('何春生');
+      }
+      const status = await handle.query(complaintStatusQuery);
+      expect(status.acceptance.due).toBe(addDays(receiptDate, 15));
+      expect(Date.parse(status.acceptance.expiresAt)).toBeLessThan(now);
+      expect(status.notified).toEqual(keys);
+      expect(await prisma.notification.count({ where: { dedupeKey: { startsWith: `${wf}:acceptance:reminder:` } } })).toBe(0);
+
+      // Days later nothing is sent twice; accepted on the receipt day, the 60 days run from it.
+      await ctx.env.sleep(3 * 24 * HOUR);
+      for (const key of keys) expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);
+      const today = chinaDate(await ctx.env.currentTimeMs());
+      const handling = await handle.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ byStaffId: fx.staff.office, noticeOn: today, acceptedOn: receiptDate, method: '书面' }] });
+      expect(handling.due).toBe(addDays(receiptDate, 60));
+      // Township 2 verifies (subject township), the county feeds back.
+      await handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.caseworker2, finding: '不属实', result: '经查发放记录完整' }] });
+      await handle.executeUpdate(recordFeedbackUpdate, { args: [{ byStaffId: fx.staff.leader, feedbackOn: today, method: '书面' }] });
+      expect((await handle.result()).phase).toBe('closed');
+      for (const key of keys) expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);
+    });
+  });
 });
