@@ -1,7 +1,9 @@
 import type { Database } from './deps.js';
 import { createCaseActivities } from './cases.js';
+import { createComplaintActivities } from './complaints.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
+import { createPrisonExitActivities } from './prison-exit.js';
 
 export type { Database } from './deps.js';
 
@@ -11,6 +13,8 @@ export function createActivities(db: Database) {
     ...createNoticeActivities(db),
     ...createNotifyActivities(db),
     ...createCaseActivities(db),
+    ...createPrisonExitActivities(db),
+    ...createComplaintActivities(db),
   };
 }
 

@@ -2,3 +2,5 @@
 // sandbox: import only deterministic code (domain/, activity types).
 export { scheduledNotice } from './scheduled-notice.js';
 export { deathReview } from './death-review.js';
+export { prisonExit } from './prison-exit.js';
+export { complaint } from './complaint.js';
