@@ -4,7 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { startBotFronts } from './bot/fronts.js';
-import { loadCountyPolicy } from './county.js';
+import { loadCalendar, loadCountyPolicy } from './county.js';
 import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
 import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server.js';
@@ -112,6 +112,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         client,
         taskQueue: config.temporal.taskQueue,
         policy: loadCountyPolicy(config.dataDir),
+        calendar: loadCalendar(config.dataDir),
         ...(config.feishu ? { feishu: config.feishu } : {}),
         ...(config.telegram ? { telegram: config.telegram } : {}),
         deliveryIntervalMs: config.deliveryIntervalMs,

@@ -3,11 +3,13 @@
 // recipient in the reporter's county and within the reporter's region, and
 // refuses in Chinese when not.
 import type { Client } from '@temporalio/client';
+import { openComplaint } from '../cases/complaint.js';
 import { openDeathReview } from '../cases/death-review.js';
 import { CaseRefusedError, type CaseStarter, type ComplaintReport, type DeathReport } from '../../bot/core/case-starter.js';
 import { regionCovers } from '../../bot/core/permissions.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
+import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 
 export interface TemporalCaseStarterOptions {
@@ -15,8 +17,10 @@ export interface TemporalCaseStarterOptions {
   prisma: PrismaClient;
   taskQueue: string;
   policy: CountyPolicy;
-  /** Complaints (实名举报): provided by the complaint workflow's front. */
-  fileComplaint?: (report: ComplaintReport) => Promise<{ caseRef: string }>;
+  /** Working days for the complaint deadlines; without it complaints are not taken in chat. */
+  calendar?: WorkCalendar;
+  /** Clock (tests follow the workflow clock). */
+  now?: () => Date;
 }
 
 /** Roles whose region is the whole county: they may report for any village in it. */
@@ -64,8 +68,23 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
       return { caseRef: handle.workflowId };
     },
     async fileComplaint(report: ComplaintReport) {
-      if (!options.fileComplaint) throw new CaseRefusedError('举报受理服务暂未开通，请拨打县民政局监督电话。');
-      return options.fileComplaint(report);
+      if (!options.calendar) throw new CaseRefusedError('举报受理服务暂未开通，请拨打县民政局监督电话。');
+      const complainant = await prisma.staff.findUniqueOrThrow({ where: { id: report.complainantStaffId } });
+      const countyId = await countyOf(prisma, complainant.regionId);
+      if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法受理，请联系管理员。');
+      const handle = await openComplaint(options.client, {
+        taskQueue: options.taskQueue,
+        // The chat event that completed the form: a retried delivery joins the same ledger entry.
+        intakeKey: `chat:${report.eventId}`,
+        countyRegionId: countyId,
+        channel: '聊天机器人（实名）',
+        receivedAt: (options.now ?? (() => new Date()))().toISOString(),
+        complainant: { name: complainant.name, phone: complainant.phone, idNumber: complainant.idNumber },
+        summary: `${report.subject}：${report.details}`,
+        policy: options.policy,
+        calendar: options.calendar,
+      });
+      return { caseRef: handle.workflowId };
     },
   };
 }

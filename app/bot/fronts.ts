@@ -13,6 +13,7 @@ import type { OutboundPort, Platform } from '../../bot/core/types.js';
 import { createFeishuSender, registerFeishuWebhook, startFeishuLongConnection } from '../../bot/lark/index.js';
 import { createTelegramBot, registerTelegramWebhook, startTelegramPolling } from '../../bot/telegram/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
+import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { FeishuConfig, TelegramConfig } from '../config.js';
 import { createTemporalCaseStarter } from './case-starter.js';
@@ -24,6 +25,8 @@ export interface BotFrontsOptions {
   client: Client;
   taskQueue: string;
   policy: CountyPolicy;
+  /** Working days (complaint deadlines). */
+  calendar?: WorkCalendar;
   feishu?: FeishuConfig;
   telegram?: TelegramConfig;
   deliveryIntervalMs: number;
@@ -56,7 +59,7 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   const onError = (where: string) => (err: unknown) => options.log(`${where}：${err instanceof Error ? err.message : String(err)}`);
   const core = createBotCore({
     prisma,
-    caseStarter: options.caseStarter ?? createTemporalCaseStarter({ client: options.client, prisma, taskQueue: options.taskQueue, policy: options.policy }),
+    caseStarter: options.caseStarter ?? createTemporalCaseStarter({ client: options.client, prisma, taskQueue: options.taskQueue, policy: options.policy, ...(options.calendar ? { calendar: options.calendar } : {}), ...(options.now ? { now: options.now } : {}) }),
     workflows: createTemporalGateway(options.client),
     ...(options.now ? { now: options.now } : {}),
   });

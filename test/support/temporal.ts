@@ -84,3 +84,19 @@ export function useTemporalTestContext(connect: () => Promise<TestWorkflowEnviro
   });
   return ctx;
 }
+
+/**
+ * Terminates a workflow a test no longer needs, once it sits idle on its timers:
+ * no activity and no workflow task in flight. Terminating one cut off mid-task,
+ * or leaving its timers pending, stops the shared time-skipping server from skipping.
+ */
+export async function terminateWhenIdle(handle: { describe(): Promise<{ raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }>; terminate(reason?: string): Promise<unknown> }, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await handle.describe();
+    if (!d.raw.pendingWorkflowTask && !(d.raw.pendingActivities?.length)) break;
+    if (Date.now() > until) throw new Error('workflow never went idle');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await handle.terminate('end of test');
+}

@@ -1,0 +1,56 @@
+/**
+ * A real-name complaint (实名举报) through the chat fronts, on both platforms,
+ * with the real Temporal dev server (no time skipping needed) and the loopback
+ * fakes: taken in private chat only, the ledger entry and its case written,
+ * nothing of it shown in the group.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { issueBindingCode } from '../../bot/core/index.js';
+import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/index.js';
+import { presets } from '../../domain/policy/load.js';
+import { startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
+import { connectDevServer, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { createDeathFixture, eventually } from '../workflows/fixtures/death-review.js';
+
+describe.each(['feishu', 'telegram'] as const)('real-name complaint through %s (dev server)', (platform) => {
+  const ctx = useTemporalTestContext(connectDevServer);
+  const { prisma } = ctx;
+  const taskQueue = uniqueTaskQueue(`bot-complaint-${platform}`);
+  let under: ChatFrontsUnderTest;
+  beforeAll(async () => {
+    under = await startChatFrontsUnderTest(platform, { prisma, client: ctx.env.client, taskQueue, policy: presets.zhangzi, calendar: createCalendarFromData(chineseDaysCalendarData()) });
+  });
+  afterAll(async () => {
+    await under?.close();
+  });
+
+  it('takes it in private chat only, writes the ledger entry, and shows nothing in the group', async () => {
+    const fx = await createDeathFixture(prisma);
+    const { driver } = under;
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
+    await worker.runUntil(async () => {
+      const villager = await driver.user('孙委员');
+      const { code } = await issueBindingCode(prisma, fx.staff.villager);
+      expect(await driver.say(villager, 'private', `/绑定 ${code}`)).toBe(200);
+      const group = driver.group();
+      expect(await driver.say(villager, group, '/举报')).toBe(200);
+      expect(driver.botTexts(villager, group).at(-1)).toContain('请私聊');
+      const details = '第1村村委会在低保评议中优亲厚友，请核查。';
+      for (const text of ['/举报', '第1村村委会', details]) expect(await driver.say(villager, 'private', text)).toBe(200);
+      expect(await driver.press(villager, 'private', '确认提交')).toBe(200);
+      // Delivered again: joins the same ledger entry.
+      expect(await driver.press(villager, 'private', '确认提交', true)).toBe(200);
+      await driver.settle();
+      const ledger = await eventually(() => prisma.complaint.findFirst({ where: { countyRegionId: fx.countyId } }));
+      expect(ledger).toMatchObject({ complainantName: '孙委员', channel: '聊天机器人（实名）' });
+      expect(ledger.summary).toContain(details);
+      expect(await prisma.complaint.count({ where: { countyRegionId: fx.countyId } })).toBe(1);
+      await eventually(() => prisma.case.findFirst({ where: { kind: 'COMPLAINT', workflowId: ledger.workflowId } }));
+      expect(driver.botTexts(villager, 'private').join('\n')).toContain('已受理');
+      // The accuser's words and name never reach the group.
+      expect(driver.botTexts(villager, group).join('\n')).not.toContain(details);
+      await ctx.env.client.workflow.getHandle(ledger.workflowId).terminate('end of test');
+    });
+  });
+});
