@@ -1,11 +1,13 @@
-// The bot's CaseStarter on Temporal: a death reported in chat opens (or joins)
-// the death-review workflow of that member. Checks first that the person is a
+// The bot's CaseStarter on Temporal: a death (an imprisonment) reported in chat
+// opens (or joins) the death-review (prison-exit) workflow of that member; a
+// complaint opens the complaint workflow. Checks first that the person is a
 // recipient in the reporter's county and within the reporter's region, and
 // refuses in Chinese when not.
 import type { Client } from '@temporalio/client';
 import { openComplaint } from '../cases/complaint.js';
 import { openDeathReview } from '../cases/death-review.js';
-import { CaseRefusedError, type CaseStarter, type ComplaintReport, type DeathReport } from '../../bot/core/case-starter.js';
+import { openPrisonExit } from '../cases/prison-exit.js';
+import { CaseRefusedError, type CaseStarter, type ComplaintReport, type DeathReport, type ImprisonmentReport } from '../../bot/core/case-starter.js';
 import { regionCovers } from '../../bot/core/permissions.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
@@ -40,28 +42,50 @@ export async function countyOf(prisma: PrismaClient, regionId: number): Promise<
 
 export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): CaseStarter {
   const { prisma } = options;
+
+  /**
+   * The recipient a report is about: in the reporter's county, with the name on
+   * the roster, within the reporter's region. Refused in Chinese otherwise.
+   */
+  async function findRecipient(report: { reporterStaffId: number; idNumber: string; name: string }): Promise<{ countyId: number; memberId: number }> {
+    const reporter = await prisma.staff.findUniqueOrThrow({ where: { id: report.reporterStaffId } });
+    const countyId = await countyOf(prisma, reporter.regionId);
+    if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法报告，请联系管理员。');
+    const candidates = await prisma.member.findMany({ where: { idNumber: report.idNumber }, include: { household: true } });
+    const inCounty = [];
+    for (const m of candidates) if ((await countyOf(prisma, m.household.regionId)) === countyId) inCounty.push(m);
+    const masked = maskIdNumber(report.idNumber);
+    if (inCounty.length === 0) {
+      throw new CaseRefusedError(`本县保障对象名册中没有身份证号为 ${masked} 的人员。请核对号码；如确属救助对象而名册未登记，请联系乡镇经办人。`);
+    }
+    const member = inCounty.find((m) => m.name === report.name);
+    if (!member) throw new CaseRefusedError(`身份证号 ${masked} 在名册中登记的姓名与您填写的不一致，请核对后重新报告。`);
+    if (!COUNTY_WIDE.has(reporter.role) && !(await regionCovers(prisma, reporter.regionId, member.household.regionId))) {
+      throw new CaseRefusedError('该人员不在您负责的村（乡镇）范围内，请由其所在村或乡镇报告。');
+    }
+    return { countyId, memberId: member.id };
+  }
+
   return {
     async reportDeath(report: DeathReport) {
-      const reporter = await prisma.staff.findUniqueOrThrow({ where: { id: report.reporterStaffId } });
-      const countyId = await countyOf(prisma, reporter.regionId);
-      if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法报告，请联系管理员。');
-      const candidates = await prisma.member.findMany({ where: { idNumber: report.idNumber }, include: { household: true } });
-      const inCounty = [];
-      for (const m of candidates) if ((await countyOf(prisma, m.household.regionId)) === countyId) inCounty.push(m);
-      const masked = maskIdNumber(report.idNumber);
-      if (inCounty.length === 0) {
-        throw new CaseRefusedError(`本县保障对象名册中没有身份证号为 ${masked} 的人员。请核对号码；如确属救助对象而名册未登记，请联系乡镇经办人。`);
-      }
-      const member = inCounty.find((m) => m.name === report.name);
-      if (!member) throw new CaseRefusedError(`身份证号 ${masked} 在名册中登记的姓名与您填写的不一致，请核对后重新报告。`);
-      if (!COUNTY_WIDE.has(reporter.role) && !(await regionCovers(prisma, reporter.regionId, member.household.regionId))) {
-        throw new CaseRefusedError('该人员不在您负责的村（乡镇）范围内，请由其所在村或乡镇报告。');
-      }
+      const { countyId, memberId } = await findRecipient(report);
       const handle = await openDeathReview(options.client, {
         taskQueue: options.taskQueue,
         countyRegionId: countyId,
-        memberId: member.id,
+        memberId,
         deathDate: report.deathDate,
+        source: report.source,
+        policy: options.policy,
+      });
+      return { caseRef: handle.workflowId };
+    },
+    async reportImprisonment(report: ImprisonmentReport) {
+      const { countyId, memberId } = await findRecipient(report);
+      const handle = await openPrisonExit(options.client, {
+        taskQueue: options.taskQueue,
+        countyRegionId: countyId,
+        memberId,
+        imprisonmentDate: report.imprisonmentDate,
         source: report.source,
         policy: options.policy,
       });

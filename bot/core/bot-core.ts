@@ -10,6 +10,8 @@ import { BotContext, type BotDeps, type BotMiddleware } from './context.js';
 import { dedupeEvents } from './dedupe.js';
 import { complaintForm } from './forms/complaint.js';
 import { deathReportForm } from './forms/death-report.js';
+import { imprisonmentReportForm } from './forms/imprisonment-report.js';
+import { caseStatusCommand } from './case-status.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
 import { myItemsCommand } from './my-items.js';
@@ -57,6 +59,7 @@ function startForms(forms: FormRunner): BotMiddleware {
   return async (ctx, next) => {
     const name = ctx.command?.name;
     if (name === 'reportDeath') return forms.start(ctx, 'death');
+    if (name === 'reportPrison') return forms.start(ctx, 'prison');
     if (name === 'complain') return forms.start(ctx, 'complaint');
     return next();
   };
@@ -77,7 +80,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     formTtlMs: options.formTtlMs ?? 30 * 60 * 1000,
   };
-  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), complaintForm(deps.caseStarter)]);
+  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), complaintForm(deps.caseStarter)]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     dedupeEvents,
     auditActions,
@@ -89,6 +92,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     cancelCommand(forms),
     helpCommand,
     myItemsCommand,
+    caseStatusCommand,
     startForms(forms),
     forms.middleware,
     fallback,

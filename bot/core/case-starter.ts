@@ -16,6 +16,17 @@ export interface DeathReport {
   eventId: string;
 }
 
+export interface ImprisonmentReport {
+  reporterStaffId: number;
+  name: string;
+  /** 18-digit ID number, validated and normalised. */
+  idNumber: string;
+  /** 'YYYY-MM-DD': the day custody or the sentence began. */
+  imprisonmentDate: string;
+  source: string;
+  eventId: string;
+}
+
 export interface ComplaintReport {
   complainantStaffId: number;
   /** Who or what the complaint is about. */
@@ -31,6 +42,7 @@ export interface CaseStarted {
 
 export interface CaseStarter {
   reportDeath(report: DeathReport): Promise<CaseStarted>;
+  reportImprisonment(report: ImprisonmentReport): Promise<CaseStarted>;
   fileComplaint(report: ComplaintReport): Promise<CaseStarted>;
 }
 

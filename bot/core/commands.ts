@@ -1,7 +1,7 @@
 // Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
 // "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
 
-export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'complain';
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus';
 
 export interface ParsedCommand {
   name: CommandName;
@@ -15,7 +15,9 @@ const ALIASES: Record<CommandName, string[]> = {
   help: ['帮助', 'help', 'start'],
   cancel: ['取消', 'cancel'],
   reportDeath: ['报告死亡', '死亡报告', 'report_death'],
+  reportPrison: ['报告服刑', '服刑报告', 'report_prison'],
   complain: ['举报', '实名举报', 'complain'],
+  caseStatus: ['案件', '进度', 'case'],
 };
 
 const BY_WORD = new Map<string, CommandName>(

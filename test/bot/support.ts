@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 
-import type { CaseStarter, ComplaintReport, DeathReport } from '../../bot/core/index.js';
+import type { CaseStarter, ComplaintReport, DeathReport, ImprisonmentReport } from '../../bot/core/index.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
@@ -12,6 +12,7 @@ import { freshIdNumber } from '../support/ids.js';
 export class RecordingCaseStarter implements CaseStarter {
   deaths: DeathReport[] = [];
   complaints: ComplaintReport[] = [];
+  imprisonments: ImprisonmentReport[] = [];
   failNext = 0;
   async reportDeath(report: DeathReport) {
     if (this.failNext > 0) {
@@ -20,6 +21,10 @@ export class RecordingCaseStarter implements CaseStarter {
     }
     this.deaths.push(report);
     return { caseRef: `DR-${this.deaths.length}` };
+  }
+  async reportImprisonment(report: ImprisonmentReport) {
+    this.imprisonments.push(report);
+    return { caseRef: `PE-${this.imprisonments.length}` };
   }
   async fileComplaint(report: ComplaintReport) {
     this.complaints.push(report);

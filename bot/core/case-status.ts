@@ -1,0 +1,49 @@
+// /案件 <编号>: one case's status from the database (not from Temporal): kind,
+// state, deadline and time left, who holds it. Only for staff whose region
+// covers the case; complaints only for the 专班 and discipline liaison, and
+// only in private chat. Never shows ID numbers.
+import type { BotMiddleware } from './context.js';
+import { CASE_KIND_ZH, formatBeijing, formatTimeLeft } from './my-items.js';
+import { regionCovers } from './permissions.js';
+
+const COMPLAINT_READERS = new Set(['TASKFORCE_LEADER', 'TASKFORCE_OFFICE', 'DISCIPLINE_LIAISON']);
+
+export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
+  if (ctx.command?.name !== 'caseStatus') return next();
+  const staff = ctx.staff!;
+  const arg = ctx.command.args.replace(/^#/, '').trim();
+  if (!arg) {
+    await ctx.reply('请发送：/案件 <编号>（编号见 /我的待办，如 /案件 12）');
+    return;
+  }
+  const row = /^\d+$/.test(arg) ? await ctx.prisma.case.findUnique({ where: { id: Number(arg) } }) : await ctx.prisma.case.findUnique({ where: { workflowId: arg } });
+  const notFound = '找不到该案件，或您无权查看。';
+  if (!row) {
+    ctx.auditNotes.outcome = 'not-found';
+    await ctx.reply(notFound);
+    return;
+  }
+  ctx.auditNotes.caseId = row.id;
+  const allowed =
+    row.kind === 'COMPLAINT'
+      ? COMPLAINT_READERS.has(staff.role) && !ctx.isGroup && (row.regionId === null || (await regionCovers(ctx.prisma, staff.regionId, row.regionId)))
+      : row.regionId !== null && (await regionCovers(ctx.prisma, staff.regionId, row.regionId));
+  if (!allowed) {
+    // The same answer as for a missing case: nothing about the case leaks.
+    ctx.auditNotes.outcome = 'forbidden';
+    await ctx.reply(notFound);
+    return;
+  }
+  const assignee = row.assigneeStaffId === null ? null : await ctx.prisma.staff.findUnique({ where: { id: row.assigneeStaffId }, select: { name: true } });
+  const now = ctx.deps.now();
+  ctx.auditNotes.outcome = 'shown';
+  await ctx.reply({
+    title: `${CASE_KIND_ZH[row.kind]} #${row.id}`,
+    text: row.status === 'OPEN' ? '办理中' : `已办结（${row.closedAt ? formatBeijing(row.closedAt) : ''}）`,
+    fields: [
+      { label: '立案时间', value: formatBeijing(row.openedAt) },
+      ...(row.dueAt ? [{ label: '办理期限', value: `${formatBeijing(row.dueAt)} 前${row.status === 'OPEN' ? `（${formatTimeLeft(row.dueAt, now)}）` : ''}` }] : []),
+      { label: '承办人', value: assignee?.name ?? '未指定' },
+    ],
+  });
+};
