@@ -40,6 +40,7 @@ import type { CaseActivities } from '../activities/cases.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import {
   APPLICATION_RULES,
+  beijingDateOf,
   applicationEscalationText,
   applicationOverallOverdueText,
   applicationReminderText,
@@ -66,7 +67,6 @@ import {
 } from '../domain/cases/index.js';
 import { computeDeadline, escalationSchedule, reminderSchedule, type ComputedDeadline } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
-import { toChinaDate } from '../domain/time/instants.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
 import { nearRelativeFilingChangedSignal } from './case-signals.js';
@@ -147,7 +147,7 @@ function updateIdOrFail(): string {
 }
 
 const nowIso = () => new Date(Date.now()).toISOString();
-const today = () => toChinaDate(new Date(Date.now()));
+const today = () => beijingDateOf(Date.now());
 
 export async function applicationReview(input: ApplicationReviewInput): Promise<ApplicationReviewStatus> {
   const { workflowId } = workflowInfo();

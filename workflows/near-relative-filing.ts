@@ -34,6 +34,7 @@ import type { FilingActivities, FilingContext } from '../activities/filings.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import {
   applicationReviewWorkflowId,
+  beijingDateOf,
   checkFilingDecision,
   checkFilingSupplement,
   checkHomeVisit,
@@ -52,7 +53,6 @@ import {
 } from '../domain/cases/index.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
-import { toChinaDate } from '../domain/time/instants.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
 import { nearRelativeFilingChangedSignal } from './case-signals.js';
@@ -128,7 +128,7 @@ function updateIdOrFail(): string {
 }
 
 const nowIso = () => new Date(Date.now()).toISOString();
-const today = () => toChinaDate(new Date(Date.now()));
+const today = () => beijingDateOf(Date.now());
 
 export async function nearRelativeFiling(input: NearRelativeFilingInput): Promise<NearRelativeFilingStatus> {
   const { workflowId } = workflowInfo();
