@@ -14,18 +14,7 @@
 import type { Relation } from '../policy/schema.js';
 import { RELATIONS } from '../policy/schema.js';
 import { formatDateZh, isValidLocalDate, type LocalDate } from '../time/local-date.js';
-
-/** The database's StaffRole values (workflow code cannot import the Prisma enums). */
-export type StaffRoleCode =
-  | 'VILLAGE_COMMITTEE'
-  | 'TOWNSHIP_CASEWORKER'
-  | 'TOWNSHIP_HEAD'
-  | 'SECTION_CASEWORKER'
-  | 'SECTION_HEAD'
-  | 'TASKFORCE_OFFICE'
-  | 'TASKFORCE_LEADER'
-  | 'DISCIPLINE_LIAISON'
-  | 'ADMIN';
+import type { StaffRoleCode } from './complaint.js';
 
 export const FILING_APPROVER_ROLES: readonly StaffRoleCode[] = ['SECTION_HEAD', 'TASKFORCE_LEADER'];
 /** County staff who may carry out and record the county home visit (县级入户调查). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyFilingChange,
-  chinaDateOfMs,
+  beijingDateOf,
   checkApplicationDecision,
   checkExtend,
   checkFilingDecision,
@@ -105,8 +105,8 @@ describe('near-relative filing rules', () => {
   });
 
   it('Beijing dates of instants around midnight (fixed +08:00)', () => {
-    expect(chinaDateOfMs(Date.parse('2026-11-22T15:59:59Z'))).toBe('2026-11-22');
-    expect(chinaDateOfMs(Date.parse('2026-11-22T16:00:00Z'))).toBe('2026-11-23');
+    expect(beijingDateOf(Date.parse('2026-11-22T15:59:59Z'))).toBe('2026-11-22');
+    expect(beijingDateOf(Date.parse('2026-11-22T16:00:00Z'))).toBe('2026-11-23');
   });
 });
 
