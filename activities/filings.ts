@@ -9,6 +9,7 @@ import type { Database } from './deps.js';
 import { appendAudit } from '../app/db/audit.js';
 import type { Prisma } from '../app/db/client.js';
 import { maskIdNumber } from '../domain/identity/index.js';
+import type { EscalationLevel } from '../domain/policy/schema.js';
 import {
   FILING_APPROVER_ROLES,
   HOME_VISIT_ROLES,
@@ -251,6 +252,29 @@ export function createFilingActivities(db: Database) {
         });
         return filingContext(tx, input.countyRegionId, filing.id, row.id);
       });
+    },
+
+    /**
+     * Who receives each level of a filing's ladder: the chain is the county's
+     * (the approver, another section head, the 专班 office, the 专班 leader),
+     * never the relative's township, and never someone who must recuse.
+     */
+    async resolveFilingEscalationRecipients(input: { caseId: number; countyRegionId: number }): Promise<Record<EscalationLevel, number | null>> {
+      const tx = db.prisma as unknown as Tx;
+      const row = await tx.case.findUniqueOrThrow({ where: { id: input.caseId } });
+      const data = row.data as unknown as FilingCaseData;
+      const ctx = await filingContext(tx, input.countyRegionId, data.filingId, row.id);
+      const recused = [...ctx.conflictedStaffIds, ...(ctx.filedByStaffId !== null ? [ctx.filedByStaffId] : []), ...(row.assigneeStaffId !== null ? [row.assigneeStaffId] : [])];
+      const pick = async (role: 'SECTION_HEAD' | 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER') =>
+        (await tx.staff.findFirst({ where: { regionId: input.countyRegionId, role, active: true, id: { notIn: recused } }, orderBy: { id: 'asc' } }))?.id ?? null;
+      const leader = await pick('TASKFORCE_LEADER');
+      return {
+        assignee: row.assigneeStaffId,
+        unitHead: await pick('SECTION_HEAD'),
+        taskForceOffice: await pick('TASKFORCE_OFFICE'),
+        taskForceDeputy: leader,
+        taskForceLeader: leader,
+      };
     },
 
     /** Approve, reject or ask for more information; keyed by the update id. */

@@ -352,6 +352,8 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
           ? filingReminderText(c.subjectLabel, deadline.due, e.daysBefore)
           : filingEscalationText(c.subjectLabel, deadline.due, e.label),
       onSent: (e) => state.notified.push(e.key),
+      // The county chain, not the relative's township head (who may be close to the family).
+      resolveRecipients: () => acts.resolveFilingEscalationRecipients({ caseId: c.caseId, countyRegionId: input.countyRegionId }),
     });
     await condition(() => !busy && state.phase !== 'awaitingDecision');
     await tellApplication();

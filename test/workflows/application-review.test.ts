@@ -177,7 +177,7 @@ describe('application review workflow (time-skipping server)', () => {
       handle.workflowId,
     );
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
-  });
+  }, 120_000);
 
   it('低保 extension to 45 working days, overdue once, refusal without a written notice in time, then the late notice; survives a worker restart', async () => {
     const fx = await createCasesFixture(prisma);
@@ -256,7 +256,7 @@ describe('application review workflow (time-skipping server)', () => {
       await handle.fetchHistory(),
       wf,
     );
-  });
+  }, 120_000);
 
   it('特困: investigation within 15 working days of acceptance, decision within 15, no overall clock', async () => {
     const fx = await createCasesFixture(prisma);
@@ -280,7 +280,7 @@ describe('application review workflow (time-skipping server)', () => {
       expect(await prisma.notification.count({ where: { dedupeKey: { startsWith: `${h.workflowId}:investigation-1:escalation` } } })).toBe(0);
     });
     expect(Number((await prisma.application.findUniqueOrThrow({ where: { id: app.id } })).monthlyAmount)).toBe(780.5);
-  });
+  }, 120_000);
 });
 
 
