@@ -4,6 +4,8 @@ import { createComplaintActivities } from './complaints.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
 import { createPrisonExitActivities } from './prison-exit.js';
+import { createFilingActivities } from './filings.js';
+import { createApplicationActivities } from './applications.js';
 
 export type { Database } from './deps.js';
 
@@ -15,6 +17,8 @@ export function createActivities(db: Database) {
     ...createCaseActivities(db),
     ...createPrisonExitActivities(db),
     ...createComplaintActivities(db),
+    ...createFilingActivities(db),
+    ...createApplicationActivities(db),
   };
 }
 

@@ -4,3 +4,5 @@ export { scheduledNotice } from './scheduled-notice.js';
 export { deathReview } from './death-review.js';
 export { prisonExit } from './prison-exit.js';
 export { complaint } from './complaint.js';
+export { nearRelativeFiling } from './near-relative-filing.js';
+export { applicationReview } from './application-review.js';

@@ -20,3 +20,20 @@ export function complaintWorkflowId(countyRegionId: number, intakeDigest: string
   if (!/^[0-9a-f]{8,64}$/.test(intakeDigest)) throw new RangeError('intakeDigest must be lower-case hex');
   return `complaint:${countyRegionId}:${intakeDigest}`;
 }
+
+/**
+ * Near-relative filing: county + the staff member + the relative, named by the
+ * member id (a relative already on the roster) or the application id.
+ */
+export function nearRelativeFilingWorkflowId(
+  countyRegionId: number,
+  staffId: number,
+  relative: { memberId: number } | { applicationId: number },
+): string {
+  const subject = 'memberId' in relative ? `member-${relative.memberId}` : `application-${relative.applicationId}`;
+  return `near-relative-filing:${countyRegionId}:${staffId}:${subject}`;
+}
+
+export function applicationReviewWorkflowId(countyRegionId: number, applicationId: number): string {
+  return `application-review:${countyRegionId}:${applicationId}`;
+}

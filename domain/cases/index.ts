@@ -7,3 +7,5 @@ export * from './kinds.js';
 export * from './prison-exit.js';
 export * from './complaint.js';
 export * from './clock.js';
+export * from './near-relative.js';
+export * from './application.js';
