@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       people.push({ openId, noteId: note.id });
     }
     const gateway: WorkflowGateway = { update: async () => ({ ok: true, result: { message: '已批准' } }) };
-    const core = createBotCore({ prisma, caseStarter: { reportDeath: async () => ({ caseRef: '' }), reportImprisonment: async () => ({ caseRef: '' }), fileComplaint: async () => ({ caseRef: '' }) }, workflows: gateway });
+    const core = createBotCore({ prisma, caseStarter: { reportDeath: async () => ({ caseRef: '' }), reportImprisonment: async () => ({ caseRef: '' }), fileNearRelative: async () => ({ caseRef: '' }), fileComplaint: async () => ({ caseRef: '' }) }, workflows: gateway });
     const out = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: fake.url, prisma });
     const app = Fastify();
     const hook = registerFeishuWebhook(app, { ...APP, core, out, onError: () => {} });

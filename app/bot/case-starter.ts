@@ -6,8 +6,10 @@
 import type { Client } from '@temporalio/client';
 import { openComplaint } from '../cases/complaint.js';
 import { openDeathReview } from '../cases/death-review.js';
+import { submitNearRelativeFiling } from '../cases/near-relative-filing.js';
+import { DomainInputError } from '../../domain/errors.js';
 import { openPrisonExit } from '../cases/prison-exit.js';
-import { CaseRefusedError, type CaseStarter, type ComplaintReport, type DeathReport, type ImprisonmentReport } from '../../bot/core/case-starter.js';
+import { CaseRefusedError, type CaseStarter, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport } from '../../bot/core/case-starter.js';
 import { regionCovers } from '../../bot/core/permissions.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
@@ -90,6 +92,39 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
         policy: options.policy,
       });
       return { caseRef: handle.workflowId };
+    },
+    async fileNearRelative(report: NearRelativeReport) {
+      if (!options.calendar) throw new CaseRefusedError('近亲属备案服务暂未开通，请联系县民政局社会救助股。');
+      const filer = await prisma.staff.findUniqueOrThrow({ where: { id: report.filerStaffId } });
+      const countyId = await countyOf(prisma, filer.regionId);
+      if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法备案，请联系管理员。');
+      // The relative is an applicant under review, or a recipient on the roster, in this county.
+      let relative: { memberId: number } | { applicationId: number } | undefined;
+      const applications = await prisma.application.findMany({ where: { applicantIdNumber: report.relativeIdNumber, status: 'UNDER_REVIEW' }, orderBy: { id: 'desc' } });
+      for (const a of applications) if ((await countyOf(prisma, a.regionId)) === countyId) { relative = { applicationId: a.id }; break; }
+      if (!relative) {
+        const members = await prisma.member.findMany({ where: { idNumber: report.relativeIdNumber }, include: { household: true } });
+        for (const m of members) if ((await countyOf(prisma, m.household.regionId)) === countyId) { relative = { memberId: m.id }; break; }
+      }
+      if (!relative) {
+        throw new CaseRefusedError(`本县在审申请和保障名册中都没有身份证号为 ${maskIdNumber(report.relativeIdNumber)} 的人员，请核对；亲属尚未提出申请的，待受理后再备案。`);
+      }
+      try {
+        const handle = await submitNearRelativeFiling(options.client, {
+          taskQueue: options.taskQueue,
+          countyRegionId: countyId,
+          staffId: filer.id,
+          relative,
+          relation: report.relation,
+          policy: options.policy,
+          calendar: options.calendar,
+          now: (options.now ?? (() => new Date()))(),
+        });
+        return { caseRef: handle.workflowId };
+      } catch (error) {
+        if (error instanceof DomainInputError) throw new CaseRefusedError(error.message);
+        throw error;
+      }
     },
     async fileComplaint(report: ComplaintReport) {
       if (!options.calendar) throw new CaseRefusedError('举报受理服务暂未开通，请拨打县民政局监督电话。');

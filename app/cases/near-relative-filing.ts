@@ -27,6 +27,8 @@ export interface SubmitNearRelativeFilingInput {
   policy: CountyPolicy;
   /** The statutory calendar (app/county.ts loadCalendar); the workflow gets this year and the next. */
   calendar: WorkCalendar;
+  /** The filing's time (default now): which years of holiday data the workflow gets. */
+  now?: Date;
 }
 
 /** Holiday data a case workflow starts with: last year to the year after next (covered years only). */
@@ -68,7 +70,7 @@ export async function submitNearRelativeFiling(
     filedByStaffId: input.staffId,
     note: input.note,
     policy: input.policy,
-    calendar: calendarForCase(input.calendar),
+    calendar: calendarForCase(input.calendar, input.now),
   });
 }
 

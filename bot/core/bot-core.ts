@@ -11,6 +11,7 @@ import { dedupeEvents } from './dedupe.js';
 import { complaintForm } from './forms/complaint.js';
 import { deathReportForm } from './forms/death-report.js';
 import { imprisonmentReportForm } from './forms/imprisonment-report.js';
+import { nearRelativeForm } from './forms/near-relative.js';
 import { caseStatusCommand } from './case-status.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
@@ -60,6 +61,7 @@ function startForms(forms: FormRunner): BotMiddleware {
     const name = ctx.command?.name;
     if (name === 'reportDeath') return forms.start(ctx, 'death');
     if (name === 'reportPrison') return forms.start(ctx, 'prison');
+    if (name === 'nearRelative') return forms.start(ctx, 'nearRelative');
     if (name === 'complain') return forms.start(ctx, 'complaint');
     return next();
   };
@@ -80,7 +82,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     formTtlMs: options.formTtlMs ?? 30 * 60 * 1000,
   };
-  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), complaintForm(deps.caseStarter)]);
+  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), nearRelativeForm(deps.caseStarter), complaintForm(deps.caseStarter)]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     dedupeEvents,
     auditActions,

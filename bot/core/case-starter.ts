@@ -27,6 +27,16 @@ export interface ImprisonmentReport {
   eventId: string;
 }
 
+/** 近亲属备案: a staff member or cadre declares that their relative applies for or receives assistance. */
+export interface NearRelativeReport {
+  filerStaffId: number;
+  relativeName: string;
+  relativeIdNumber: string;
+  /** Chinese relation as typed (配偶、父母、子女 …); the county policy decides which count. */
+  relation: string;
+  eventId: string;
+}
+
 export interface ComplaintReport {
   complainantStaffId: number;
   /** Who or what the complaint is about. */
@@ -43,6 +53,7 @@ export interface CaseStarted {
 export interface CaseStarter {
   reportDeath(report: DeathReport): Promise<CaseStarted>;
   reportImprisonment(report: ImprisonmentReport): Promise<CaseStarted>;
+  fileNearRelative(report: NearRelativeReport): Promise<CaseStarted>;
   fileComplaint(report: ComplaintReport): Promise<CaseStarted>;
 }
 

@@ -1,7 +1,7 @@
 // Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
 // "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
 
-export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus';
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative';
 
 export interface ParsedCommand {
   name: CommandName;
@@ -18,6 +18,7 @@ const ALIASES: Record<CommandName, string[]> = {
   reportPrison: ['报告服刑', '服刑报告', 'report_prison'],
   complain: ['举报', '实名举报', 'complain'],
   caseStatus: ['案件', '进度', 'case'],
+  nearRelative: ['近亲属备案', '备案', 'near_relative'],
 };
 
 const BY_WORD = new Map<string, CommandName>(

@@ -1,7 +1,7 @@
 export * from './types.js';
 export { compose, when, type Middleware, type NextFunction } from './middleware.js';
 export { BotContext, type BotDeps, type BotMiddleware, type StaffIdentity } from './context.js';
-export { CaseRefusedError, type CaseStarter, type CaseStarted, type ComplaintReport, type DeathReport, type ImprisonmentReport } from './case-starter.js';
+export { CaseRefusedError, type CaseStarter, type CaseStarted, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport } from './case-starter.js';
 export type { WorkflowGateway, WorkflowUpdateOutcome, WorkflowUpdateRequest } from './workflow-gateway.js';
 export { notificationButtonPress, notificationMessage, NOTIFICATION_BUTTON, NOTIFICATION_TITLES } from './notification-buttons.js';
 export { deliverNotifications, startDeliveryLoop, privateChat, type DeliveryLoop, type DeliveryOptions, type DeliveryReport } from './alerts.js';

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 
-import type { CaseStarter, ComplaintReport, DeathReport, ImprisonmentReport } from '../../bot/core/index.js';
+import type { CaseStarter, ComplaintReport, DeathReport, ImprisonmentReport, NearRelativeReport } from '../../bot/core/index.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
@@ -13,6 +13,7 @@ export class RecordingCaseStarter implements CaseStarter {
   deaths: DeathReport[] = [];
   complaints: ComplaintReport[] = [];
   imprisonments: ImprisonmentReport[] = [];
+  filings: NearRelativeReport[] = [];
   failNext = 0;
   async reportDeath(report: DeathReport) {
     if (this.failNext > 0) {
@@ -25,6 +26,10 @@ export class RecordingCaseStarter implements CaseStarter {
   async reportImprisonment(report: ImprisonmentReport) {
     this.imprisonments.push(report);
     return { caseRef: `PE-${this.imprisonments.length}` };
+  }
+  async fileNearRelative(report: NearRelativeReport) {
+    this.filings.push(report);
+    return { caseRef: `NR-${this.filings.length}` };
   }
   async fileComplaint(report: ComplaintReport) {
     this.complaints.push(report);

@@ -15,6 +15,7 @@ import { presets } from '../../domain/policy/load.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../../domain/policy/compute.js';
 import { startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, terminateWhenIdle, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { testCalendar } from './fixtures/complaint.js';
 import { DAY, chinaDate, createDeathFixture, eventually, monthOf, type DeathFixture } from './fixtures/death-review.js';
 
 describe.each(['feishu', 'telegram'] as const)('chat bot end to end on %s (time-skipping server)', (platform) => {
@@ -26,7 +27,8 @@ describe.each(['feishu', 'telegram'] as const)('chat bot end to end on %s (time-
   const taskQueue = uniqueTaskQueue(`bot-e2e-${platform}`);
 
   beforeAll(async () => {
-    under = await startChatFrontsUnderTest(platform, { prisma, client: ctx.env.client, taskQueue, policy: presets.zhangzi, now: () => new Date(clockMs) });
+    const year = Number(chinaDate(await ctx.env.currentTimeMs()).slice(0, 4));
+    under = await startChatFrontsUnderTest(platform, { prisma, client: ctx.env.client, taskQueue, policy: presets.zhangzi, calendar: testCalendar(year), now: () => new Date(clockMs) });
   });
   afterAll(async () => {
     await under?.close();
@@ -117,5 +119,48 @@ describe.each(['feishu', 'telegram'] as const)('chat bot end to end on %s (time-
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   });
 
+
+  it('a leader approves a near-relative filing from the card, and the card shows the outcome and who decided', async () => {
+    clockMs = await ctx.env.currentTimeMs();
+    const fx = await createDeathFixture(prisma);
+    const relative = await prisma.member.findUniqueOrThrow({ where: { id: fx.memberId } });
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
+    const { driver, fronts } = under;
+    await worker.runUntil(async () => {
+      const villager = await driver.user('孙委员');
+      const leader = await driver.user('赵组长');
+      for (const [u, staffId] of [[villager, fx.staff.villager], [leader, fx.staff.leader]] as const) {
+        const { code } = await issueBindingCode(prisma, staffId, new Date(clockMs));
+        expect(await driver.say(u, 'private', `/绑定 ${code}`)).toBe(200);
+      }
+      for (const text of ['/近亲属备案', relative.name, relative.idNumber, '父母']) expect(await driver.say(villager, 'private', text)).toBe(200);
+      expect(await driver.press(villager, 'private', '确认提交')).toBe(200);
+      await driver.settle();
+      const filing = await eventually(() => prisma.nearRelativeFiling.findFirst({ where: { staffId: fx.staff.villager } }));
+      expect(filing.status).toBe('SUBMITTED');
+      const request = await eventually(() => prisma.notification.findFirst({ where: { workflowId: filing.workflowId!, recipientStaffId: fx.staff.leader } }));
+      expect(request.actions).not.toBeNull();
+      await fronts.delivery.kick();
+      const card = driver.botTexts(leader, 'private').find((t) => t.includes('近亲属备案待审批'));
+      expect(card).toBeDefined();
+      expect(card).not.toContain(relative.idNumber);
+
+      expect(await driver.press(leader, 'private', '批准')).toBe(200);
+      await driver.settle();
+      const decided = await eventually(async () => {
+        const f = await prisma.nearRelativeFiling.findUniqueOrThrow({ where: { id: filing.id } });
+        return f.status === 'APPROVED' ? f : null;
+      });
+      expect(decided.decidedByStaffId).toBe(fx.staff.leader);
+      // The card now shows the outcome and who decided, without buttons.
+      const shown = driver.botTexts(leader, 'private').join('\n');
+      expect(shown).toContain('处理人：赵组长');
+      // A redelivered press decides nothing twice.
+      expect(await driver.press(leader, 'private', '批准', true)).toBe(200);
+      await driver.settle();
+      expect(await prisma.auditEntry.count({ where: { action: 'filing.approved', subjectType: 'NearRelativeFiling', subjectId: String(filing.id) } })).toBe(1);
+      await terminateWhenIdle(ctx.env.client.workflow.getHandle(filing.workflowId!));
+    });
+  });
 });
 
