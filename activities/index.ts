@@ -2,6 +2,7 @@ import type { Database } from './deps.js';
 import { createCaseActivities } from './cases.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
+import { createRectificationActivities } from './rectification.js';
 
 export type { Database } from './deps.js';
 
@@ -11,6 +12,7 @@ export function createActivities(db: Database) {
     ...createNoticeActivities(db),
     ...createNotifyActivities(db),
     ...createCaseActivities(db),
+    ...createRectificationActivities(db),
   };
 }
 

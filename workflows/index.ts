@@ -2,3 +2,4 @@
 // sandbox: import only deterministic code (domain/, activity types).
 export { scheduledNotice } from './scheduled-notice.js';
 export { deathReview } from './death-review.js';
+export { rectificationItem } from './rectification-item.js';

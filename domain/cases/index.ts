@@ -4,3 +4,4 @@ export * from './overpayment.js';
 export * from './texts.js';
 export * from './ids.js';
 export * from './kinds.js';
+export * from './rectification.js';
