@@ -1,7 +1,9 @@
 import type { Database } from './deps.js';
 import { createCaseActivities } from './cases.js';
+import { createComplaintActivities } from './complaints.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
+import { createPrisonExitActivities } from './prison-exit.js';
 import { createRectificationActivities } from './rectification.js';
 
 export type { Database } from './deps.js';
@@ -12,6 +14,8 @@ export function createActivities(db: Database) {
     ...createNoticeActivities(db),
     ...createNotifyActivities(db),
     ...createCaseActivities(db),
+    ...createPrisonExitActivities(db),
+    ...createComplaintActivities(db),
     ...createRectificationActivities(db),
   };
 }

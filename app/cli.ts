@@ -69,6 +69,22 @@ program
     process.exitCode = await runMatch(loadConfig(), opts);
   });
 
+const staff = program.command('staff').description('人员与聊天账号绑定');
+staff
+  .command('list [filter]')
+  .description('列出在职人员（可按姓名或单位筛选）及其飞书、Telegram 绑定情况')
+  .action(async (filter: string | undefined) => {
+    const { runStaff } = await import('./commands/staff.js');
+    process.exitCode = await runStaff(loadConfig(), 'list', filter);
+  });
+staff
+  .command('code <who>')
+  .description('为一名人员签发一次性绑定码（24 小时有效），本人私聊机器人发送 /绑定 <绑定码>')
+  .action(async (who: string) => {
+    const { runStaff } = await import('./commands/staff.js');
+    process.exitCode = await runStaff(loadConfig(), 'code', who);
+  });
+
 program
   .command('report')
   .description('生成统计报表（.xlsx）：长子县附件1–6、文水县工作进展周报表')

@@ -22,6 +22,25 @@ const envSchema = z.object({
   JIUZHU_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   JIUZHU_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   JIUZHU_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Feishu/Lark app (开放平台 → 凭证与基础信息 / 事件与回调). Unset FEISHU_APP_ID: no Feishu front. */
+  FEISHU_APP_ID: z.string().min(1).optional(),
+  FEISHU_APP_SECRET: z.string().min(1).optional(),
+  FEISHU_ENCRYPT_KEY: z.string().min(1).optional(),
+  FEISHU_VERIFICATION_TOKEN: z.string().min(1).optional(),
+  /** webhook: Feishu posts to /webhooks/feishu; ws: long connection (no public URL needed). */
+  FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
+  /** feishu | lark | a base URL (a test fake). */
+  FEISHU_DOMAIN: z.string().min(1).default('feishu'),
+  /** Telegram bot (@BotFather). Unset: no Telegram front. */
+  TELEGRAM_BOT_TOKEN: z.string().min(1).optional(),
+  /** webhook: Telegram posts to /webhooks/telegram with this secret; polling: long polling (no public URL). */
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('polling'),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
+  /** Public HTTPS URL of /webhooks/telegram: set, the server calls setWebhook at start. */
+  TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
+  TELEGRAM_API_ROOT: z.string().url().optional(),
+  /** How often pending alerts are delivered to chats (ms). */
+  JIUZHU_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   JIUZHU_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -38,7 +57,28 @@ export interface AppConfig {
     devServerUiPort: number;
   };
   http: { host: string; port: number };
+  feishu?: FeishuConfig;
+  telegram?: TelegramConfig;
+  deliveryIntervalMs: number;
   logLevel: z.infer<typeof envSchema>['JIUZHU_LOG_LEVEL'];
+}
+
+export interface FeishuConfig {
+  appId: string;
+  appSecret: string;
+  mode: 'webhook' | 'ws';
+  /** Required in webhook mode (the signature and decryption key). */
+  encryptKey: string | undefined;
+  verificationToken: string | undefined;
+  domain: string;
+}
+
+export interface TelegramConfig {
+  token: string;
+  mode: 'webhook' | 'polling';
+  webhookSecret: string | undefined;
+  webhookUrl: string | undefined;
+  apiRoot: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +91,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`配置有误（环境变量）：\n${z.prettifyError(parsed.error)}`);
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  let feishu: FeishuConfig | undefined;
+  if (e.FEISHU_APP_ID) {
+    if (!e.FEISHU_APP_SECRET) problems.push('设置了 FEISHU_APP_ID，还须设置 FEISHU_APP_SECRET');
+    if (e.FEISHU_MODE === 'webhook' && !e.FEISHU_ENCRYPT_KEY) problems.push('飞书事件回调模式必须设置 FEISHU_ENCRYPT_KEY（否则无法校验请求签名），或改用 FEISHU_MODE=ws');
+    if (e.FEISHU_MODE === 'webhook' && !e.FEISHU_VERIFICATION_TOKEN) problems.push('飞书事件回调模式必须设置 FEISHU_VERIFICATION_TOKEN');
+    feishu = { appId: e.FEISHU_APP_ID, appSecret: e.FEISHU_APP_SECRET ?? '', mode: e.FEISHU_MODE, encryptKey: e.FEISHU_ENCRYPT_KEY, verificationToken: e.FEISHU_VERIFICATION_TOKEN, domain: e.FEISHU_DOMAIN };
+  }
+  let telegram: TelegramConfig | undefined;
+  if (e.TELEGRAM_BOT_TOKEN) {
+    if (e.TELEGRAM_MODE === 'webhook' && !e.TELEGRAM_WEBHOOK_SECRET) problems.push('Telegram webhook 模式必须设置 TELEGRAM_WEBHOOK_SECRET（1–256 位字母、数字、_ 或 -）');
+    telegram = { token: e.TELEGRAM_BOT_TOKEN, mode: e.TELEGRAM_MODE, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, webhookUrl: e.TELEGRAM_WEBHOOK_URL, apiRoot: e.TELEGRAM_API_ROOT };
+  }
+  if (problems.length) throw new ConfigError(`配置有误（环境变量）：\n${problems.map((p) => `✖ ${p}`).join('\n')}`);
   return {
     dataDir: path.resolve(e.JIUZHU_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
@@ -64,6 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       devServerUiPort: e.JIUZHU_TEMPORAL_UI_PORT,
     },
     http: { host: e.JIUZHU_HTTP_HOST, port: e.JIUZHU_HTTP_PORT },
+    ...(feishu ? { feishu } : {}),
+    ...(telegram ? { telegram } : {}),
+    deliveryIntervalMs: e.JIUZHU_DELIVERY_INTERVAL_MS,
     logLevel: e.JIUZHU_LOG_LEVEL,
   };
 }

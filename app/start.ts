@@ -1,8 +1,10 @@
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';
+import { startBotFronts } from './bot/fronts.js';
+import { loadCountyPolicy } from './county.js';
 import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
 import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server.js';
@@ -14,6 +16,8 @@ export interface RunningService {
   temporalUiUrl: string | undefined;
   databaseKind: 'postgresql' | 'pglite';
   databaseUrl: string;
+  /** The chat fronts listening (飞书、Telegram), for the banner. */
+  chatFronts: string[];
   stop(): Promise<void>;
 }
 
@@ -75,6 +79,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
     const connection = await Connection.connect({ address: temporalAddress! });
     stack.push(() => connection.close());
 
+    const dataConverter = createDataConverter(loadPayloadKey(config.dataDir));
     let worker: Worker | undefined;
     if (mode !== 'server') {
       const w = await createWorker({
@@ -82,7 +87,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         db,
-        dataConverter: createDataConverter(loadPayloadKey(config.dataDir)),
+        dataConverter,
       });
       worker = w;
       const workerRun = w.run();
@@ -98,6 +103,23 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       databaseKind: db.kind,
       workerState: () => worker?.getState() ?? 'NOT_IN_THIS_PROCESS',
     });
+    let chatFronts: string[] = [];
+    if (mode !== 'worker') {
+      const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+      const fronts = await startBotFronts({
+        app: http,
+        prisma: db.prisma,
+        client,
+        taskQueue: config.temporal.taskQueue,
+        policy: loadCountyPolicy(config.dataDir),
+        ...(config.feishu ? { feishu: config.feishu } : {}),
+        ...(config.telegram ? { telegram: config.telegram } : {}),
+        deliveryIntervalMs: config.deliveryIntervalMs,
+        log: say,
+      });
+      stack.push(() => fronts.stop());
+      chatFronts = fronts.describe;
+    }
     await http.listen({ host: config.http.host, port: config.http.port });
     stack.push(() => http.close());
     const addr = http.server.address();
@@ -109,6 +131,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       temporalUiUrl: devServer?.uiUrl,
       databaseKind: db.kind,
       databaseUrl: db.url,
+      chatFronts,
       stop: stopAll,
     };
   } catch (err) {

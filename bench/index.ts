@@ -1,5 +1,11 @@
 /**
- * `npm run bench`: the matching benchmark (not a test; never part of vitest).
+ * `npm run bench`: the benchmarks (not tests; never part of vitest). Suites:
+ *
+ *   npm run bench                              # every suite
+ *   npm run bench -- --suite matching          # cross-matching (below)
+ *   npm run bench -- --suite webhook           # Feishu webhook vs the bare SDK handler (bench/webhook.ts)
+ *
+ * The matching suite:
  *
  *   npm run bench                              # 10k and 100k members
  *   npm run bench -- --sizes 10k,100k,1m       # also 1 M members (≈ 13 M payments; many minutes)
@@ -124,4 +130,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const suite = argValue('suite') ?? 'all';
+if (!['all', 'matching', 'webhook'].includes(suite)) throw new Error(`--suite: “${suite}” is not one of all, matching, webhook`);
+if (suite === 'all' || suite === 'matching') await main();
+if (suite === 'all' || suite === 'webhook') await import('./webhook.js');

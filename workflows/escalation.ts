@@ -52,6 +52,12 @@ export interface LadderOptions {
   text: (event: LadderEvent) => string;
   /** Called after each event was handled (for the status query). */
   onSent?: (event: LadderEvent, recipientStaffId: number | null) => void;
+  /**
+   * Who holds each level now (default: the `resolveEscalationRecipients`
+   * activity, i.e. the case's assignee, township head and 专班). Cases whose
+   * notifications must reach only some roles (accusations) pass their own.
+   */
+  resolveRecipients?: () => Promise<Record<EscalationLevel, number | null>>;
 }
 
 /**
@@ -68,7 +74,7 @@ export async function runEscalationLadder(opts: LadderOptions): Promise<void> {
     }
     if (opts.isDone()) return;
     const sentAt = new Date(Date.now()).toISOString();
-    const recipients = await resolveEscalationRecipients(opts.caseId);
+    const recipients = opts.resolveRecipients ? await opts.resolveRecipients() : await resolveEscalationRecipients(opts.caseId);
     const recipient = event.kind === 'reminder' ? recipients.assignee : recipients[event.level];
     if (recipient !== null && recipient !== undefined) {
       await notify({

@@ -2,4 +2,6 @@
 // sandbox: import only deterministic code (domain/, activity types).
 export { scheduledNotice } from './scheduled-notice.js';
 export { deathReview } from './death-review.js';
+export { prisonExit } from './prison-exit.js';
+export { complaint } from './complaint.js';
 export { rectificationItem } from './rectification-item.js';

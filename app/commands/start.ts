@@ -16,6 +16,7 @@ export async function runStart(config: AppConfig, mode: ServiceMode = 'all'): Pr
   say(`  Temporal       ${service.temporalAddress}${service.temporalUiUrl ? `    界面：${service.temporalUiUrl}` : ''}`);
   say(`  数据库         ${service.databaseKind === 'pglite' ? '内置 PGlite' : 'PostgreSQL'}  ${maskUrl(service.databaseUrl)}`);
   say(`  数据目录       ${config.dataDir}`);
+  say(`  聊天机器人     ${service.chatFronts.length ? service.chatFronts.join('；') : '未配置飞书或 Telegram（见 README「接入飞书与 Telegram」）'}`);
   say('按 Ctrl-C 停止。');
 
   await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // The bot core: one pipeline of small middleware for every platform.
 //
-//   dedupe → audit → parse command → /绑定 → identity → role check
+//   dedupe → audit → parse command → /绑定 → identity → role check → alert/approval buttons
 //     → /取消 → /帮助 → /我的待办 → start forms → form answers → fallback
 import { compose, type Middleware } from './middleware.js';
 import { auditActions } from './audit.js';
@@ -13,6 +13,8 @@ import { deathReportForm } from './forms/death-report.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
 import { myItemsCommand } from './my-items.js';
+import { notificationButtonPress } from './notification-buttons.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 import { checkRole } from './permissions.js';
 import { T } from './texts.js';
 import type { InboundEvent, OutboundPort } from './types.js';
@@ -21,6 +23,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 export interface BotCoreOptions {
   prisma: PrismaClient;
   caseStarter: CaseStarter;
+  workflows?: WorkflowGateway;
   now?: () => Date;
   formTtlMs?: number;
 }
@@ -70,6 +73,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
   const deps: BotDeps = {
     prisma: options.prisma,
     caseStarter: options.caseStarter,
+    ...(options.workflows ? { workflows: options.workflows } : {}),
     now: options.now ?? (() => new Date()),
     formTtlMs: options.formTtlMs ?? 30 * 60 * 1000,
   };
@@ -81,6 +85,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     bindCommand,
     resolveIdentity,
     checkRole,
+    notificationButtonPress,
     cancelCommand(forms),
     helpCommand,
     myItemsCommand,

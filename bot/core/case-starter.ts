@@ -33,3 +33,12 @@ export interface CaseStarter {
   reportDeath(report: DeathReport): Promise<CaseStarted>;
   fileComplaint(report: ComplaintReport): Promise<CaseStarted>;
 }
+
+/**
+ * A report the case side refuses for a reason the sender can fix (no such
+ * recipient in the county, wrong region …). The message is Chinese and safe
+ * to show in the chat; the form is not kept for a retry.
+ */
+export class CaseRefusedError extends Error {
+  override name = 'CaseRefusedError';
+}

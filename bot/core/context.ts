@@ -3,6 +3,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import type { CaseStarter } from './case-starter.js';
 import type { ParsedCommand } from './commands.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 import type { BotMessage, InboundEvent, MessageRef, OutboundPort } from './types.js';
 
 /** The staff member behind a bound chat account. */
@@ -16,6 +17,8 @@ export interface StaffIdentity {
 export interface BotDeps {
   prisma: PrismaClient;
   caseStarter: CaseStarter;
+  /** Sends button presses to workflows as Updates (absent: approval buttons answer that the service is unavailable). */
+  workflows?: WorkflowGateway;
   /** Clock (tests move it). */
   now: () => Date;
   /** Form lifetime in ms since the last answer (default 30 min). */

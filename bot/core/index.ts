@@ -1,7 +1,10 @@
 export * from './types.js';
 export { compose, when, type Middleware, type NextFunction } from './middleware.js';
 export { BotContext, type BotDeps, type BotMiddleware, type StaffIdentity } from './context.js';
-export type { CaseStarter, CaseStarted, ComplaintReport, DeathReport } from './case-starter.js';
+export { CaseRefusedError, type CaseStarter, type CaseStarted, type ComplaintReport, type DeathReport } from './case-starter.js';
+export type { WorkflowGateway, WorkflowUpdateOutcome, WorkflowUpdateRequest } from './workflow-gateway.js';
+export { notificationButtonPress, notificationMessage, NOTIFICATION_BUTTON, NOTIFICATION_TITLES } from './notification-buttons.js';
+export { deliverNotifications, startDeliveryLoop, privateChat, type DeliveryLoop, type DeliveryOptions, type DeliveryReport } from './alerts.js';
 export { parseCommand, type CommandName, type ParsedCommand } from './commands.js';
 export { claimEvent, releaseEvent, pruneProcessedEvents, PROCESSED_EVENT_RETENTION_MS } from './dedupe.js';
 export { issueBindingCode, redeemBindingCode, BINDING_CODE_TTL_MS, type BindResult, type IssuedCode } from './binding.js';

@@ -124,7 +124,8 @@ export function createFeishuSender(options: FeishuSenderOptions): FeishuSender {
         await limiter.acquire(chat.id);
         return check(
           await client.im.v1.message.create({
-            params: { receive_id_type: 'chat_id' },
+            // A private chat is addressed by the person's open_id (alerts); anything else by chat_id.
+            params: { receive_id_type: chat.kind === 'private' && chat.id.startsWith('ou_') ? 'open_id' : 'chat_id' },
             data: { receive_id: chat.id, msg_type: card ? 'interactive' : 'text', content, uuid },
           }),
         );

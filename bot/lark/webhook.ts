@@ -90,16 +90,13 @@ interface CardActionData {
   context?: { open_message_id?: string; open_chat_id?: string };
 }
 
-export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebhookOptions): FeishuWebhook {
-  if (!options.encryptKey) throw new Error('Feishu webhook: an Encrypt Key is required (without it requests cannot be verified)');
-  if (!options.verificationToken) throw new Error('Feishu webhook: a Verification Token is required');
-  const path = options.path ?? '/webhooks/feishu';
-  const now = options.now ?? Date.now;
-  const onError = options.onError ?? ((err) => console.error('feishu webhook:', err));
-  const background = new Set<Promise<void>>();
-
-  const dispatcher = new lark.EventDispatcher({ encryptKey: options.encryptKey, verificationToken: options.verificationToken, loggerLevel: lark.LoggerLevel.error });
-  const handlers = {
+/**
+ * The events the bot takes from Feishu, as EventDispatcher handlers: shared by
+ * the webhook and the long connection (WSClient). Each returns the response body
+ * and, for card actions, the work to do after answering (Feishu wants an answer within 3 s).
+ */
+export function feishuEventHandlers(core: BotCore, out: OutboundPort) {
+  return {
     'im.message.receive_v1': async (d: MessageEventData): Promise<Dispatched> => {
       const text = d.message?.message_type === 'text' ? messageText(d.message.content) : undefined;
       const sender = d.sender?.sender_id?.open_id;
@@ -112,7 +109,7 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
         senderId: sender,
         text,
       };
-      await options.core.handle(event, options.out);
+      await core.handle(event, out);
       return { body: {} };
     },
     'card.action.trigger': async (d: CardActionData): Promise<Dispatched> => {
@@ -130,9 +127,21 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
         button: decoded.action,
         ...(d.context?.open_message_id ? { source: { chat, messageId: d.context.open_message_id } } : {}),
       };
-      return { body: { toast: { type: 'info', content: '已收到，正在处理' } }, after: () => options.core.handle(event, options.out) };
+      return { body: { toast: { type: 'info', content: '已收到，正在处理' } }, after: () => core.handle(event, out) };
     },
   };
+}
+
+export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebhookOptions): FeishuWebhook {
+  if (!options.encryptKey) throw new Error('Feishu webhook: an Encrypt Key is required (without it requests cannot be verified)');
+  if (!options.verificationToken) throw new Error('Feishu webhook: a Verification Token is required');
+  const path = options.path ?? '/webhooks/feishu';
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? ((err) => console.error('feishu webhook:', err));
+  const background = new Set<Promise<void>>();
+
+  const dispatcher = new lark.EventDispatcher({ encryptKey: options.encryptKey, verificationToken: options.verificationToken, loggerLevel: lark.LoggerLevel.error });
+  const handlers = feishuEventHandlers(options.core, options.out);
   // The SDK types only its own event shapes; ours are the subset we read.
   dispatcher.register(handlers as never);
 

@@ -4,4 +4,7 @@ export * from './overpayment.js';
 export * from './texts.js';
 export * from './ids.js';
 export * from './kinds.js';
+export * from './prison-exit.js';
+export * from './complaint.js';
+export * from './clock.js';
 export * from './rectification.js';

@@ -52,9 +52,19 @@ export function toChinaDate(instant: Date): LocalDate {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
     throw new DomainInputError('时间无效：需要一个有效的时刻');
   }
-  const t = new TZDate(instant.getTime(), CHINA_TZ);
+  const ms = instant.getTime();
+  if (ms >= NO_DST_SINCE_MS) {
+    // Fixed UTC+8 since China's last DST period (1991). Also what workflows rely on: inside the
+    // Temporal sandbox TZDate returned the UTC date (16:03Z gave the previous Beijing day).
+    const d = new Date(ms + 8 * 3_600_000);
+    return makeLocalDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+  }
+  const t = new TZDate(ms, CHINA_TZ);
   return makeLocalDate(t.getFullYear(), t.getMonth() + 1, t.getDate());
 }
+
+/** China observed DST until 1991-09-15 (01:00 local); the zone has been UTC+8 all year since. */
+const NO_DST_SINCE_MS = Date.UTC(1991, 8, 14, 17, 0, 0);
 
 /** `'2024-10-11 00:00'` in Beijing time. */
 export function formatChinaDateTime(instant: Date): string {

@@ -98,6 +98,9 @@ describe('instants in Asia/Shanghai', () => {
   it('maps instants back to the Beijing civil date', () => {
     expect(toChinaDate(new Date('2024-10-10T15:59:59Z'))).toBe('2024-10-10');
     expect(toChinaDate(new Date('2024-10-10T16:00:00Z'))).toBe('2024-10-11');
+    // Before 1991 China had summer time (UTC+9): the library's zone data answers.
+    expect(toChinaDate(new Date('1990-07-01T15:30:00Z'))).toBe('1990-07-02');
+    expect(toChinaDate(new Date('1990-12-01T15:30:00Z'))).toBe('1990-12-01');
     expect(formatChinaDateTime(new Date('2025-02-28T16:00:00Z'))).toBe('2025-03-01 00:00');
   });
 });

@@ -2,6 +2,7 @@
 // zod and answered in Chinese when it needs fixing, a confirmation card at the
 // end, cancellable with /取消. State lives in BotFormState with a TTL, one form
 // per platform + chat + sender. Long processes belong in Temporal, not here.
+import { CaseRefusedError } from '../case-starter.js';
 import type { z } from 'zod';
 
 import { Prisma } from '../../../prisma/generated/client.js';
@@ -175,6 +176,12 @@ export class FormRunner {
       ctx.auditNotes.outcome = 'submitted';
       await ctx.answer(outcome);
     } catch (err) {
+      if (err instanceof CaseRefusedError) {
+        // Nothing to retry: say why, and the form is over.
+        ctx.auditNotes.outcome = 'refused';
+        await ctx.answer({ title: `${form.title}：未受理`, text: err.message });
+        return;
+      }
       const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
       await ctx.prisma.botFormState.upsert({
         where: { key },

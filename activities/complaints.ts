@@ -1,0 +1,413 @@
+/**
+ * Complaint activities (实名举报, 信访): the ledger entry (Complaint row with a
+ * per-county ledger number) and its Case, the discipline clue of an
+ * accusation, each step of the handling, and who may read what.
+ *
+ * Every write goes to the rows and the audit log in one transaction and is
+ * safe to retry (looked up by workflow id; each step is recorded once).
+ * Personal data of the complainant stays in the Complaint row: audit payloads
+ * and Case data carry masked values only, notification texts none at all.
+ */
+import type { Database } from './deps.js';
+import { appendAudit } from '../app/db/audit.js';
+import type { Prisma, PrismaClient } from '../app/db/client.js';
+import {
+  complainantLabel,
+  complaintAccess,
+  type ComplaintAccess,
+  type ComplaintAccessSubject,
+  type ComplaintReader,
+  type ComplaintStage,
+  type StaffRoleCode,
+  type VerificationFinding,
+} from '../domain/cases/complaint.js';
+import { maskMobile } from '../domain/identity/contact.js';
+import { maskIdNumber } from '../domain/identity/id-number.js';
+import type { EscalationLevel } from '../domain/policy/schema.js';
+import { chinaInstant, toChinaDate } from '../domain/time/instants.js';
+import { ApplicationFailure } from '@temporalio/common';
+
+type Tx = Prisma.TransactionClient;
+type Db = Tx | PrismaClient;
+
+/** The `data` of a COMPLAINT Case row (no personal data). */
+export interface ComplaintCaseData {
+  countyRegionId: number;
+  complaintId?: number;
+  ledgerNo: string;
+  accusation: boolean;
+  stage: 'acceptance' | 'handling' | 'closed';
+  acceptance?: { updateId: string; noticeOn: string; acceptedOn: string; method: string; byStaffId: number; handlingDueAt: string };
+  extension?: { updateId: string; reason: string; byStaffId: number; approvedAt: string; notice?: { updateId: string; noticeOn: string; method: string; byStaffId: number; dueAt: string } };
+  verification?: { updateId: string; finding: VerificationFinding; byStaffId: number; recordedAt: string };
+  feedback?: { updateId: string; feedbackOn: string; method: string; byStaffId: number };
+}
+
+export interface ComplaintContext {
+  complaintId: number;
+  caseId: number;
+  clueId: number | null;
+  ledgerNo: string;
+  accusation: boolean;
+  assigneeStaffId: number | null;
+  fullReaderIds: number[];
+  verifierIds: number[];
+  leaderIds: number[];
+  clueHandlerIds: number[];
+}
+
+export interface RegisterComplaintInput {
+  workflowId: string;
+  countyRegionId: number;
+  channel: string;
+  /** ISO-8601 instant of receipt. */
+  receivedAt: string;
+  complainant: { name: string; phone?: string | null; idNumber?: string | null };
+  summary: string;
+  subjectRegionId?: number | null;
+  accusedStaffId?: number | null;
+  /** First late instant of the acceptance notice. */
+  acceptanceDueAt: string;
+  openedAt: string;
+}
+
+function asJson(value: unknown): Prisma.InputJsonValue {
+  return value as Prisma.InputJsonValue;
+}
+
+// ---------------------------------------------------------------- readers and access
+
+interface RegionInfo {
+  id: number;
+  level: 'COUNTY' | 'TOWNSHIP' | 'VILLAGE';
+  parentId: number | null;
+}
+
+/** County and township of a region (walking up at most two levels). */
+async function placeOf(db: Db, regionId: number): Promise<{ countyId: number | null; townshipId: number | null }> {
+  const r = (await db.region.findUnique({ where: { id: regionId }, select: { id: true, level: true, parentId: true } })) as RegionInfo | null;
+  if (!r) return { countyId: null, townshipId: null };
+  if (r.level === 'COUNTY') return { countyId: r.id, townshipId: null };
+  if (r.level === 'TOWNSHIP') return { countyId: r.parentId, townshipId: r.id };
+  const t = r.parentId === null ? null : ((await db.region.findUnique({ where: { id: r.parentId }, select: { id: true, level: true, parentId: true } })) as RegionInfo | null);
+  return { countyId: t?.parentId ?? null, townshipId: t?.id ?? null };
+}
+
+/** Every staff member of a county (county, township and village regions), with their places resolved. */
+async function countyReaders(db: Db, countyId: number): Promise<ComplaintReader[]> {
+  const townships = await db.region.findMany({ where: { parentId: countyId }, select: { id: true } });
+  const villages = await db.region.findMany({ where: { parentId: { in: townships.map((t) => t.id) } }, select: { id: true, parentId: true } });
+  const townshipOfRegion = new Map<number, number | null>([[countyId, null], ...townships.map((t): [number, number] => [t.id, t.id]), ...villages.map((v): [number, number | null] => [v.id, v.parentId])]);
+  const staff = await db.staff.findMany({ where: { regionId: { in: [...townshipOfRegion.keys()] } }, orderBy: { id: 'asc' } });
+  return staff.map((s) => ({ id: s.id, role: s.role as StaffRoleCode, active: s.active, unit: s.unit, countyId, townshipId: townshipOfRegion.get(s.regionId) ?? null }));
+}
+
+async function accessSubject(db: Db, c: { countyRegionId: number; subjectRegionId: number | null; accusedStaffId: number | null }): Promise<ComplaintAccessSubject> {
+  const subjectTownshipId = c.subjectRegionId === null ? null : (await placeOf(db, c.subjectRegionId)).townshipId;
+  let accused: ComplaintAccessSubject['accused'] = null;
+  if (c.accusedStaffId !== null) {
+    const s = await db.staff.findUnique({ where: { id: c.accusedStaffId } });
+    // An unknown accused id still hides the complaint from everyone but the accusation readers.
+    accused = s ? { unit: s.unit, townshipId: (await placeOf(db, s.regionId)).townshipId } : { unit: '', townshipId: null };
+  }
+  return { countyRegionId: c.countyRegionId, subjectTownshipId, accusedStaffId: c.accusedStaffId, accused };
+}
+
+function firstWith(readers: ComplaintReader[], subject: ComplaintAccessSubject, roles: readonly StaffRoleCode[], access: ComplaintAccess = 'full'): number | null {
+  return readers.find((r) => roles.includes(r.role) && complaintAccess(r, subject) === access)?.id ?? null;
+}
+
+function staffLists(readers: ComplaintReader[], subject: ComplaintAccessSubject) {
+  const full = readers.filter((r) => complaintAccess(r, subject) === 'full');
+  const redacted = readers.filter((r) => complaintAccess(r, subject) === 'redacted');
+  return {
+    fullReaderIds: full.map((r) => r.id),
+    verifierIds: [...full, ...redacted].map((r) => r.id),
+    leaderIds: full.filter((r) => r.role === 'TASKFORCE_LEADER').map((r) => r.id),
+    clueHandlerIds: full.filter((r) => r.role === 'TASKFORCE_LEADER' || r.role === 'DISCIPLINE_LIAISON').map((r) => r.id),
+  };
+}
+
+/** What a staff member sees of a complaint (never the full phone or ID number). */
+export interface ComplaintView {
+  id: number;
+  ledgerNo: string;
+  access: Exclude<ComplaintAccess, 'none'>;
+  channel: string;
+  receivedAt: Date;
+  summary: string;
+  subjectRegionId: number | null;
+  accusation: boolean;
+  /** Full readers only: name with masked phone and ID number. */
+  complainant: string | null;
+  accusedStaffId: number | null;
+  clue: { id: number; transferredAt: Date | null; transferredTo: string | null } | null;
+  closedAt: Date | null;
+}
+
+/**
+ * The complaints (and their clues) a staff member may read, newest first.
+ * For the bot and the dashboards: the accused and the accused unit get
+ * nothing; township staff get ordinary complaints about their township
+ * without the complainant.
+ */
+export async function complaintsVisibleTo(prisma: PrismaClient, staffId: number): Promise<ComplaintView[]> {
+  const staff = await prisma.staff.findUnique({ where: { id: staffId } });
+  if (!staff) return [];
+  const place = await placeOf(prisma, staff.regionId);
+  if (place.countyId === null) return [];
+  const reader: ComplaintReader = { id: staff.id, role: staff.role as StaffRoleCode, active: staff.active, unit: staff.unit, ...place };
+  const rows = await prisma.complaint.findMany({ where: { countyRegionId: place.countyId }, orderBy: { id: 'desc' } });
+  const out: ComplaintView[] = [];
+  for (const c of rows) {
+    const access = complaintAccess(reader, await accessSubject(prisma, c));
+    if (access === 'none') continue;
+    const clue = c.accusedStaffId !== null ? await prisma.disciplineClue.findUnique({ where: { complaintId: c.id } }) : null;
+    out.push({
+      id: c.id,
+      ledgerNo: c.ledgerNo,
+      access,
+      channel: c.channel,
+      receivedAt: c.receivedAt,
+      summary: c.summary,
+      subjectRegionId: c.subjectRegionId,
+      accusation: c.accusedStaffId !== null,
+      complainant: access === 'full' ? complainantLabel({ name: c.complainantName, phone: c.complainantPhone, idNumber: c.complainantIdNumber }) : null,
+      accusedStaffId: access === 'full' ? c.accusedStaffId : null,
+      clue: clue ? { id: clue.id, transferredAt: clue.transferredAt, transferredTo: clue.transferredTo } : null,
+      closedAt: c.closedAt,
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- activities
+
+async function nextLedgerNo(tx: Tx, countyRegionId: number, year: string): Promise<string> {
+  const last = await tx.complaint.findFirst({ where: { countyRegionId, ledgerNo: { startsWith: `${year}-` } }, orderBy: { ledgerNo: 'desc' }, select: { ledgerNo: true } });
+  const n = last ? Number(last.ledgerNo.slice(5)) + 1 : 1;
+  return `${year}-${String(n).padStart(4, '0')}`;
+}
+
+async function loadComplaint(tx: Tx, complaintId: number) {
+  const c = await tx.complaint.findUniqueOrThrow({ where: { id: complaintId } });
+  if (c.caseId === null) throw ApplicationFailure.nonRetryable('信访台账没有关联案件', 'NoCase');
+  const row = await tx.case.findUniqueOrThrow({ where: { id: c.caseId } });
+  return { c, row, data: row.data as unknown as ComplaintCaseData };
+}
+
+export function createComplaintActivities(db: Database) {
+  const prisma = db.prisma;
+  return {
+    /**
+     * The ledger entry (台账): Complaint row with the county's next ledger
+     * number, its Case, and for an accusation the DisciplineClue, at once.
+     */
+    async registerComplaint(input: RegisterComplaintInput): Promise<ComplaintContext> {
+      return prisma.$transaction(async (tx) => {
+        const county = await tx.region.findUnique({ where: { id: input.countyRegionId } });
+        if (!county || county.level !== 'COUNTY') throw ApplicationFailure.nonRetryable('县级地区无效', 'BadCounty');
+        const readers = await countyReaders(tx, input.countyRegionId);
+        const accusedStaffId = input.accusedStaffId ?? null;
+        const subjectRegionId = input.subjectRegionId ?? null;
+        if (subjectRegionId !== null && (await placeOf(tx, subjectRegionId)).countyId !== input.countyRegionId) {
+          throw ApplicationFailure.nonRetryable('被反映的地区不属于本县', 'WrongCounty');
+        }
+        if (accusedStaffId !== null && !readers.some((r) => r.id === accusedStaffId)) {
+          throw ApplicationFailure.nonRetryable('被举报的工作人员不属于本县', 'WrongCounty');
+        }
+        const subject = await accessSubject(tx, { countyRegionId: input.countyRegionId, subjectRegionId, accusedStaffId });
+        const lists = staffLists(readers, subject);
+        const accusation = accusedStaffId !== null;
+        const existing = await tx.complaint.findUnique({ where: { workflowId: input.workflowId } });
+        if (existing) {
+          const clue = await tx.disciplineClue.findUnique({ where: { complaintId: existing.id } });
+          const row = await tx.case.findUniqueOrThrow({ where: { id: existing.caseId! } });
+          return { complaintId: existing.id, caseId: row.id, clueId: clue?.id ?? null, ledgerNo: existing.ledgerNo, accusation, assigneeStaffId: row.assigneeStaffId, ...lists };
+        }
+        const assigneeStaffId = accusation
+          ? (firstWith(readers, subject, ['DISCIPLINE_LIAISON']) ?? firstWith(readers, subject, ['TASKFORCE_LEADER']))
+          : (firstWith(readers, subject, ['TOWNSHIP_CASEWORKER'], 'redacted') ?? firstWith(readers, subject, ['TASKFORCE_OFFICE']) ?? firstWith(readers, subject, ['TASKFORCE_LEADER']));
+        const receiptDate = toChinaDate(new Date(input.receivedAt));
+        const ledgerNo = await nextLedgerNo(tx, input.countyRegionId, receiptDate.slice(0, 4));
+        const data: ComplaintCaseData = { countyRegionId: input.countyRegionId, ledgerNo, accusation, stage: 'acceptance' };
+        const row = await tx.case.create({
+          data: {
+            kind: 'COMPLAINT',
+            workflowId: input.workflowId,
+            // An accusation is a county matter: no township sees it through its region.
+            regionId: accusation ? null : subject.subjectTownshipId,
+            assigneeStaffId,
+            status: 'OPEN',
+            anchorDate: new Date(`${receiptDate}T00:00:00.000Z`),
+            dueAt: new Date(input.acceptanceDueAt),
+            openedAt: new Date(input.openedAt),
+            data: asJson(data),
+          },
+        });
+        const c = await tx.complaint.create({
+          data: {
+            countyRegionId: input.countyRegionId,
+            workflowId: input.workflowId,
+            caseId: row.id,
+            ledgerNo,
+            channel: input.channel,
+            receivedAt: new Date(input.receivedAt),
+            complainantName: input.complainant.name,
+            complainantPhone: input.complainant.phone ?? null,
+            complainantIdNumber: input.complainant.idNumber ?? null,
+            summary: input.summary,
+            subjectRegionId,
+            accusedStaffId,
+          },
+        });
+        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, complaintId: c.id }) } });
+        await appendAudit(tx, {
+          actor: 'system',
+          action: 'complaint.registered',
+          subjectType: 'Complaint',
+          subjectId: String(c.id),
+          payload: {
+            ledgerNo,
+            caseId: row.id,
+            workflowId: input.workflowId,
+            channel: input.channel,
+            receivedAt: input.receivedAt,
+            accusation,
+            subjectRegionId,
+            assigneeStaffId,
+            complainantPhone: input.complainant.phone ? maskMobile(input.complainant.phone) : null,
+            complainantIdNumber: input.complainant.idNumber ? maskIdNumber(input.complainant.idNumber) : null,
+          },
+        });
+        let clueId: number | null = null;
+        if (accusation) {
+          const accused = await tx.staff.findUniqueOrThrow({ where: { id: accusedStaffId } });
+          const clue = await tx.disciplineClue.create({
+            data: { complaintId: c.id, countyRegionId: input.countyRegionId, accusedStaffId, accusedRegionId: accused.regionId, summary: input.summary },
+          });
+          clueId = clue.id;
+          await appendAudit(tx, { actor: 'system', action: 'clue.created', subjectType: 'DisciplineClue', subjectId: String(clue.id), payload: { complaintId: c.id, ledgerNo, accusedStaffId } });
+        }
+        return { complaintId: c.id, caseId: row.id, clueId, ledgerNo, accusation, assigneeStaffId, ...lists };
+      });
+    },
+
+    /** Who receives each level of a stage's ladder now; only staff who may read the complaint. */
+    async resolveComplaintRecipients(input: { complaintId: number; stage: ComplaintStage }): Promise<Record<EscalationLevel, number | null>> {
+      const c = await prisma.complaint.findUniqueOrThrow({ where: { id: input.complaintId } });
+      const readers = await countyReaders(prisma, c.countyRegionId);
+      const subject = await accessSubject(prisma, c);
+      const leader = firstWith(readers, subject, ['TASKFORCE_LEADER']);
+      if (c.accusedStaffId !== null) {
+        // Accusations: 纪检联络 and 专班组长 only.
+        return { assignee: firstWith(readers, subject, ['DISCIPLINE_LIAISON']) ?? leader, unitHead: null, taskForceOffice: null, taskForceDeputy: leader, taskForceLeader: leader };
+      }
+      const office = firstWith(readers, subject, ['TASKFORCE_OFFICE']);
+      const sectionHead = firstWith(readers, subject, ['SECTION_HEAD']);
+      if (input.stage === 'acceptance') {
+        return { assignee: office ?? leader, unitHead: sectionHead, taskForceOffice: office, taskForceDeputy: leader, taskForceLeader: leader };
+      }
+      const row = c.caseId === null ? null : await prisma.case.findUnique({ where: { id: c.caseId } });
+      const assignee = row?.assigneeStaffId ?? null;
+      const stillReads = assignee !== null && readers.some((r) => r.id === assignee && complaintAccess(r, subject) !== 'none');
+      return {
+        assignee: stillReads ? assignee : (office ?? leader),
+        unitHead: firstWith(readers, subject, ['TOWNSHIP_HEAD'], 'redacted') ?? sectionHead,
+        taskForceOffice: office,
+        taskForceDeputy: leader,
+        taskForceLeader: leader,
+      };
+    },
+
+    async recordComplaintAcceptanceNotice(input: { complaintId: number; updateId: string; byStaffId: number; noticeOn: string; acceptedOn: string; method: string; handlingDueAt: string }): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const { c, row, data } = await loadComplaint(tx, input.complaintId);
+        if (data.acceptance) return;
+        const acceptance = { updateId: input.updateId, noticeOn: input.noticeOn, acceptedOn: input.acceptedOn, method: input.method, byStaffId: input.byStaffId, handlingDueAt: input.handlingDueAt };
+        await tx.complaint.update({ where: { id: c.id }, data: { acceptanceNoticeAt: chinaInstant(input.noticeOn) } });
+        await tx.case.update({ where: { id: row.id }, data: { dueAt: new Date(input.handlingDueAt), data: asJson({ ...data, stage: 'handling', acceptance }) } });
+        await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.acceptance-noticed', subjectType: 'Complaint', subjectId: String(c.id), payload: acceptance });
+      });
+    },
+
+    async recordComplaintExtension(input: { complaintId: number; updateId: string; byStaffId: number; reason: string; approvedAt: string }): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const { c, row, data } = await loadComplaint(tx, input.complaintId);
+        if (data.extension) return;
+        const extension = { updateId: input.updateId, reason: input.reason, byStaffId: input.byStaffId, approvedAt: input.approvedAt };
+        await tx.complaint.update({ where: { id: c.id }, data: { extendedAt: new Date(input.approvedAt) } });
+        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, extension }) } });
+        await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.extension-approved', subjectType: 'Complaint', subjectId: String(c.id), payload: extension });
+      });
+    },
+
+    /** The complainant was told of the extension: only now the longer deadline applies. */
+    async recordComplaintExtensionNotice(input: { complaintId: number; updateId: string; byStaffId: number; noticeOn: string; method: string; dueAt: string }): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const { c, row, data } = await loadComplaint(tx, input.complaintId);
+        if (!data.extension) throw ApplicationFailure.nonRetryable('延期尚未批准', 'NotExtended');
+        if (data.extension.notice) return;
+        const notice = { updateId: input.updateId, noticeOn: input.noticeOn, method: input.method, byStaffId: input.byStaffId, dueAt: input.dueAt };
+        await tx.complaint.update({ where: { id: c.id }, data: { extensionNoticeAt: chinaInstant(input.noticeOn) } });
+        await tx.case.update({ where: { id: row.id }, data: { dueAt: new Date(input.dueAt), data: asJson({ ...data, extension: { ...data.extension, notice } }) } });
+        await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.extension-noticed', subjectType: 'Complaint', subjectId: String(c.id), payload: notice });
+      });
+    },
+
+    async recordComplaintVerification(input: { complaintId: number; updateId: string; byStaffId: number; finding: VerificationFinding; result: string; recordedAt: string }): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const { c, row, data } = await loadComplaint(tx, input.complaintId);
+        if (data.verification) return;
+        const verification = { updateId: input.updateId, finding: input.finding, byStaffId: input.byStaffId, recordedAt: input.recordedAt };
+        await tx.complaint.update({ where: { id: c.id }, data: { verificationResult: `${input.finding}：${input.result}` } });
+        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, verification }) } });
+        await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.verified', subjectType: 'Complaint', subjectId: String(c.id), payload: { ...verification, result: input.result } });
+      });
+    },
+
+    async recordComplaintFeedback(input: { complaintId: number; updateId: string; byStaffId: number; feedbackOn: string; method: string }): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const { c, row, data } = await loadComplaint(tx, input.complaintId);
+        if (data.feedback) return;
+        const feedback = { updateId: input.updateId, feedbackOn: input.feedbackOn, method: input.method, byStaffId: input.byStaffId };
+        await tx.complaint.update({ where: { id: c.id }, data: { feedbackAt: chinaInstant(input.feedbackOn) } });
+        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, feedback }) } });
+        await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.fed-back', subjectType: 'Complaint', subjectId: String(c.id), payload: feedback });
+      });
+    },
+
+    async transferDisciplineClue(input: { clueId: number; updateId: string; byStaffId: number; transferredTo: string; transferredOn: string; receipt?: string }): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const clue = await tx.disciplineClue.findUniqueOrThrow({ where: { id: input.clueId } });
+        if (clue.transferredAt) return;
+        await tx.disciplineClue.update({ where: { id: clue.id }, data: { transferredAt: chinaInstant(input.transferredOn), transferredTo: input.transferredTo } });
+        await appendAudit(tx, {
+          actor: `staff:${input.byStaffId}`,
+          action: 'clue.transferred',
+          subjectType: 'DisciplineClue',
+          subjectId: String(clue.id),
+          payload: { updateId: input.updateId, transferredTo: input.transferredTo, transferredOn: input.transferredOn, receipt: input.receipt ?? null },
+        });
+      });
+    },
+
+    /** Closes the ledger entry and its Case (feedback given, clue transferred). */
+    async closeComplaint(input: { complaintId: number; closedAt: string; reason: string }): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const { c, row, data } = await loadComplaint(tx, input.complaintId);
+        if (row.status === 'CLOSED') return;
+        await tx.complaint.update({ where: { id: c.id }, data: { closedAt: new Date(input.closedAt) } });
+        await tx.case.update({ where: { id: row.id }, data: { status: 'CLOSED', closedAt: new Date(input.closedAt), data: asJson({ ...data, stage: 'closed' }) } });
+        await appendAudit(tx, { actor: 'system', action: 'complaint.closed', subjectType: 'Complaint', subjectId: String(c.id), payload: { caseId: row.id, closedAt: input.closedAt, reason: input.reason } });
+      });
+    },
+
+    /** Activity form of `complaintsVisibleTo` (ids and masked data only). */
+    async complaintsVisibleTo(staffId: number): Promise<ComplaintView[]> {
+      return complaintsVisibleTo(prisma, staffId);
+    },
+  };
+}
+
+export type ComplaintActivities = ReturnType<typeof createComplaintActivities>;

@@ -1,0 +1,126 @@
+// The chat fronts of one server process: the platform-neutral core with its
+// Temporal ports, the Feishu and Telegram adapters the configuration enables
+// (webhook routes on the HTTP server, or long connection / long polling), and
+// the loop that delivers pending alerts to people's private chats.
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+
+import { startDeliveryLoop, type DeliveryLoop } from '../../bot/core/alerts.js';
+import { createBotCore, type BotCore } from '../../bot/core/bot-core.js';
+import type { CaseStarter } from '../../bot/core/case-starter.js';
+import type { OutboundPort, Platform } from '../../bot/core/types.js';
+import { createFeishuSender, registerFeishuWebhook, startFeishuLongConnection } from '../../bot/lark/index.js';
+import { createTelegramBot, registerTelegramWebhook, startTelegramPolling } from '../../bot/telegram/index.js';
+import type { CountyPolicy } from '../../domain/policy/schema.js';
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import type { FeishuConfig, TelegramConfig } from '../config.js';
+import { createTemporalCaseStarter } from './case-starter.js';
+import { createTemporalGateway } from './temporal-gateway.js';
+
+export interface BotFrontsOptions {
+  app: FastifyInstance;
+  prisma: PrismaClient;
+  client: Client;
+  taskQueue: string;
+  policy: CountyPolicy;
+  feishu?: FeishuConfig;
+  telegram?: TelegramConfig;
+  deliveryIntervalMs: number;
+  /** Clock of the bot core (tests follow the workflow clock). */
+  now?: () => Date;
+  /** Replaces the Temporal case starter (tests). */
+  caseStarter?: CaseStarter;
+  log: (line: string) => void;
+}
+
+export interface BotFronts {
+  core: BotCore;
+  outs: Partial<Record<Platform, OutboundPort>>;
+  /** What is listening where (for the start-up banner). */
+  describe: string[];
+  delivery: DeliveryLoop;
+  /** Resolves when work started after a response (card actions) has finished. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function feishuDomain(domain: string): lark.Domain | string {
+  if (domain === 'feishu') return lark.Domain.Feishu;
+  if (domain === 'lark') return lark.Domain.Lark;
+  return domain;
+}
+
+export async function startBotFronts(options: BotFrontsOptions): Promise<BotFronts> {
+  const { prisma } = options;
+  const onError = (where: string) => (err: unknown) => options.log(`${where}：${err instanceof Error ? err.message : String(err)}`);
+  const core = createBotCore({
+    prisma,
+    caseStarter: options.caseStarter ?? createTemporalCaseStarter({ client: options.client, prisma, taskQueue: options.taskQueue, policy: options.policy }),
+    workflows: createTemporalGateway(options.client),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const outs: Partial<Record<Platform, OutboundPort>> = {};
+  const describe: string[] = [];
+  const stops: Array<() => Promise<void> | void> = [];
+  const idles: Array<() => Promise<void>> = [];
+
+  if (options.feishu) {
+    const f = options.feishu;
+    const out = createFeishuSender({ appId: f.appId, appSecret: f.appSecret, domain: feishuDomain(f.domain), prisma });
+    outs.feishu = out;
+    if (f.mode === 'ws') {
+      const conn = startFeishuLongConnection({ appId: f.appId, appSecret: f.appSecret, domain: feishuDomain(f.domain), core, out, onError: onError('飞书长连接') });
+      stops.push(() => conn.close());
+      describe.push('飞书：长连接模式');
+    } else {
+      const hook = registerFeishuWebhook(options.app, {
+        appId: f.appId,
+        encryptKey: f.encryptKey!,
+        verificationToken: f.verificationToken!,
+        core,
+        out,
+        onError: onError('飞书事件回调'),
+      });
+      stops.push(() => hook.idle());
+      idles.push(() => hook.idle());
+      describe.push(`飞书：事件回调 ${hook.path}`);
+    }
+  }
+
+  if (options.telegram) {
+    const t = options.telegram;
+    const tg = createTelegramBot({ token: t.token, core, prisma, ...(t.apiRoot ? { apiRoot: t.apiRoot } : {}) });
+    outs.telegram = tg.out;
+    if (t.mode === 'webhook') {
+      const hook = registerTelegramWebhook(options.app, { bot: tg.bot, secretToken: t.webhookSecret!, onError: onError('Telegram webhook') });
+      if (t.webhookUrl) {
+        await tg.bot.api.setWebhook(t.webhookUrl, { secret_token: t.webhookSecret!, allowed_updates: ['message', 'callback_query'] });
+      }
+      describe.push(`Telegram：webhook ${hook.path}`);
+    } else {
+      await tg.bot.api.deleteWebhook();
+      const runner = startTelegramPolling(tg.bot);
+      stops.push(async () => {
+        if (runner.isRunning()) await runner.stop();
+      });
+      describe.push('Telegram：长轮询模式');
+    }
+  }
+
+  const delivery = startDeliveryLoop({ prisma, outs, intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
+  stops.push(() => delivery.stop());
+
+  return {
+    core,
+    outs,
+    describe,
+    delivery,
+    async idle() {
+      for (const i of idles) await i();
+    },
+    async stop() {
+      for (const s of stops.reverse()) await s();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// `jiuzhu staff list` and `jiuzhu staff code <who>`: the administrator's side
+// of binding a chat account. A code is shown once, stored only as a hash, and
+// valid for 24 hours; the person sends `/绑定 CODE` to the bot in private chat.
+import type { Writable } from 'node:stream';
+
+import { issueBindingCode } from '../../bot/core/binding.js';
+import type { AppConfig } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import { openDatabaseForCli } from '../db/open-for-cli.js';
+
+export interface StaffIo {
+  stdout: Writable;
+  stderr: Writable;
+}
+
+const ROLE_ZH: Record<string, string> = {
+  VILLAGE_COMMITTEE: '村(居)委会',
+  TOWNSHIP_CASEWORKER: '乡镇经办人',
+  TOWNSHIP_HEAD: '乡镇负责人',
+  SECTION_CASEWORKER: '股室经办人',
+  SECTION_HEAD: '股室负责人',
+  TASKFORCE_OFFICE: '专班办公室',
+  TASKFORCE_LEADER: '专班组长',
+  DISCIPLINE_LIAISON: '纪检联络',
+  ADMIN: '管理员',
+};
+
+async function findStaff(prisma: PrismaClient, who: string) {
+  if (/^\d+$/.test(who)) {
+    const s = await prisma.staff.findUnique({ where: { id: Number(who) } });
+    return s ? [s] : [];
+  }
+  return prisma.staff.findMany({ where: { name: who, active: true }, orderBy: { id: 'asc' } });
+}
+
+/** Lists staff (optionally whose name or unit contains `filter`) with their chat bindings. */
+export async function listStaff(prisma: PrismaClient, filter: string | undefined, io: StaffIo): Promise<number> {
+  const rows = await prisma.staff.findMany({
+    where: { active: true, ...(filter ? { OR: [{ name: { contains: filter } }, { unit: { contains: filter } }] } : {}) },
+    include: { region: { select: { name: true } } },
+    orderBy: { id: 'asc' },
+  });
+  const bindings = await prisma.staffBinding.findMany({ where: { staffId: { in: rows.map((r) => r.id) } } });
+  for (const r of rows) {
+    const bound = bindings.filter((b) => b.staffId === r.id).map((b) => (b.platform === 'feishu' ? '飞书' : b.platform === 'telegram' ? 'Telegram' : b.platform));
+    io.stdout.write(`${String(r.id).padStart(5)}  ${r.name}  ${ROLE_ZH[r.role] ?? r.role}  ${r.region.name} · ${r.unit}  ${bound.length ? `已绑定：${bound.join('、')}` : '未绑定'}\n`);
+  }
+  if (rows.length === 0) io.stdout.write('没有符合条件的在职人员。\n');
+  return 0;
+}
+
+/** Issues a one-time binding code for one staff member (by id, or by a name that is unique). */
+export async function issueCode(prisma: PrismaClient, who: string, io: StaffIo, now = new Date()): Promise<number> {
+  const found = await findStaff(prisma, who);
+  if (found.length === 0) {
+    io.stderr.write(`找不到人员“${who}”。请用 jiuzhu staff list 查看编号。\n`);
+    return 2;
+  }
+  if (found.length > 1) {
+    io.stderr.write(`有 ${found.length} 名人员叫“${who}”（编号 ${found.map((s) => s.id).join('、')}），请改用编号。\n`);
+    return 2;
+  }
+  const staff = found[0]!;
+  if (!staff.active) {
+    io.stderr.write(`${staff.name}（编号 ${staff.id}）已离岗，不能绑定。\n`);
+    return 2;
+  }
+  const { code, expiresAt } = await issueBindingCode(prisma, staff.id, now);
+  const until = new Date(expiresAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  io.stdout.write(`${staff.name}（编号 ${staff.id}，${ROLE_ZH[staff.role] ?? staff.role}）的绑定码：${code}\n`);
+  io.stdout.write(`有效至 ${until}（北京时间），只能使用一次。请本人私聊机器人发送：/绑定 ${code}\n`);
+  return 0;
+}
+
+export async function runStaff(config: AppConfig, action: 'list' | 'code', arg: string | undefined, io: StaffIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const db = await openDatabaseForCli(config);
+  try {
+    if (action === 'list') return await listStaff(db.prisma, arg, io);
+    if (!arg) {
+      io.stderr.write('请指定人员编号或姓名：jiuzhu staff code <编号|姓名>\n');
+      return 2;
+    }
+    return await issueCode(db.prisma, arg, io);
+  } finally {
+    await db.close();
+  }
+}
