@@ -154,7 +154,7 @@ export const TABLE_SPECS: Readonly<Record<TableId, TableSpec>> = {
       c('overpaidMonths', '超发月数（月）', 'count', 8, true),
       c('overpaid', '超发金额（元）', 'amount', 12, true),
       c('recovered', '已追回金额（元）', 'amount', 12, true),
-      c('withinLimit', '是否在3个月内办结', 'text', 10),
+      c('withinLimit', '是否在时限内办结（死亡为3个月）', 'text', 12),
     ],
     totalLabelColumn: 'township',
   },
