@@ -100,7 +100,7 @@ async function generateExtra(client: pg.Client, countyId: number): Promise<Recor
     WHERE c.kind = 'DEATH_REVIEW' AND m."idNumber" = c."subjectIdNumber"`);
   const prison = await q(`
     INSERT INTO "Case" (kind, "workflowId", "subjectIdNumber", "householdId", "regionId", status, "anchorDate", "openedAt", "dueAt", data)
-    SELECT 'PRISON_EXIT', 'bench-prison-exit-' || p.id, p."idNumber", m."householdId", v."parentId", 'OPEN', p."custodyDate",
+    SELECT 'PRISON_EXIT', 'bench-prison-exit-' || p.id || '-' || m.id, p."idNumber", m."householdId", v."parentId", 'OPEN', p."custodyDate",
            p."custodyDate" + interval '10 days', p."custodyDate" + interval '40 days',
            jsonb_build_object('countyRegionId', ${countyId}, 'memberId', m.id, 'source', p.source)
     FROM "PrisonRecord" p JOIN "Member" m ON m."idNumber" = p."idNumber" JOIN "Household" h ON h.id = m."householdId"

@@ -81,15 +81,17 @@ async function main(): Promise<void> {
   const url = databaseUrl();
   console.log(`tables bench: ${url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@')}; sizes ${sizes.join(', ')}`);
   const results: TablesSizeResult[] = [];
+  const stamp = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const file = path.join(root, 'bench/results', `${stamp}-tables-${sizesArg.replaceAll(',', '-')}.json`);
+  const cpus = (await import('node:os')).cpus().length;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   for (const members of sizes) {
     const r = await runSize(members, url);
     results.push(r);
     console.log(formatTables(r));
+    // Written after each size, so a failure at a larger size keeps the smaller ones.
+    fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), command: `node bin/run-ts.js bench/tables.ts ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, cpus, results }, null, 2)}\n`);
   }
-  const stamp = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-  const file = path.join(root, 'bench/results', `${stamp}-tables-${sizesArg.replaceAll(',', '-')}.json`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), command: `node bin/run-ts.js bench/tables.ts ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2)}\n`);
   console.log(`\nresults: ${path.relative(root, file)}`);
 }
 
