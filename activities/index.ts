@@ -6,6 +6,7 @@ import { createNotifyActivities } from './notify.js';
 import { createPrisonExitActivities } from './prison-exit.js';
 import { createFilingActivities } from './filings.js';
 import { createApplicationActivities } from './applications.js';
+import { createRectificationActivities } from './rectification.js';
 
 export type { Database } from './deps.js';
 
@@ -19,6 +20,7 @@ export function createActivities(db: Database) {
     ...createComplaintActivities(db),
     ...createFilingActivities(db),
     ...createApplicationActivities(db),
+    ...createRectificationActivities(db),
   };
 }
 

@@ -86,6 +86,18 @@ staff
   });
 
 program
+  .command('report')
+  .description('生成统计报表（.xlsx）：长子县附件1–6、文水县工作进展周报表')
+  .argument('<table>', '1…6 或 zhangzi-1…zhangzi-6、wenshui-weekly')
+  .option('--county <name>', '县名（如 长子县）或 zhangzi / wenshui')
+  .option('--period <period>', '统计期间：YYYY-MM、YYYY-MM-DD..YYYY-MM-DD 或报送期次（如 2024-05-14）')
+  .option('--out <file>', '输出文件路径（.xlsx）')
+  .action(async (table: string, opts: { county?: string; period?: string; out?: string }) => {
+    const { runReport } = await import('./commands/report.js');
+    process.exitCode = await runReport(loadConfig(), table, opts);
+  });
+
+program
   .command('doctor')
   .description('检查运行环境：缺什么、怎么装')
   .action(async () => {

@@ -6,3 +6,4 @@ export { prisonExit } from './prison-exit.js';
 export { complaint } from './complaint.js';
 export { nearRelativeFiling } from './near-relative-filing.js';
 export { applicationReview } from './application-review.js';
+export { rectificationItem } from './rectification-item.js';

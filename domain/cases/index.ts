@@ -9,3 +9,4 @@ export * from './complaint.js';
 export * from './clock.js';
 export * from './near-relative.js';
 export * from './application.js';
+export * from './rectification.js';
