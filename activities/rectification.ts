@@ -158,6 +158,15 @@ export function createRectificationActivities(db: Database) {
       });
     },
 
+    /** Who confirms completions in the county: the 专班 office, else a 专班 leader (null: nobody). */
+    async rectificationConfirmer(countyRegionId: number): Promise<number | null> {
+      for (const role of ['TASKFORCE_OFFICE', 'TASKFORCE_LEADER'] as const) {
+        const s = await db.prisma.staff.findFirst({ where: { regionId: countyRegionId, role, active: true }, orderBy: { id: 'asc' }, select: { id: true } });
+        if (s) return s.id;
+      }
+      return null;
+    },
+
     /**
      * Moves the item to `to` (AWAITING_CONFIRMATION on a completion report,
      * IN_PROGRESS on a rejection, COMPLETED on acceptance, which also closes

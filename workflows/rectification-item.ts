@@ -20,6 +20,7 @@ import {
   currentUpdateInfo,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -32,6 +33,7 @@ import {
   checkReportCompleted,
   checkReportProgress,
   rectificationEscalationText,
+  rectificationConfirmRequestText,
   rectificationRejectedText,
   rectificationReminderText,
   toCents,
@@ -48,7 +50,7 @@ import { endOfChinaDay } from '../domain/time/instants.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, runEscalationLadder, type LadderEvent } from './escalation.js';
 
-const { openRectificationItem, recordRectificationProgress, recordRectificationTransition, notify } = proxyActivities<RectificationActivities & NotifyActivities>({
+const { openRectificationItem, recordRectificationProgress, recordRectificationTransition, rectificationConfirmer, notify } = proxyActivities<RectificationActivities & NotifyActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -156,16 +158,35 @@ export async function rectificationItem(input: RectificationItemWorkflowInput): 
     async (args) => {
       busy = true;
       try {
+        const updateId = updateIdOrFail();
+        const at = new Date(Date.now()).toISOString();
         await recordRectificationTransition({
           itemId: ctx!.itemId,
-          updateId: updateIdOrFail(),
+          updateId,
           to: 'AWAITING_CONFIRMATION',
           action: 'rectification.completed-reported',
           byStaffId: args.byStaffId,
           note: args.note,
-          at: new Date(Date.now()).toISOString(),
+          at,
         });
         state.status = 'AWAITING_CONFIRMATION';
+        // Added after the first release: the 专班 office gets a card with a confirm button.
+        // Items that reported completion before this change replay without it.
+        if (patched('rectification-confirm-request')) {
+          const confirmer = await rectificationConfirmer(input.countyRegionId);
+          if (confirmer !== null) {
+            await notify({
+              recipientStaffId: confirmer,
+              kind: 'approval',
+              text: rectificationConfirmRequestText(input.problem, ctx!.seq, input.responsibleUnit),
+              dedupeKey: `${workflowId}:confirm-request:${updateId}`,
+              caseId: ctx!.caseId,
+              workflowId,
+              actions: [{ label: '确认完成', update: 'confirm', args: { accepted: true }, style: 'primary' }],
+              sentAt: at,
+            });
+          }
+        }
       } finally {
         busy = false;
       }

@@ -188,6 +188,10 @@ export function rectificationRejectedText(problem: string, seq: number, note: st
   return `【整改未通过确认】整改清单第${seq}项“${short(problem)}”未通过专班确认，已退回继续整改。意见：${note}`;
 }
 
+export function rectificationConfirmRequestText(problem: string, seq: number, unit: string): string {
+  return `【整改待确认】${unit}报告整改清单第${seq}项“${short(problem)}”已完成，请专班核实后确认。如需退回，请发送 /整改退回 ${seq} <意见>。`;
+}
+
 function short(s: string): string {
   return s.length > 30 ? `${s.slice(0, 30)}…` : s;
 }

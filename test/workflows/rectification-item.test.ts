@@ -162,7 +162,11 @@ describe('rectification item workflow (time-skipping server)', () => {
         return rows.some((r) => r.dedupeKey.endsWith(':escalation:unitHead')) ? rows : null;
       });
       const byKey = new Map(esc.map((r) => [r.dedupeKey.slice(handle.workflowId.length + 1), r]));
-      expect([...byKey.keys()].sort()).toEqual(['escalation:assignee', 'escalation:unitHead', 'rejected:feishu-r1', 'reminder:0', 'reminder:1', 'reminder:7'].sort());
+      expect([...byKey.keys()].sort()).toEqual(['confirm-request:feishu-c1', 'escalation:assignee', 'escalation:unitHead', 'rejected:feishu-r1', 'reminder:0', 'reminder:1', 'reminder:7'].sort());
+      // The completion report asked the 专班 office to confirm, with a button (patched in; see rectification-patch.test.ts).
+      const confirmRequest = byKey.get('confirm-request:feishu-c1')!;
+      expect(confirmRequest).toMatchObject({ recipientStaffId: fx.staff.office, kind: 'approval', workflowId: handle.workflowId });
+      expect(confirmRequest.actions).toEqual([{ label: '确认完成', update: 'confirm', args: { accepted: true }, style: 'primary' }]);
       const within = (ms: number | undefined, at: number) => expect(ms! - at).toSatisfy((d: number) => d >= 0 && d < 60_000);
       expect(byKey.get('escalation:assignee')?.recipientStaffId).toBe(fx.staff.responsible);
       within(byKey.get('escalation:assignee')?.sentAt.getTime(), expiresAtMs);
@@ -180,8 +184,10 @@ describe('rectification item workflow (time-skipping server)', () => {
 
     await ctx.env.sleep(5 * DAY);
     const rows = await notifications(handle.workflowId);
-    expect(rows).toHaveLength(6);
-    expect(new Set(rows.map((r) => r.dedupeKey)).size).toBe(6);
+    // The 6 ladder and rejection notices, plus one confirmation request per completion report (c1, c2).
+    expect(rows).toHaveLength(8);
+    expect(rows.filter((r) => r.dedupeKey.includes(':confirm-request:')).map((r) => r.dedupeKey.split(':').pop())).toEqual(['feishu-c1', 'feishu-c2']);
+    expect(new Set(rows.map((r) => r.dedupeKey)).size).toBe(8);
     const item = await prisma.rectificationItem.findUniqueOrThrow({ where: { workflowId: handle.workflowId } });
     expect(item).toMatchObject({ status: 'COMPLETED', confirmedByStaffId: fx.staff.leader });
     const kase = await prisma.case.findUniqueOrThrow({ where: { id: item.caseId! } });
