@@ -10,7 +10,7 @@ import { submitNearRelativeFiling } from '../cases/near-relative-filing.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { openPrisonExit } from '../cases/prison-exit.js';
 import { CaseRefusedError, type CaseStarter, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport } from '../../bot/core/case-starter.js';
-import { regionCovers } from '../../bot/core/permissions.js';
+import { countyOfRegion, regionCovers } from '../../bot/core/permissions.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
@@ -31,16 +31,7 @@ export interface TemporalCaseStarterOptions {
 const COUNTY_WIDE = new Set(['SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'TASKFORCE_LEADER', 'ADMIN']);
 
 /** The county a region lies in (walking up the tree). */
-export async function countyOf(prisma: PrismaClient, regionId: number): Promise<number | null> {
-  let current: number | null = regionId;
-  for (let depth = 0; current !== null && depth < 10; depth++) {
-    const r: { id: number; level: string; parentId: number | null } | null = await prisma.region.findUnique({ where: { id: current }, select: { id: true, level: true, parentId: true } });
-    if (!r) return null;
-    if (r.level === 'COUNTY') return r.id;
-    current = r.parentId;
-  }
-  return null;
-}
+export const countyOf = countyOfRegion;
 
 export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): CaseStarter {
   const { prisma } = options;

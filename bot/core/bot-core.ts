@@ -13,6 +13,7 @@ import { deathReportForm } from './forms/death-report.js';
 import { imprisonmentReportForm } from './forms/imprisonment-report.js';
 import { nearRelativeForm } from './forms/near-relative.js';
 import { caseStatusCommand } from './case-status.js';
+import { rectificationCommands } from './rectification-commands.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
 import { myItemsCommand } from './my-items.js';
@@ -95,6 +96,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     helpCommand,
     myItemsCommand,
     caseStatusCommand,
+    rectificationCommands,
     startForms(forms),
     forms.middleware,
     fallback,

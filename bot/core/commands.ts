@@ -1,7 +1,7 @@
 // Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
 // "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
 
-export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative';
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn';
 
 export interface ParsedCommand {
   name: CommandName;
@@ -19,6 +19,9 @@ const ALIASES: Record<CommandName, string[]> = {
   complain: ['举报', '实名举报', 'complain'],
   caseStatus: ['案件', '进度', 'case'],
   nearRelative: ['近亲属备案', '备案', 'near_relative'],
+  rectifyProgress: ['整改进展', 'rectify_progress'],
+  rectifyDone: ['整改完成', 'rectify_done'],
+  rectifyReturn: ['整改退回', 'rectify_return'],
 };
 
 const BY_WORD = new Map<string, CommandName>(

@@ -26,6 +26,9 @@ export const COMMAND_ROLES: Record<CommandName, readonly StaffRole[]> = {
   myItems: EVERYONE,
   complain: EVERYONE,
   caseStatus: EVERYONE,
+  rectifyProgress: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD'],
+  rectifyDone: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD'],
+  rectifyReturn: ['TASKFORCE_OFFICE', 'TASKFORCE_LEADER'],
   // 社会救助经办人 and 村(居)委会成员 must file (57号 Art. 11); leaders may too.
   nearRelative: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'TASKFORCE_LEADER'],
   reportPrison: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'ADMIN'],
@@ -55,4 +58,16 @@ export async function regionCovers(prisma: PrismaClient, scopeRegionId: number, 
     current = row?.parentId ?? null;
   }
   return false;
+}
+
+/** The county a region lies in (walking up the tree), or null. */
+export async function countyOfRegion(prisma: PrismaClient, regionId: number): Promise<number | null> {
+  let current: number | null = regionId;
+  for (let depth = 0; current !== null && depth < 10; depth++) {
+    const r: { id: number; level: string; parentId: number | null } | null = await prisma.region.findUnique({ where: { id: current }, select: { id: true, level: true, parentId: true } });
+    if (!r) return null;
+    if (r.level === 'COUNTY') return r.id;
+    current = r.parentId;
+  }
+  return null;
 }

@@ -1,0 +1,56 @@
+// Rectification items (整改清单) from chat, each a Temporal Update on the item's
+// workflow through the same gateway as the card buttons:
+//   /整改进展 <序号> <进展>   progress report (responsible person or unit head)
+//   /整改完成 <序号> [说明]   report completion; the 专班 office gets a confirm card
+//   /整改退回 <序号> <意见>   the 专班 sends it back (a reason is required)
+// The workflow's validators decide who may do what; their Chinese refusals are shown as they are.
+import type { BotMiddleware } from './context.js';
+import { countyOfRegion } from './permissions.js';
+
+const USAGE: Record<string, string> = {
+  rectifyProgress: '请发送：/整改进展 <序号> <进展情况>，如 /整改进展 3 已入户核查，正在办理退出',
+  rectifyDone: '请发送：/整改完成 <序号> [说明]，如 /整改完成 3 已退出并追回资金',
+  rectifyReturn: '请发送：/整改退回 <序号> <退回意见>',
+};
+
+export const rectificationCommands: BotMiddleware = async (ctx, next) => {
+  const name = ctx.command?.name;
+  if (name !== 'rectifyProgress' && name !== 'rectifyDone' && name !== 'rectifyReturn') return next();
+  const staff = ctx.staff!;
+  const m = /^#?(\d+)(?:\s+([\s\S]+))?$/u.exec(ctx.command!.args);
+  const text = m?.[2]?.trim() ?? '';
+  if (!m || ((name === 'rectifyProgress' || name === 'rectifyReturn') && text.length < 2)) {
+    ctx.auditNotes.outcome = 'usage';
+    await ctx.reply(USAGE[name]!);
+    return;
+  }
+  const seq = Number(m[1]);
+  const countyId = await countyOfRegion(ctx.prisma, staff.regionId);
+  const item = countyId === null ? null : await ctx.prisma.rectificationItem.findUnique({ where: { countyRegionId_seq: { countyRegionId: countyId, seq } } });
+  if (!item) {
+    ctx.auditNotes.outcome = 'not-found';
+    await ctx.reply(`本县整改清单中没有第 ${seq} 项。`);
+    return;
+  }
+  ctx.auditNotes.rectificationItemId = item.id;
+  const gateway = ctx.deps.workflows;
+  if (!gateway) {
+    await ctx.reply('整改服务暂不可用，请稍后再试。');
+    return;
+  }
+  const [update, args] =
+    name === 'rectifyProgress'
+      ? (['reportProgress', { note: text, byStaffId: staff.id }] as const)
+      : name === 'rectifyDone'
+        ? (['reportCompleted', { byStaffId: staff.id, ...(text ? { note: text } : {}) }] as const)
+        : (['confirm', { accepted: false, note: text, byStaffId: staff.id }] as const);
+  const outcome = await gateway.update({ workflowId: item.workflowId, update, args, updateId: `${ctx.event.platform}:${ctx.event.eventId}` });
+  if (!outcome.ok) {
+    ctx.auditNotes.outcome = 'refused';
+    await ctx.reply(`未能办理：${outcome.message}`);
+    return;
+  }
+  ctx.auditNotes.outcome = 'done';
+  const done = { rectifyProgress: '已记录整改进展', rectifyDone: '已报告整改完成，等待专班确认', rectifyReturn: '已退回继续整改，并通知责任人' }[name];
+  await ctx.reply(`整改清单第 ${seq} 项：${done}。`);
+};
