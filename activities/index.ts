@@ -1,5 +1,6 @@
 import type { Database } from './deps.js';
 import { createCaseActivities } from './cases.js';
+import { createCycleActivities } from './cycles.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
 
@@ -11,6 +12,7 @@ export function createActivities(db: Database) {
     ...createNoticeActivities(db),
     ...createNotifyActivities(db),
     ...createCaseActivities(db),
+    ...createCycleActivities(db),
   };
 }
 

@@ -2,3 +2,4 @@
 // sandbox: import only deterministic code (domain/, activity types).
 export { scheduledNotice } from './scheduled-notice.js';
 export { deathReview } from './death-review.js';
+export { progressReportCycle } from './progress-report-cycle.js';
