@@ -3,3 +3,7 @@
 export { scheduledNotice } from './scheduled-notice.js';
 export { deathReview } from './death-review.js';
 export { progressReportCycle } from './progress-report-cycle.js';
+export { paymentDeadlineWatch } from './payment-deadline-watch.js';
+export { dailyDigest } from './daily-digest.js';
+export { villageMonthlyChain } from './village-monthly-chain.js';
+export { cycleTick } from './cycle-tick.js';

@@ -16,7 +16,7 @@ import {
   type VillageChainDue,
 } from '../policy/compute.js';
 import { PAYMENT_KINDS, type CountyPolicy } from '../policy/schema.js';
-import { compareLocalDates, monthKey, type LocalDate } from '../time/local-date.js';
+import { compareLocalDates, diffCalendarDays, isoWeekday, monthKey, yearOf, type LocalDate } from '../time/local-date.js';
 import type { WorkCalendar } from '../time/work-calendar.js';
 
 /** The progress report now running: the first whose last on-time day is today or later (none after the campaign). */
@@ -25,10 +25,15 @@ export function progressCycleToOpen(policy: CountyPolicy, today: LocalDate, cale
   return progressReportDueDates(policy, { calendar }).find((d) => compareLocalDates(d.due, today) >= 0) ?? null;
 }
 
-/** The next phase summary (by its due day), none after the campaign. */
+/** Days before its due day a phase summary opens (the units are prompted then). */
+export const PHASE_SUMMARY_LEAD_DAYS = 30;
+
+/** The next phase summary (by its due day) once it is at most 30 days away; none after the campaign. */
 export function phaseSummaryToOpen(policy: CountyPolicy, today: LocalDate): PhaseSummaryDue | null {
   if (compareLocalDates(today, policy.campaign.window.end) > 0) return null;
-  return phaseSummaryDeadlines(policy).find((s) => compareLocalDates(s.due, today) >= 0) ?? null;
+  const next = phaseSummaryDeadlines(policy).find((s) => compareLocalDates(s.due, today) >= 0);
+  if (!next || diffCalendarDays(today, next.due) > PHASE_SUMMARY_LEAD_DAYS) return null;
+  return next;
 }
 
 /** The month's village chain while its township deadline has not passed, within the campaign. */
@@ -56,7 +61,13 @@ export function paymentWatchesToOpen(policy: CountyPolicy, today: LocalDate, cal
   return out;
 }
 
-/** The digest goes out on working days (调休 Saturdays included, holidays excluded), within the campaign. */
-export function digestDue(policy: CountyPolicy, today: LocalDate, calendar: WorkCalendar): boolean {
-  return isWithinCampaign(policy, today) && calendar.isWorkingDay(today);
+/**
+ * The digest goes out on working days (调休 Saturdays included, holidays
+ * excluded), within the campaign. A year the calendar does not cover falls
+ * back to Monday–Friday (and says so), rather than stopping the digest.
+ */
+export function digestDue(policy: CountyPolicy, today: LocalDate, calendar: WorkCalendar): { due: boolean; calendarCovered: boolean } {
+  if (!isWithinCampaign(policy, today)) return { due: false, calendarCovered: true };
+  if (!calendar.covers(yearOf(today))) return { due: isoWeekday(today) <= 5, calendarCovered: false };
+  return { due: calendar.isWorkingDay(today), calendarCovered: true };
 }

@@ -44,10 +44,12 @@ export interface CycleTextContext {
   unitName: string;
   expiresAtMs: number;
   nowMs: number;
+  /** What to fill in (default: the focus items' figures). */
+  instruction?: string;
 }
 
 export function cyclePromptText(c: CycleTextContext): string {
-  return `【报送通知】请${c.unitName}于${deadlineText(c.expiresAtMs)}报送${c.title}，逐条填写各整治重点的具体数据（${timeLeftText(c.nowMs, c.expiresAtMs)}）。`;
+  return `【报送通知】请${c.unitName}于${deadlineText(c.expiresAtMs)}报送${c.title}，${c.instruction ?? '逐条填写各整治重点的具体数据'}（${timeLeftText(c.nowMs, c.expiresAtMs)}）。`;
 }
 
 export function cycleReminderText(c: CycleTextContext): string {
