@@ -5,7 +5,8 @@
  * cycle + unit) before anything is written, and every write goes to the
  * audit log in the same transaction.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Database } from './deps.js';
 import { appendAudit } from '../app/db/audit.js';
 import type { Prisma } from '../app/db/client.js';
@@ -91,6 +92,29 @@ async function unitsOf(db: Tx, countyRegionId: number, kind: UnitKind, parentReg
 export function createCycleActivities(db: Database) {
   const prisma = db.prisma;
   return {
+    /**
+     * Starts a cycle run under its natural-key id on the worker's task queue
+     * (the tick's decision). A run that exists or existed (REJECT_DUPLICATE)
+     * is left alone: `started` is false. Started from an activity, not as a
+     * child, so the run's life is independent of the short-lived tick.
+     */
+    async startCycleRun(input: { workflowType: string; workflowId: string; args: unknown[] }): Promise<{ started: boolean }> {
+      const ctx = Context.current();
+      try {
+        await ctx.client.workflow.start(input.workflowType, {
+          workflowId: input.workflowId,
+          taskQueue: ctx.info.taskQueue,
+          args: input.args,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+        });
+        return { started: true };
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return { started: false };
+        throw error;
+      }
+    },
+
     /** Opens (or finds) the ReportCycle row of a run and lists the units that must report. */
     async openReportCycle(input: OpenCycleInput): Promise<OpenedCycle> {
       return prisma.$transaction(async (tx) => {
@@ -444,7 +468,7 @@ const CYCLE_TITLES: Record<string, string> = {
 const CYCLE_UNIT_KINDS: Record<string, string[]> = {
   progress: ['SECTION', 'TOWNSHIP'],
   'phase-summary': ['SECTION', 'TOWNSHIP'],
-  'village-chain': ['VILLAGE'],
+  'village-chain': ['VILLAGE', 'TOWNSHIP'],
 };
 
 export type CycleActivities = ReturnType<typeof createCycleActivities>;

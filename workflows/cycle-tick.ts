@@ -2,12 +2,12 @@
  * The small workflow a Temporal Schedule starts every morning (see
  * app/schedules.ts). It decides in code, from the county policy and the
  * holiday calendar it carries, which cycle run is due today, and starts it as
- * an abandoned child with its natural-key id: a second tick the same day, a
+ * a workflow of its own (through an activity) with its natural-key id: a second tick the same day, a
  * restarted schedule or a catch-up run finds the run already there and starts
  * nothing. Nothing opens after the campaign window closes.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, log, startChild, type ChildWorkflowOptions } from '@temporalio/workflow';
+import { log, proxyActivities } from '@temporalio/workflow';
+import type { CycleActivities } from '../activities/cycles.js';
 import {
   chinaDateOf,
   dailyDigestWorkflowId,
@@ -24,10 +24,15 @@ import {
 } from '../domain/cycles/index.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
-import { dailyDigest } from './daily-digest.js';
-import { paymentDeadlineWatch } from './payment-deadline-watch.js';
-import { progressReportCycle } from './progress-report-cycle.js';
-import { villageMonthlyChain } from './village-monthly-chain.js';
+import type { DailyDigestInput } from './daily-digest.js';
+import type { PaymentWatchInput } from './payment-deadline-watch.js';
+import type { ProgressCycleInput } from './progress-report-cycle.js';
+import type { VillageChainInput } from './village-monthly-chain.js';
+
+const { startCycleRun } = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
 
 export interface CycleTickInput {
   countyRegionId: number;
@@ -48,27 +53,20 @@ export interface CycleTickResult {
   note?: string;
 }
 
-const childOptions = (workflowId: string): Pick<ChildWorkflowOptions, 'workflowId' | 'parentClosePolicy' | 'workflowIdReusePolicy'> => ({
-  workflowId,
-  parentClosePolicy: ParentClosePolicy.ABANDON,
-  // A finished cycle is never run again for the same period.
-  workflowIdReusePolicy: 'REJECT_DUPLICATE',
-});
-
 export async function cycleTick(input: CycleTickInput): Promise<CycleTickResult> {
   const today = input.today ?? chinaDateOf(Date.now());
   const calendar = createCalendarFromData(input.calendarData);
   const { policy, countyRegionId } = input;
   const out: CycleTickResult = { today, started: [], existing: [] };
 
-  const start = async (workflowId: string, run: () => Promise<unknown>) => {
-    try {
-      await run();
-      out.started.push(workflowId);
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      out.existing.push(workflowId);
-    }
+  type Run =
+    | { workflowType: 'progressReportCycle'; args: [ProgressCycleInput] }
+    | { workflowType: 'villageMonthlyChain'; args: [VillageChainInput] }
+    | { workflowType: 'paymentDeadlineWatch'; args: [PaymentWatchInput] }
+    | { workflowType: 'dailyDigest'; args: [DailyDigestInput] };
+  const start = async (workflowId: string, run: Run) => {
+    const r = await startCycleRun({ workflowId, ...run });
+    (r.started ? out.started : out.existing).push(workflowId);
   };
 
   switch (input.kind) {
@@ -76,47 +74,39 @@ export async function cycleTick(input: CycleTickInput): Promise<CycleTickResult>
       const d = progressCycleToOpen(policy, today, calendar);
       if (!d) break;
       const id = progressCycleWorkflowId(countyRegionId, d.nominal);
-      await start(id, () =>
-        startChild(progressReportCycle, {
-          ...childOptions(id),
+      await start(id, {
+          workflowType: 'progressReportCycle',
           args: [{ countyRegionId, kind: 'progress', period: d.nominal, title: `进展情况报告（第${d.seq}期）`, due: d.due, expiresAt: d.expiresAt.toISOString(), periodStart: d.periodStart, periodEnd: d.periodEnd, policy }],
-        }),
-      );
+        });
       break;
     }
     case 'phase-summary': {
       const s = phaseSummaryToOpen(policy, today);
       if (!s) break;
       const id = phaseSummaryWorkflowId(countyRegionId, s.id);
-      await start(id, () =>
-        startChild(progressReportCycle, {
-          ...childOptions(id),
+      await start(id, {
+          workflowType: 'progressReportCycle',
           args: [{ countyRegionId, kind: 'phase-summary', period: s.id, title: s.title, due: s.due, expiresAt: s.expiresAt.toISOString(), policy }],
-        }),
-      );
+        });
       break;
     }
     case 'village-chain': {
       const c = villageChainToOpen(policy, today, calendar);
       if (!c) break;
       const id = villageChainWorkflowId(countyRegionId, c.month);
-      await start(id, () =>
-        startChild(villageMonthlyChain, {
-          ...childOptions(id),
+      await start(id, {
+          workflowType: 'villageMonthlyChain',
           args: [{ countyRegionId, month: c.month, village: { due: c.village.due, expiresAt: c.village.expiresAt.toISOString() }, township: { due: c.township.due, expiresAt: c.township.expiresAt.toISOString() }, policy }],
-        }),
-      );
+        });
       break;
     }
     case 'payment-watch': {
       for (const p of paymentWatchesToOpen(policy, today, calendar)) {
         const id = paymentWatchWorkflowId(countyRegionId, p.kind, p.periodMonth);
-        await start(id, () =>
-          startChild(paymentDeadlineWatch, {
-            ...childOptions(id),
+        await start(id, {
+            workflowType: 'paymentDeadlineWatch',
             args: [{ countyRegionId, kind: p.kind, periodMonth: p.periodMonth, due: p.due, expiresAt: p.expiresAt.toISOString(), policy }],
-          }),
-        );
+          });
       }
       break;
     }
@@ -128,7 +118,7 @@ export async function cycleTick(input: CycleTickInput): Promise<CycleTickResult>
       }
       if (!d.due) break;
       const id = dailyDigestWorkflowId(countyRegionId, today);
-      await start(id, () => startChild(dailyDigest, { ...childOptions(id), args: [{ countyRegionId, date: today }] }));
+      await start(id, { workflowType: 'dailyDigest', args: [{ countyRegionId, date: today }] });
       break;
     }
   }

@@ -36,13 +36,17 @@ export function phaseSummaryToOpen(policy: CountyPolicy, today: LocalDate): Phas
   return next;
 }
 
-/** The month's village chain while its township deadline has not passed, within the campaign. */
+/**
+ * The month's village chain, from the 1st until the villages' deadline (a
+ * chain whose village deadline passed before the system ran is not opened
+ * late), within the campaign.
+ */
 export function villageChainToOpen(policy: CountyPolicy, today: LocalDate, calendar?: WorkCalendar): VillageChainDue | null {
   if (!policy.villageMonthlyChain.enabled || !isWithinCampaign(policy, today)) return null;
   const month = monthKey(today);
   if (!campaignMonths(policy).includes(month)) return null;
   const due = villageChainDueDates(policy, month, calendar);
-  if (!due || compareLocalDates(due.township.due, today) < 0) return null;
+  if (!due || compareLocalDates(due.village.due, today) < 0) return null;
   return due;
 }
 
