@@ -7,7 +7,8 @@
  * fixed instants in between. Then every notification is checked: once per
  * key, to the right person, at the right Asia/Shanghai instant.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, inject } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import { TICK_TIMES } from '../../app/schedules.js';
 import {
   dailyDigestWorkflowId,
@@ -24,7 +25,7 @@ import { createCalendar } from '../../domain/time/calendar.js';
 import { cycleTick } from '../../workflows/cycle-tick.js';
 import { submitProgressUpdate } from '../../workflows/progress-report-cycle.js';
 import { townshipSubmitUpdate, villageReportUpdate } from '../../workflows/village-monthly-chain.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
 import { freshIdNumber } from '../support/ids.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { createCycleFixture, progressItems, testPolicy } from './fixtures/cycles.js';
@@ -286,5 +287,14 @@ describe('a campaign month of a small county (time-skipping server)', () => {
     // After A reported the progress cycle, A's digest no longer lists it.
     const aDay3 = digests.find((r) => r.recipientStaffId === A.reporter && r.dedupeKey.split(':')[2]! > addDays(start, 1));
     expect(aDay3?.text ?? '').not.toContain(`进展情况报告（${progress.nominal}）`);
+
+    // Every kind of run replays with the current workflow code.
+    for (const id of [progressId, phaseId, chainId, watchId, dailyDigestWorkflowId(fx.countyId, workingDays[0]!), `tick:${fx.countyId}:progress:${start}`]) {
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter },
+        await client.workflow.getHandle(id).fetchHistory(),
+        id,
+      );
+    }
   }, 600_000);
 });
