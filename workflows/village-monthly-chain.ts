@@ -6,14 +6,13 @@
  * open the cycle → prompt each village → Update `villageReport` (events:
  * employment, income change, large purchase, disaster, serious illness,
  * funeral, or nothing to report) → a funeral starts the death review of the
- * member found by ID number (child workflow, abandoned on close, joined when
- * it already runs); an income change writes a review item for the township
+ * member found by ID number (its own workflow, natural-key id, joined when it
+ * already runs); an income change writes a review item for the township
  * caseworker → Update `townshipSubmit` once all its villages reported →
  * reminders before each deadline and escalation after it, per unit, once each.
  */
 import {
   ApplicationFailure,
-  ParentClosePolicy,
   allHandlersFinished,
   condition,
   currentUpdateInfo,
@@ -21,10 +20,8 @@ import {
   defineUpdate,
   proxyActivities,
   setHandler,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CycleActivities } from '../activities/cycles.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import { deathReviewWorkflowId } from '../domain/cases/ids.js';
@@ -41,7 +38,7 @@ import {
 import { escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
-import { deathReview } from './death-review.js';
+import type { DeathReviewInput } from './death-review.js';
 import { planLadder, type LadderEvent } from './escalation.js';
 
 const acts = proxyActivities<CycleActivities & NotifyActivities>({
@@ -132,18 +129,11 @@ export async function villageMonthlyChain(input: VillageChainInput): Promise<Vil
               state.funeralsNotFound++;
               continue;
             }
+            // Started as a workflow of its own (not a child): the review outlives the month's chain.
+            // A review already running for this death (another source reported it) is joined.
             const childId = deathReviewWorkflowId(input.countyRegionId, member.memberId);
-            try {
-              await startChild(deathReview, {
-                workflowId: childId,
-                args: [{ countyRegionId: input.countyRegionId, memberId: member.memberId, deathDate: e.date, source: '村报', policy: input.policy }],
-                parentClosePolicy: ParentClosePolicy.ABANDON,
-                workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              });
-            } catch (error) {
-              // Already reported by another source: that review goes on.
-              if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-            }
+            const reviewInput: DeathReviewInput = { countyRegionId: input.countyRegionId, memberId: member.memberId, deathDate: e.date, source: '村报', policy: input.policy };
+            await acts.startCycleRun({ workflowType: 'deathReview', workflowId: childId, args: [reviewInput] });
             state.deathReviewsStarted.push(childId);
           } else if (e.type === 'incomeChange') {
             const key = `${workflowId}:income:${updateId}:${i}`;
