@@ -8,6 +8,7 @@
  * key, to the right person, at the right Asia/Shanghai instant.
  */
 import { describe, expect, it, inject } from 'vitest';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { TICK_TIMES } from '../../app/schedules.js';
 import {
@@ -143,6 +144,27 @@ describe('a campaign month of a small county (time-skipping server)', () => {
             args: [{ unitId: a2.unitId, byStaffId: a2.reporter, events: [{ type: 'incomeChange', idNumber: hA.idNumber, name: '张大伯', note: '外出务工，月收入约3000元' }] }],
             updateId: 'evt-a2-village',
           });
+        },
+      },
+      {
+        at: chinaInstantMs(addDays(chain.village.due, -3), '10:00'),
+        what: 'refused chain updates',
+        run: async () => {
+          const h = client.workflow.getHandle(chainId);
+          const refused = async (p: Promise<unknown>) => {
+            try {
+              await p;
+            } catch (error) {
+              expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+              return (error as WorkflowUpdateFailedError).cause?.message ?? '';
+            }
+            throw new Error('accepted');
+          };
+          const before = await prisma.reportSubmission.count({ where: { cycle: { workflowId: chainId } } });
+          expect(await refused(h.executeUpdate(townshipSubmitUpdate, { args: [{ unitId: B.unitId, byStaffId: B.head }], updateId: 'bad-b' }))).toContain('尚未报告，暂不能核实上报');
+          expect(await refused(h.executeUpdate(villageReportUpdate, { args: [{ unitId: a1.unitId, byStaffId: a1.reporter, nothingToReport: true }], updateId: 'bad-a1' }))).toContain('不能重复报告');
+          expect(await refused(h.executeUpdate(villageReportUpdate, { args: [{ unitId: B.villages[0]!.unitId, byStaffId: a1.reporter, nothingToReport: true }], updateId: 'bad-x' }))).toContain('无权');
+          expect(await prisma.reportSubmission.count({ where: { cycle: { workflowId: chainId } } })).toBe(before);
         },
       },
       {
