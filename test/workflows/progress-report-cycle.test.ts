@@ -1,6 +1,7 @@
 import { describe, expect, it, inject } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
 import { verifyAuditChain } from '../../app/db/audit.js';
 import { progressCycleToOpen, progressCycleWorkflowId, type CycleSummary } from '../../domain/cycles/index.js';
 import {
@@ -10,7 +11,7 @@ import {
 } from '../../workflows/progress-report-cycle.js';
 import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
-import { createCycleFixture, progressItems, testPolicy } from './fixtures/cycles.js';
+import { createCycleFixture, policyCovering, progressItems, testPolicy } from './fixtures/cycles.js';
 
 const MINUTE = 60_000;
 
@@ -158,6 +159,55 @@ describe('progress report cycle (time-skipping server)', () => {
     expect(audit.map((e) => e.action)).toEqual(['cycle.opened', 'cycle.submitted', 'cycle.aggregated', 'cycle.submitted-late', 'cycle.closed']);
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
 
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter },
+      await handle.fetchHistory(),
+      workflowId,
+    );
+  });
+
+  it('survives a worker restart: the next reminder arrives once, from the new worker', async () => {
+    const now = await ctx.env.currentTimeMs();
+    const policy = policyCovering(chinaDate(now));
+    const due = progressCycleToOpen(policy, chinaDate(now));
+    if (!due) throw new Error(`no progress cycle open on ${chinaDate(now)}`);
+    const fx = await createCycleFixture(prisma, { townships: 1, villagesPerTownship: 0 });
+    const [t] = fx.townships as [(typeof fx.townships)[0]];
+    const taskQueue = uniqueTaskQueue('progress-restart');
+    const workflowId = progressCycleWorkflowId(fx.countyId, due.nominal);
+    const args = [{ countyRegionId: fx.countyId, kind: 'progress' as const, period: due.nominal, title: `进展情况报告（第${due.seq}期）`, due: due.due, expiresAt: due.expiresAt.toISOString(), policy }] as const;
+
+    // Worker A keeps no cache: once it is gone, any worker on the queue picks the run up.
+    const workerA = await Worker.create({
+      connection: ctx.env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: createActivities({ prisma }),
+      dataConverter: testDataConverter,
+      maxCachedWorkflows: 0,
+    });
+    const handle = await workerA.runUntil(async () => {
+      const h = await ctx.env.client.workflow.start(progressReportCycle, { taskQueue, workflowId, args: [...args] });
+      await eventually(async () => ((await h.query(progressCycleStatusQuery)).phase === 'collecting' ? true : null));
+      await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: `${workflowId}:prompt:unit:${t.unitId}` } }));
+      return h;
+    });
+    const opened = (await prisma.reportCycle.findUniqueOrThrow({ where: { workflowId } })).openedAt.getTime();
+    const next = [3, 1, 0].map((d) => ({ d, at: chinaInstantMs(addDays(due.due, -d), '09:00') })).find((r) => r.at > opened + HOUR)!;
+    const key = `${workflowId}:reminder:${next.d}:unit:${t.unitId}`;
+    expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(0);
+
+    const workerB = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
+    await workerB.runUntil(async () => {
+      await ctx.env.sleep(next.at + MINUTE - (await ctx.env.currentTimeMs()));
+      const n = await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: key } }));
+      expect(n.recipientStaffId).toBe(t.reporter);
+      expectAt(n.sentAt, next.at);
+      await handle.executeUpdate(submitProgressUpdate, { args: [{ unitId: t.unitId, byStaffId: t.reporter, items: progressItems(policy, 0) }], updateId: 'restart-1' });
+      expect((await handle.result()).phase).toBe('closed');
+    });
+    expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);
+    expect(await prisma.notification.count({ where: { dedupeKey: `${workflowId}:prompt:unit:${t.unitId}` } })).toBe(1);
     await Worker.runReplayHistory(
       { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter },
       await handle.fetchHistory(),
