@@ -70,6 +70,8 @@ describe('a campaign month of a small county (time-skipping server)', () => {
     });
     // A second member in A's household: the one who dies (so the household's payments are not held).
     const deceasedId = freshIdNumber();
+    // A filing sent back to township A's head for more information: it is in the head's digest.
+    await prisma.nearRelativeFiling.create({ data: { staffId: A.head, relativeIdNumber: freshIdNumber(), relativeName: '张小妹', relation: 'sibling', status: 'MORE_INFO_REQUESTED' } });
     const deceased = await prisma.member.create({ data: { householdId: hA.householdId, name: '张大娘', idNumber: deceasedId, relationToHead: '配偶' } });
 
     // The run: from the next Shanghai midnight until the day after the township deadline of December's chain.
@@ -309,6 +311,17 @@ describe('a campaign month of a small county (time-skipping server)', () => {
     // After A reported the progress cycle, A's digest no longer lists it.
     const aDay3 = digests.find((r) => r.recipientStaffId === A.reporter && r.dedupeKey.split(':')[2]! > addDays(start, 1));
     expect(aDay3?.text ?? '').not.toContain(`进展情况报告（${progress.nominal}）`);
+
+    // The death review opened by the funeral report is in A's caseworker's digest from the next working day on.
+    const reviewOpened = review.openedAt.getTime();
+    const withReview = digests.filter((r) => r.recipientStaffId === A.reporter && r.sentAt.getTime() > reviewOpened);
+    expect(withReview.length).toBeGreaterThan(0);
+    for (const r of withReview) expect(r.text).toContain('死亡核查');
+    // The head's filing stays open: a digest every working day, and it has no deadline.
+    const headDigests = digests.filter((r) => r.recipientStaffId === A.head);
+    expect(headDigests.map((r) => r.dedupeKey.split(':')[2])).toEqual(workingDays);
+    expect(headDigests[0]!.text).toContain('近亲属备案：请补充材料');
+    expect(headDigests[0]!.text).toContain('无期限');
 
     // Every kind of run replays with the current workflow code.
     for (const id of [progressId, phaseId, chainId, watchId, dailyDigestWorkflowId(fx.countyId, workingDays[0]!), `tick:${fx.countyId}:progress:${start}`]) {
