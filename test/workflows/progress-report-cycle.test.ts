@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { verifyAuditChain } from '../../app/db/audit.js';
 import { progressCycleToOpen, progressCycleWorkflowId, type CycleSummary } from '../../domain/cycles/index.js';
+import { progressReportDueDates } from '../../domain/policy/compute.js';
 import {
   progressCycleStatusQuery,
   progressReportCycle,
@@ -11,7 +12,7 @@ import {
 } from '../../workflows/progress-report-cycle.js';
 import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
-import { createCycleFixture, policyCovering, progressItems, testPolicy } from './fixtures/cycles.js';
+import { createCycleFixture, policyCovering, progressItems } from './fixtures/cycles.js';
 
 const MINUTE = 60_000;
 
@@ -37,10 +38,11 @@ describe('progress report cycle (time-skipping server)', () => {
   const { prisma } = ctx;
 
   it('prompts, validates, reminds and escalates the missing unit once each, aggregates at the cut-off, marks the late unit late', async () => {
-    const policy = testPolicy();
+    // Other test files move the shared clock: a campaign around today, and a report due in 4 days or more.
     const now = await ctx.env.currentTimeMs();
-    const due = progressCycleToOpen(policy, chinaDate(now))!;
-    expect(due).not.toBeNull();
+    const policy = policyCovering(chinaDate(now));
+    const due = progressReportDueDates(policy).find((d) => d.expiresAt.getTime() > now + 4 * DAY)!;
+    expect(due).toBeDefined();
     const fx = await createCycleFixture(prisma, { townships: 2, villagesPerTownship: 0 });
     const [a, b] = fx.townships as [CycleFixture, CycleFixture];
     type CycleFixture = (typeof fx.townships)[number];
@@ -122,7 +124,7 @@ describe('progress report cycle (time-skipping server)', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const at = (key: string) => rows.find((r) => r.dedupeKey === key);
     const openedAt = (await prisma.reportCycle.findUniqueOrThrow({ where: { workflowId } })).openedAt.getTime();
-    const expectedReminders = [3, 1, 0].filter((d) => chinaInstantMs(addDays(due.due, -d), '09:00') >= openedAt);
+    const expectedReminders = [7, 3, 1, 0].filter((d) => chinaInstantMs(addDays(due.due, -d), '09:00') >= openedAt);
     for (const d of [7, 3, 1, 0]) {
       const key = `${workflowId}:reminder:${d}:unit:${b.unitId}`;
       if (expectedReminders.includes(d)) {
