@@ -78,15 +78,11 @@ export interface RecordSubmissionInput {
   late: boolean;
 }
 
-async function unitsOf(db: Tx, countyRegionId: number, kind: UnitKind, parentRegionId?: number): Promise<CycleUnit[]> {
+type UnitRow = CycleUnit & { regionId: number | null };
+
+async function unitsOf(db: Tx, countyRegionId: number, kind: UnitKind): Promise<UnitRow[]> {
   const rows = await db.reportingUnit.findMany({ where: { countyRegionId, kind, active: true }, orderBy: { id: 'asc' } });
-  let filtered = rows;
-  if (parentRegionId !== undefined) {
-    const villages = await db.region.findMany({ where: { parentId: parentRegionId }, select: { id: true } });
-    const ids = new Set(villages.map((v) => v.id));
-    filtered = rows.filter((r) => r.regionId !== null && ids.has(r.regionId));
-  }
-  return filtered.map((r) => ({ id: r.id, name: r.name, reporterStaffId: r.reporterStaffId, headStaffId: r.headStaffId, regionId: r.regionId }));
+  return rows.map((r) => ({ id: r.id, name: r.name, reporterStaffId: r.reporterStaffId, headStaffId: r.headStaffId, regionId: r.regionId }));
 }
 
 export function createCycleActivities(db: Database) {
@@ -140,7 +136,7 @@ export function createCycleActivities(db: Database) {
             payload: { workflowId: input.workflowId, kind: input.kind, period: input.period, dueAt: input.dueAt },
           });
         }
-        const units = await unitsOf(tx, input.countyRegionId, input.unitKind);
+        const units = (await unitsOf(tx, input.countyRegionId, input.unitKind)).map(({ regionId: _r, ...u }) => u);
         const submitted = await tx.reportSubmission.findMany({ where: { cycleId: cycle.id }, select: { unitId: true } });
         return { cycleId: cycle.id, units, submittedUnitIds: submitted.map((s) => s.unitId) };
       });
@@ -268,15 +264,14 @@ export function createCycleActivities(db: Database) {
             payload: { workflowId: input.workflowId, kind: input.kind, period: input.period, villageDueAt: input.dueAt, townshipDueAt: input.townshipDueAt },
           });
         }
-        const townships = await unitsOf(tx, input.countyRegionId, 'TOWNSHIP');
+        const townships = (await unitsOf(tx, input.countyRegionId, 'TOWNSHIP')).map(({ regionId: _r, ...u }) => u);
         const villageRows = await unitsOf(tx, input.countyRegionId, 'VILLAGE');
-        const regionIds = villageRows.map((v) => (v as CycleUnit & { regionId: number | null }).regionId).filter((x): x is number => x !== null);
+        const regionIds = villageRows.map((v) => v.regionId).filter((x): x is number => x !== null);
         const regions = await tx.region.findMany({ where: { id: { in: regionIds } }, select: { id: true, parentId: true } });
         const parentOf = new Map(regions.map((r) => [r.id, r.parentId]));
         const townshipRows = await tx.reportingUnit.findMany({ where: { countyRegionId: input.countyRegionId, kind: 'TOWNSHIP', active: true } });
         const unitOfTownship = new Map(townshipRows.filter((t) => t.regionId !== null).map((t) => [t.regionId!, t.id]));
-        const villages = villageRows.map((v) => {
-          const regionId = (v as CycleUnit & { regionId: number | null }).regionId;
+        const villages = villageRows.map(({ regionId, ...v }) => {
           const parent = regionId === null ? null : (parentOf.get(regionId) ?? null);
           return { ...v, townshipUnitId: parent === null ? null : (unitOfTownship.get(parent) ?? null) };
         });

@@ -131,8 +131,8 @@ describe('a campaign month of a small county (time-skipping server)', () => {
     }
     const people: Action[] = [
       {
-        // Township A reports the progress cycle on time.
-        at: chinaInstantMs(addDays(start, 1), '10:00'),
+        // Township A reports the progress cycle on time, right after it opened (before any reminder).
+        at: chinaInstantMs(start, '07:05'),
         what: 'A submits progress',
         run: async () => {
           await client.workflow.getHandle(progressId).executeUpdate(submitProgressUpdate, { args: [{ unitId: A.unitId, byStaffId: A.reporter, items: progressItems(policy, 1) }], updateId: 'evt-a-progress' });
