@@ -1,6 +1,7 @@
 import type { Database } from './deps.js';
 import { createCaseActivities } from './cases.js';
 import { createComplaintActivities } from './complaints.js';
+import { createCycleActivities } from './cycles.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
 import { createPrisonExitActivities } from './prison-exit.js';
@@ -21,6 +22,7 @@ export function createActivities(db: Database) {
     ...createFilingActivities(db),
     ...createApplicationActivities(db),
     ...createRectificationActivities(db),
+    ...createCycleActivities(db),
   };
 }
 

@@ -7,3 +7,8 @@ export { complaint } from './complaint.js';
 export { nearRelativeFiling } from './near-relative-filing.js';
 export { applicationReview } from './application-review.js';
 export { rectificationItem } from './rectification-item.js';
+export { progressReportCycle } from './progress-report-cycle.js';
+export { paymentDeadlineWatch } from './payment-deadline-watch.js';
+export { dailyDigest } from './daily-digest.js';
+export { villageMonthlyChain } from './village-monthly-chain.js';
+export { cycleTick } from './cycle-tick.js';

@@ -1,0 +1,150 @@
+/**
+ * Temporal Schedules of the reporting cycles, created or updated from the
+ * county policy at start-up.
+ *
+ * One schedule per county and cycle kind (`cycles:<code>:<regionId>:<kind>`),
+ * so a restart finds and updates the existing one instead of adding another.
+ * Each fires once a day in Asia/Shanghai and starts the `cycleTick`
+ * workflow, which decides in code (policy + holiday calendar) which run is
+ * due and starts it under its natural-key id. The schedule only says "every
+ * morning"; 14th/29th, Thursdays, working days and holidays are the tick's
+ * business. A schedule whose policy, calendar or task queue changed is
+ * updated; one for a cycle the policy no longer has is deleted.
+ *
+ *   await ensureSchedules(client, policy, countyRegionId, taskQueue, { calendar });
+ */
+import { createHash } from 'node:crypto';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import { canonicalJson } from './db/audit.js';
+import { cycleScheduleId, type CycleKind } from '../domain/cycles/ids.js';
+import type { CountyPolicy } from '../domain/policy/schema.js';
+import { createCalendar } from '../domain/time/calendar.js';
+import { chinaInstant } from '../domain/time/instants.js';
+import { addCalendarDays, yearOf } from '../domain/time/local-date.js';
+import type { WorkCalendar } from '../domain/time/work-calendar.js';
+import type { CycleTickInput, cycleTick } from '../workflows/cycle-tick.js';
+
+export const CYCLE_KINDS: readonly CycleKind[] = ['progress', 'phase-summary', 'village-chain', 'payment-watch', 'daily-digest'];
+
+/** When each tick fires, Asia/Shanghai. Payment watches open early (they sleep until the deadline expires). */
+export const TICK_TIMES: Record<CycleKind, { hour: number; minute: number }> = {
+  'payment-watch': { hour: 0, minute: 5 },
+  progress: { hour: 7, minute: 0 },
+  'phase-summary': { hour: 7, minute: 10 },
+  'village-chain': { hour: 7, minute: 20 },
+  'daily-digest': { hour: 8, minute: 30 },
+};
+
+export const SCHEDULE_TIMEZONE = 'Asia/Shanghai';
+
+/** The cycle kinds a policy runs (the village chain only where it is enabled). */
+export function cycleKindsOf(policy: CountyPolicy): CycleKind[] {
+  return CYCLE_KINDS.filter((k) => k !== 'village-chain' || policy.villageMonthlyChain.enabled);
+}
+
+export interface EnsureSchedulesOptions {
+  /** Holiday calendar (default: chinese-days data); the campaign's years are handed to the tick. */
+  calendar?: WorkCalendar;
+}
+
+export interface EnsuredSchedule {
+  scheduleId: string;
+  kind: CycleKind | null;
+  action: 'created' | 'updated' | 'unchanged' | 'deleted';
+}
+
+type TickAction = ScheduleOptionsStartWorkflowAction<typeof cycleTick>;
+
+function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+
+/** The schedule options of one kind (exported for tests and `doctor`). */
+export function scheduleOptionsFor(
+  policy: CountyPolicy,
+  countyRegionId: number,
+  taskQueue: string,
+  kind: CycleKind,
+  calendar: WorkCalendar,
+): ScheduleOptions<TickAction> {
+  const scheduleId = cycleScheduleId(policy.county.code, countyRegionId, kind);
+  const window = policy.campaign.window;
+  const calendarData = calendar.sliceData(yearOf(window.start), yearOf(window.end));
+  const tickInput: CycleTickInput = { countyRegionId, kind, policy, calendarData };
+  const spec = {
+    calendars: [{ ...TICK_TIMES[kind], comment: `${policy.county.name} ${kind} tick` }],
+    timezone: SCHEDULE_TIMEZONE,
+    // Nothing opens before the campaign starts; the last tick runs on its last day.
+    startAt: chinaInstant(window.start),
+    endAt: chinaInstant(addCalendarDays(window.end, 1)),
+  };
+  const config = fingerprint({ spec: { ...spec, startAt: spec.startAt.toISOString(), endAt: spec.endAt.toISOString() }, tickInput, taskQueue });
+  return {
+    scheduleId,
+    spec,
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'cycleTick' as unknown as typeof cycleTick,
+      workflowId: `tick:${scheduleId}`,
+      taskQueue,
+      args: [tickInput],
+      memo: { cyclesConfig: config },
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+  };
+}
+
+/**
+ * Creates the county's cycle schedules, updates those whose configuration
+ * changed (policy, calendar, task queue, times) and deletes those of cycles
+ * the policy no longer runs. Idempotent: calling it on every start-up is the
+ * intended use.
+ */
+export async function ensureSchedules(
+  client: Client,
+  policy: CountyPolicy,
+  countyRegionId: number,
+  taskQueue: string,
+  options: EnsureSchedulesOptions = {},
+): Promise<EnsuredSchedule[]> {
+  const calendar = options.calendar ?? createCalendar();
+  const out: EnsuredSchedule[] = [];
+  const wanted = new Set(cycleKindsOf(policy));
+  for (const kind of CYCLE_KINDS) {
+    const scheduleId = cycleScheduleId(policy.county.code, countyRegionId, kind);
+    const handle = client.schedule.getHandle(scheduleId);
+    let current: Awaited<ReturnType<typeof handle.describe>> | null = null;
+    try {
+      current = await handle.describe();
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+    if (!wanted.has(kind)) {
+      if (current) {
+        await handle.delete();
+        out.push({ scheduleId, kind, action: 'deleted' });
+      }
+      continue;
+    }
+    const opts = scheduleOptionsFor(policy, countyRegionId, taskQueue, kind, calendar);
+    if (!current) {
+      try {
+        await client.schedule.create(opts);
+        out.push({ scheduleId, kind, action: 'created' });
+        continue;
+      } catch (error) {
+        // Another instance created it meanwhile: fall through to the update check.
+        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+        current = await handle.describe();
+      }
+    }
+    const stored = current.action.type === 'startWorkflow' ? (current.action.memo as Record<string, unknown> | undefined)?.cyclesConfig : undefined;
+    if (stored === opts.action.memo?.cyclesConfig) {
+      out.push({ scheduleId, kind, action: 'unchanged' });
+      continue;
+    }
+    await handle.update((prev) => ({ ...prev, spec: opts.spec, action: opts.action, policies: { ...prev.policies, ...opts.policies } }));
+    out.push({ scheduleId, kind, action: 'updated' });
+  }
+  return out;
+}
