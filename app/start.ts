@@ -5,6 +5,7 @@ import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { startBotFronts } from './bot/fronts.js';
 import { loadCalendar, loadCountyPolicy } from './county.js';
+import { ensureSchedules } from './schedules.js';
 import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
 import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server.js';
@@ -22,6 +23,8 @@ export interface RunningService {
 }
 
 type Say = (line: string) => void;
+
+const SCHEDULE_ACTION_ZH: Record<string, string> = { created: '已创建', updated: '已更新', unchanged: '无变化', deleted: '已删除' };
 
 /**
  * Brings up everything on this machine: the database (PGlite in the data
@@ -103,16 +106,28 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       databaseKind: db.kind,
       workerState: () => worker?.getState() ?? 'NOT_IN_THIS_PROCESS',
     });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+    const policy = loadCountyPolicy(config.dataDir);
+    const calendar = loadCalendar(config.dataDir);
+    if (mode !== 'server') {
+      // The reporting cycles of the county in force, as Temporal Schedules (created or updated, never duplicated).
+      const county = await db.prisma.region.findFirst({ where: { level: 'COUNTY', name: policy.county.name }, select: { id: true } });
+      if (county) {
+        const ensured = await ensureSchedules(client, policy, county.id, config.temporal.taskQueue, { calendar });
+        say(`周期任务（${policy.county.name}）：${ensured.map((e) => `${e.kind} ${SCHEDULE_ACTION_ZH[e.action] ?? e.action}`).join('，')}`);
+      } else {
+        say(`尚未导入${policy.county.name}的区划和人员（jiuzhu import），报告周期暂不启动。`);
+      }
+    }
     let chatFronts: string[] = [];
     if (mode !== 'worker') {
-      const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
       const fronts = await startBotFronts({
         app: http,
         prisma: db.prisma,
         client,
         taskQueue: config.temporal.taskQueue,
-        policy: loadCountyPolicy(config.dataDir),
-        calendar: loadCalendar(config.dataDir),
+        policy,
+        calendar,
         ...(config.feishu ? { feishu: config.feishu } : {}),
         ...(config.telegram ? { telegram: config.telegram } : {}),
         deliveryIntervalMs: config.deliveryIntervalMs,
