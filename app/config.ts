@@ -41,6 +41,8 @@ const envSchema = z.object({
   TELEGRAM_API_ROOT: z.string().url().optional(),
   /** How often pending alerts are delivered to chats (ms). */
   JIUZHU_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  /** 1: the web console lets anyone pick any staff member (demonstrations only). */
+  JIUZHU_DEMO: z.enum(['0', '1', 'true', 'false']).default('0'),
   JIUZHU_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -60,6 +62,8 @@ export interface AppConfig {
   feishu?: FeishuConfig;
   telegram?: TelegramConfig;
   deliveryIntervalMs: number;
+  /** JIUZHU_DEMO=1: the console's identity picker (never on a real deployment). */
+  demo: boolean;
   logLevel: z.infer<typeof envSchema>['JIUZHU_LOG_LEVEL'];
 }
 
@@ -121,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(feishu ? { feishu } : {}),
     ...(telegram ? { telegram } : {}),
     deliveryIntervalMs: e.JIUZHU_DELIVERY_INTERVAL_MS,
+    demo: e.JIUZHU_DEMO === '1' || e.JIUZHU_DEMO === 'true',
     logLevel: e.JIUZHU_LOG_LEVEL,
   };
 }
