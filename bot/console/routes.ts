@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import { maskIdNumber } from '../../domain/identity/id-number.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { ButtonAction, InboundEvent } from '../core/types.js';
@@ -243,7 +244,9 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     const chat = await chatFor(p, body.chatId, reply);
     if (!chat) return reply;
     const id = `${p.externalId}:${body.eventId}`;
-    await store.recordTyped(chat.id, p.name, body.text, `console:said:${id}`);
+    // The line as the chat shows it: ID numbers masked in a group (the bot's own group messages are masked too).
+    const shown = chat.kind === 'group' ? body.text.replace(/\d{17}[\dXx]/g, (m) => maskIdNumber(m)) : body.text;
+    await store.recordTyped(chat.id, p.name, shown, `console:said:${id}`);
     return handle({ type: 'text', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, text: body.text }, reply);
   });
 
