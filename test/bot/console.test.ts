@@ -11,6 +11,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBotCore, deliverNotifications, type WorkflowUpdateRequest } from '../../bot/core/index.js';
 import { createConsoleStore, DEMO_BANNER, FORBIDDEN_TEXT, issueLoginToken, registerConsole, type ConsoleEntry, type ConsoleStore } from '../../bot/console/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
+import { startBotFronts } from '../../app/bot/fronts.js';
+import { issueLoginLink } from '../../app/commands/staff.js';
+import { presets } from '../../domain/policy/load.js';
+import type { Client } from '@temporalio/client';
+import { Writable } from 'node:stream';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq } from './support.js';
 import type { TestCounty } from '../support/county.js';
 
@@ -276,5 +281,53 @@ describe('console without demo mode', () => {
     const cadre = await createStaff(prisma, county);
     const { token } = await issueLoginToken(prisma, cadre.id, new Date(Date.now() - 16 * 60 * 1000));
     expect((await fetch(`${secureUrl}/console/login?token=${token}`, { redirect: 'manual' })).status).toBe(403);
+  });
+});
+
+describe('console as `jiuzhu start` wires it', () => {
+  it('jiuzhu staff login-link prints a link that signs in once', async () => {
+    const cadre = await createStaff(prisma, county, { name: '吴村干' });
+    let out = '';
+    const io = { stdout: new Writable({ write: (c: Buffer, _e, cb) => ((out += c.toString()), cb()) }), stderr: new Writable({ write: (_c, _e, cb) => cb() }) };
+    expect(await issueLoginLink(prisma, String(cadre.id), secureUrl, io)).toBe(0);
+    const link = /(http:\/\/\S+\/console\/login\?token=[A-Za-z0-9_-]+)/.exec(out)![1]!;
+    const first = await fetch(link, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(403);
+  });
+
+  it('startBotFronts serves /console, delivers alerts to console-bound people, and closes with a stream open', async () => {
+    const app = Fastify();
+    const fronts = await startBotFronts({
+      app,
+      prisma,
+      client: {} as Client,
+      caseStarter: starter,
+      taskQueue: 'unused',
+      // The demo picker offers the staff of the county the policy names.
+      policy: { ...presets.zhangzi, county: { ...presets.zhangzi.county, name: county.countyName } },
+      deliveryIntervalMs: 3_600_000,
+      demo: true,
+      log: () => {},
+    });
+    const url = await listen(app);
+    try {
+      expect(fronts.outs.console).toBeDefined();
+      expect(fronts.describe.join('\n')).toContain('控制台');
+      const staff = await createStaff(prisma, county, { name: '郑经办', role: 'TOWNSHIP_CASEWORKER' });
+      expect((await fetch(`${url}/console/api/me?staff=${staff.id}`)).status).toBe(200);
+      const outsider = await createStaff(prisma, await createTestCounty(prisma, { townships: 1, villagesPerTownship: 1 }));
+      expect((await fetch(`${url}/console/api/me?staff=${outsider.id}`)).status).toBe(403);
+      const stream = openStream(`${url}/console/events?staff=${staff.id}`);
+      await stream.until((e) => e.event === 'ready');
+      await prisma.notification.create({ data: { dedupeKey: uniq('console-remind:'), recipientStaffId: staff.id, kind: 'reminder', text: '死亡核查即将到期', sentAt: new Date() } });
+      await fronts.delivery.kick();
+      const got = await stream.until((e) => e.event === 'message' && e.data.message.text === '死亡核查即将到期');
+      expect(got.data.message.title).toBe('催办提醒');
+      expect(got.data.chatId).toBe(`private:${staff.id}`);
+    } finally {
+      await fronts.stop();
+      await app.close();
+    }
   });
 });
