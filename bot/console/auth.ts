@@ -79,10 +79,19 @@ export async function endSession(prisma: PrismaClient, session: string | undefin
   if (session) await prisma.botFormState.deleteMany({ where: { key: SESSION_PREFIX + hash(session) } });
 }
 
-/** True for a request from this machine. */
+/** True for a loopback address. */
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * True for a request made on this machine: from loopback and not relayed by a
+ * reverse proxy on this machine (which would make any remote request look local).
+ */
+export function isLocalRequest(req: { socket: { remoteAddress?: string | undefined }; headers: Record<string, string | string[] | undefined> }): boolean {
+  if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined) return false;
+  return isLoopback(req.socket.remoteAddress);
 }
 
 export function readCookie(header: string | undefined, name: string): string | undefined {

@@ -14,7 +14,7 @@ import { maskIdNumber } from '../../domain/identity/id-number.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { ButtonAction, InboundEvent } from '../core/types.js';
-import { ensureConsoleBinding, endSession, isLoopback, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
+import { ensureConsoleBinding, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
 import type { ConsoleEntry, ConsoleStore } from './outbound.js';
 import { consolePage, DEMO_BANNER, forbiddenPage } from './page.js';
 
@@ -101,6 +101,10 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   /** The person behind a request, or undefined after answering 403. */
   async function person(req: FastifyRequest, reply: FastifyReply, demoStaffId: number | undefined): Promise<Person | undefined> {
     if (demo) {
+      if (!isLocalRequest(req)) {
+        await reply.code(403).send({ error: '演示模式只能在本机使用。' });
+        return undefined;
+      }
       const regions = await countyRegionIds();
       const p = demoStaffId === undefined ? undefined : await activeStaff(demoStaffId);
       if (!p || (regions && !regions.includes(p.regionId))) {
@@ -110,7 +114,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
       await ensureConsoleBinding(prisma, p.id);
       return p;
     }
-    const staffId = isLoopback(req.socket.remoteAddress) ? await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now()) : undefined;
+    const staffId = isLocalRequest(req) ? await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now()) : undefined;
     const p = staffId === undefined ? undefined : await activeStaff(staffId);
     if (!p) {
       await reply.code(403).send({ error: FORBIDDEN_TEXT });
@@ -167,7 +171,8 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   };
 
   app.get('/console', async (req, reply) => {
-    if (!demo && !(isLoopback(req.socket.remoteAddress) && (await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now())) !== undefined)) {
+    if (demo && !isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('演示模式只能在本机使用。'));
+    if (!demo && !(isLocalRequest(req) && (await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now())) !== undefined)) {
       return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(FORBIDDEN_TEXT));
     }
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(consolePage({ demo }));
@@ -175,7 +180,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
 
   app.get('/console/login', async (req, reply) => {
     const token = (req.query as { token?: string }).token ?? '';
-    const redeemed = isLoopback(req.socket.remoteAddress) ? await redeemLoginToken(prisma, token, now()) : undefined;
+    const redeemed = isLocalRequest(req) ? await redeemLoginToken(prisma, token, now()) : undefined;
     if (!redeemed) {
       return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。'));
     }
@@ -187,8 +192,8 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0`).send({ ok: true });
   });
 
-  app.get('/console/api/staff', async (_req, reply) => {
-    if (!demo) return reply.code(403).send({ error: FORBIDDEN_TEXT });
+  app.get('/console/api/staff', async (req, reply) => {
+    if (!demo || !isLocalRequest(req)) return reply.code(403).send({ error: FORBIDDEN_TEXT });
     const regions = await countyRegionIds();
     const rows = await prisma.staff.findMany({
       where: { active: true, ...(regions ? { regionId: { in: regions } } : {}) },

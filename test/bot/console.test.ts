@@ -12,6 +12,7 @@ import { createBotCore, deliverNotifications, type WorkflowUpdateRequest } from 
 import { createConsoleStore, DEMO_BANNER, FORBIDDEN_TEXT, issueLoginToken, registerConsole, type ConsoleEntry, type ConsoleStore } from '../../bot/console/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { startBotFronts } from '../../app/bot/fronts.js';
+import { loadConfig } from '../../app/config.js';
 import { issueLoginLink } from '../../app/commands/staff.js';
 import { presets } from '../../domain/policy/load.js';
 import type { Client } from '@temporalio/client';
@@ -271,6 +272,9 @@ describe('console without demo mode', () => {
     const typed = await stream.until((e) => e.data.from !== undefined && e.data.message.text === '/帮助');
     expect(typed.data.from).toBe('孙村干');
     await stream.until((e) => e.data.chatId === `private:${cadre.id}` && !e.data.from);
+    // The same session relayed by a reverse proxy is not a local request.
+    expect((await post(secureUrl, '/console/say', { eventId: crypto.randomUUID(), chatId: `private:${cadre.id}`, text: '/帮助' }, { cookie, 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
+    expect((await fetch(`${secureUrl}/console`, { headers: { cookie, forwarded: 'for=203.0.113.9' } })).status).toBe(403);
     const elsewhere = await post(secureUrl, '/console/say', { eventId: crypto.randomUUID(), chatId: `private:${other.id}`, text: '/帮助', staffId: other.id }, { cookie });
     expect(elsewhere.status).toBe(403);
     expect(await prisma.staffBinding.count({ where: { staffId: other.id } })).toBe(0);
@@ -285,6 +289,12 @@ describe('console without demo mode', () => {
 });
 
 describe('console as `jiuzhu start` wires it', () => {
+  it('JIUZHU_DEMO=1 is refused unless the server listens on loopback', () => {
+    expect(loadConfig({ JIUZHU_DEMO: '1' }).demo).toBe(true);
+    expect(loadConfig({}).demo).toBe(false);
+    expect(() => loadConfig({ JIUZHU_DEMO: '1', JIUZHU_HTTP_HOST: '0.0.0.0' })).toThrow(/演示模式/);
+  });
+
   it('jiuzhu staff login-link prints a link that signs in once', async () => {
     const cadre = await createStaff(prisma, county, { name: '吴村干' });
     let out = '';
