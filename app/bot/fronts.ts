@@ -121,7 +121,6 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   const consoleRoutes = registerConsole(options.app, { prisma, core, store: consoleStore, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}), onError: onError('控制台') });
   stops.push(() => consoleRoutes.close());
   idles.push(() => consoleRoutes.idle());
-  describe.push(`控制台：/console${options.demo ? '（演示模式：可任意切换身份）' : '（本机登录链接：jiuzhu staff login-link <编号|姓名>）'}`);
 
   const delivery = startDeliveryLoop({ prisma, outs, intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
   stops.push(() => delivery.stop());

@@ -323,7 +323,6 @@ describe('console as `jiuzhu start` wires it', () => {
     const url = await listen(app);
     try {
       expect(fronts.outs.console).toBeDefined();
-      expect(fronts.describe.join('\n')).toContain('控制台');
       const staff = await createStaff(prisma, county, { name: '郑经办', role: 'TOWNSHIP_CASEWORKER' });
       expect((await fetch(`${url}/console/api/me?staff=${staff.id}`)).status).toBe(200);
       const outsider = await createStaff(prisma, await createTestCounty(prisma, { townships: 1, villagesPerTownship: 1 }));
