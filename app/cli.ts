@@ -84,6 +84,13 @@ staff
     const { runStaff } = await import('./commands/staff.js');
     process.exitCode = await runStaff(loadConfig(), 'code', who);
   });
+staff
+  .command('login-link <who>')
+  .description('为一名人员生成网页控制台的一次性登录链接（15 分钟内有效，只能在本机打开一次，登录后 8 小时有效）')
+  .action(async (who: string) => {
+    const { runStaff } = await import('./commands/staff.js');
+    process.exitCode = await runStaff(loadConfig(), 'login-link', who);
+  });
 
 program
   .command('report')

@@ -41,6 +41,8 @@ const envSchema = z.object({
   TELEGRAM_API_ROOT: z.string().url().optional(),
   /** How often pending alerts are delivered to chats (ms). */
   JIUZHU_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  /** 1: the web console lets anyone pick any staff member (demonstrations only). */
+  JIUZHU_DEMO: z.enum(['0', '1', 'true', 'false']).default('0'),
   JIUZHU_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -60,6 +62,8 @@ export interface AppConfig {
   feishu?: FeishuConfig;
   telegram?: TelegramConfig;
   deliveryIntervalMs: number;
+  /** JIUZHU_DEMO=1: the console's identity picker (never on a real deployment). */
+  demo: boolean;
   logLevel: z.infer<typeof envSchema>['JIUZHU_LOG_LEVEL'];
 }
 
@@ -104,6 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (e.TELEGRAM_MODE === 'webhook' && !e.TELEGRAM_WEBHOOK_SECRET) problems.push('Telegram webhook 模式必须设置 TELEGRAM_WEBHOOK_SECRET（1–256 位字母、数字、_ 或 -）');
     telegram = { token: e.TELEGRAM_BOT_TOKEN, mode: e.TELEGRAM_MODE, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, webhookUrl: e.TELEGRAM_WEBHOOK_URL, apiRoot: e.TELEGRAM_API_ROOT };
   }
+  const demo = e.JIUZHU_DEMO === '1' || e.JIUZHU_DEMO === 'true';
+  if (demo && !['127.0.0.1', 'localhost', '::1'].includes(e.JIUZHU_HTTP_HOST)) {
+    problems.push('演示模式（JIUZHU_DEMO=1）允许任意切换身份，只能在本机监听：请把 JIUZHU_HTTP_HOST 设为 127.0.0.1');
+  }
   if (problems.length) throw new ConfigError(`配置有误（环境变量）：\n${problems.map((p) => `✖ ${p}`).join('\n')}`);
   return {
     dataDir: path.resolve(e.JIUZHU_DATA_DIR),
@@ -121,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(feishu ? { feishu } : {}),
     ...(telegram ? { telegram } : {}),
     deliveryIntervalMs: e.JIUZHU_DELIVERY_INTERVAL_MS,
+    demo,
     logLevel: e.JIUZHU_LOG_LEVEL,
   };
 }

@@ -131,6 +131,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         ...(config.feishu ? { feishu: config.feishu } : {}),
         ...(config.telegram ? { telegram: config.telegram } : {}),
         deliveryIntervalMs: config.deliveryIntervalMs,
+        demo: config.demo,
         log: say,
       });
       stack.push(() => fronts.stop());

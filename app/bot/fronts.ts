@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { startDeliveryLoop, type DeliveryLoop } from '../../bot/core/alerts.js';
 import { createBotCore, type BotCore } from '../../bot/core/bot-core.js';
+import { createConsoleStore, registerConsole } from '../../bot/console/index.js';
 import type { CaseStarter } from '../../bot/core/case-starter.js';
 import type { OutboundPort, Platform } from '../../bot/core/types.js';
 import { createFeishuSender, registerFeishuWebhook, startFeishuLongConnection } from '../../bot/lark/index.js';
@@ -30,6 +31,8 @@ export interface BotFrontsOptions {
   feishu?: FeishuConfig;
   telegram?: TelegramConfig;
   deliveryIntervalMs: number;
+  /** Web console (/console): demo mode lets anyone act as any staff member (JIUZHU_DEMO=1). */
+  demo?: boolean;
   /** Clock of the bot core (tests follow the workflow clock). */
   now?: () => Date;
   /** Replaces the Temporal case starter (tests). */
@@ -110,6 +113,14 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
       describe.push('Telegram：长轮询模式');
     }
   }
+
+  // The web console is always on (the HTTP server listens on loopback by default).
+  const consoleStore = createConsoleStore(prisma, options.now);
+  outs.console = consoleStore.port;
+  const county = await prisma.region.findFirst({ where: { level: 'COUNTY', name: options.policy.county.name }, select: { id: true } });
+  const consoleRoutes = registerConsole(options.app, { prisma, core, store: consoleStore, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}), onError: onError('控制台') });
+  stops.push(() => consoleRoutes.close());
+  idles.push(() => consoleRoutes.idle());
 
   const delivery = startDeliveryLoop({ prisma, outs, intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
   stops.push(() => delivery.stop());

@@ -4,6 +4,7 @@
 import type { Writable } from 'node:stream';
 
 import { issueBindingCode } from '../../bot/core/binding.js';
+import { issueLoginToken } from '../../bot/console/auth.js';
 import type { AppConfig } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { openDatabaseForCli } from '../db/open-for-cli.js';
@@ -42,7 +43,7 @@ export async function listStaff(prisma: PrismaClient, filter: string | undefined
   });
   const bindings = await prisma.staffBinding.findMany({ where: { staffId: { in: rows.map((r) => r.id) } } });
   for (const r of rows) {
-    const bound = bindings.filter((b) => b.staffId === r.id).map((b) => (b.platform === 'feishu' ? '飞书' : b.platform === 'telegram' ? 'Telegram' : b.platform));
+    const bound = bindings.filter((b) => b.staffId === r.id).map((b) => (b.platform === 'feishu' ? '飞书' : b.platform === 'telegram' ? 'Telegram' : b.platform === 'console' ? '控制台' : b.platform));
     io.stdout.write(`${String(r.id).padStart(5)}  ${r.name}  ${ROLE_ZH[r.role] ?? r.role}  ${r.region.name} · ${r.unit}  ${bound.length ? `已绑定：${bound.join('、')}` : '未绑定'}\n`);
   }
   if (rows.length === 0) io.stdout.write('没有符合条件的在职人员。\n');
@@ -72,13 +73,31 @@ export async function issueCode(prisma: PrismaClient, who: string, io: StaffIo, 
   return 0;
 }
 
-export async function runStaff(config: AppConfig, action: 'list' | 'code', arg: string | undefined, io: StaffIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/** Issues a one-time console login link (15 minutes, single use, to be opened on this machine). */
+export async function issueLoginLink(prisma: PrismaClient, who: string, baseUrl: string, io: StaffIo, now = new Date()): Promise<number> {
+  const found = await findStaff(prisma, who);
+  if (found.length !== 1 || !found[0]!.active) {
+    io.stderr.write(found.length > 1 ? `有 ${found.length} 名人员叫“${who}”（编号 ${found.map((s) => s.id).join('、')}），请改用编号。\n` : `找不到在职人员“${who}”。请用 jiuzhu staff list 查看编号。\n`);
+    return 2;
+  }
+  const staff = found[0]!;
+  const { token } = await issueLoginToken(prisma, staff.id, now);
+  io.stdout.write(`${staff.name}（编号 ${staff.id}，${ROLE_ZH[staff.role] ?? staff.role}）的控制台登录链接（15 分钟内有效，只能使用一次，须在本机浏览器打开）：\n`);
+  io.stdout.write(`${baseUrl}/console/login?token=${token}\n`);
+  return 0;
+}
+
+export async function runStaff(config: AppConfig, action: 'list' | 'code' | 'login-link', arg: string | undefined, io: StaffIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const db = await openDatabaseForCli(config);
   try {
     if (action === 'list') return await listStaff(db.prisma, arg, io);
     if (!arg) {
-      io.stderr.write('请指定人员编号或姓名：jiuzhu staff code <编号|姓名>\n');
+      io.stderr.write(`请指定人员编号或姓名：jiuzhu staff ${action} <编号|姓名>\n`);
       return 2;
+    }
+    if (action === 'login-link') {
+      const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+      return await issueLoginLink(db.prisma, arg, `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`, io);
     }
     return await issueCode(db.prisma, arg, io);
   } finally {

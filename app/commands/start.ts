@@ -17,6 +17,9 @@ export async function runStart(config: AppConfig, mode: ServiceMode = 'all'): Pr
   say(`  数据库         ${service.databaseKind === 'pglite' ? '内置 PGlite' : 'PostgreSQL'}  ${maskUrl(service.databaseUrl)}`);
   say(`  数据目录       ${config.dataDir}`);
   say(`  聊天机器人     ${service.chatFronts.length ? service.chatFronts.join('；') : '未配置飞书或 Telegram（见 README「接入飞书与 Telegram」）'}`);
+  if (mode !== 'worker') {
+    say(`  网页控制台     ${service.httpUrl}/console    ${config.demo ? '演示模式：可任意切换身份' : '登录：另开终端执行 npx jiuzhu staff login-link <编号|姓名>，在本机浏览器打开所给链接'}`);
+  }
   say('按 Ctrl-C 停止。');
 
   await new Promise<void>((resolve) => {

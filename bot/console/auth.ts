@@ -1,0 +1,107 @@
+// Who is using the console. A console account is a StaffBinding with platform
+// 'console' and externalId `staff:<id>`.
+//
+// Outside demo mode a person signs in with a one-time login link issued by
+// `jiuzhu staff login-link <who>`: the token is valid 15 minutes, usable once,
+// and stored only as a SHA-256 hash (BotFormState row `console-login:<hash>`).
+// Redeeming it starts a session of 8 hours (BotFormState row
+// `console-session:<hash>`, the cookie holds the token). No schema change.
+import crypto from 'node:crypto';
+
+import type { PrismaClient } from '../../prisma/generated/client.js';
+
+export const LOGIN_TOKEN_TTL_MS = 15 * 60 * 1000;
+export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+export const SESSION_COOKIE = 'jiuzhu_console';
+
+const LOGIN_PREFIX = 'console-login:';
+const SESSION_PREFIX = 'console-session:';
+
+const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+const newToken = () => crypto.randomBytes(32).toString('base64url');
+
+/** The console account (StaffBinding.externalId) of a staff member. */
+export const consoleExternalId = (staffId: number) => `staff:${staffId}`;
+
+/** Binds the staff member's console account (idempotent). */
+export async function ensureConsoleBinding(prisma: PrismaClient, staffId: number): Promise<string> {
+  const externalId = consoleExternalId(staffId);
+  await prisma.staffBinding.createMany({ data: [{ staffId, platform: 'console', externalId }], skipDuplicates: true });
+  return externalId;
+}
+
+/** Issues a one-time login token for an active staff member. Only its hash is stored. */
+export async function issueLoginToken(prisma: PrismaClient, staffId: number, now: Date = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  const staff = await prisma.staff.findUnique({ where: { id: staffId }, select: { active: true } });
+  if (!staff?.active) throw new Error(`no active staff member ${staffId}`);
+  const token = newToken();
+  const expiresAt = new Date(now.getTime() + LOGIN_TOKEN_TTL_MS);
+  await prisma.botFormState.create({ data: { key: LOGIN_PREFIX + hash(token), form: 'console-login', step: 0, data: { staffId }, expiresAt } });
+  return { token, expiresAt };
+}
+
+/**
+ * Redeems a login token (once: the row is deleted by the first redeem) and
+ * opens a session. Returns the session token, or undefined when the token is
+ * unknown, used or expired.
+ */
+export async function redeemLoginToken(prisma: PrismaClient, token: string, now: Date = new Date()): Promise<{ session: string; staffId: number } | undefined> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  const key = LOGIN_PREFIX + hash(token);
+  const row = await prisma.botFormState.findUnique({ where: { key } });
+  if (!row) return undefined;
+  // Whoever deletes the row owns the token; a concurrent second redeem gets 0.
+  const { count } = await prisma.botFormState.deleteMany({ where: { key, expiresAt: { gt: now } } });
+  if (count !== 1) {
+    await prisma.botFormState.deleteMany({ where: { key } });
+    return undefined;
+  }
+  const staffId = (row.data as { staffId: number }).staffId;
+  const staff = await prisma.staff.findUnique({ where: { id: staffId }, select: { active: true } });
+  if (!staff?.active) return undefined;
+  await ensureConsoleBinding(prisma, staffId);
+  const session = newToken();
+  await prisma.botFormState.create({
+    data: { key: SESSION_PREFIX + hash(session), form: 'console-session', step: 0, data: { staffId }, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) },
+  });
+  return { session, staffId };
+}
+
+/** The staff id of a live session, if any. */
+export async function sessionStaffId(prisma: PrismaClient, session: string | undefined, now: Date = new Date()): Promise<number | undefined> {
+  if (!session || !/^[A-Za-z0-9_-]{20,100}$/.test(session)) return undefined;
+  const row = await prisma.botFormState.findUnique({ where: { key: SESSION_PREFIX + hash(session) } });
+  if (!row || row.expiresAt.getTime() <= now.getTime()) return undefined;
+  return (row.data as { staffId: number }).staffId;
+}
+
+export async function endSession(prisma: PrismaClient, session: string | undefined): Promise<void> {
+  if (session) await prisma.botFormState.deleteMany({ where: { key: SESSION_PREFIX + hash(session) } });
+}
+
+/** True for a loopback address. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * True for a request made on this machine: from loopback and not relayed by a
+ * reverse proxy on this machine (which would make any remote request look local).
+ */
+export function isLocalRequest(req: { socket: { remoteAddress?: string | undefined }; headers: Record<string, string | string[] | undefined> }): boolean {
+  if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined) return false;
+  return isLoopback(req.socket.remoteAddress);
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+export function sessionCookie(session: string, secure = false): string {
+  return `${SESSION_COOKIE}=${session}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`;
+}

@@ -1,0 +1,163 @@
+// Outbound for the web console: every message the bot sends to a console chat
+// is kept in the database and pushed live to the browsers watching that chat.
+//
+// Storage (no schema change): the send's dedupe key is an OutboundMessage row
+// (platform 'console', chatId, platformMessageId = a fresh uuid), and the body
+// is a BotFormState row keyed `console-msg:<messageId>` (form 'console-message',
+// data = { chatId, message, from?, at }), written in the same transaction. A chat's
+// log is its OutboundMessage rows in id order joined to those bodies, so it
+// survives a restart and is shared by server replicas; only the live push
+// (Server-Sent Events) is per process.
+import crypto from 'node:crypto';
+
+import type { Prisma, PrismaClient } from '../../prisma/generated/client.js';
+import type { BotMessage, ChatRef, MessageRef, OutboundPort } from '../core/types.js';
+
+/** How long a console message body is kept. */
+export const CONSOLE_LOG_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const LOG_PREFIX = 'console-msg:';
+
+/** One entry of a chat's log as the browser sees it. */
+export interface ConsoleEntry {
+  id: string;
+  chatId: string;
+  /** Absent: the bot said it; else the staff member's name (a typed line). */
+  from?: string;
+  message: BotMessage;
+  at: string;
+}
+
+/**
+ * The console chat id of a chat ref: `group:<regionId>` or `private:<staffId>`.
+ * Alert delivery addresses a private chat by the binding's external id
+ * (`staff:<id>`), which is the same chat.
+ */
+export function consoleChatId(chat: ChatRef): string {
+  const m = /^staff:(\d+)$/.exec(chat.id);
+  return m ? `private:${m[1]}` : chat.id;
+}
+
+type Listener = (entry: ConsoleEntry, kind: 'message' | 'edit') => void;
+
+/** Live subscribers per chat id (this process). */
+export class ConsoleHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  subscribe(chatIds: readonly string[], listener: Listener): () => void {
+    for (const id of chatIds) {
+      let set = this.listeners.get(id);
+      if (!set) this.listeners.set(id, (set = new Set()));
+      set.add(listener);
+    }
+    return () => {
+      for (const id of chatIds) {
+        const set = this.listeners.get(id);
+        set?.delete(listener);
+        if (set?.size === 0) this.listeners.delete(id);
+      }
+    };
+  }
+
+  publish(entry: ConsoleEntry, kind: 'message' | 'edit'): void {
+    for (const l of this.listeners.get(entry.chatId) ?? []) l(entry, kind);
+  }
+}
+
+interface StoredBody {
+  chatId: string;
+  from?: string;
+  message: BotMessage;
+  at: string;
+}
+
+export interface ConsoleStore {
+  port: OutboundPort;
+  hub: ConsoleHub;
+  /** Records a line a person typed (shown in the chat), once per dedupe key. */
+  recordTyped(chatId: string, from: string, text: string, dedupeKey: string): Promise<void>;
+  /** The last `limit` entries of each chat, oldest first. */
+  history(chatIds: readonly string[], limit?: number): Promise<ConsoleEntry[]>;
+  /** One entry, if it is in that chat. */
+  find(chatId: string, messageId: string): Promise<ConsoleEntry | undefined>;
+}
+
+export function createConsoleStore(prisma: PrismaClient, now: () => Date = () => new Date()): ConsoleStore {
+  const hub = new ConsoleHub();
+
+  /** Inserts once per dedupe key; returns the entry and whether this call created it. */
+  async function append(chatId: string, body: Omit<StoredBody, 'chatId' | 'at'>, dedupeKey: string): Promise<{ id: string; created: boolean; entry?: ConsoleEntry }> {
+    const id = crypto.randomUUID();
+    const at = now();
+    const stored: StoredBody = { chatId, ...body, at: at.toISOString() };
+    const created = await prisma.$transaction(async (tx) => {
+      const { count } = await tx.outboundMessage.createMany({
+        data: [{ dedupeKey, platform: 'console', chatId, platformMessageId: id }],
+        skipDuplicates: true,
+      });
+      if (count !== 1) return false;
+      await tx.botFormState.create({
+        data: { key: LOG_PREFIX + id, form: 'console-message', step: 0, data: stored as unknown as Prisma.InputJsonValue, expiresAt: new Date(at.getTime() + CONSOLE_LOG_TTL_MS) },
+      });
+      return true;
+    });
+    if (!created) {
+      const row = await prisma.outboundMessage.findUnique({ where: { dedupeKey } });
+      return { id: row!.platformMessageId, created: false };
+    }
+    const entry: ConsoleEntry = { id, ...stored };
+    hub.publish(entry, 'message');
+    return { id, created: true, entry };
+  }
+
+  const port: OutboundPort = {
+    async send(chat: ChatRef, message: BotMessage, { dedupeKey }): Promise<MessageRef> {
+      const chatId = consoleChatId(chat);
+      const { id } = await append(chatId, { message }, dedupeKey);
+      return { chat: { ...chat, id: chatId }, messageId: id };
+    },
+    async edit(ref: MessageRef, message: BotMessage): Promise<void> {
+      const chatId = consoleChatId(ref.chat);
+      const key = LOG_PREFIX + ref.messageId;
+      const row = await prisma.botFormState.findUnique({ where: { key } });
+      const old = row?.data as unknown as StoredBody | undefined;
+      if (old && old.chatId !== chatId) throw new Error(`console message ${ref.messageId} is not in chat ${chatId}`);
+      const stored: StoredBody = { chatId, message, at: old?.at ?? now().toISOString() };
+      await prisma.botFormState.upsert({
+        where: { key },
+        create: { key, form: 'console-message', step: 0, data: stored as unknown as Prisma.InputJsonValue, expiresAt: new Date(now().getTime() + CONSOLE_LOG_TTL_MS) },
+        update: { data: stored as unknown as Prisma.InputJsonValue },
+      });
+      hub.publish({ id: ref.messageId, ...stored }, 'edit');
+    },
+  };
+
+  async function bodies(ids: string[]): Promise<Map<string, StoredBody>> {
+    const rows = await prisma.botFormState.findMany({ where: { key: { in: ids.map((i) => LOG_PREFIX + i) } } });
+    return new Map(rows.map((r) => [r.key.slice(LOG_PREFIX.length), r.data as unknown as StoredBody]));
+  }
+
+  return {
+    port,
+    hub,
+    async recordTyped(chatId, from, text, dedupeKey) {
+      await append(chatId, { from, message: { text } }, dedupeKey);
+    },
+    async history(chatIds, limit = 100) {
+      const out: ConsoleEntry[] = [];
+      for (const chatId of chatIds) {
+        const refs = await prisma.outboundMessage.findMany({ where: { platform: 'console', chatId }, orderBy: { id: 'desc' }, take: limit });
+        refs.reverse();
+        const byId = await bodies(refs.map((r) => r.platformMessageId));
+        for (const r of refs) {
+          const b = byId.get(r.platformMessageId);
+          if (b) out.push({ id: r.platformMessageId, ...b });
+        }
+      }
+      return out;
+    },
+    async find(chatId, messageId) {
+      const b = (await bodies([messageId])).get(messageId);
+      return b && b.chatId === chatId ? { id: messageId, ...b } : undefined;
+    },
+  };
+}

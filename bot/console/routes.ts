@@ -1,0 +1,294 @@
+// The web console's HTTP routes under /console: a third front over the same
+// bot core. Typed lines and button presses are POSTed as JSON and become
+// InboundEvents (the browser makes one uuid per action, so a retried POST is
+// de-duplicated by the core); what the bot says comes back over Server-Sent Events.
+//
+// Identity: in demo mode (JIUZHU_DEMO=1) the page picks any staff member of the
+// county and their console account is bound on the spot. Otherwise every
+// request must come from loopback and carry a session cookie from a one-time
+// login link; a staffId in the request is then ignored.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+import { maskIdNumber } from '../../domain/identity/id-number.js';
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import type { BotCore } from '../core/bot-core.js';
+import type { ButtonAction, InboundEvent } from '../core/types.js';
+import { ensureConsoleBinding, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
+import type { ConsoleEntry, ConsoleStore } from './outbound.js';
+import { consolePage, DEMO_BANNER, forbiddenPage } from './page.js';
+
+export interface ConsoleRoutesOptions {
+  prisma: PrismaClient;
+  core: BotCore;
+  store: ConsoleStore;
+  /** Demo mode: anyone may act as any staff member of the county. */
+  demo: boolean;
+  /** The county whose staff the demo picker offers (undefined: every active staff member). */
+  countyRegionId?: number | undefined;
+  now?: () => Date;
+  onError?: (err: unknown) => void;
+}
+
+export interface ConsoleRoutes {
+  /** Ends the open event streams (the HTTP server can then close). */
+  close(): void;
+  /** Resolves when no POST is being handled. */
+  idle(): Promise<void>;
+}
+
+export const FORBIDDEN_TEXT = '无权访问控制台：请在本机打开由 jiuzhu staff login-link 生成的一次性登录链接。';
+
+const ROLE_ZH: Record<string, string> = {
+  VILLAGE_COMMITTEE: '村(居)委会',
+  TOWNSHIP_CASEWORKER: '乡镇经办人',
+  TOWNSHIP_HEAD: '乡镇负责人',
+  SECTION_CASEWORKER: '股室经办人',
+  SECTION_HEAD: '股室负责人',
+  TASKFORCE_OFFICE: '专班办公室',
+  TASKFORCE_LEADER: '专班组长',
+  DISCIPLINE_LIAISON: '纪检联络',
+  ADMIN: '管理员',
+};
+
+const eventId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, '操作编号无效');
+const chatId = z.string().regex(/^(group|private):\d+$/, '会话无效');
+const staffIdField = z.coerce.number().int().positive().optional();
+const sayBody = z.object({ eventId, chatId, text: z.string().trim().min(1, '请输入内容').max(2000, '内容过长'), staffId: staffIdField });
+const pressBody = z.object({
+  eventId,
+  chatId,
+  messageId: z.string().uuid(),
+  button: z.object({ action: z.string().max(32), caseRef: z.string().max(64).optional(), value: z.string().max(64).optional() }),
+  staffId: staffIdField,
+});
+
+interface Person {
+  id: number;
+  name: string;
+  role: string;
+  regionId: number;
+  externalId: string;
+}
+
+interface ChatInfo {
+  id: string;
+  kind: 'group' | 'private';
+  name: string;
+}
+
+const sameButton = (a: ButtonAction, b: ButtonAction) => a.action === b.action && (a.caseRef ?? '') === (b.caseRef ?? '') && (a.value ?? '') === (b.value ?? '');
+
+export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOptions): ConsoleRoutes {
+  const { prisma, core, store, demo } = options;
+  const now = options.now ?? (() => new Date());
+  const streams = new Set<FastifyReply>();
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function countyRegionIds(): Promise<number[] | undefined> {
+    if (options.countyRegionId === undefined) return undefined;
+    const townships = await prisma.region.findMany({ where: { parentId: options.countyRegionId }, select: { id: true } });
+    const villages = await prisma.region.findMany({ where: { parentId: { in: townships.map((t) => t.id) } }, select: { id: true } });
+    return [options.countyRegionId, ...townships.map((t) => t.id), ...villages.map((v) => v.id)];
+  }
+
+  async function activeStaff(id: number): Promise<Person | undefined> {
+    const s = await prisma.staff.findUnique({ where: { id } });
+    if (!s?.active) return undefined;
+    return { id: s.id, name: s.name, role: s.role, regionId: s.regionId, externalId: `staff:${s.id}` };
+  }
+
+  /** The person behind a request, or undefined after answering 403. */
+  async function person(req: FastifyRequest, reply: FastifyReply, demoStaffId: number | undefined): Promise<Person | undefined> {
+    if (demo) {
+      if (!isLocalRequest(req)) {
+        await reply.code(403).send({ error: '演示模式只能在本机使用。' });
+        return undefined;
+      }
+      const regions = await countyRegionIds();
+      const p = demoStaffId === undefined ? undefined : await activeStaff(demoStaffId);
+      if (!p || (regions && !regions.includes(p.regionId))) {
+        await reply.code(403).send({ error: '请先选择一名本县在职人员。' });
+        return undefined;
+      }
+      await ensureConsoleBinding(prisma, p.id);
+      return p;
+    }
+    const staffId = isLocalRequest(req) ? await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now()) : undefined;
+    const p = staffId === undefined ? undefined : await activeStaff(staffId);
+    if (!p) {
+      await reply.code(403).send({ error: FORBIDDEN_TEXT });
+      return undefined;
+    }
+    return p;
+  }
+
+  /** The person's chats: their region's group (and the township's, for a village), and the private chat. */
+  async function chatsOf(p: Person): Promise<ChatInfo[]> {
+    const chats: ChatInfo[] = [];
+    const region = await prisma.region.findUnique({ where: { id: p.regionId }, include: { parent: true } });
+    if (region) {
+      chats.push({ id: `group:${region.id}`, kind: 'group', name: `${region.name}工作群` });
+      if (region.level === 'VILLAGE' && region.parent) chats.push({ id: `group:${region.parent.id}`, kind: 'group', name: `${region.parent.name}工作群` });
+    }
+    chats.push({ id: `private:${p.id}`, kind: 'private', name: '与机器人私聊' });
+    return chats;
+  }
+
+  async function chatFor(p: Person, id: string, reply: FastifyReply): Promise<ChatInfo | undefined> {
+    const chat = (await chatsOf(p)).find((c) => c.id === id);
+    if (!chat) await reply.code(403).send({ error: '您不在这个会话中。' });
+    return chat;
+  }
+
+  /** Runs the core on one event; a failure answers 500 (the browser retries with the same event id). */
+  async function handle(event: InboundEvent, reply: FastifyReply) {
+    const work = core.handle(event, store.port);
+    inFlight.add(work);
+    try {
+      await work;
+      return reply.send({ ok: true });
+    } catch (err) {
+      options.onError?.(err);
+      return reply.code(500).send({ error: '处理失败，请稍后重试。' });
+    } finally {
+      inFlight.delete(work);
+    }
+  }
+
+  const parse = <T>(schema: z.ZodType<T>, body: unknown, reply: FastifyReply): T | undefined => {
+    const r = schema.safeParse(body);
+    if (!r.success) {
+      void reply.code(400).send({ error: r.error.issues[0]?.message ?? '请求有误' });
+      return undefined;
+    }
+    return r.data;
+  };
+
+  const demoQuery = (req: FastifyRequest) => {
+    const s = (req.query as { staff?: string }).staff;
+    return s && /^\d+$/.test(s) ? Number(s) : undefined;
+  };
+
+  app.get('/console', async (req, reply) => {
+    if (demo && !isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('演示模式只能在本机使用。'));
+    if (!demo && !(isLocalRequest(req) && (await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now())) !== undefined)) {
+      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(FORBIDDEN_TEXT));
+    }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(consolePage({ demo }));
+  });
+
+  app.get('/console/login', async (req, reply) => {
+    const token = (req.query as { token?: string }).token ?? '';
+    const redeemed = isLocalRequest(req) ? await redeemLoginToken(prisma, token, now()) : undefined;
+    if (!redeemed) {
+      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。'));
+    }
+    return reply.header('set-cookie', sessionCookie(redeemed.session)).redirect('/console', 303);
+  });
+
+  app.post('/console/logout', async (req, reply) => {
+    await endSession(prisma, readCookie(req.headers.cookie, SESSION_COOKIE));
+    return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0`).send({ ok: true });
+  });
+
+  app.get('/console/api/staff', async (req, reply) => {
+    if (!demo || !isLocalRequest(req)) return reply.code(403).send({ error: FORBIDDEN_TEXT });
+    const regions = await countyRegionIds();
+    const rows = await prisma.staff.findMany({
+      where: { active: true, ...(regions ? { regionId: { in: regions } } : {}) },
+      include: { region: { select: { name: true } } },
+      orderBy: { id: 'asc' },
+      take: 1000,
+    });
+    return { banner: DEMO_BANNER, staff: rows.map((s) => ({ id: s.id, name: s.name, role: ROLE_ZH[s.role] ?? s.role, region: s.region.name, unit: s.unit })) };
+  });
+
+  app.get('/console/api/me', async (req, reply) => {
+    const p = await person(req, reply, demoQuery(req));
+    if (!p) return reply;
+    return { demo, staff: { id: p.id, name: p.name, role: ROLE_ZH[p.role] ?? p.role }, chats: await chatsOf(p) };
+  });
+
+  app.get('/console/events', async (req, reply) => {
+    const p = await person(req, reply, demoQuery(req));
+    if (!p) return reply;
+    const chatIds = (await chatsOf(p)).map((c) => c.id);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const write = (entry: ConsoleEntry, kind: 'message' | 'edit') => {
+      raw.write(`event: ${kind}\ndata: ${JSON.stringify(entry)}\n\n`);
+    };
+    // Subscribe first, then replay the log: an entry that arrives meanwhile may come twice (the page keys by id).
+    const unsubscribe = store.hub.subscribe(chatIds, write);
+    const heartbeat = setInterval(() => raw.write(': ping\n\n'), 25_000);
+    heartbeat.unref();
+    streams.add(reply);
+    const end = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(reply);
+    };
+    req.raw.on('close', end);
+    raw.on('close', end);
+    try {
+      for (const e of await store.history(chatIds)) write(e, 'message');
+      raw.write('event: ready\ndata: {}\n\n');
+    } catch (err) {
+      options.onError?.(err);
+      raw.end();
+    }
+  });
+
+  app.post('/console/say', async (req, reply) => {
+    const body = parse(sayBody, req.body, reply);
+    if (!body) return reply;
+    const p = await person(req, reply, body.staffId);
+    if (!p) return reply;
+    const chat = await chatFor(p, body.chatId, reply);
+    if (!chat) return reply;
+    const id = `${p.externalId}:${body.eventId}`;
+    // The line as the chat shows it: ID numbers masked in a group (the bot's own group messages are masked too).
+    const shown = chat.kind === 'group' ? body.text.replace(/\d{17}[\dXx]/g, (m) => maskIdNumber(m)) : body.text;
+    await store.recordTyped(chat.id, p.name, shown, `console:said:${id}`);
+    return handle({ type: 'text', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, text: body.text }, reply);
+  });
+
+  app.post('/console/press', async (req, reply) => {
+    const body = parse(pressBody, req.body, reply);
+    if (!body) return reply;
+    const p = await person(req, reply, body.staffId);
+    if (!p) return reply;
+    const chat = await chatFor(p, body.chatId, reply);
+    if (!chat) return reply;
+    const id = `${p.externalId}:${body.eventId}`;
+    const message = await store.find(chat.id, body.messageId);
+    if (!message?.message.buttons?.some((b) => sameButton(b.payload, body.button))) {
+      // A retried press whose first delivery already removed the buttons: done already.
+      const seen = await prisma.processedEvent.findUnique({ where: { id: `console:${id}` } });
+      if (seen) return reply.send({ ok: true });
+      return reply.code(409).send({ error: '该按钮已失效。' });
+    }
+    const button: ButtonAction = { action: body.button.action, ...(body.button.caseRef !== undefined ? { caseRef: body.button.caseRef } : {}), ...(body.button.value !== undefined ? { value: body.button.value } : {}) };
+    return handle(
+      { type: 'button', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, button, source: { chat: { platform: 'console', id: chat.id, kind: chat.kind }, messageId: body.messageId } },
+      reply,
+    );
+  });
+
+  const close = () => {
+    for (const s of streams) s.raw.end();
+    streams.clear();
+  };
+  app.addHook('preClose', (done) => {
+    close();
+    done();
+  });
+  return {
+    close,
+    async idle() {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
