@@ -6,8 +6,9 @@ import { defineConfig } from 'vitest/config';
 // - unit: pure code, no servers.
 // - db: real database.
 // - integration: real database + Temporal dev server.
-// - workflows: the time-skipping server. Its clock is one for the whole server,
-//   so these files run one at a time, after the others.
+// - workflows: the time-skipping server, one per file (test/support/temporal.ts:
+//   each file's clock starts at real now). They run one at a time, after the
+//   others, to keep the JVMs and time skipping off each other's cores.
 // The Temporal core bridge is native: forks, not threads (sdk-typescript#876).
 // Projects do not `extends` the root: that would run the global setup once
 // more per project.

@@ -90,7 +90,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable counts as unset (docker compose passes `${FEISHU_APP_ID:-}` as '').
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     throw new ConfigError(`配置有误（环境变量）：\n${z.prettifyError(parsed.error)}`);
   }

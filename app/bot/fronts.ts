@@ -64,6 +64,7 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
     prisma,
     caseStarter: options.caseStarter ?? createTemporalCaseStarter({ client: options.client, prisma, taskQueue: options.taskQueue, policy: options.policy, ...(options.calendar ? { calendar: options.calendar } : {}), ...(options.now ? { now: options.now } : {}) }),
     workflows: createTemporalGateway(options.client),
+    policy: options.policy,
     ...(options.now ? { now: options.now } : {}),
   });
   const outs: Partial<Record<Platform, OutboundPort>> = {};

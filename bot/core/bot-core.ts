@@ -12,11 +12,13 @@ import { complaintForm } from './forms/complaint.js';
 import { deathReportForm } from './forms/death-report.js';
 import { imprisonmentReportForm } from './forms/imprisonment-report.js';
 import { nearRelativeForm } from './forms/near-relative.js';
+import { openProgressCycleFor, progressReportForm } from './forms/progress-report.js';
+import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { caseStatusCommand } from './case-status.js';
 import { rectificationCommands } from './rectification-commands.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
-import { myItemsCommand } from './my-items.js';
+import { formatBeijing, formatTimeLeft, myItemsCommand } from './my-items.js';
 import { notificationButtonPress } from './notification-buttons.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 import { checkRole } from './permissions.js';
@@ -28,6 +30,8 @@ export interface BotCoreOptions {
   prisma: PrismaClient;
   caseStarter: CaseStarter;
   workflows?: WorkflowGateway;
+  /** The county policy: its focus items shape the progress report form (absent: no progress form). */
+  policy?: CountyPolicy;
   now?: () => Date;
   formTtlMs?: number;
 }
@@ -57,12 +61,23 @@ function cancelCommand(forms: FormRunner): BotMiddleware {
   };
 }
 
-function startForms(forms: FormRunner): BotMiddleware {
+function startForms(forms: FormRunner, progress: boolean): BotMiddleware {
   return async (ctx, next) => {
     const name = ctx.command?.name;
     if (name === 'reportDeath') return forms.start(ctx, 'death');
     if (name === 'reportPrison') return forms.start(ctx, 'prison');
     if (name === 'nearRelative') return forms.start(ctx, 'nearRelative');
+    if (name === 'progressReport') {
+      // Say at once when there is nothing to report, before asking for numbers.
+      const target = progress ? await openProgressCycleFor(ctx.prisma, ctx.staff!.id) : '本县未配置工作进展报送。';
+      if (typeof target === 'string') {
+        ctx.auditNotes.outcome = 'nothing-due';
+        await ctx.reply(target);
+        return;
+      }
+      await ctx.reply(`${target.unitName}：本期工作进展截止 ${formatBeijing(target.dueAt)}（${formatTimeLeft(target.dueAt, ctx.deps.now())}），请逐项填写。`);
+      return forms.start(ctx, 'progress');
+    }
     if (name === 'complain') return forms.start(ctx, 'complaint');
     return next();
   };
@@ -83,7 +98,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     formTtlMs: options.formTtlMs ?? 30 * 60 * 1000,
   };
-  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), nearRelativeForm(deps.caseStarter), complaintForm(deps.caseStarter)]);
+  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), nearRelativeForm(deps.caseStarter), complaintForm(deps.caseStarter), ...(options.policy ? [progressReportForm(options.policy.focusItems)] : [])]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     dedupeEvents,
     auditActions,
@@ -97,7 +112,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     myItemsCommand,
     caseStatusCommand,
     rectificationCommands,
-    startForms(forms),
+    startForms(forms, Boolean(options.policy)),
     forms.middleware,
     fallback,
   );

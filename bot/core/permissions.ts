@@ -26,6 +26,7 @@ export const COMMAND_ROLES: Record<CommandName, readonly StaffRole[]> = {
   myItems: EVERYONE,
   complain: EVERYONE,
   caseStatus: EVERYONE,
+  progressReport: EVERYONE,
   rectifyProgress: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD'],
   rectifyDone: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD'],
   rectifyReturn: ['TASKFORCE_OFFICE', 'TASKFORCE_LEADER'],

@@ -10,6 +10,8 @@ declare module 'vitest' {
     temporalDevAddress: string;
     /** host:port of the Java time-skipping test server started for this run. */
     temporalTimeSkippingAddress: string;
+    /** The time-skipping test server executable: each workflow test file starts its own. */
+    temporalTestServerPath: string;
     /** Path of the workflow bundle built once for this run. */
     workflowBundlePath: string;
   }

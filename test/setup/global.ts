@@ -39,6 +39,7 @@ export default async function setup(project: TestProject) {
   project.provide('databaseKind', db.kind);
   project.provide('temporalDevAddress', temporal.devServerAddress);
   project.provide('temporalTimeSkippingAddress', temporal.timeSkippingAddress);
+  project.provide('temporalTestServerPath', temporal.testServerPath);
   project.provide('workflowBundlePath', workflowBundlePath);
   console.log(
     `[setup] database: ${db.kind}; time-skipping server answered in ${temporal.startMs.timeSkipping} ms, ` +

@@ -12,6 +12,8 @@ function scriptPath(script: string): string {
 export interface TemporalServers {
   devServerAddress: string;
   timeSkippingAddress: string;
+  /** The test server executable (per-file servers start from it). */
+  testServerPath: string;
   /** Milliseconds each server took to answer. */
   startMs: { devServer: number; timeSkipping: number };
   teardown(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startTemporalServers(): Promise<TemporalServers> {
   return {
     devServerAddress: dev.address,
     timeSkippingAddress: timeSkipping.address,
+    testServerPath: testServer,
     startMs: { devServer: devMs, timeSkipping: timeSkippingMs },
     async teardown() {
       await Promise.allSettled([dev.teardown(), timeSkipping.teardown()]);

@@ -11,23 +11,16 @@ export const testDataConverter = createDataConverter(
 );
 
 /**
- * Connects to the run's shared Java time-skipping server.
- *
- * The public `createFromExistingServer` always turns time skipping off; the
- * SDK's own `create` (what createTimeSkipping calls after spawning the
- * server) takes an existing server with time skipping on. @temporalio/testing
- * is pinned exactly, and the workflow tests fail loudly if this ever stops
- * skipping time.
+ * Starts a Java time-skipping test server of this test file's own (the
+ * executable the run's global setup built, ~1 s to start with its AppCDS
+ * archive) and connects to it. One server per file, not one per run: the
+ * server has one clock, and a file that skips months (or leaves a workflow
+ * waiting that locks time skipping) must not move the clock of the next file.
+ * Every file starts at real now.
  */
 export async function connectTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  const create = (TestWorkflowEnvironment as unknown as {
-    create(opts: object): Promise<TestWorkflowEnvironment>;
-  }).create.bind(TestWorkflowEnvironment);
-  return create({
-    server: { type: 'existing' },
-    address: inject('temporalTimeSkippingAddress'),
-    namespace: 'default',
-    supportsTimeSkipping: true,
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
     client: { dataConverter: testDataConverter },
   });
 }

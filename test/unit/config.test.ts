@@ -19,6 +19,12 @@ describe('configuration of the chat fronts', () => {
     expect(ok.feishu).toMatchObject({ appId: 'cli_x', mode: 'webhook', domain: 'feishu' });
   });
 
+  it('treats empty variables as unset (compose passes them empty)', () => {
+    const c = loadConfig({ FEISHU_APP_ID: '', TELEGRAM_BOT_TOKEN: '', TELEGRAM_WEBHOOK_SECRET: '' });
+    expect(c.feishu).toBeUndefined();
+    expect(c.telegram).toBeUndefined();
+  });
+
   it('lets the long-connection mode run without webhook secrets', () => {
     const c = loadConfig({ FEISHU_APP_ID: 'cli_x', FEISHU_APP_SECRET: 's', FEISHU_MODE: 'ws' });
     expect(c.feishu).toMatchObject({ mode: 'ws', encryptKey: undefined });

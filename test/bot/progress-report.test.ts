@@ -1,0 +1,88 @@
+/**
+ * /进展报送 over the Telegram fake: the reporting unit's open cycle is found,
+ * each focus item is one line of seven numbers (validated, answered in Chinese),
+ * and the result is one `submit` Update on the cycle workflow with the numbers
+ * per focus item; nothing is asked when nothing is due.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { createPrismaClient } from '../../app/db/client.js';
+import { createBotCore, type WorkflowGateway, type WorkflowUpdateRequest } from '../../bot/core/index.js';
+import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { presets } from '../../domain/policy/load.js';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
+import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
+import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+
+const prisma = createPrismaClient(inject('databaseUrl'));
+const TOKEN = `${uniqNum()}:AAProgressTests_abcdefghijklmnopqrst`;
+const SECRET = 'progress_secret';
+const calls: WorkflowUpdateRequest[] = [];
+const gateway: WorkflowGateway = { update: async (r) => (calls.push(r), { ok: true, result: { submissionId: 1, late: true } }) };
+let fake: FakeTelegram;
+let app: FastifyInstance;
+let url: string;
+
+beforeAll(async () => {
+  fake = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_progress_bot', rateLimit: false });
+  const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter(), workflows: gateway, policy: presets.zhangzi });
+  const tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
+  app = Fastify();
+  const hook = registerTelegramWebhook(app, { bot: tg.bot, secretToken: SECRET, onError: () => {} });
+  url = (await listen(app)) + hook.path;
+});
+afterAll(async () => {
+  await app.close();
+  await fake.close();
+  await prisma.$disconnect();
+});
+
+describe('progress report form', () => {
+  it('asks line by line, validates, and submits one Update with the numbers per focus item', async () => {
+    const county = await createTestCounty(prisma);
+    const t1 = county.townships[0]!;
+    const reporter = await createStaff(prisma, county, { role: 'TOWNSHIP_CASEWORKER', name: '李经办' });
+    const user = tgUser(uniqNum(), '李');
+    await prisma.staffBinding.create({ data: { staffId: reporter.id, platform: 'telegram', externalId: String(user.id) } });
+    const say = async (text: string) => {
+      await postUpdate(url, fake.userMessage({ chat: privateChat(user), from: user, text }), { secretToken: SECRET });
+      const last = fake.messages(user.id).filter((m) => m.from?.is_bot).at(-1);
+      return last && 'text' in last ? (last.text ?? '') : '';
+    };
+
+    expect(await say('/progress')).toBe('您不是进展报送单位的填报人或负责人，无需报送。');
+    const unit = await prisma.reportingUnit.create({ data: { countyRegionId: county.countyId, kind: 'TOWNSHIP', name: t1.name, regionId: t1.id, reporterStaffId: reporter.id } });
+    expect(await say('/progress')).toBe('目前没有待您报送的工作进展。');
+    const workflowId = uniq('progress:');
+    await prisma.reportCycle.create({ data: { countyRegionId: county.countyId, kind: 'progress', period: uniq('p'), workflowId, dueAt: new Date(Date.now() + 2 * 86_400_000), openedAt: new Date() } });
+
+    expect(await say('/progress')).toContain('（1/5）【Z1】');
+    expect(await say('3 2 1500')).toContain('需要 7 个数');
+    expect(await say('3 2 1500 1 0 -1 0')).toContain('“移交问题线索（条）”应为不小于 0 的整数');
+    expect(await say('3，2，1500.5，1，0，0，0')).toContain('（2/5）【Z2】');
+    for (const line of ['0', '无', '1 1 200 1 200 0 0']) await say(line);
+    expect(await say('0')).toContain('请确认');
+    const card = fake.messages(user.id).at(-1)!;
+    const confirm = card.reply_markup!.inline_keyboard.flat().find((b) => b.text === '确认提交') as { callback_data: string };
+    const press = fake.callbackQuery({ from: user, chatId: user.id, messageId: card.message_id, data: confirm.callback_data });
+    await postUpdate(url, press, { secretToken: SECRET });
+    await postUpdate(url, press, { secretToken: SECRET });
+
+    const zero = { found: 0, households: 0, amount: 0, rectified: 0, recovered: 0, cluesTransferred: 0, heldAccountable: 0 };
+    expect(calls.filter((c) => c.workflowId === workflowId)).toEqual([
+      {
+        workflowId,
+        update: 'submit',
+        updateId: `telegram:cb:${press.callback_query!.id}`,
+        args: {
+          unitId: unit.id,
+          byStaffId: reporter.id,
+          items: { Z1: { ...zero, found: 3, households: 2, amount: 1500.5, rectified: 1 }, Z2: zero, Z3: zero, Z4: { ...zero, found: 1, households: 1, amount: 200, rectified: 1, recovered: 200 }, Z5: zero },
+        },
+      },
+    ]);
+    const edited = fake.message(user.id, card.message_id)!;
+    expect('text' in edited && edited.text).toContain('按迟报记录');
+  });
+});
