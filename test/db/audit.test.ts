@@ -22,7 +22,10 @@ describe('audit log', () => {
     const a = await appendAudit(prisma, { actor: 'tester', action: 'case.opened', subjectType: 'case', subjectId: 'c-1', payload: { z: 1, a: [1, 'x', { b: null }], 说明: '低保' } });
     const b = await appendAudit(prisma, { actor: 'tester', action: 'case.updated', subjectType: 'case', subjectId: 'c-1', payload: { at: new Date('2026-01-02T03:04:05.678Z'), skip: undefined } });
     expect(b.id > a.id).toBe(true);
-    expect(b.prevHash).toBe(a.hash);
+    // Other test files append at the same time: b chains onto whichever entry came right before it.
+    const beforeB = await prisma.auditEntry.findFirstOrThrow({ where: { id: { lt: b.id } }, orderBy: { id: 'desc' } });
+    expect(b.prevHash).toBe(beforeB.hash);
+    if (beforeB.id === a.id) expect(b.prevHash).toBe(a.hash);
     expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(b.payload).toEqual({ at: '2026-01-02T03:04:05.678Z' });
     // The stored row (timestamptz(3), jsonb) recomputes to the same hash.
@@ -80,6 +83,9 @@ describe('audit log', () => {
   it('verifies across batches', async () => {
     for (let i = 0; i < 3; i++) await appendAudit(prisma, { actor: 'tester', action: 'batch', subjectType: 'case', subjectId: `b-${i}`, payload: { i } });
     const whole = await verifyAuditChain(prisma);
-    expect(await verifyAuditChain(prisma, { batchSize: 2 })).toEqual(whole);
+    const batched = await verifyAuditChain(prisma, { batchSize: 2 });
+    expect(whole.ok && batched.ok).toBe(true);
+    // Other test files may append in between: the second pass sees at least as much.
+    expect(batched.count).toBeGreaterThanOrEqual(whole.count);
   });
 });
