@@ -13,6 +13,7 @@ import { deathReportForm } from './forms/death-report.js';
 import { imprisonmentReportForm } from './forms/imprisonment-report.js';
 import { nearRelativeForm } from './forms/near-relative.js';
 import { openProgressCycleFor, progressReportForm } from './forms/progress-report.js';
+import { openVillageCycleFor, townshipSubmitCommand, villageReportForm } from './forms/village-report.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { caseStatusCommand } from './case-status.js';
 import { rectificationCommands } from './rectification-commands.js';
@@ -67,6 +68,15 @@ function startForms(forms: FormRunner, progress: boolean): BotMiddleware {
     if (name === 'reportDeath') return forms.start(ctx, 'death');
     if (name === 'reportPrison') return forms.start(ctx, 'prison');
     if (name === 'nearRelative') return forms.start(ctx, 'nearRelative');
+    if (name === 'villageReport') {
+      const target = await openVillageCycleFor(ctx.prisma, ctx.staff!.id, 'VILLAGE');
+      if (typeof target === 'string') {
+        ctx.auditNotes.outcome = 'nothing-due';
+        await ctx.reply(target);
+        return;
+      }
+      return forms.start(ctx, 'village');
+    }
     if (name === 'progressReport') {
       // Say at once when there is nothing to report, before asking for numbers.
       const target = progress ? await openProgressCycleFor(ctx.prisma, ctx.staff!.id) : '本县未配置工作进展报送。';
@@ -98,7 +108,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     formTtlMs: options.formTtlMs ?? 30 * 60 * 1000,
   };
-  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), nearRelativeForm(deps.caseStarter), complaintForm(deps.caseStarter), ...(options.policy ? [progressReportForm(options.policy.focusItems)] : [])]);
+  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), nearRelativeForm(deps.caseStarter), complaintForm(deps.caseStarter), villageReportForm(), ...(options.policy ? [progressReportForm(options.policy.focusItems)] : [])]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     dedupeEvents,
     auditActions,
@@ -112,6 +122,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     myItemsCommand,
     caseStatusCommand,
     rectificationCommands,
+    townshipSubmitCommand,
     startForms(forms, Boolean(options.policy)),
     forms.middleware,
     fallback,

@@ -1,7 +1,7 @@
 // Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
 // "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
 
-export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport';
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport' | 'villageReport' | 'townshipSubmit';
 
 export interface ParsedCommand {
   name: CommandName;
@@ -21,6 +21,8 @@ const ALIASES: Record<CommandName, string[]> = {
   nearRelative: ['近亲属备案', '备案', 'near_relative'],
   rectifyProgress: ['整改进展', 'rectify_progress'],
   progressReport: ['进展报送', '报送进展', '周报', 'progress'],
+  villageReport: ['村级月报', '月报', 'village_report'],
+  townshipSubmit: ['乡镇核报', 'township_submit'],
   rectifyDone: ['整改完成', 'rectify_done'],
   rectifyReturn: ['整改退回', 'rectify_return'],
 };

@@ -11,9 +11,10 @@ import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore, type WorkflowGateway, type WorkflowUpdateRequest } from '../../bot/core/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
 import { presets } from '../../domain/policy/load.js';
+import { parseVillageAnswer } from '../../bot/core/forms/village-report.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
-import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const TOKEN = `${uniqNum()}:AAProgressTests_abcdefghijklmnopqrst`;
@@ -84,5 +85,43 @@ describe('progress report form', () => {
     ]);
     const edited = fake.message(user.id, card.message_id)!;
     expect('text' in edited && edited.text).toContain('按迟报记录');
+  });
+
+  it('village monthly report: 无 is an answer, events are parsed per line, the township then confirms', async () => {
+    const county = await createTestCounty(prisma);
+    const t1 = county.townships[0]!;
+    const v1 = t1.villages[0]!;
+    const cadre = await createStaff(prisma, county, { role: 'VILLAGE_COMMITTEE', name: '孙委员' });
+    const head = await createStaff(prisma, county, { role: 'TOWNSHIP_HEAD', name: '王乡长' });
+    const users = new Map([[cadre.id, tgUser(uniqNum(), '孙')], [head.id, tgUser(uniqNum(), '王')]]);
+    for (const [staffId, u] of users) await prisma.staffBinding.create({ data: { staffId, platform: 'telegram', externalId: String(u.id) } });
+    const say = async (staffId: number, text: string) => {
+      const u = users.get(staffId)!;
+      await postUpdate(url, fake.userMessage({ chat: privateChat(u), from: u, text }), { secretToken: SECRET });
+      const last = fake.messages(u.id).filter((m) => m.from?.is_bot).at(-1);
+      return last && 'text' in last ? (last.text ?? '') : '';
+    };
+    expect(await say(cadre.id, '/village_report')).toBe('您不是村（居）月度报告的报告人。');
+    const village = await prisma.reportingUnit.create({ data: { countyRegionId: county.countyId, kind: 'VILLAGE', name: v1.name, regionId: v1.id, reporterStaffId: cadre.id } });
+    const township = await prisma.reportingUnit.create({ data: { countyRegionId: county.countyId, kind: 'TOWNSHIP', name: t1.name, regionId: t1.id, headStaffId: head.id } });
+    const workflowId = uniq('village-chain:');
+    await prisma.reportCycle.create({ data: { countyRegionId: county.countyId, kind: 'village-chain', period: '2026-11', workflowId, dueAt: new Date(Date.now() + 86_400_000), openedAt: new Date() } });
+
+    expect(await say(cadre.id, '/village_report')).toContain('有无以下情况');
+    expect(await say(cadre.id, '丧葬 张三')).toContain('丧葬须写逝者身份证号和死亡日期');
+    const dead = freshIdNumber();
+    expect(await say(cadre.id, `丧葬 张三 ${dead} 2026-11-03\n收入变化 李四 外出务工 月收入约3000元`)).toContain('请确认');
+    const u = users.get(cadre.id)!;
+    const card = fake.messages(u.id).at(-1)!;
+    expect(JSON.stringify(card)).not.toContain(dead);
+    const confirm = card.reply_markup!.inline_keyboard.flat().find((b) => b.text === '确认提交') as { callback_data: string };
+    await postUpdate(url, fake.callbackQuery({ from: u, chatId: u.id, messageId: card.message_id, data: confirm.callback_data }), { secretToken: SECRET });
+    expect(await say(head.id, '/township_submit 已逐村核实')).toBe(`${t1.name}2026-11月度核报已提交县民政局。`);
+    expect(calls.filter((c) => c.workflowId === workflowId).map((c) => [c.update, c.args])).toEqual([
+      ['villageReport', { unitId: village.id, byStaffId: cadre.id, events: [{ type: 'funeral', name: '张三', idNumber: dead, date: '2026-11-03' }, { type: 'incomeChange', name: '李四', note: '外出务工 月收入约3000元' }] }],
+      ['townshipSubmit', { unitId: township.id, byStaffId: head.id, note: '已逐村核实' }],
+    ]);
+    expect(parseVillageAnswer('无')).toEqual({ nothingToReport: true });
+    expect(() => parseVillageAnswer('买房 王五')).toThrow('事项类型应为');
   });
 });

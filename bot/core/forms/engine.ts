@@ -22,6 +22,8 @@ export interface FormStep {
   schema: z.ZodType<string, string>;
   /** How the value may appear in an audit entry or a group chat. */
   mask?: (value: string) => string;
+  /** How the stored value reads in a private chat (default: as stored), e.g. a parsed answer in words. */
+  display?: (value: string) => string;
 }
 
 export interface FormDefinition {
@@ -45,7 +47,8 @@ function prompt(step: FormStep, index: number, total: number): string {
 
 function shown(step: FormStep, value: string, ctx: BotContext): string {
   // Personal data goes into a group chat masked.
-  return ctx.isGroup && step.mask ? step.mask(value) : value;
+  if (ctx.isGroup && step.mask) return step.mask(value);
+  return step.display ? step.display(value) : value;
 }
 
 function confirmation(form: FormDefinition, data: FormData, ctx: BotContext): BotMessage {
