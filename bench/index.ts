@@ -4,6 +4,7 @@
  *   npm run bench                              # every suite
  *   npm run bench -- --suite matching          # cross-matching (below)
  *   npm run bench -- --suite webhook           # Feishu webhook vs the bare SDK handler (bench/webhook.ts)
+ *   npm run bench -- --suite tables            # the six statutory tables vs bare SQL, 20k and 500k members (bench/tables.ts)
  *
  * The matching suite:
  *
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
 }
 
 const suite = argValue('suite') ?? 'all';
-if (!['all', 'matching', 'webhook'].includes(suite)) throw new Error(`--suite: “${suite}” is not one of all, matching, webhook`);
+if (!['all', 'matching', 'webhook', 'tables'].includes(suite)) throw new Error(`--suite: “${suite}” is not one of all, matching, webhook, tables`);
 if (suite === 'all' || suite === 'matching') await main();
 if (suite === 'all' || suite === 'webhook') await import('./webhook.js');
+if (suite === 'all' || suite === 'tables') await import('./tables.js');
