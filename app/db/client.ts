@@ -6,6 +6,17 @@ import { PrismaClient } from '../../prisma/generated/client.js';
 
 export { Prisma, PrismaClient } from '../../prisma/generated/client.js';
 
+/** Marks the URL of the embedded PGlite server (app/db/pglite-server.ts). */
+export const PGLITE_URL_MARKER = 'application_name=jiuzhu-pglite';
+
+/**
+ * A client on `url`. On the embedded PGlite server the pool has ONE connection:
+ * pglite-socket queues messages, not extended-protocol cycles, so two
+ * connections' Parse/Bind/Execute can interleave (seen: "bind message supplies
+ * 2 parameters, but prepared statement requires 3"). One connection per
+ * process keeps each cycle whole; PostgreSQL gets the usual pool.
+ */
 export function createPrismaClient(url: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const pglite = url.includes(PGLITE_URL_MARKER);
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, ...(pglite ? { max: 1 } : {}) }) });
 }

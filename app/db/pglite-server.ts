@@ -10,6 +10,7 @@ import path from 'node:path';
 
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGLITE_URL_MARKER } from './client.js';
 
 export interface PgliteServerOptions {
   /** The app's data directory; PGlite's files go to `<dataDir>/pglite`. Omitted: an in-memory database. */
@@ -55,7 +56,8 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
 
   const conn = server.getServerConn(); // "127.0.0.1:PORT"
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
-  const url = `postgresql://postgres@${HOST}:${port}/postgres`;
+  // The marker tells createPrismaClient to use a single connection (see app/db/client.ts).
+  const url = `postgresql://postgres@${HOST}:${port}/postgres?${PGLITE_URL_MARKER}`;
   // Other processes (the CLI while `jiuzhu start` runs) find the served URL in the lock file.
   if (directory !== undefined) fs.writeFileSync(`${directory}.lock`, `${process.pid}\n${url}\n`);
   let closing: Promise<void> | undefined;
