@@ -18,16 +18,9 @@ import {
 } from '../domain/cases/index.js';
 import type { Relation } from '../domain/policy/schema.js';
 import { countyOfRegion, townshipOfRegion } from './filings.js';
+import { asJson, localDateToDb } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
-
-function asJson(value: unknown): Prisma.InputJsonValue {
-  return value as Prisma.InputJsonValue;
-}
-
-function localDateToDb(date: string): Date {
-  return new Date(`${date}T00:00:00.000Z`);
-}
 
 /** The `data` of an Application row and of its Case (the same record of steps). */
 export interface ApplicationData {

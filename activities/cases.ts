@@ -17,6 +17,7 @@ import {
   type DecideArgs,
   type OverpaidMonth,
 } from '../domain/cases/index.js';
+import { asJson, localDateToDb, townshipOf, TOWNSHIP_DECIDERS, COUNTY_DECIDERS } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -58,35 +59,13 @@ export interface DeathReviewCaseContext {
   heldEnrolmentIds: number[];
 }
 
-/** Roles that may decide a death review: the township's own and the county's. */
-const TOWNSHIP_DECIDERS = ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD'] as const;
-const COUNTY_DECIDERS = ['SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'TASKFORCE_LEADER'] as const;
-
-function localDateToDb(date: string): Date {
-  return new Date(`${date}T00:00:00.000Z`);
-}
-
 function caseData(row: { data: unknown }): DeathReviewCaseData {
   return row.data as DeathReviewCaseData;
-}
-
-function asJson(value: unknown): Prisma.InputJsonValue {
-  return value as Prisma.InputJsonValue;
 }
 
 async function firstStaff(tx: Tx, regionId: number, role: 'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD' | 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER') {
   const s = await tx.staff.findFirst({ where: { regionId, role, active: true }, orderBy: { id: 'asc' }, select: { id: true } });
   return s?.id ?? null;
-}
-
-async function townshipOf(tx: Tx, regionId: number): Promise<{ townshipId: number; countyId: number | null }> {
-  const region = await tx.region.findUniqueOrThrow({ where: { id: regionId } });
-  if (region.level === 'TOWNSHIP') return { townshipId: region.id, countyId: region.parentId };
-  if (region.level === 'VILLAGE' && region.parentId !== null) {
-    const township = await tx.region.findUniqueOrThrow({ where: { id: region.parentId } });
-    return { townshipId: township.id, countyId: township.parentId };
-  }
-  throw ApplicationFailure.nonRetryable(`户籍所在地区（${region.name}）不是乡镇或村`, 'BadRegion');
 }
 
 async function context(tx: Tx, caseId: number, householdId: number, townshipId: number, countyId: number, assigneeStaffId: number | null, memberId: number): Promise<DeathReviewCaseContext> {

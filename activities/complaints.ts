@@ -26,6 +26,7 @@ import { maskIdNumber } from '../domain/identity/id-number.js';
 import type { EscalationLevel } from '../domain/policy/schema.js';
 import { chinaInstant, toChinaDate } from '../domain/time/instants.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { asJson } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 type Db = Tx | PrismaClient;
@@ -69,10 +70,6 @@ export interface RegisterComplaintInput {
   /** First late instant of the acceptance notice. */
   acceptanceDueAt: string;
   openedAt: string;
-}
-
-function asJson(value: unknown): Prisma.InputJsonValue {
-  return value as Prisma.InputJsonValue;
 }
 
 // ---------------------------------------------------------------- readers and access

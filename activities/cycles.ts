@@ -17,22 +17,11 @@ import type { VillageEvent } from '../domain/cycles/village.js';
 import type { PaymentWatchTownship } from '../domain/cycles/payments.js';
 import { maskIdNumber } from '../domain/identity/index.js';
 import type { EscalationLevel, CountyPolicy, PaymentKind } from '../domain/policy/schema.js';
+import { asJson, localDateToDb as dateToDb, isUniqueViolation } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
 export type UnitKind = 'SECTION' | 'TOWNSHIP' | 'VILLAGE';
-
-function asJson(value: unknown): Prisma.InputJsonValue {
-  return value as Prisma.InputJsonValue;
-}
-
-function dateToDb(date: string): Date {
-  return new Date(`${date}T00:00:00.000Z`);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
-}
 
 async function firstStaff(db: Tx, regionId: number, role: 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER' | 'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD') {
   const s = await db.staff.findFirst({ where: { regionId, role, active: true }, orderBy: { id: 'asc' }, select: { id: true } });

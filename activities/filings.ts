@@ -17,16 +17,9 @@ import {
   type FilingDecision,
   type FilingStatusCode,
 } from '../domain/cases/index.js';
+import { asJson, localDateToDb } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
-
-function asJson(value: unknown): Prisma.InputJsonValue {
-  return value as Prisma.InputJsonValue;
-}
-
-function localDateToDb(date: string): Date {
-  return new Date(`${date}T00:00:00.000Z`);
-}
 
 /** The county a region belongs to (the region itself when it is a county). */
 export async function countyOfRegion(tx: Tx, regionId: number): Promise<number | null> {

@@ -1,5 +1,6 @@
 import type { Database } from './deps.js';
 import type { Prisma } from '../app/db/client.js';
+import { isUniqueViolation } from './rows.js';
 
 /**
  * A button on a notification. Pressing it sends the Temporal Update `update`
@@ -34,10 +35,6 @@ export interface NotifyInput {
   attachments?: string[];
   /** Workflow time of the notification, ISO-8601. */
   sentAt: string;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
 /**

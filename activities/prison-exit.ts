@@ -19,6 +19,7 @@ import {
   type PrisonDecideArgs,
   type PrisonExitTrack,
 } from '../domain/cases/index.js';
+import { asJson, localDateToDb as dbDate, townshipOf, TOWNSHIP_DECIDERS, COUNTY_DECIDERS } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -50,29 +51,8 @@ export interface PrisonExitCaseContext {
   subjectLabel: string;
 }
 
-const TOWNSHIP_DECIDERS = ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD'] as const;
-const COUNTY_DECIDERS = ['SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'TASKFORCE_LEADER'] as const;
-
-function dbDate(date: string): Date {
-  return new Date(`${date}T00:00:00.000Z`);
-}
-
-function asJson(value: unknown): Prisma.InputJsonValue {
-  return value as Prisma.InputJsonValue;
-}
-
 function isTrackKind(track: PrisonExitTrack, kind: string): boolean {
   return track === 'tekun' ? kind.startsWith('TEKUN_') : track === 'dibao' ? kind.endsWith('_DIBAO') : false;
-}
-
-async function townshipOf(tx: Tx, regionId: number): Promise<{ townshipId: number; countyId: number | null }> {
-  const region = await tx.region.findUniqueOrThrow({ where: { id: regionId } });
-  if (region.level === 'TOWNSHIP') return { townshipId: region.id, countyId: region.parentId };
-  if (region.level === 'VILLAGE' && region.parentId !== null) {
-    const township = await tx.region.findUniqueOrThrow({ where: { id: region.parentId } });
-    return { townshipId: township.id, countyId: township.parentId };
-  }
-  throw ApplicationFailure.nonRetryable(`户籍所在地区（${region.name}）不是乡镇或村`, 'BadRegion');
 }
 
 async function loadCase(tx: Tx, caseId: number) {

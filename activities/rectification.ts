@@ -10,6 +10,7 @@ import { appendAudit } from '../app/db/audit.js';
 import type { Prisma } from '../app/db/client.js';
 import type { RectificationItemInput, RectificationStatusCode } from '../domain/cases/rectification.js';
 import { toCents } from '../domain/cases/overpayment.js';
+import { localDateToDb } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -34,10 +35,6 @@ export interface RectificationContextData {
   townshipId: number;
   unitHeadStaffIds: number[];
   confirmerStaffIds: number[];
-}
-
-function localDateToDb(date: string): Date {
-  return new Date(`${date}T00:00:00.000Z`);
 }
 
 async function townshipAndCounty(tx: Tx, regionId: number): Promise<{ townshipId: number; countyId: number | null }> {

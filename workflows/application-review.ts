@@ -28,7 +28,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  currentUpdateInfo,
   defineQuery,
   defineUpdate,
   proxyActivities,
@@ -71,6 +70,7 @@ import type { LocalDate } from '../domain/time/local-date.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
 import { nearRelativeFilingChangedSignal } from './case-signals.js';
 import { planLadder, runEscalationLadder } from './escalation.js';
+import { updateIdOrFail } from './update-id.js';
 
 const acts = proxyActivities<ApplicationActivities & CaseActivities & NotifyActivities>({
   startToCloseTimeout: '1 minute',
@@ -139,12 +139,6 @@ export const applicationDecideUpdate = defineUpdate<ApplicationDecideResult, [Ap
 export const extendUpdate = defineUpdate<ApplicationStepResult, [ExtendArgs]>('extend');
 export const recordRefusalNoticeUpdate = defineUpdate<ApplicationStepResult, [RefusalNoticeArgs]>('recordRefusalNotice');
 export const applicationReviewStatusQuery = defineQuery<ApplicationReviewStatus>('status');
-
-function updateIdOrFail(): string {
-  const id = currentUpdateInfo()?.id;
-  if (!id) throw ApplicationFailure.nonRetryable('missing update id');
-  return id;
-}
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const today = () => beijingDateOf(Date.now());

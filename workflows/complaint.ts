@@ -25,7 +25,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  currentUpdateInfo,
   defineQuery,
   defineUpdate,
   proxyActivities,
@@ -60,6 +59,7 @@ import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
 import { planLadder, runEscalationLadder } from './escalation.js';
+import { updateIdOrFail } from './update-id.js';
 
 const acts = proxyActivities<ComplaintActivities & NotifyActivities>({
   startToCloseTimeout: '1 minute',
@@ -118,12 +118,6 @@ export const recordVerificationUpdate = defineUpdate<void, [RecordVerificationAr
 export const recordFeedbackUpdate = defineUpdate<void, [RecordFeedbackArgs]>('recordFeedback');
 export const transferClueUpdate = defineUpdate<void, [TransferClueArgs]>('transferClue');
 export const complaintStatusQuery = defineQuery<ComplaintStatus>('status');
-
-function updateIdOrFail(): string {
-  const id = currentUpdateInfo()?.id;
-  if (!id) throw ApplicationFailure.nonRetryable('missing update id');
-  return id;
-}
 
 function nowIso(): string {
   return new Date(Date.now()).toISOString();

@@ -16,7 +16,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  currentUpdateInfo,
   defineQuery,
   defineUpdate,
   proxyActivities,
@@ -40,6 +39,7 @@ import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, runEscalationLadder } from './escalation.js';
+import { updateIdOrFail } from './update-id.js';
 
 const { openDeathReviewCase, recordDeathReviewDecision, recordCaseRecovery, closeCase } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
@@ -96,12 +96,6 @@ export type DeathReviewResult = DeathReviewStatus;
 export const decideUpdate = defineUpdate<DecideResult, [DecideArgs]>('decide');
 export const recordRecoveryUpdate = defineUpdate<RecordRecoveryResult, [RecordRecoveryArgs]>('recordRecovery');
 export const deathReviewStatusQuery = defineQuery<DeathReviewStatus>('status');
-
-function updateIdOrFail(): string {
-  const id = currentUpdateInfo()?.id;
-  if (!id) throw ApplicationFailure.nonRetryable('missing update id');
-  return id;
-}
 
 export async function deathReview(input: DeathReviewInput): Promise<DeathReviewResult> {
   const { workflowId } = workflowInfo();

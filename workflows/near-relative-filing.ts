@@ -21,7 +21,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  currentUpdateInfo,
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
@@ -57,6 +56,7 @@ import type { LocalDate } from '../domain/time/local-date.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
 import { nearRelativeFilingChangedSignal } from './case-signals.js';
 import { planLadder, runEscalationLadder } from './escalation.js';
+import { updateIdOrFail } from './update-id.js';
 
 const acts = proxyActivities<FilingActivities & CaseActivities & NotifyActivities>({
   startToCloseTimeout: '1 minute',
@@ -120,12 +120,6 @@ export const filingDecideUpdate = defineUpdate<FilingDecideResult, [FilingDecide
 export const filingSupplementUpdate = defineUpdate<FilingStepResult, [FilingSupplementArgs]>('supplement');
 export const recordHomeVisitUpdate = defineUpdate<FilingStepResult, [HomeVisitArgs]>('recordHomeVisit');
 export const nearRelativeFilingStatusQuery = defineQuery<NearRelativeFilingStatus>('status');
-
-function updateIdOrFail(): string {
-  const id = currentUpdateInfo()?.id;
-  if (!id) throw ApplicationFailure.nonRetryable('missing update id');
-  return id;
-}
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const today = () => beijingDateOf(Date.now());

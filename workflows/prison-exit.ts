@@ -25,7 +25,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  currentUpdateInfo,
   defineQuery,
   defineUpdate,
   proxyActivities,
@@ -62,6 +61,7 @@ import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import { monthKey, type LocalDate } from '../domain/time/local-date.js';
 import { planLadder, runEscalationLadder, type LadderEvent } from './escalation.js';
+import { updateIdOrFail } from './update-id.js';
 
 const acts = proxyActivities<CaseActivities & PrisonExitActivities & NotifyActivities>({
   startToCloseTimeout: '1 minute',
@@ -119,12 +119,6 @@ export const terminationObjectionUpdate = defineUpdate<void, [TerminationObjecti
 export const prisonRecoveryUpdate = defineUpdate<{ recoveredCents: number; remainingCents: number }, [PrisonRecoveryArgs]>('recordRecovery');
 export const releasedUpdate = defineUpdate<void, [ReleasedArgs]>('released');
 export const prisonExitStatusQuery = defineQuery<PrisonExitStatus>('status');
-
-function updateIdOrFail(): string {
-  const id = currentUpdateInfo()?.id;
-  if (!id) throw ApplicationFailure.nonRetryable('missing update id');
-  return id;
-}
 
 function nowIso(): string {
   return new Date(Date.now()).toISOString();

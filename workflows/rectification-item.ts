@@ -17,7 +17,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  currentUpdateInfo,
   defineQuery,
   defineUpdate,
   patched,
@@ -49,6 +48,7 @@ import type { CountyPolicy } from '../domain/policy/schema.js';
 import { endOfChinaDay } from '../domain/time/instants.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, runEscalationLadder, type LadderEvent } from './escalation.js';
+import { updateIdOrFail } from './update-id.js';
 
 const { openRectificationItem, recordRectificationProgress, recordRectificationTransition, rectificationConfirmer, notify } = proxyActivities<RectificationActivities & NotifyActivities>({
   startToCloseTimeout: '1 minute',
@@ -83,12 +83,6 @@ export const reportProgressUpdate = defineUpdate<{ recoveredCents: number }, [Re
 export const reportCompletedUpdate = defineUpdate<{ status: RectificationStatusCode }, [ReportCompletedArgs]>('reportCompleted');
 export const confirmUpdate = defineUpdate<{ status: RectificationStatusCode }, [ConfirmArgs]>('confirm');
 export const rectificationStatusQuery = defineQuery<RectificationItemStatus>('status');
-
-function updateIdOrFail(): string {
-  const id = currentUpdateInfo()?.id;
-  if (!id) throw ApplicationFailure.nonRetryable('missing update id');
-  return id;
-}
 
 export async function rectificationItem(input: RectificationItemWorkflowInput): Promise<RectificationItemStatus> {
   const bad = checkRectificationInput(input, input.policy);
