@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 // - unit: pure code, no servers.
 // - db: real database.
 // - integration: real database + Temporal dev server.
+// - browser: a real Chromium against the console and dashboard over loopback.
 // - workflows: the time-skipping server, one per file (test/support/temporal.ts:
 //   each file's clock starts at real now). They run one at a time, after the
 //   others, to keep the JVMs and time skipping off each other's cores.
@@ -27,6 +28,8 @@ export default defineConfig({
       { test: { ...shared, name: 'db', include: ['test/db/**/*.test.ts'] } },
       { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
       { test: { ...shared, name: 'bot', include: ['test/bot/**/*.test.ts'] } },
+      // Debian's Chromium driven by playwright-core (test/support/browser.ts).
+      { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       {
         test: {
           ...shared,
