@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (DOM types for the code the tests run inside the page, e.g. page.evaluate.)
 /**
  * A real browser for the browser tests: the machine's Chromium (Debian's
  * package, /usr/bin/chromium; CHROMIUM_PATH overrides) driven by
