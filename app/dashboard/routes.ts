@@ -14,9 +14,9 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, SESSION_TTL_MS, sessionStaffId } from '../../bot/console/auth.js';
-import { DEMO_BANNER, forbiddenPage } from '../../bot/console/page.js';
+import { DEMO_BANNER } from '../../bot/console/page.js';
 import type { PrismaClient } from '../db/client.js';
-import { dashboardPage } from './page.js';
+import { dashboardForbiddenPage as forbiddenPage, dashboardPage } from './page.js';
 import { loadDashboard } from './queries.js';
 import { resolveViewer, ROLE_ZH, type DashboardViewer } from './scope.js';
 import { DASHBOARD_TABLES, dashboardXlsx, TABLE_TITLES, type DashboardTable } from './xlsx.js';
@@ -73,7 +73,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
     // Demo mode: the page itself offers the identity picker; a chosen identity is checked by the data routes.
     if (!demo || demoStaff(req) !== undefined) {
       const r = await viewerOf(req);
-      if ('status' in r) return reply.code(r.status).type('text/html; charset=utf-8').send(forbiddenPage(r.message).replace('无法打开控制台', '无法打开专班看板'));
+      if ('status' in r) return reply.code(r.status).type('text/html; charset=utf-8').send(forbiddenPage(r.message));
     }
     return reply.type('text/html; charset=utf-8').send(dashboardPage({ demo }));
   });
@@ -85,7 +85,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
       return reply
         .code(403)
         .type('text/html; charset=utf-8')
-        .send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。').replace('无法打开控制台', '无法打开专班看板'));
+        .send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。'));
     }
     return reply.header('set-cookie', dashboardCookie(redeemed.session)).redirect('/dashboard', 303);
   });
