@@ -105,7 +105,7 @@ function render(d) {
   const left = (c) => c.daysLeft === null ? '无期限' : c.daysLeft < 0 ? '逾期 ' + (-c.daysLeft) + ' 天' : '剩余 ' + c.daysLeft + ' 天';
   table('tbl-cases', [['案件编号'], ['案件类型'], ['乡镇（街道）'], ['承办人'], ['办理期限'], ['剩余时间']],
     d.cases.map((c) => ['#' + c.id, c.ledgerNo ? c.kindZh + '（台账' + c.ledgerNo + '）' : c.kindZh, c.township, c.assignee, fmt(c.dueAt), left(c)]),
-    ['合计', d.cases.length + ' 件', '', '', '', ''], (i) => d.cases[i].bucket === 'overdue' ? 'overdue' : '');
+    ['合计', d.casesTotal + ' 件', d.casesTotal > d.cases.length ? '仅列出最紧迫的 ' + d.cases.length + ' 件，完整清单请下载Excel' : '', '', '', ''], (i) => d.cases[i].bucket === 'overdue' ? 'overdue' : '');
 
   // Current reporting cycles.
   const cyc = d.cycles.map((c) => c.title + '（' + c.period + '）');

@@ -33,6 +33,9 @@ export const DASHBOARD_FORBIDDEN = '无权访问专班看板：请在本机打�
 export const DEMO_LOCAL_ONLY = '演示模式只能在本机使用。';
 export const DEMO_PICK = '请先选择一名本县在职人员。';
 
+/** Open cases listed on the page (most urgent first); the counts and the xlsx cover all. */
+export const PAGE_CASES = 300;
+
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function echartsPath(): string {
@@ -120,6 +123,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
       ...(demo ? { banner: DEMO_BANNER } : {}),
       viewer: { name: v.name, role: v.roleZh, scope: v.scopeLabel, level: v.scope.level },
       ...data,
+      // The page lists the most urgent cases; the xlsx has them all.
+      cases: data.cases.slice(0, PAGE_CASES),
+      casesTotal: data.cases.length,
     });
   });
 
