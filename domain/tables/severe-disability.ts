@@ -19,3 +19,19 @@ const GRADE_ZH = ['', '一级', '二级', '三级', '四级'];
 export function disabilityLabel(kind: string, grade: number): string {
   return `${kind}${GRADE_ZH[grade] ?? `${grade}级`}`;
 }
+
+/** 已纳入保障情况 of table 4. */
+export type Coverage = '特困' | '单人保' | '低保' | '未纳入';
+
+/**
+ * What a person already receives, from their active enrolments (the kind and
+ * the size of the household enrolled): 特困 first; 低保 of a household of one
+ * is 单人保 (单人户施保, the usual way a 重残 person is covered apart from the
+ * family); else 低保; none: 未纳入.
+ */
+export function coverageOf(enrolments: ReadonlyArray<{ kind: string; householdSize: number }>): Coverage {
+  if (enrolments.some((e) => e.kind.startsWith('TEKUN'))) return '特困';
+  const dibao = enrolments.filter((e) => e.kind.endsWith('DIBAO'));
+  if (dibao.some((e) => e.householdSize === 1)) return '单人保';
+  return dibao.length ? '低保' : '未纳入';
+}
