@@ -22,7 +22,6 @@ export interface NotificationAttachment {
  */
 export function isSafeRelativePath(p: unknown): p is string {
   if (typeof p !== 'string' || p === '' || p.length > 1024) return false;
-  // eslint-disable-next-line no-control-regex
   if (/[\\\u0000-\u001f]/.test(p) || p.startsWith('/') || /^[A-Za-z]:/.test(p)) return false;
   return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }
