@@ -17,12 +17,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runReport } from '../../app/commands/report.js';
 import { loadConfig } from '../../app/config.js';
 import { createPrismaClient } from '../../app/db/client.js';
+import { createCycleTableActivities } from '../../activities/cycle-tables.js';
 import { importFile } from '../../app/import/index.js';
 import { writeStatutoryTables, writeTable } from '../../app/reports/index.js';
 import { HEADER_ROWS } from '../../app/reports/xlsx.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { presets } from '../../domain/policy/load.js';
-import { isSevereDisability, TABLE_SPECS, type TableId } from '../../domain/tables/index.js';
+import { isSevereDisability, TABLE_SPECS, XLSX_MIME, type TableId } from '../../domain/tables/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
@@ -205,6 +206,19 @@ describe('statutory tables (.xlsx)', () => {
     expect(rows.filter((x) => x.unit === '社会救助股').every((x) => x.late === '否')).toBe(true);
     expect(rows.find((x) => x.unit === '财务股')).toMatchObject({ late: '未报送' });
     expectTotal(totalsRow(ws, 'wenshui-weekly', rows.length).found!, 2, rows.length);
+  });
+
+  it('writeCycleTables (the cycle activity): 文水 gets its weekly table only, under reports/<county>/<kind>/<period>/', async () => {
+    const acts = createCycleTableActivities({ prisma, dataDir: dir });
+    const files = await acts.writeCycleTables({ countyRegionId: county.countyId, kind: 'progress', period: '2024-05-14', policy: presets.wenshui, dedupeKey: `tables-${county.countyId}-wenshui` });
+    expect(files).toEqual([{ path: `reports/${county.countyId}/progress/2024-05-14/工作进展周报表-2024-05-14.xlsx`, fileName: '工作进展周报表-2024-05-14.xlsx', mime: XLSX_MIME }]);
+    const ws = await open(path.join(dir, files[0]!.path));
+    const rows = dataRows(ws, 'wenshui-weekly');
+    expect(rows).toHaveLength(presets.wenshui.focusItems.length + 1);
+    expect(totalsRow(ws, 'wenshui-weekly', rows.length).found!.value).toMatchObject({ result: 2 });
+    const zhangzi = await acts.writeCycleTables({ countyRegionId: county.countyId, kind: 'progress', period: '2024-05-14', policy: presets.zhangzi, dedupeKey: `tables-${county.countyId}-zhangzi` });
+    expect(zhangzi.map((f) => f.fileName)).toEqual((['zhangzi-1', 'zhangzi-2', 'zhangzi-3', 'zhangzi-4', 'zhangzi-5', 'zhangzi-6'] as const).map((t) => `${TABLE_SPECS[t].fileStem}-2024-05-14.xlsx`));
+    for (const f of zhangzi) expect(fs.existsSync(path.join(dir, f.path))).toBe(true);
   });
 
   it('table 2: the filing of the period with the household, masked ID number', async () => {
