@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it, inject } from 'vitest';
+import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { HEADER_ROWS } from '../../app/reports/xlsx.js';
@@ -109,5 +110,24 @@ describe('statutory tables attached to the 专班 aggregate (time-skipping serve
     expect(await prisma.notification.count({ where: { dedupeKey: `${workflowId}:aggregate` } })).toBe(1);
 
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter }, await handle.fetchHistory(), workflowId);
+  });
+});
+
+describe('progress cycle: patched tables', () => {
+  it('replays a history recorded before the patch (aggregate without attachments, no marker)', async () => {
+    // Recorded with the workflow as of 48e719d (before cycle-tables-attached): one unit on time, the
+    // aggregate at the cut-off, the other unit late, closed. Payloads encrypted with the test key.
+    const file = path.join(import.meta.dirname, 'fixtures/histories/progress-cycle-before-tables-attached.binpb');
+    const history = proto.temporal.api.history.v1.History.decode(fs.readFileSync(file));
+    const EventType = proto.temporal.api.enums.v1.EventType;
+    const events = history.events ?? [];
+    expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(false);
+    expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(true);
+    const activityTypes = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(activityTypes).toContain('notify');
+    expect(activityTypes).not.toContain('writeCycleTables');
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter }, history, 'progress-before-tables'),
+    ).resolves.toBeUndefined();
   });
 });
