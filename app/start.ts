@@ -89,7 +89,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        db,
+        db: { prisma: db.prisma, dataDir: config.dataDir },
         dataConverter,
       });
       worker = w;
@@ -132,6 +132,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         ...(config.telegram ? { telegram: config.telegram } : {}),
         deliveryIntervalMs: config.deliveryIntervalMs,
         demo: config.demo,
+        dataDir: config.dataDir,
         log: say,
       });
       stack.push(() => fronts.stop());

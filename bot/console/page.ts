@@ -74,6 +74,11 @@ function render() {
         }
         b.append(btns);
       }
+    } else if (e.file) {
+      const a = el('a', 'file', '📎 ' + e.file.fileName);
+      a.href = '/console/files/' + e.file.notificationId + '/' + e.file.index + q();
+      a.setAttribute('download', e.file.fileName);
+      b.append(a);
     } else b.textContent = m.text;
     box.append(b); log.append(box);
   }
