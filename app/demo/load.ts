@@ -307,3 +307,22 @@ export async function findDemoCounty(
   }
   return undefined;
 }
+
+/**
+ * Demo mode of the web console (free choice of identity): on with JIUZHU_DEMO=1, or when the county
+ * in force is the demo county recorded in the database; in both cases only while the HTTP server
+ * listens on loopback (config.ts refuses JIUZHU_DEMO=1 otherwise; here it is simply not switched on).
+ */
+export function demoModeFor(input: {
+  envDemo: boolean;
+  host: string;
+  countyInForce: string;
+  demoCounty: { county: string } | undefined;
+}): { on: boolean; note: string | undefined } {
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(input.host);
+  const isDemoCounty = input.demoCounty !== undefined && input.demoCounty.county === input.countyInForce;
+  if (input.envDemo) return { on: loopback, note: loopback ? '演示模式（JIUZHU_DEMO=1）：可任意切换身份，仅限本机访问' : undefined };
+  if (!isDemoCounty) return { on: false, note: undefined };
+  if (!loopback) return { on: false, note: `数据库中是演示县，但 HTTP 服务监听 ${input.host}（非本机地址），因此不开启演示模式` };
+  return { on: true, note: `数据库中是演示县${input.countyInForce}：控制台自动进入演示模式，可任意切换身份，仅限本机访问` };
+}
