@@ -71,6 +71,7 @@ export function consoleHowTo(config: AppConfig): string[] {
     '  1. 运行 npm start（或 npx jiuzhu start），等待“已就绪”；',
     `  2. 在本机浏览器打开 http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}/console`,
     '     数据库中是演示县，控制台自动进入演示模式（仅限本机访问），页面顶部可任意切换身份。',
+    '  （jiuzhu start 已在运行时，请按 Ctrl-C 停止后重新启动，演示模式才会生效。）',
   ];
 }
 

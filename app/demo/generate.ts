@@ -43,8 +43,21 @@ export interface DemoOptions {
   scale?: number;
   /** 'YYYY-MM-DD': the ledger ends with the last period due before this day. Default: today (Beijing). */
   today: LocalDate;
-  /** Another county name (tests that share one database); default the preset's. */
+  /**
+   * Another county name (tests that share one database); default the preset's. Its ID numbers then
+   * get an area code of their own (14xxxx from the name), so two demo counties never share a number.
+   */
   countyName?: string;
+}
+
+/** A 6-digit area code for a county name other than the preset's: 14 + 4 digits from the name (FNV-1a). */
+export function areaCodeFor(countyName: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of countyName) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `14${String(5000 + (h % 5000)).padStart(4, '0')}`;
 }
 
 export interface GenStaff {
@@ -168,7 +181,7 @@ export function generateDemoCounty(opts: DemoOptions): GenDemoCounty {
   const int = (min: number, max: number) => f.number.int({ min, max });
   const pick = <T>(a: readonly T[]): T => f.helpers.arrayElement(a);
   const chance = (p: number) => f.number.float({ min: 0, max: 1 }) < p;
-  const ids = new IdNumberAllocator(geo.area);
+  const ids = new IdNumberAllocator(countyName === policy.county.name ? geo.area : areaCodeFor(countyName));
   const birth = (fromYear: number, toYear: number): LocalDate => {
     const y = int(fromYear, toYear);
     const m = int(1, 12);

@@ -125,4 +125,19 @@ describe('loadDemoCounty', () => {
     expect(byKind.duplicate_enrolment).toBe(0);
     expect(found.length).toBe(PLANTED_KINDS.reduce((s, k) => s + summary.planted[k], 0));
   });
+
+  it('loads a second demo county under another name beside it; its own planted problems are found', async () => {
+    const second = await loadDemoCounty(prisma, { ...opts, scale: 0.03, countyName: '演示县乙' });
+    expect(second.countyRegionId).not.toBe(summary.countyRegionId);
+    const result = await runMatching(prisma, {
+      counties: [{ id: second.countyRegionId, name: second.county, policy: presets.wenshui }],
+      asOf: TODAY,
+    });
+    const found = await prisma.finding.findMany({ where: { regionId: { not: null } }, select: { kind: true, key: true } });
+    for (const kind of PLANTED_KINDS) {
+      const keys = new Set(found.filter((f) => f.kind === kind).map((f) => f.key));
+      for (const key of second.plantedKeys[kind]) expect(keys.has(key), key).toBe(true);
+    }
+    expect(result.kinds.reduce((s, k) => s + k.found, 0)).toBe(PLANTED_KINDS.reduce((s, k) => s + second.planted[k], 0));
+  }, 120_000);
 });

@@ -68,6 +68,16 @@ describe('generateDemoCounty', () => {
     for (const k of PLANTED_KINDS) expect(g.expected[k].length, k).toBeGreaterThan(0);
   });
 
+  it('under another county name, uses an area code of that name (two counties never share an ID number)', () => {
+    const a = generateDemoCounty({ ...opts, countyName: '演示一县' });
+    const b = generateDemoCounty({ ...opts, countyName: '演示二县' });
+    const area = (g: typeof a) => new Set(g.households.map((h) => h.members[0]!.idNumber.slice(0, 6)));
+    expect(area(a).size).toBe(1);
+    expect([...area(a)][0]).not.toBe('141121');
+    expect([...area(a)][0]).not.toBe([...area(b)][0]);
+    expect(a.institutions[0]!.name).toBe('演示一县社会福利院');
+  });
+
   it('scales the number of households', () => {
     expect(generateDemoCounty({ ...opts, scale: 0.2 }).households.length).toBeGreaterThan(3 * generateDemoCounty(opts).households.length);
   });
