@@ -2,7 +2,7 @@
 // step), Simplified Chinese. Chats on the left, messages rendered like Feishu
 // cards (title, text, fields, buttons), an input box at the bottom.
 
-export const DEMO_BANNER = '演示模式：可任意切换身份';
+export const DEMO_BANNER = '演示模式：可任意切换身份（仅限本机访问；演示县的人员和数据均为虚构）';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
