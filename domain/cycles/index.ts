@@ -7,3 +7,4 @@ export * from './payments.js';
 export * from './digest.js';
 export * from './plan.js';
 export * from './schedule.js';
+export * from './units.js';
