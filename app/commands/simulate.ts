@@ -25,6 +25,7 @@ export interface SimulateOptions {
   scale?: string;
   deaths?: string;
   progress?: boolean;
+  small?: boolean;
 }
 
 const TYPE_LABELS: Record<TimelineType, string> = {
@@ -81,7 +82,7 @@ export async function runSimulate(config: AppConfig, opts: SimulateOptions): Pro
     const seed = opts.seed === undefined ? 1 : Number(opts.seed);
     if (!Number.isInteger(seed)) throw new RehearsalInputError(`--seed 应为整数：“${opts.seed}”`);
     const scale = opts.scale === undefined ? undefined : Number(opts.scale);
-    if (scale !== undefined && !(Number.isInteger(scale) && scale > 0)) throw new RehearsalInputError(`--scale 应为正整数：“${opts.scale}”`);
+    if (scale !== undefined && !(scale > 0 && scale <= 100 && (!opts.small || Number.isInteger(scale)))) throw new RehearsalInputError(`--scale 应为 0 到 100 之间的数（小型演练县为正整数）：“${opts.scale}”`);
     const deaths = opts.deaths === undefined ? undefined : Number(opts.deaths);
     if (deaths !== undefined && !(Number.isInteger(deaths) && deaths >= 0)) throw new RehearsalInputError(`--deaths 应为非负整数：“${opts.deaths}”`);
 
@@ -105,6 +106,7 @@ export async function runSimulate(config: AppConfig, opts: SimulateOptions): Pro
       outDir,
       scale,
       deaths,
+      county: opts.small ? 'small' : 'demo',
       databaseUrl: config.databaseUrl,
       onProgress: (done, total, now) => {
         const pct = Math.floor((done / total) * 100);

@@ -38,6 +38,7 @@ describe('campaign rehearsal (jiuzhu simulate)', () => {
       seed: 7,
       outDir: out,
       deaths: 2,
+      county: 'small',
       databaseUrl: inject('databaseUrl'),
       testServerPath: path.join(path.dirname(inject('temporalTestServerPath')), 'temporal-test-server-at'),
       workflowBundlePath: inject('workflowBundlePath'),
