@@ -410,9 +410,11 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     const staffIds = staffRows.map((s) => s.id);
     let lastId = (await prisma.notification.aggregate({ _max: { id: true } }))._max.id ?? 0;
     const firstId = lastId;
+    const seen = new Set<number>();
     const poll = async () => {
-      const rows = await prisma.notification.findMany({ where: { id: { gt: lastId }, recipientStaffId: { in: staffIds } }, orderBy: { id: 'asc' } });
-      const newest = await prisma.notification.aggregate({ _max: { id: true } });
+      // A little behind the last id seen: concurrent inserts may commit out of id order.
+      const rows = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, orderBy: { id: 'asc' } })).filter((n) => !seen.has(n.id));
+      for (const n of rows) seen.add(n.id);
       for (const n of rows) {
         if (n.kind !== 'digest') {
           const m = UNIT_KEY.exec(n.dedupeKey);
@@ -428,7 +430,8 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
           if (unit && unitBehaviour.get(unit.name) === 'late') schedule(n.sentAt.getTime() + REACTION.lateAfterEscalationMs, 'township late', () => tryTownship(n.workflowId!, unit.id, 'late'));
         }
       }
-      lastId = Math.max(lastId, newest._max.id ?? lastId);
+      // Only ids seen: a row committed while this query ran is read next time.
+      for (const n of rows) lastId = Math.max(lastId, n.id);
     };
 
     // ---- the run
