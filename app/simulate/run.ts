@@ -69,6 +69,8 @@ export interface RehearsalOptions {
   scale?: number;
   /** Deaths planted during the campaign (default 4). */
   deaths?: number;
+  /** Days between a planted death and its report (default 3–12, drawn from the seed). */
+  deathLagDays?: number;
   calendar?: WorkCalendar;
   /** Called after every step with the campaign time reached. */
   onProgress?: (doneMs: number, totalMs: number, now: number) => void;
@@ -296,7 +298,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       const m = members[idx]!;
       // Reported during the campaign, early enough for its ladder to show (spread over the first 60%).
       const reportMs = chinaInstant(chinaDateTimeText(fromMs + Math.floor(((i + 0.5) / deathCount) * span * 0.6)).slice(0, 10), '11:00').getTime();
-      const deathDate = addCalendarDays(chinaDateTimeText(reportMs).slice(0, 10), -(3 + Math.floor(rnd() * 10)));
+      const deathDate = addCalendarDays(chinaDateTimeText(reportMs).slice(0, 10), -(opts.deathLagDays ?? 3 + Math.floor(rnd() * 10)));
       planted.push({ memberId: m.id, name: m.name, deathDate });
       schedule(reportMs, `death ${m.id}`, async () => {
         const h = await openDeathReview(client, { taskQueue, countyRegionId, memberId: m.id, deathDate, source: '公安', policy });
@@ -411,10 +413,17 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     let lastId = (await prisma.notification.aggregate({ _max: { id: true } }))._max.id ?? 0;
     const firstId = lastId;
     const seen = new Set<number>();
+    const caseWorkflow = new Map<number, string | null>();
     const poll = async () => {
       // A little behind the last id seen: concurrent inserts may commit out of id order.
       const rows = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, orderBy: { id: 'asc' } })).filter((n) => !seen.has(n.id));
       for (const n of rows) seen.add(n.id);
+      // Case ladders write the case, not the workflow: name the run through the Case row.
+      for (const n of rows) {
+        if (n.workflowId || n.caseId === null) continue;
+        if (!caseWorkflow.has(n.caseId)) caseWorkflow.set(n.caseId, (await prisma.case.findUnique({ where: { id: n.caseId }, select: { workflowId: true } }))?.workflowId ?? null);
+        n.workflowId = caseWorkflow.get(n.caseId) ?? null;
+      }
       for (const n of rows) {
         if (n.kind !== 'digest') {
           const m = UNIT_KEY.exec(n.dedupeKey);
@@ -477,7 +486,10 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       log(c.openedAt.getTime(), { type: 'opened', workflowId: c.workflowId, subject: null, staff: null, text: `开启${CYCLE_LABELS[c.kind] ?? c.kind}（${c.period}期），截止${chinaDateTimeText(c.dueAt.getTime())}` });
       if (c.dueAt.getTime() < toMs) log(c.dueAt.getTime(), { type: 'due', workflowId: c.workflowId, subject: null, staff: null, text: `${CYCLE_LABELS[c.kind] ?? c.kind}（${c.period}期）报送截止` });
     }
-    const notifications = await prisma.notification.findMany({ where: { id: { gt: firstId }, recipientStaffId: { in: staffIds } }, select: { dedupeKey: true, kind: true, workflowId: true } });
+    const notifications = (await prisma.notification.findMany({ where: { id: { gt: firstId }, recipientStaffId: { in: staffIds } }, select: { dedupeKey: true, kind: true, workflowId: true, caseId: true } })).map((n) => ({
+      ...n,
+      workflowId: n.workflowId ?? (n.caseId === null ? null : (caseWorkflow.get(n.caseId) ?? null)),
+    }));
     const expectedUnits = (c: (typeof cycles)[number]) =>
       c.kind === 'village-chain' ? units.filter((u) => u.kind === 'VILLAGE' || u.kind === 'TOWNSHIP') : units.filter((u) => u.kind === (policy.progressReport.reportingUnits === 'section' ? 'SECTION' : 'TOWNSHIP'));
     let due = 0;

@@ -37,7 +37,9 @@ describe('campaign rehearsal (jiuzhu simulate)', () => {
       to: TO,
       seed: 7,
       outDir: out,
-      deaths: 2,
+      deaths: 3,
+      // Found late (85 days after the death): the 3-month deadline falls within the five weeks.
+      deathLagDays: 85,
       county: 'small',
       databaseUrl: inject('databaseUrl'),
       testServerPath: path.join(path.dirname(inject('temporalTestServerPath')), 'temporal-test-server-at'),
@@ -115,11 +117,35 @@ describe('campaign rehearsal (jiuzhu simulate)', () => {
     expect(rowsOf(late!.name).filter((cells) => cells.includes('是')).length).toBeGreaterThanOrEqual(dues.length);
     expect(rowsOf(onTime[0]!.name).some((cells) => cells.includes('未报送'))).toBe(false);
 
-    // Planted deaths opened their reviews; the printed timeline is Chinese and masks their names.
-    expect(r.summary.deaths).toBe(2);
+    // Planted deaths opened their reviews; each caseworker acted after its behaviour.
+    expect(r.summary.deaths).toBe(3);
     const deaths = r.timeline.filter((e) => e.type === 'death');
-    expect(deaths).toHaveLength(2);
-    for (const d of deaths) expect(await prisma.case.count({ where: { workflowId: d.workflowId! } })).toBe(1);
+    expect(deaths).toHaveLength(3);
+    const counted = { onTime: 0, late: 0, never: 0 };
+    for (const d of deaths) {
+      const c = await prisma.case.findUniqueOrThrow({ where: { workflowId: d.workflowId! } });
+      const assignee = await prisma.staff.findUniqueOrThrow({ where: { id: c.assigneeStaffId! } });
+      const township = await prisma.region.findUniqueOrThrow({ where: { id: assignee.regionId } });
+      const b = r.behaviours.caseworkers[`${township.name}${assignee.name}`]!;
+      counted[b]++;
+      const decided = r.timeline.filter((e) => e.type === 'decided' && e.workflowId === c.workflowId);
+      const ladder = await prisma.notification.findMany({ where: { caseId: c.id, kind: { in: ['reminder', 'escalation'] } } });
+      expect(ladder.length, c.workflowId).toBeGreaterThan(0);
+      expect(new Set(ladder.map((n) => n.dedupeKey)).size).toBe(ladder.length);
+      if (b === 'never') expect(decided).toHaveLength(0);
+      else {
+        expect(decided, c.workflowId).toHaveLength(1);
+        expect(Date.parse(decided[0]!.at) < c.dueAt!.getTime()).toBe(b === 'onTime');
+        // Decided on time: reminded, never escalated.
+        if (b === 'onTime') expect(ladder.every((n) => n.kind === 'reminder')).toBe(true);
+      }
+    }
+    // Seed 7: the three deaths fall to caseworkers who decide on time, late and never (see behaviours).
+    expect(counted).toEqual({ onTime: 1, late: 1, never: 1 });
+    expect(r.summary.casesDecidedOnTime).toBe(counted.onTime);
+    expect(r.summary.casesDecidedLate).toBe(counted.late);
+    expect(r.summary.casesUndecided).toBe(counted.never);
+    expect(r.summary.caseReminders).toBeGreaterThan(0);
     const text = formatTimeline(r);
     expect(text).toContain('2024-04-04 12:00  截止');
     expect(text).toContain(`督办  ${never!.name}`);
