@@ -6,6 +6,7 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { AppConfig } from '../config.js';
+import { loadCalendar } from '../county.js';
 import { PolicyValidationError } from '../../domain/policy/load.js';
 import { DomainError } from '../../domain/errors.js';
 import { chinaDateTimeText } from '../../domain/cycles/index.js';
@@ -107,6 +108,8 @@ export async function runSimulate(config: AppConfig, opts: SimulateOptions): Pro
       scale,
       deaths,
       county: opts.small ? 'small' : 'demo',
+      // chinese-days, the shipped overrides and <dataDir>/holiday-overrides.yaml, as the service uses.
+      calendar: loadCalendar(config.dataDir),
       databaseUrl: config.databaseUrl,
       onProgress: (done, total, now) => {
         const pct = Math.floor((done / total) * 100);

@@ -148,7 +148,7 @@ export function checkRehearsalPeriod(policy: CountyPolicy, from: LocalDate, to: 
   if (diffCalendarDays(from, to) > 400) throw new RehearsalInputError('演练期间不能超过400天');
   for (let y = yearOf(from); y <= yearOf(to); y++) {
     if (!calendar.covers(y)) {
-      throw new RehearsalInputError(`没有${y}年的节假日安排（内置数据只覆盖2004–2026年），无法计算工作日期限；请先在节假日补充文件中录入${y}年的安排，或选择2026年及以前的期间`);
+      throw new RehearsalInputError(`没有${y}年的节假日安排（内置数据只覆盖2004–2026年），无法计算工作日期限；请先在数据目录的 holiday-overrides.yaml 中录入${y}年的安排，或选择已有节假日数据的年份`);
     }
   }
   const w = policy.campaign.window;
