@@ -139,6 +139,25 @@ program
   });
 
 program
+  .command('simulate')
+  .description('整治演练：在时间快进的 Temporal 测试服务器上用模拟工作人员（按时、逾期、不报）跑完整个整治期间的真实流程，打印时间线并生成统计表；用于上线前检查政策配置')
+  .option('--county <preset>', '预置县：zhangzi（长子）或 wenshui（文水）；默认 zhangzi', 'zhangzi')
+  .option('--policy <file>', '本县政策文件（YAML），先校验再演练')
+  .option('--from <date>', '演练起始日期 YYYY-MM-DD（默认政策整治期间的第一天）')
+  .option('--to <date>', '演练结束日期 YYYY-MM-DD（默认整治期间的最后一天）')
+  .option('--seed <n>', '随机种子：同一种子同样的表现', '1')
+  .option('--small', '用三个乡镇的小型演练县（默认用演示县数据）')
+  .option('--scale <n>', '县的规模：演示县为户数倍数（默认 1，约3000户），小型演练县为乡镇数（默认 3）')
+  .option('--deaths <n>', '演练期间通报的死亡人数（默认 4）')
+  .option('--out <dir>', '统计表输出目录', 'simulate-out')
+  .option('--json', '以 JSON 输出时间线和汇总')
+  .option('--no-progress', '不显示进度条')
+  .action(async (opts: import('./commands/simulate.js').SimulateOptions) => {
+    const { runSimulate } = await import('./commands/simulate.js');
+    process.exitCode = await runSimulate(loadConfig(), opts);
+  });
+
+program
   .command('doctor')
   .description('检查运行环境：缺什么、怎么装')
   .action(async () => {

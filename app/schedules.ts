@@ -17,30 +17,14 @@ import { createHash } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { canonicalJson } from './db/audit.js';
 import { cycleScheduleId, type CycleKind } from '../domain/cycles/ids.js';
+import { CYCLE_KINDS, cycleKindsOf, cycleScheduleSpec } from '../domain/cycles/schedule.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import { createCalendar } from '../domain/time/calendar.js';
-import { chinaInstant } from '../domain/time/instants.js';
-import { addCalendarDays, yearOf } from '../domain/time/local-date.js';
+import { yearOf } from '../domain/time/local-date.js';
 import type { WorkCalendar } from '../domain/time/work-calendar.js';
 import type { CycleTickInput, cycleTick } from '../workflows/cycle-tick.js';
 
-export const CYCLE_KINDS: readonly CycleKind[] = ['progress', 'phase-summary', 'village-chain', 'payment-watch', 'daily-digest'];
-
-/** When each tick fires, Asia/Shanghai. Payment watches open early (they sleep until the deadline expires). */
-export const TICK_TIMES: Record<CycleKind, { hour: number; minute: number }> = {
-  'payment-watch': { hour: 0, minute: 5 },
-  progress: { hour: 7, minute: 0 },
-  'phase-summary': { hour: 7, minute: 10 },
-  'village-chain': { hour: 7, minute: 20 },
-  'daily-digest': { hour: 8, minute: 30 },
-};
-
-export const SCHEDULE_TIMEZONE = 'Asia/Shanghai';
-
-/** The cycle kinds a policy runs (the village chain only where it is enabled). */
-export function cycleKindsOf(policy: CountyPolicy): CycleKind[] {
-  return CYCLE_KINDS.filter((k) => k !== 'village-chain' || policy.villageMonthlyChain.enabled);
-}
+export { CYCLE_KINDS, TICK_TIMES, SCHEDULE_TIMEZONE, cycleKindsOf } from '../domain/cycles/schedule.js';
 
 export interface EnsureSchedulesOptions {
   /** Holiday calendar (default: chinese-days data); the campaign's years are handed to the tick. */
@@ -71,12 +55,14 @@ export function scheduleOptionsFor(
   const window = policy.campaign.window;
   const calendarData = calendar.sliceData(yearOf(window.start), yearOf(window.end));
   const tickInput: CycleTickInput = { countyRegionId, kind, policy, calendarData };
+  // Nothing opens before the campaign starts; the last tick runs on its last day (domain/cycles/schedule.ts,
+  // also what `jiuzhu simulate` plays on the time-skipping server).
+  const s = cycleScheduleSpec(policy, kind);
   const spec = {
-    calendars: [{ ...TICK_TIMES[kind], comment: `${policy.county.name} ${kind} tick` }],
-    timezone: SCHEDULE_TIMEZONE,
-    // Nothing opens before the campaign starts; the last tick runs on its last day.
-    startAt: chinaInstant(window.start),
-    endAt: chinaInstant(addCalendarDays(window.end, 1)),
+    calendars: [{ hour: s.hour, minute: s.minute, comment: `${policy.county.name} ${kind} tick` }],
+    timezone: s.timezone,
+    startAt: s.startAt,
+    endAt: s.endAt,
   };
   const config = fingerprint({ spec: { ...spec, startAt: spec.startAt.toISOString(), endAt: spec.endAt.toISOString() }, tickInput, taskQueue });
   return {

@@ -6,4 +6,5 @@ export * from './village.js';
 export * from './payments.js';
 export * from './digest.js';
 export * from './plan.js';
+export * from './schedule.js';
 export * from './units.js';
