@@ -171,9 +171,9 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   };
 
   app.get('/console', async (req, reply) => {
-    if (demo && !isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('演示模式只能在本机使用。'));
+    if (demo && !isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('演示模式只能在本机使用。', { demo }));
     if (!demo && !(isLocalRequest(req) && (await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now())) !== undefined)) {
-      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(FORBIDDEN_TEXT));
+      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(FORBIDDEN_TEXT, { demo }));
     }
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(consolePage({ demo }));
   });
@@ -182,7 +182,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     const token = (req.query as { token?: string }).token ?? '';
     const redeemed = isLocalRequest(req) ? await redeemLoginToken(prisma, token, now()) : undefined;
     if (!redeemed) {
-      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。'));
+      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。', { demo }));
     }
     return reply.header('set-cookie', sessionCookie(redeemed.session)).redirect('/console', 303);
   });
@@ -233,6 +233,8 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     req.raw.on('close', end);
     raw.on('close', end);
     try {
+      // A dropped stream is retried by the browser after 2 s; the replay below brings it up to date.
+      raw.write('retry: 2000\n\n');
       for (const e of await store.history(chatIds)) write(e, 'message');
       raw.write('event: ready\ndata: {}\n\n');
     } catch (err) {
@@ -251,7 +253,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     const id = `${p.externalId}:${body.eventId}`;
     // The line as the chat shows it: ID numbers masked in a group (the bot's own group messages are masked too).
     const shown = chat.kind === 'group' ? body.text.replace(/\d{17}[\dXx]/g, (m) => maskIdNumber(m)) : body.text;
-    await store.recordTyped(chat.id, p.name, shown, `console:said:${id}`);
+    await store.recordTyped(chat.id, { name: p.name, staffId: p.id }, shown, `console:said:${id}`);
     return handle({ type: 'text', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, text: body.text }, reply);
   });
 
