@@ -31,7 +31,7 @@ main{flex:1;display:flex;min-height:0}#chats{width:15em;background:#fff;border-r
 .msg{margin:.5em 0;max-width:36em}.msg.me{margin-left:auto;text-align:right}.who{font-size:.8em;color:#8f959e}
 .bubble{display:inline-block;text-align:left;background:#fff;border:1px solid #dee0e3;border-radius:8px;padding:.6em .9em;white-space:pre-wrap}
 .me .bubble{background:#cfe0ff;border-color:#cfe0ff}.card{padding:0;overflow:hidden;min-width:18em}
-.card .t{background:#e1eaff;font-weight:600;padding:.5em .9em}.card .b{padding:.6em .9em}.f{display:flex;gap:.5em}.f span:first-child{color:#646a73;min-width:6em}
+.card .t{background:#e1eaff;font-weight:600;padding:.5em .9em}.card .b{padding:.6em .9em}.f .k{color:#646a73}
 .btns{display:flex;gap:.5em;padding:0 .9em .7em}button{border:1px solid #c9cdd4;background:#fff;border-radius:6px;padding:.35em .9em;cursor:pointer}
 button.primary{background:#3370ff;color:#fff;border-color:#3370ff}button.danger{color:#f54a45;border-color:#f54a45}button:disabled{opacity:.5;cursor:default}
 form{display:flex;gap:.5em;padding:.7em;background:#fff;border-top:1px solid #dee0e3}form input{flex:1;padding:.5em;border:1px solid #c9cdd4;border-radius:6px}
@@ -68,7 +68,8 @@ function card(e) {
   if (!hasCard) { b.textContent = m.text || ''; return b; }
   if (m.title) b.append(el('div', 't', m.title));
   const body = el('div', 'b', m.text);
-  for (const f of m.fields || []) { const row = el('div', 'f'); row.append(el('span', '', f.label), el('span', '', f.value)); body.append(row); }
+  // Fields read as on a Feishu card: 标签：值.
+  for (const f of m.fields || []) { const row = el('div', 'f'); row.append(el('span', 'k', f.label + '：'), el('span', 'v', f.value)); body.append(row); }
   b.append(body);
   if (m.buttons && m.buttons.length) {
     const btns = el('div', 'btns');
