@@ -152,6 +152,7 @@ $('form').onsubmit = (ev) => {
   const input = $('#text'), text = input.value.trim();
   if (!text || !current || !me) return;
   input.value = '';
+  input.focus();
   post('/console/say', { chatId: current.id, text });
 };
 if (DEMO) {

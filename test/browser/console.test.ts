@@ -141,7 +141,6 @@ describe('the console in demo mode', () => {
     expect(description.status.name).toBe('RUNNING');
     await until(() => logText(page)).toContain('已受理');
     await until(() => logText(page)).toContain(workflowId);
-    await page.screenshot({ path: '/tmp/shot-cadre.png' });
   });
 });
 
@@ -190,7 +189,6 @@ describe('the console in demo mode, as a leader', () => {
       await until(() => card.innerText()).toContain('处理人：赵组长');
       expect(await card.locator('button').count()).toBe(0);
     }
-    await tabA.screenshot({ path: '/tmp/shot-leader.png' });
     const decided = await eventually(async () => {
       const f = await prisma.nearRelativeFiling.findUniqueOrThrow({ where: { id: filing.id } });
       return f.status === 'APPROVED' ? f : null;
