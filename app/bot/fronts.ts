@@ -17,6 +17,7 @@ import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { FeishuConfig, TelegramConfig } from '../config.js';
+import { registerDashboard } from '../dashboard/index.js';
 import { createTemporalCaseStarter } from './case-starter.js';
 import { createTemporalGateway } from './temporal-gateway.js';
 
@@ -121,6 +122,8 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   const county = await prisma.region.findFirst({ where: { level: 'COUNTY', name: options.policy.county.name }, select: { id: true } });
   const consoleRoutes = registerConsole(options.app, { prisma, core, store: consoleStore, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}), onError: onError('控制台') });
   stops.push(() => consoleRoutes.close());
+  // The 专班 dashboard (/dashboard): read-only, same access rules as the console.
+  registerDashboard(options.app, { prisma, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}) });
   idles.push(() => consoleRoutes.idle());
 
   const delivery = startDeliveryLoop({ prisma, outs, intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });

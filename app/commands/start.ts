@@ -19,6 +19,7 @@ export async function runStart(config: AppConfig, mode: ServiceMode = 'all'): Pr
   say(`  聊天机器人     ${service.chatFronts.length ? service.chatFronts.join('；') : '未配置飞书或 Telegram（见 README「接入飞书与 Telegram」）'}`);
   if (mode !== 'worker') {
     say(`  网页控制台     ${service.httpUrl}/console    ${config.demo ? '演示模式：可任意切换身份' : '登录：另开终端执行 npx jiuzhu staff login-link <编号|姓名>，在本机浏览器打开所给链接'}`);
+    say(`  专班看板       ${service.httpUrl}/dashboard    ${config.demo ? '演示模式：可任意切换身份' : '登录：同上生成的链接，把 /console/login 换成 /dashboard/login'}`);
   }
   say('按 Ctrl-C 停止。');
 
