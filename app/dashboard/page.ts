@@ -193,7 +193,7 @@ ${p.tables.map((t) => `<div id="tbl-${t.id}" data-table="${t.id}" data-title="${
   );
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>救助专项治理 · 专班看板</title><style>${STYLE}</style><script src="/dashboard/echarts.min.js"></script></head>
+<link rel="icon" href="data:,"><title>救助专项治理 · 专班看板</title><style>${STYLE}</style><script src="/dashboard/echarts.min.js"></script></head>
 <body data-demo="${opts.demo ? '1' : '0'}">
 <header><h1>救助专项治理 · 专班看板</h1><span id="who"></span><span id="updated"></span><button id="refresh">刷新</button>${side}</header>
 ${banner}<div id="err"></div>

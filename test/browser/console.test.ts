@@ -141,6 +141,14 @@ describe('the console in demo mode', () => {
     expect(description.status.name).toBe('RUNNING');
     await until(() => logText(page)).toContain('已受理');
     await until(() => logText(page)).toContain(workflowId);
+
+    // The 专班 dashboard of the same server lists the case among the county's open cases.
+    const board = await open();
+    await board.goto(`${demo.url}/dashboard?staff=${fx.staff.leader}`);
+    const openCase = board.locator('#tbl-cases tr', { hasText: `#${row.id}` });
+    await until(() => openCase.count()).toBe(1);
+    expect(await openCase.innerText()).toContain('死亡核查');
+    expect(await openCase.innerText()).toContain('李经办');
   });
 });
 
@@ -312,8 +320,21 @@ describe('the console with login links (not demo)', () => {
     await page.goto(`${demo.url}/console`);
     expect(await page.locator('#reason').innerText()).toBe('演示模式只能在本机使用。');
     expect(await banner()).toBe(1);
+    await page.goto(`${demo.url}/dashboard`);
+    expect(await banner()).toBe(1);
+    await page.goto(`${demo.url}/dashboard?staff=${fx.staff.leader}`);
+    expect(await banner()).toBe(1);
     await page.setExtraHTTPHeaders({});
+    await page.goto(`${demo.url}/dashboard?staff=${fx.staff.leader}`);
+    await until(() => page.locator('#tbl-cases').count()).toBe(1);
+    expect(await banner()).toBe(1);
+    await page.goto(`${demo.url}/dashboard?staff=${fx.staff.villager}`); // a village cadre is refused the dashboard
+    expect(await banner()).toBe(1);
     // Login-link mode: never.
+    await page.goto(`${secure.url}/dashboard`);
+    expect(await banner()).toBe(0);
+    await page.goto(`${secure.url}/dashboard/login?token=${'x'.repeat(30)}`);
+    expect(await banner()).toBe(0);
     await page.goto(`${secure.url}/console`);
     expect(await banner()).toBe(0);
     await page.goto(`${secure.url}/console/login?token=${'x'.repeat(30)}`);
