@@ -137,7 +137,13 @@ async function load() {
   let r;
   try { r = await fetch('/console/api/me' + q()); } catch (e) { setConn('连接中断，正在重连…'); retryTimer = setTimeout(load, retryMs); retryMs = Math.min(retryMs * 2, 30000); return; }
   const data = await r.json().catch(() => ({}));
-  if (!r.ok) { if (source) source.close(); setConn(''); showError(data.error || '无权访问'); return; }
+  if (!r.ok) {
+    // Refused (e.g. the session ended): stop listening, show nothing of the chats, say why.
+    if (source) source.close();
+    entries.clear(); current = null; $('#chats').textContent = ''; $('#log').textContent = ''; $('#who').textContent = '';
+    $('#text').disabled = true; setConn(''); showError(data.error || '无权访问');
+    return;
+  }
   const switched = !me || !me.chats || me.staff.id !== data.staff.id;
   me = data;
   if (switched) { entries.clear(); unread.clear(); current = null; }

@@ -82,7 +82,8 @@ const sameButton = (a: ButtonAction, b: ButtonAction) => a.action === b.action &
 export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOptions): ConsoleRoutes {
   const { prisma, core, store, demo } = options;
   const now = options.now ?? (() => new Date());
-  const streams = new Set<FastifyReply>();
+  /** Open event streams, with the session cookie they were opened with (outside demo mode). */
+  const streams = new Map<FastifyReply, string | undefined>();
   const inFlight = new Set<Promise<unknown>>();
 
   async function countyRegionIds(): Promise<number[] | undefined> {
@@ -188,7 +189,10 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   });
 
   app.post('/console/logout', async (req, reply) => {
-    await endSession(prisma, readCookie(req.headers.cookie, SESSION_COOKIE));
+    const session = readCookie(req.headers.cookie, SESSION_COOKIE);
+    await endSession(prisma, session);
+    // The session's other tabs lose their streams; reconnecting, they are refused and say so.
+    if (session) for (const [s, of] of streams) if (of === session) s.raw.end();
     return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0`).send({ ok: true });
   });
 
@@ -224,7 +228,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     const unsubscribe = store.hub.subscribe(chatIds, write);
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), 25_000);
     heartbeat.unref();
-    streams.add(reply);
+    streams.set(reply, demo ? undefined : readCookie(req.headers.cookie, SESSION_COOKIE));
     const end = () => {
       clearInterval(heartbeat);
       unsubscribe();
@@ -280,7 +284,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   });
 
   const close = () => {
-    for (const s of streams) s.raw.end();
+    for (const s of streams.keys()) s.raw.end();
     streams.clear();
   };
   app.addHook('preClose', (done) => {

@@ -84,9 +84,10 @@ afterEach(async () => {
   expect(logs).toEqual([]);
 });
 
-async function open(): Promise<Page> {
-  const { page } = await b.newPage();
-  pages.push(page);
+/** A new page in a fresh browser context, or another tab of `sameContextAs` (shares its cookies). */
+async function open(sameContextAs?: Page): Promise<Page> {
+  const page = sameContextAs ? await sameContextAs.context().newPage() : (await b.newPage()).page;
+  if (!sameContextAs) pages.push(page);
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
@@ -232,6 +233,21 @@ describe('the console in demo mode, as a leader', () => {
     const ids = await page.locator('#log .msg').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('switching identity shows only the new person\'s chats and survives a reload', async () => {
+    const page = await open();
+    await pickIdentity(page, fx.staff.villager);
+    await until(() => logText(page)).toContain('报告死亡：已受理');
+    await page.selectOption('#pick', String(fx.staff.leader));
+    await until(() => page.locator('#who').innerText()).toContain('赵组长');
+    await until(() => page.locator('#chats [data-id]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id))).toEqual([`group:${fx.countyId}`, `private:${fx.staff.leader}`]);
+    await until(() => page.locator('#conn').innerText()).toBe('已连接');
+    expect(await logText(page)).not.toContain('报告死亡');
+    // A reload keeps the chosen identity (it is in the address).
+    await page.reload();
+    await until(() => page.locator('#who').innerText()).toContain('赵组长');
+    expect(await page.locator('#pick').inputValue()).toBe(String(fx.staff.leader));
+  });
 });
 
 describe('the console with login links (not demo)', () => {
@@ -304,6 +320,21 @@ describe('the console with login links (not demo)', () => {
     await page.click('#logout');
     await until(() => page.locator('#reason').count()).toBe(1);
     expect(await page.locator('#reason').innerText()).toBe(FORBIDDEN_TEXT);
+    expected = ['console: Failed to load resource: the server responded with a status of 403 (Forbidden)'];
+  });
+
+  it('logging out in one tab ends the session in the other: it stops listening and says why', async () => {
+    const tabA = await open();
+    await tabA.goto(await loginLink(fx.staff.villager));
+    const tabB = await open(tabA);
+    await tabB.goto(`${secure.url}/console`);
+    for (const tab of [tabA, tabB]) await until(() => tab.locator('#conn').innerText()).toBe('已连接');
+    await tabA.click('#logout');
+    await until(() => tabA.locator('#reason').count()).toBe(1);
+    await until(() => tabB.locator('#err').innerText()).toBe(FORBIDDEN_TEXT);
+    expect(await tabB.locator('#chats [data-id]').count()).toBe(0);
+    expect(await tabB.locator('#log').innerText()).toBe('');
+    expect(await tabB.locator('#text').isDisabled()).toBe(true);
     expected = ['console: Failed to load resource: the server responded with a status of 403 (Forbidden)'];
   });
 
