@@ -46,7 +46,7 @@ const q = () => (DEMO && me ? '?staff=' + me.staff.id : '');
 function el(tag, cls, text) { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined && text !== null) e.textContent = text; return e; }
 function showError(t) { $('#err').textContent = t || ''; }
 function setConn(t) { $('#conn').textContent = t; }
-/** POSTs an action; answers the server's error text, or '' when done. A 5xx or a network failure is retried with the same event id. */
+/** POSTs an action: { status, error } ('' when done). A 5xx or a network failure is retried with the same event id. */
 async function post(path, body) {
   body.eventId = crypto.randomUUID();
   if (DEMO) body.staffId = me.staff.id;
@@ -54,13 +54,13 @@ async function post(path, body) {
     try {
       const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const data = await r.json().catch(() => ({}));
-      if (r.ok) { showError(''); return ''; }
-      if (r.status < 500) { showError(data.error || '操作失败'); return data.error || '操作失败'; }
+      if (r.ok) { showError(''); return { status: r.status, error: '' }; }
+      if (r.status < 500) { showError(data.error || '操作失败'); return { status: r.status, error: data.error || '操作失败' }; }
     } catch (e) { /* network: retry */ }
     await new Promise((res) => setTimeout(res, 800 * (attempt + 1)));
   }
   showError('处理失败，请稍后重试。');
-  return '处理失败，请稍后重试。';
+  return { status: 0, error: '处理失败，请稍后重试。' };
 }
 function card(e) {
   const m = e.message, hasCard = m.title || (m.fields && m.fields.length) || (m.buttons && m.buttons.length);
@@ -79,8 +79,9 @@ function card(e) {
       // One press per card: the buttons stay disabled until the card is edited (or the press failed).
       btn.onclick = async () => {
         for (const o of btns.querySelectorAll('button')) o.disabled = true;
-        const error = await post('/console/press', { chatId: e.chatId, messageId: e.id, button: x.payload });
-        if (error) for (const o of btns.querySelectorAll('button')) o.disabled = false;
+        const r = await post('/console/press', { chatId: e.chatId, messageId: e.id, button: x.payload });
+        // A stale card (409) stays disabled; any other failure may be pressed again.
+        if (r.error && r.status !== 409) for (const o of btns.querySelectorAll('button')) o.disabled = false;
       };
       btns.append(btn);
     }
@@ -159,7 +160,8 @@ $('form').onsubmit = (ev) => {
   if (!text || !current || !me) return;
   input.value = '';
   input.focus();
-  post('/console/say', { chatId: current.id, text });
+  // Not taken (refused or failed): give the text back unless something new was typed.
+  post('/console/say', { chatId: current.id, text }).then((r) => { if (r.error && !input.value) input.value = text; });
 };
 if (DEMO) {
   const sel = $('#pick');

@@ -234,6 +234,23 @@ describe('the console in demo mode, as a leader', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('shows what is typed as text, and keeps a refused line in the box with the reason', async () => {
+    const page = await open();
+    await pickIdentity(page, fx.staff.villager);
+    await page.click(`#chats [data-id="private:${fx.staff.villager}"]`);
+    const markup = '<img src=x onerror="document.title=\'注入\'">备注';
+    await say(page, markup);
+    await until(() => page.locator('#log .msg.me').last().innerText()).toContain(markup);
+    expect(await page.locator('#log img').count()).toBe(0);
+    expect(await page.title()).toBe('救助专项治理 · 控制台');
+    const tooLong = '长'.repeat(2001);
+    await page.fill('#text', tooLong);
+    await page.press('#text', 'Enter');
+    await until(() => page.locator('#err').innerText()).toBe('内容过长');
+    expect(await page.inputValue('#text')).toBe(tooLong);
+    expected = ['console: Failed to load resource: the server responded with a status of 400 (Bad Request)'];
+  });
+
   it('switching identity shows only the new person\'s chats and survives a reload', async () => {
     const page = await open();
     await pickIdentity(page, fx.staff.villager);
