@@ -5,6 +5,16 @@
 // chart downloads as PNG, each table as .xlsx from /dashboard/xlsx/<table>.
 import { DEMO_BANNER } from '../../bot/console/page.js';
 
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page a refused visitor gets (403): the reason in Chinese, no data; the demo banner in demo mode. */
+export function dashboardForbiddenPage(message: string, opts: { demo?: boolean } = {}): string {
+  const banner = opts.demo ? `<div id="demo" style="background:#ff7d00;color:#fff;padding:.3em 1em;text-align:center">${DEMO_BANNER}</div>` : '';
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>救助专项治理 · 专班看板</title></head>
+<body style="font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1f2329">${banner}
+<div style="max-width:40em;margin:4em auto"><h1 style="font-size:1.3em">无法打开专班看板</h1><p id="reason">${esc(message)}</p></div></body></html>`;
+}
+
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font-family:system-ui,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1f2329;background:#f5f6f7}
 header{background:#3370ff;color:#fff;padding:.6em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
@@ -75,7 +85,7 @@ function render(d) {
   const towns = uniq(d.findings.map((f) => f.township)), kinds = uniq(d.findings.map((f) => f.kindZh));
   chart('findings', {
     tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 40 },
-    xAxis: { type: 'category', data: towns }, yAxis: { type: 'value', name: '问题数（个）', minInterval: 1 },
+    xAxis: { type: 'category', data: towns, axisLabel: { interval: 0 } }, yAxis: { type: 'value', name: '问题数（个）', minInterval: 1 },
     series: kinds.map((k) => ({ name: k, type: 'bar', stack: 'n', data: towns.map((t) => sum(d.findings.filter((f) => f.township === t && f.kindZh === k), (f) => f.count)) })),
   });
   table('tbl-findings', [['乡镇（街道）'], ['问题类型'], ['发现问题数（个）', 1], ['其中未办结（个）', 1], ['涉及金额（元）', 1]],
@@ -87,7 +97,7 @@ function render(d) {
   const withCases = d.casesByKind.filter((k) => k.open > 0);
   chart('cases', {
     tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 40 },
-    xAxis: { type: 'category', data: withCases.map((k) => k.kindZh) }, yAxis: { type: 'value', name: '在办（件）', minInterval: 1 },
+    xAxis: { type: 'category', data: withCases.map((k) => k.kindZh), axisLabel: { interval: 0 } }, yAxis: { type: 'value', name: '在办（件）', minInterval: 1 },
     series: buckets.map(([key, label, color]) => ({ name: label, type: 'bar', stack: 'c', itemStyle: { color }, data: withCases.map((k) => k[key]) })),
   });
   table('tbl-cases-by-kind', [['案件类型'], ['在办（件）', 1], ['已逾期', 1], ['3日内到期', 1], ['7日内到期', 1], ['7日以上', 1], ['无期限', 1]],
@@ -96,13 +106,13 @@ function render(d) {
   const left = (c) => c.daysLeft === null ? '无期限' : c.daysLeft < 0 ? '逾期 ' + (-c.daysLeft) + ' 天' : '剩余 ' + c.daysLeft + ' 天';
   table('tbl-cases', [['案件编号'], ['案件类型'], ['乡镇（街道）'], ['承办人'], ['办理期限'], ['剩余时间']],
     d.cases.map((c) => ['#' + c.id, c.ledgerNo ? c.kindZh + '（台账' + c.ledgerNo + '）' : c.kindZh, c.township, c.assignee, fmt(c.dueAt), left(c)]),
-    ['合计', d.cases.length + ' 件', '', '', '', ''], (i) => d.cases[i].bucket === 'overdue' ? 'overdue' : '');
+    ['合计', d.casesTotal + ' 件', d.casesTotal > d.cases.length ? '仅列出最紧迫的 ' + d.cases.length + ' 件，完整清单请下载Excel' : '', '', '', ''], (i) => d.cases[i].bucket === 'overdue' ? 'overdue' : '');
 
   // Current reporting cycles.
   const cyc = d.cycles.map((c) => c.title + '（' + c.period + '）');
   chart('submissions', {
     tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 50, right: 20, top: 40, bottom: 40 },
-    xAxis: { type: 'category', data: cyc }, yAxis: { type: 'value', name: '单位（个）', minInterval: 1 },
+    xAxis: { type: 'category', data: cyc, axisLabel: { interval: 0 } }, yAxis: { type: 'value', name: '单位（个）', minInterval: 1 },
     series: [
       { name: '按时报送', type: 'bar', stack: 's', itemStyle: { color: '#34c724' }, data: d.cycles.map((c) => c.submitted - c.late) },
       { name: '逾期报送', type: 'bar', stack: 's', itemStyle: { color: '#ff7d00' }, data: d.cycles.map((c) => c.late) },
@@ -114,7 +124,7 @@ function render(d) {
   table('tbl-submissions', [['报送事项'], ['报送截止'], ['报送单位'], ['报送状态'], ['报送时间']],
     units.map((r) => r.slice(0, 5)),
     ['合计', '', units.length + ' 个单位', '已报送 ' + sum(d.cycles, (c) => c.submitted) + '，其中逾期 ' + sum(d.cycles, (c) => c.late) + '；未报送 ' + sum(d.cycles, (c) => c.missing), ''],
-    (i) => units[i][5] === 'on-time' ? '' : 'overdue');
+    (i) => units[i][5] === 'late' || units[i][5] === 'missing-overdue' ? 'overdue' : '');
 
   // Month by month.
   chart('trends', {

@@ -14,9 +14,9 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, SESSION_TTL_MS, sessionStaffId } from '../../bot/console/auth.js';
-import { DEMO_BANNER, forbiddenPage } from '../../bot/console/page.js';
+import { DEMO_BANNER } from '../../bot/console/page.js';
 import type { PrismaClient } from '../db/client.js';
-import { dashboardPage } from './page.js';
+import { dashboardForbiddenPage as forbiddenPage, dashboardPage } from './page.js';
 import { loadDashboard } from './queries.js';
 import { resolveViewer, ROLE_ZH, type DashboardViewer } from './scope.js';
 import { DASHBOARD_TABLES, dashboardXlsx, TABLE_TITLES, type DashboardTable } from './xlsx.js';
@@ -32,6 +32,9 @@ export interface DashboardRoutesOptions {
 export const DASHBOARD_FORBIDDEN = '无权访问专班看板：请在本机打开由 jiuzhu staff login-link 生成的一次性登录链接（将链接中的 /console/ 换成 /dashboard/）。';
 export const DEMO_LOCAL_ONLY = '演示模式只能在本机使用。';
 export const DEMO_PICK = '请先选择一名本县在职人员。';
+
+/** Open cases listed on the page (most urgent first); the counts and the xlsx cover all. */
+export const PAGE_CASES = 300;
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -73,7 +76,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
     // Demo mode: the page itself offers the identity picker; a chosen identity is checked by the data routes.
     if (!demo || demoStaff(req) !== undefined) {
       const r = await viewerOf(req);
-      if ('status' in r) return reply.code(r.status).type('text/html; charset=utf-8').send(forbiddenPage(r.message, { demo }).replace('无法打开控制台', '无法打开专班看板'));
+      if ('status' in r) return reply.code(r.status).type('text/html; charset=utf-8').send(forbiddenPage(r.message, { demo }));
     }
     return reply.type('text/html; charset=utf-8').send(dashboardPage({ demo }));
   });
@@ -85,7 +88,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
       return reply
         .code(403)
         .type('text/html; charset=utf-8')
-        .send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。', { demo }).replace('无法打开控制台', '无法打开专班看板'));
+        .send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。', { demo }));
     }
     return reply.header('set-cookie', dashboardCookie(redeemed.session)).redirect('/dashboard', 303);
   });
@@ -120,6 +123,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
       ...(demo ? { banner: DEMO_BANNER } : {}),
       viewer: { name: v.name, role: v.roleZh, scope: v.scopeLabel, level: v.scope.level },
       ...data,
+      // The page lists the most urgent cases; the xlsx has them all.
+      cases: data.cases.slice(0, PAGE_CASES),
+      casesTotal: data.cases.length,
     });
   });
 

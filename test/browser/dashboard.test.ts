@@ -12,12 +12,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import type { Client } from '@temporalio/client';
+
 import { issueLoginToken } from '../../bot/console/auth.js';
+import { startBotFronts } from '../../app/bot/fronts.js';
+import { presets } from '../../domain/policy/load.js';
 import { DEMO_BANNER } from '../../bot/console/page.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { DASHBOARD_FORBIDDEN, registerDashboard } from '../../app/dashboard/routes.js';
 import { VILLAGE_REFUSAL } from '../../app/dashboard/scope.js';
 import { HEADER_ROW } from '../../app/dashboard/xlsx.js';
+import { RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
 import { DASHBOARD_NOW, seedDashboardCounty, type DashboardCounty } from '../support/dashboard-county.js';
 
@@ -234,7 +239,45 @@ describe('scoping in the browser', () => {
   });
 });
 
+describe('requests relayed by a proxy', () => {
+  it('are refused even with a valid session cookie', async () => {
+    const page = await signIn(fx.staff.office);
+    await loaded(page);
+    expect((await page.request.get(`${secureUrl}/dashboard/api/data`)).status()).toBe(200);
+    const relayed = await page.request.get(`${secureUrl}/dashboard/api/data`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(relayed.status()).toBe(403);
+  });
+});
+
 describe('demo mode', () => {
+  it('startBotFronts serves /dashboard beside /console', async () => {
+    const app = Fastify();
+    const fronts = await startBotFronts({
+      app,
+      prisma,
+      client: {} as Client,
+      caseStarter: new RecordingCaseStarter(),
+      taskQueue: 'unused',
+      policy: { ...presets.zhangzi, county: { ...presets.zhangzi.county, name: fx.county.countyName } },
+      deliveryIntervalMs: 3_600_000,
+      demo: true,
+      log: () => {},
+    });
+    const url = await listen(app);
+    try {
+      const res = await fetch(`${url}/dashboard/api/data?staff=${fx.staff.office}`);
+      expect(res.status).toBe(200);
+      const data = (await res.json()) as { demo: boolean; banner: string; viewer: { scope: string } };
+      expect(data).toMatchObject({ demo: true, banner: DEMO_BANNER, viewer: { scope: `${fx.county.countyName}（全县）` } });
+      expect((await fetch(`${url}/dashboard`)).status).toBe(200);
+      expect((await fetch(`${url}/console`)).status).toBe(200);
+    } finally {
+      await fronts.stop();
+      await app.close();
+    }
+  });
+
+
   it('says so, lets the identity be chosen and applies that identity’s scope', async () => {
     const { page } = await b.newPage();
     await page.goto(`${demoUrl}/dashboard`);
