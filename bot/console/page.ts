@@ -1,5 +1,6 @@
 // The console page: one self-contained HTML document (vanilla JS, no build
-// step), Simplified Chinese. Chats on the left (unread counts), messages
+// step), Simplified Chinese. Chats on the left (on a phone: a row on top;
+// unread counts), messages
 // rendered like Feishu cards (title, text, fields, buttons), an input box at
 // the bottom. Live updates come over Server-Sent Events; a dropped stream
 // reconnects and replays the chat log (entries are keyed by id, so nothing
@@ -35,7 +36,9 @@ main{flex:1;display:flex;min-height:0}#chats{width:15em;background:#fff;border-r
 .btns{display:flex;gap:.5em;padding:0 .9em .7em}button{border:1px solid #c9cdd4;background:#fff;border-radius:6px;padding:.35em .9em;cursor:pointer}
 button.primary{background:#3370ff;color:#fff;border-color:#3370ff}button.danger{color:#f54a45;border-color:#f54a45}button:disabled{opacity:.5;cursor:default}
 form{display:flex;gap:.5em;padding:.7em;background:#fff;border-top:1px solid #dee0e3}form input{flex:1;padding:.5em;border:1px solid #c9cdd4;border-radius:6px}
-#err{color:#f54a45;padding:0 1em}`;
+#err{color:#f54a45;padding:0 1em}
+@media (max-width:640px){header{flex-wrap:wrap}main{flex-direction:column}#chats{width:auto;display:flex;overflow-x:auto;border-right:0;border-bottom:1px solid #dee0e3;flex:none}
+#chats div{white-space:nowrap;border-bottom:0}#pick{max-width:100%}.card{min-width:0}.msg{max-width:100%}}`;
 
 const SCRIPT = `
 const DEMO = document.body.dataset.demo === '1';

@@ -254,16 +254,24 @@ describe('the console in demo mode, as a leader', () => {
   it('switching identity shows only the new person\'s chats and survives a reload', async () => {
     const page = await open();
     await pickIdentity(page, fx.staff.villager);
-    await until(() => logText(page)).toContain('报告死亡：已受理');
+    const line = '村里今天的情况：一切正常';
+    await say(page, line);
     await page.selectOption('#pick', String(fx.staff.leader));
     await until(() => page.locator('#who').innerText()).toContain('赵组长');
     await until(() => page.locator('#chats [data-id]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id))).toEqual([`group:${fx.countyId}`, `private:${fx.staff.leader}`]);
     await until(() => page.locator('#conn').innerText()).toBe('已连接');
-    expect(await logText(page)).not.toContain('报告死亡');
+    expect(await logText(page)).not.toContain(line);
     // A reload keeps the chosen identity (it is in the address).
     await page.reload();
     await until(() => page.locator('#who').innerText()).toContain('赵组长');
     expect(await page.locator('#pick').inputValue()).toBe(String(fx.staff.leader));
+    // On a phone the chats sit in a row above the messages, and the input box stays on screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const chats = (await page.locator('#chats').boundingBox())!;
+    const log = (await page.locator('#log').boundingBox())!;
+    const input = (await page.locator('#text').boundingBox())!;
+    expect(chats.y + chats.height).toBeLessThanOrEqual(log.y);
+    expect(input.y + input.height).toBeLessThanOrEqual(844);
   });
 });
 
