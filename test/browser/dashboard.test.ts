@@ -21,7 +21,7 @@ import { DEMO_BANNER } from '../../bot/console/page.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { DASHBOARD_FORBIDDEN, registerDashboard } from '../../app/dashboard/routes.js';
 import { VILLAGE_REFUSAL } from '../../app/dashboard/scope.js';
-import { HEADER_ROW } from '../../app/dashboard/xlsx.js';
+import { DASHBOARD_TABLES, HEADER_ROW } from '../../app/dashboard/xlsx.js';
 import { RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
 import { DASHBOARD_NOW, seedDashboardCounty, type DashboardCounty } from '../support/dashboard-county.js';
@@ -184,6 +184,45 @@ describe('dashboard for the county (login link)', () => {
   });
 });
 
+describe('every table downloads as xlsx', () => {
+  it('opens with exceljs: frozen Chinese header, totals row equal to the database', async () => {
+    const page = await signIn(fx.staff.office);
+    await loaded(page);
+    const totals: Record<string, Record<string, number>> = {};
+    for (const table of DASHBOARD_TABLES) {
+      const res = await page.request.get(`${secureUrl}/dashboard/xlsx/${table}`);
+      expect(res.status()).toBe(200);
+      expect(res.headers()['content-type']).toContain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load((await res.body()) as unknown as ArrayBuffer);
+      const ws = wb.worksheets[0]!;
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: HEADER_ROW });
+      const headers = (ws.getRow(HEADER_ROW).values as unknown[]).slice(1) as string[];
+      expect(headers.every((h) => /[\u4e00-\u9fff]/.test(h))).toBe(true);
+      let r = HEADER_ROW + 1;
+      while (ws.getCell(`A${r}`).value !== '合计') r++;
+      totals[table] = Object.fromEntries(
+        headers.map((h, i) => {
+          const v = ws.getRow(r).getCell(i + 1).value;
+          return [h, typeof v === 'object' && v && 'result' in v ? Number(v.result) : Number(v ?? 0)];
+        }),
+      );
+    }
+    // Recovered: case recoveries plus rectification progress of the county, all within the twelve months.
+    expect(totals.trends!['追回金额（元）']).toBeCloseTo((12_345 + 70_000 + 5_000 + 8_800) / 100, 2);
+    expect(totals.trends!['发现问题数（个）']).toBe((await dbFindingTotals([...fx.A.villages, ...fx.B.villages])).count);
+    // Submissions: the current progress cycle and the village chain.
+    const cycles = await prisma.reportCycle.findMany({ where: { countyRegionId: fx.county.countyId, period: { in: ['2026-11-14', '2026-11'] } }, select: { id: true } });
+    const submitted = await prisma.reportSubmission.count({ where: { cycleId: { in: cycles.map((c) => c.id) } } });
+    const late = await prisma.reportSubmission.count({ where: { cycleId: { in: cycles.map((c) => c.id) }, late: true } });
+    expect(totals.submissions!['已报送（个）']).toBe(submitted);
+    expect(totals.submissions!['其中逾期（个）']).toBe(late);
+    expect(totals.submissions!['未报送（个）']).toBe(3 + 5 - submitted); // progress: 股 + 2 townships; chain: 2 townships + 3 villages
+    expect(totals['cases-by-kind']!['已逾期']).toBe(2);
+    expect(totals.cases!['案件类型']).toBe(totals['cases-by-kind']!['在办（件）']);
+  });
+});
+
 describe('scoping in the browser', () => {
   it('township A staff see no number of township B, in the page or the xlsx', async () => {
     const page = await signIn(fx.staff.aCaseworker);
@@ -292,5 +331,26 @@ describe('demo mode', () => {
     const cadre = await page.request.get(`${demoUrl}/dashboard/api/data?staff=${fx.staff.villageCadre}`);
     expect(cadre.status()).toBe(403);
     expect((await cadre.json()).error).toBe(VILLAGE_REFUSAL);
+  });
+});
+
+describe('live data', () => {
+  it('「刷新」 shows a finding recorded after the page was opened', async () => {
+    const page = await signIn(fx.staff.office);
+    await loaded(page);
+    const bTotal = async () => {
+      const o = await chartOption(page, 'findings');
+      const i = o.xAxis[0]!.data.indexOf(fx.B.name);
+      return sumOf(o.series.map((x) => x.data[i] ?? 0));
+    };
+    expect(await bTotal()).toBe(2);
+    const f = await prisma.finding.create({ data: { kind: 'payment_missing', key: `dash-live-${Date.now()}`, idNumber: '000000000000000000', regionId: fx.B.villages[0]!, amount: '1.00', evidence: {}, foundAt: DASHBOARD_NOW } });
+    try {
+      await page.click('#refresh');
+      await expect.poll(bTotal, { timeout: 10_000 }).toBe(3);
+      expect(await page.innerText('#tbl-findings')).toContain('未发放');
+    } finally {
+      await prisma.finding.delete({ where: { id: f.id } });
+    }
   });
 });
