@@ -154,7 +154,7 @@ describe('the console in demo mode', () => {
 });
 
 describe('the console in demo mode, as a leader', () => {
-  it('a leader approves a near-relative filing on the card; both tabs show the decision live and a stale press decides nothing', async () => {
+  it('a leader approves a near-relative filing on the card; the other tabs show the decision live and a stale card decides nothing', async () => {
     // The village cadre files about a relative of theirs (a second member of the household) in their private chat.
     const household = await prisma.household.findUniqueOrThrow({ where: { id: fx.householdId } });
     const relative = await prisma.member.create({ data: { householdId: household.id, name: '张大娘', idNumber: freshIdNumber(), relationToHead: '配偶' } });
@@ -170,15 +170,16 @@ describe('the console in demo mode, as a leader', () => {
     expect(filing.status).toBe('SUBMITTED');
     await eventually(() => prisma.notification.findFirst({ where: { workflowId: filing.workflowId!, recipientStaffId: fx.staff.leader } }));
 
-    // The leader has the console open in two tabs, on their group chat.
+    // The leader has the console open in three tabs, on their group chat.
     const tabA = await open();
     const tabB = await open();
-    for (const tab of [tabA, tabB]) await pickIdentity(tab, fx.staff.leader);
+    const tabC = await open();
+    for (const tab of [tabA, tabB, tabC]) await pickIdentity(tab, fx.staff.leader);
     const privateChat = `#chats [data-id="private:${fx.staff.leader}"]`;
-    for (const tab of [tabA, tabB]) await until(() => tab.locator('#conn').innerText()).toBe('已连接');
+    for (const tab of [tabA, tabB, tabC]) await until(() => tab.locator('#conn').innerText()).toBe('已连接');
     await demo.fronts.delivery.kick();
     // The request arrives live in the private chat, counted as unread there.
-    for (const tab of [tabA, tabB]) {
+    for (const tab of [tabA, tabB, tabC]) {
       await until(() => tab.locator(`${privateChat} .unread`).innerText()).toBe('1');
       await tab.click(privateChat);
       await until(() => tab.locator(`${privateChat} .unread`).count()).toBe(0);
@@ -190,6 +191,8 @@ describe('the console in demo mode, as a leader', () => {
     const stored = await prisma.botFormState.findUniqueOrThrow({ where: { key: `console-msg:${messageId}` } });
     const approve = (stored.data as { message: { buttons: Array<{ label: string; payload: unknown }> } }).message.buttons.find((x) => x.label === '批准')!.payload;
 
+    // Tab C stops listening (as a tab that lost its stream would): its card goes stale.
+    await tabC.evaluate('source.close()');
     // A double click presses once: the card's buttons are disabled by the first click.
     await cardA.locator('button', { hasText: '批准' }).dblclick();
     // Both tabs show the outcome and who decided, without reloading, and the buttons are gone.
@@ -204,8 +207,14 @@ describe('the console in demo mode, as a leader', () => {
     });
     expect(decided.decidedByStaffId).toBe(fx.staff.leader);
 
-    // A press on the stale card (as a tab that missed the update would send it) decides nothing twice.
+    // Pressed on the stale card in tab C: refused in Chinese, and its buttons stay disabled.
     expected = ['console: Failed to load resource: the server responded with a status of 409 (Conflict)'];
+    const staleCard = tabC.locator(`#log .msg[data-id="${messageId}"]`);
+    expect(await staleCard.innerText()).not.toContain('处理人');
+    await staleCard.locator('button', { hasText: '批准' }).click();
+    await until(() => tabC.locator('#err').innerText()).toBe('该按钮已失效。');
+    expect(await staleCard.locator('button:disabled').count()).toBe(await staleCard.locator('button').count());
+    // The same press sent straight to the API decides nothing either.
     const stale = await tabB.evaluate(
       async ({ chatId, messageId, button, staffId }) => {
         const r = await fetch('/console/press', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ eventId: crypto.randomUUID(), chatId, messageId, button, staffId }) });
