@@ -125,11 +125,12 @@ function connect() {
   const on = (kind) => (ev) => {
     const e = JSON.parse(ev.data), known = entries.has(e.id);
     entries.set(e.id, e);
+    if (replaying) return; // the log is drawn once, at 'ready'
     if (current && e.chatId === current.id) render();
-    else if (!replaying && !known && kind === 'message') { unread.set(e.chatId, (unread.get(e.chatId) || 0) + 1); renderChats(); }
+    else if (!known && kind === 'message') { unread.set(e.chatId, (unread.get(e.chatId) || 0) + 1); renderChats(); }
   };
   s.addEventListener('message', on('message')); s.addEventListener('edit', on('edit'));
-  s.addEventListener('ready', () => { replaying = false; retryMs = 1000; setConn('已连接'); });
+  s.addEventListener('ready', () => { replaying = false; retryMs = 1000; setConn('已连接'); render(); });
   s.onerror = () => {
     if (s !== source) return;
     setConn('连接中断，正在重连…');
