@@ -2,6 +2,7 @@ import type { Database } from './deps.js';
 import { createCaseActivities } from './cases.js';
 import { createComplaintActivities } from './complaints.js';
 import { createCycleActivities } from './cycles.js';
+import { createCycleTableActivities } from './cycle-tables.js';
 import { createNoticeActivities } from './notices.js';
 import { createNotifyActivities } from './notify.js';
 import { createPrisonExitActivities } from './prison-exit.js';
@@ -23,6 +24,7 @@ export function createActivities(db: Database) {
     ...createApplicationActivities(db),
     ...createRectificationActivities(db),
     ...createCycleActivities(db),
+    ...createCycleTableActivities(db),
   };
 }
 

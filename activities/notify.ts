@@ -1,6 +1,7 @@
 import type { Database } from './deps.js';
 import type { Prisma } from '../app/db/client.js';
 import { isUniqueViolation } from './rows.js';
+import type { NotificationAttachment } from '../domain/tables/attachments.js';
 
 /**
  * A button on a notification. Pressing it sends the Temporal Update `update`
@@ -31,8 +32,8 @@ export interface NotifyInput {
   workflowId?: string | null;
   /** Buttons (approve / reject / ask for more information …). */
   actions?: NotificationAction[];
-  /** Files to attach (paths under the data folder), e.g. the tables of a cycle. */
-  attachments?: string[];
+  /** Files to attach (paths relative to the data folder), e.g. the tables of a cycle; delivered after the text. */
+  attachments?: NotificationAttachment[];
   /** Workflow time of the notification, ISO-8601. */
   sentAt: string;
 }
@@ -57,7 +58,7 @@ export function createNotifyActivities(db: Database) {
             caseId: input.caseId ?? null,
             workflowId: input.workflowId ?? null,
             ...(input.actions ? { actions: input.actions as unknown as Prisma.InputJsonValue } : {}),
-            ...(input.attachments ? { attachments: input.attachments } : {}),
+            ...(input.attachments?.length ? { attachments: input.attachments as unknown as Prisma.InputJsonValue } : {}),
             sentAt: new Date(input.sentAt),
           },
         });

@@ -10,9 +10,43 @@ program
 program
   .command('start')
   .description('启动全部服务（数据库、Temporal、worker、HTTP），无需任何配置')
-  .action(async () => {
+  .option('--demo', '数据库为空时载入演示县（虚构数据，供试用）')
+  .option('--demo-if-empty', '同 --demo，不询问（npm start 使用）')
+  .action(async (opts: { demo?: boolean; demoIfEmpty?: boolean }) => {
     const { runStart } = await import('./commands/start.js');
-    await runStart(loadConfig());
+    await runStart(loadConfig(), 'all', { ...(opts.demo ? { demo: true } : {}), ...(opts.demoIfEmpty ? { demoIfEmpty: true } : {}) });
+  });
+
+program
+  .command('demo')
+  .description('载入演示县：虚构的乡镇、人员（各角色均可在网页控制台切换）、救助对象、两年发放记录和埋设的问题')
+  .option('--preset <preset>', 'wenshui（文水县方案）或 zhangzi（长子县方案）；默认 JIUZHU_COUNTY，否则 zhangzi')
+  .option('--seed <n>', '随机种子（同一种子生成相同数据），默认 1')
+  .option('--scale <n>', '规模：1 约 3000 户（默认），0.1 约 300 户')
+  .option('--today <date>', '以此日期为“今天”（YYYY-MM-DD），发放记录截至此前最近一个已到期的月份')
+  .option('--force', '数据库中已有其他县时仍然载入')
+  .action(async (opts: { preset?: string; seed?: string; scale?: string; today?: string; force?: boolean }) => {
+    const { runDemo } = await import('./commands/demo.js');
+    process.exitCode = await runDemo(loadConfig(), opts);
+  });
+
+const units = program.command('units').description('报送单位（股室、乡镇、村(居)委会）');
+units
+  .command('sync')
+  .description('按本县政策和工作人员名单新增、更新或停用报送单位（可重复运行）')
+  .option('--county <name>', '县名或 wenshui / zhangzi；默认当前政策中的县')
+  .option('--dry-run', '只显示将要做的变更，不写入')
+  .action(async (opts: { county?: string; dryRun?: boolean }) => {
+    const { runUnits } = await import('./commands/units.js');
+    process.exitCode = await runUnits(loadConfig(), 'sync', opts);
+  });
+units
+  .command('list')
+  .description('列出报送单位及其填报人、负责人')
+  .option('--county <name>', '县名或 wenshui / zhangzi；默认当前政策中的县')
+  .action(async (opts: { county?: string }) => {
+    const { runUnits } = await import('./commands/units.js');
+    process.exitCode = await runUnits(loadConfig(), 'list', opts);
   });
 
 program

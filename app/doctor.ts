@@ -107,6 +107,17 @@ export async function runDoctor(config: AppConfig): Promise<Check[]> {
     detail: pg ? `版本 ${pg}` : '未安装（测试会使用内置 PGlite）',
     fix: 'apt-get install -y postgresql',
   });
+  const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
+    (p): p is string => p !== undefined && p !== '' && fs.existsSync(p),
+  );
+  const chromiumVersion = chromium ? await version(chromium, ['--version']) : undefined;
+  checks.push({
+    name: 'Chromium（仅浏览器测试）',
+    ok: Boolean(chromium),
+    optional: true,
+    detail: chromium ? `${chromium}${chromiumVersion ? `（${chromiumVersion}）` : ''}` : '未找到',
+    fix: 'apt-get install -y chromium fonts-noto-cjk（或设置 CHROMIUM_PATH）',
+  });
   return checks;
 }
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
@@ -5,6 +7,8 @@ import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { startBotFronts } from './bot/fronts.js';
 import { loadCalendar, loadCountyPolicy } from './county.js';
+import type { PrismaClient } from './db/client.js';
+import { demoModeFor, findDemoCounty } from './demo/index.js';
 import { ensureSchedules } from './schedules.js';
 import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
@@ -19,10 +23,19 @@ export interface RunningService {
   databaseUrl: string;
   /** The chat fronts listening (飞书、Telegram), for the banner. */
   chatFronts: string[];
+  /** The console's demo mode is on (JIUZHU_DEMO=1, or the county in force is the demo county; loopback only). */
+  demo: boolean;
+  /** Why demo mode is on or off, when the database holds the demo county (for the banner). */
+  demoNote: string | undefined;
   stop(): Promise<void>;
 }
 
 type Say = (line: string) => void;
+
+/** A county chosen by the operator: a policy.yaml in the data folder or JIUZHU_COUNTY. */
+function hasExplicitCounty(dataDir: string): boolean {
+  return fs.existsSync(path.join(dataDir, 'policy.yaml')) || (process.env.JIUZHU_COUNTY ?? '') !== '';
+}
 
 const SCHEDULE_ACTION_ZH: Record<string, string> = { created: '已创建', updated: '已更新', unchanged: '无变化', deleted: '已删除' };
 
@@ -40,7 +53,12 @@ export type ServiceMode =
   /** The webhook and HTTP server, no worker: `jiuzhu server`. */
   | 'server';
 
-export async function startService(config: AppConfig, say: Say = () => {}, mode: ServiceMode = 'all'): Promise<RunningService> {
+export interface StartOptions {
+  /** Called once the database is open and migrated, before anything reads it (e.g. load the demo county). */
+  prepareDatabase?: (prisma: PrismaClient) => Promise<void>;
+}
+
+export async function startService(config: AppConfig, say: Say = () => {}, mode: ServiceMode = 'all', options: StartOptions = {}): Promise<RunningService> {
   const stack: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     while (stack.length) {
@@ -52,6 +70,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
     say('正在启动数据库…');
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort });
     stack.push(() => db.close());
+    if (options.prepareDatabase) await options.prepareDatabase(db.prisma);
 
     let devServer: DevServer | undefined;
     let temporalAddress = config.temporal.address;
@@ -89,7 +108,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        db,
+        db: { prisma: db.prisma, dataDir: config.dataDir },
         dataConverter,
       });
       worker = w;
@@ -107,7 +126,11 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       workerState: () => worker?.getState() ?? 'NOT_IN_THIS_PROCESS',
     });
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
-    const policy = loadCountyPolicy(config.dataDir);
+    // The county in force: --county/policy.yaml/JIUZHU_COUNTY as before; with none of them, the demo
+    // county's preset when the database holds the demo county.
+    const demoCounty = await findDemoCounty(db.prisma);
+    const policy = demoCounty && !hasExplicitCounty(config.dataDir) ? loadCountyPolicy(config.dataDir, demoCounty.preset) : loadCountyPolicy(config.dataDir);
+    const demoMode = demoModeFor({ envDemo: config.demo, host: config.http.host, countyInForce: policy.county.name, demoCounty });
     const calendar = loadCalendar(config.dataDir);
     if (mode !== 'server') {
       // The reporting cycles of the county in force, as Temporal Schedules (created or updated, never duplicated).
@@ -131,7 +154,8 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         ...(config.feishu ? { feishu: config.feishu } : {}),
         ...(config.telegram ? { telegram: config.telegram } : {}),
         deliveryIntervalMs: config.deliveryIntervalMs,
-        demo: config.demo,
+        demo: demoMode.on,
+        dataDir: config.dataDir,
         log: say,
       });
       stack.push(() => fronts.stop());
@@ -149,6 +173,8 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       databaseKind: db.kind,
       databaseUrl: db.url,
       chatFronts,
+      demo: demoMode.on,
+      demoNote: demoMode.note,
       stop: stopAll,
     };
   } catch (err) {

@@ -351,6 +351,21 @@ export function buildSamples(opts: SampleOptions = {}): SampleSet {
     }
   }
 
+  // ---------------------------------------------------------------- monitored (附件4)
+  // Made last, so the ID numbers and names above stay as they were.
+  // 重残 = grade 1–2, or grade 3 智力/精神 (domain/tables/severe-disability.ts).
+  const covered = households.find((h) => h.key === '河头村#2')!;
+  const newcomer = (female: boolean, born: string) => ({ name: personName(female), id: id(born, female) });
+  const m1 = newcomer(true, '19880512');
+  const m2 = newcomer(false, '19670830');
+  const m3 = newcomer(false, '19920217');
+  const monitored: SampleCell[][] = [
+    ['鲍店镇', '河头村', covered.members[0]!.name, covered.members[0]!.id, '肢体', '一级', '2024-04-08', '残联', '入户核实，已享受农村低保', '2024-04-20', null],
+    ['丹朱镇', '西关社区', m1.name, m1.id, '智力', '三级', '2024-05-06', '残联', '指导申请低保（单人保）', '2024-05-10', '待乡镇审核'],
+    ['石哲镇', '房头村', m2.name, m2.id, '视力', '三级', '2024-05-09', '防返贫监测', null, null, '非重残，不列入附件4'],
+    ['石哲镇', null, m3.name, m3.id, '精神', '二级', '2024-05-12', '防返贫监测', null, null, null],
+  ];
+
   return {
     county,
     institution,
@@ -371,6 +386,10 @@ export function buildSamples(opts: SampleOptions = {}): SampleSet {
       deaths: { header: ['姓名', '身份证号', '死亡日期', '来源'], rows: deaths },
       prison: { header: ['姓名', '身份证号', '羁押(入狱)日期', '释放日期', '来源'], rows: prison },
       relatives: { header: ['工作人员姓名', '工作人员身份证号', '岗位', '亲属姓名', '亲属身份证号', '关系'], rows: relatives },
+      monitored: {
+        header: ['乡镇', '村(社区)', '姓名', '身份证号', '残疾类别', '残疾等级', '认定日期', '信息来源', '采取措施', '措施日期', '备注'],
+        rows: monitored,
+      },
     },
   };
 }
@@ -450,6 +469,7 @@ export const SAMPLE_FILES: { kind: ImportKind; file: string; format: 'xlsx' | Cs
   { kind: 'deaths', file: 'deaths.csv', format: 'gb18030' },
   { kind: 'prison', file: 'prison.xlsx', format: 'xlsx' },
   { kind: 'relatives', file: 'relatives.csv', format: 'utf8' },
+  { kind: 'monitored', file: 'monitored.xlsx', format: 'xlsx', title: '长子县2024年新增监测对象（重残人员）名单' },
 ];
 
 /** Writes every sample file of a set into a folder; returns the paths by kind. */

@@ -8,7 +8,8 @@
  * cut-off) → reminders before the deadline and escalation after it to the
  * units still missing, each once per unit → at the cut-off the 专班 office
  * gets the aggregate (totals per focus item, missing units), also written to
- * ReportCycle.summary → late submissions are accepted until every unit has
+ * ReportCycle.summary, with the period's statutory tables attached (patch
+ * `cycle-tables-attached`) → late submissions are accepted until every unit has
  * reported or the cycle closes (`closeAfterHours` after the last escalation).
  *
  * The due date and the policy are input: the schedule's tick computes them,
@@ -20,6 +21,7 @@ import {
   condition,
   currentUpdateInfo,
   defineQuery,
+  patched,
   defineUpdate,
   proxyActivities,
   setHandler,
@@ -27,6 +29,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CycleActivities, UnitKind } from '../activities/cycles.js';
+import type { CycleTableActivities } from '../activities/cycle-tables.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import {
   aggregateText,
@@ -41,12 +44,20 @@ import {
 } from '../domain/cycles/index.js';
 import { escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
+import type { NotificationAttachment } from '../domain/tables/attachments.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, type LadderEvent } from './escalation.js';
 
 const acts = proxyActivities<CycleActivities & NotifyActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+// Writing a county's tables reads every row of the period: a longer timeout, and a bounded
+// number of attempts (the aggregate still goes out, without files, if they cannot be written).
+const tableActs = proxyActivities<CycleTableActivities>({
+  startToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
 export interface ProgressCycleInput {
@@ -196,13 +207,25 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
     const team = await acts.taskForceStaff({ countyRegionId: input.countyRegionId });
     if (team.office !== null) {
       const key = `${workflowId}:aggregate`;
+      let text = aggregateText(input.title, deadlineText(expiresAtMs), focusItems, summary);
+      let attachments: NotificationAttachment[] | undefined;
+      // The statutory tables of the period go with the aggregate (added after the cycle shipped).
+      if (patched('cycle-tables-attached')) {
+        try {
+          attachments = await tableActs.writeCycleTables({ countyRegionId: input.countyRegionId, kind: input.kind, period: input.period, policy: input.policy, dedupeKey: key });
+          text += `\n附件：本期统计表${attachments.length}份（随后发送）。`;
+        } catch {
+          text += '\n本期统计表未能自动生成，请用“jiuzhu report”命令生成。';
+        }
+      }
       await acts.notify({
         recipientStaffId: team.office,
         kind: 'report-aggregate',
-        text: aggregateText(input.title, deadlineText(expiresAtMs), focusItems, summary),
+        text,
         dedupeKey: key,
         workflowId,
         sentAt: at,
+        ...(attachments?.length ? { attachments } : {}),
       });
       state.notified.push(key);
     }

@@ -34,6 +34,8 @@ export interface BotFrontsOptions {
   deliveryIntervalMs: number;
   /** Web console (/console): demo mode lets anyone act as any staff member (JIUZHU_DEMO=1). */
   demo?: boolean;
+  /** The data folder (attachments of notifications are read from it; default JIUZHU_DATA_DIR, else ./.data). */
+  dataDir?: string;
   /** Clock of the bot core (tests follow the workflow clock). */
   now?: () => Date;
   /** Replaces the Temporal case starter (tests). */
@@ -120,13 +122,13 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   const consoleStore = createConsoleStore(prisma, options.now);
   outs.console = consoleStore.port;
   const county = await prisma.region.findFirst({ where: { level: 'COUNTY', name: options.policy.county.name }, select: { id: true } });
-  const consoleRoutes = registerConsole(options.app, { prisma, core, store: consoleStore, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}), onError: onError('控制台') });
+  const consoleRoutes = registerConsole(options.app, { prisma, core, store: consoleStore, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.now ? { now: options.now } : {}), onError: onError('控制台') });
   stops.push(() => consoleRoutes.close());
   // The 专班 dashboard (/dashboard): read-only, same access rules as the console.
   registerDashboard(options.app, { prisma, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}) });
   idles.push(() => consoleRoutes.idle());
 
-  const delivery = startDeliveryLoop({ prisma, outs, intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
+  const delivery = startDeliveryLoop({ prisma, outs, ...(options.dataDir ? { dataDir: options.dataDir } : {}), intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
   stops.push(() => delivery.stop());
 
   return {

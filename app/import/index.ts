@@ -35,6 +35,7 @@ import { inspectFile, readRows, type SourceInfo, type TextEncoding } from './sou
 import type { EntityCounts, Item, KindWriter, Rejection, WriterContext } from './writers/common.js';
 import { createPaymentsWriter } from './writers/payments.js';
 import { createDeathsWriter, createPrisonWriter } from './writers/records.js';
+import { createMonitoredWriter } from './writers/monitored.js';
 import { createRelativesWriter } from './writers/relatives.js';
 import { createRosterWriter } from './writers/roster.js';
 import { createStaffWriter } from './writers/staff.js';
@@ -175,6 +176,8 @@ function createWriter(kind: ImportKind, ctx: WriterContext, checks: RosterFileCh
       return createRelativesWriter(ctx) as KindWriter<RowTypes[ImportKind]>;
     case 'staff':
       return createStaffWriter(ctx) as KindWriter<RowTypes[ImportKind]>;
+    case 'monitored':
+      return createMonitoredWriter(ctx) as KindWriter<RowTypes[ImportKind]>;
   }
 }
 

@@ -10,7 +10,7 @@ import { presets } from '../../domain/policy/load.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { parsePeriod, rangeLabel, TABLE_SPECS, type ParsedPeriod, type Row, type TableId } from '../../domain/tables/index.js';
 import { toChinaDate } from '../../domain/time/instants.js';
-import { deathPrisonRows, filingRows, fundsRows, progressRows, rectificationRows, type ReportScope } from './queries.js';
+import { deathPrisonRows, filingRows, fundsRows, monitoredRows, progressRows, rectificationRows, type ReportScope } from './queries.js';
 import { writeTableXlsx, type WrittenTable } from './xlsx.js';
 
 /** Bad input from the operator: the message is Chinese and shown as is. */
@@ -72,7 +72,10 @@ async function rowsOf(prisma: PrismaClient, table: TableId, scope: ReportScope, 
         notes: ['按发放记录统计：应发月份在统计期间内的发放记录，按本县政策的发放时限判断是否按时足额；没有发放记录的应发户由数据比对列出。'],
       };
     case 'zhangzi-4':
-      return { rows: [], notes: ['说明：系统尚未登记“新增重残人员”“新增监测对象”标记（数据库无此字段），本表暂无数据，待残联、防返贫监测数据接入后生成。'] };
+      return {
+        rows: monitoredRows(prisma, scope),
+        notes: ['统计期间内新增认定的监测对象中的重残人员（一、二级残疾，或三级智力、精神残疾），数据来自导入的新增监测对象名单（jiuzhu import monitored）；已纳入保障情况按身份证号查在保记录；身份证号已脱敏。'],
+      };
     case 'zhangzi-5':
       return { rows: deathPrisonRows(prisma, scope), notes: ['统计期间内办理中或办结的死亡核查、服刑退出案件；身份证号已脱敏。'] };
     case 'zhangzi-6':

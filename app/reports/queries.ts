@@ -12,7 +12,10 @@ import {
   ASSISTANCE_KIND_ZH,
   FILING_STATUS_ZH,
   STAFF_ROLE_ZH,
+  coverageOf,
+  disabilityLabel,
   focusItemLabel,
+  isSevereDisability,
   type Row,
 } from '../../domain/tables/index.js';
 import { RECTIFICATION_STATUS_ZH, type RectificationStatusCode } from '../../domain/cases/rectification.js';
@@ -297,6 +300,77 @@ export async function fundsRows(prisma: PrismaClient, scope: ReportScope): Promi
     lateOrUnpaid: r.late,
     reason: '',
   }));
+}
+
+// ------------------------------------------------------------------ table 4
+
+interface MonitoredRow {
+  id: number;
+  name: string;
+  idNumber: string;
+  disabilityKind: string;
+  disabilityGrade: number;
+  identifiedAt: Date;
+  source: string;
+  measure: string | null;
+  measureDate: Date | null;
+  remarks: string | null;
+  township: string | null;
+  /** 'KIND:householdSize' of the active enrolments of households the person is a member of. */
+  enrolments: string | null;
+}
+
+/**
+ * 新增监测对象（重残人员）: one row per monitored person of the county newly
+ * identified in the period whose disability is 重残 (`isSevereDisability`),
+ * with the coverage read from active enrolments by ID number (`coverageOf`).
+ */
+export async function* monitoredRows(prisma: PrismaClient, scope: ReportScope): AsyncGenerator<Row> {
+  let after = 0;
+  let seq = 0;
+  for (;;) {
+    const page = await prisma.$queryRawUnsafe<MonitoredRow[]>(
+      `SELECT p.id, p.name, p."idNumber", p."disabilityKind", p."disabilityGrade", p."identifiedAt", p.source, p.measure,
+              p."measureDate", p.remarks, t.name AS township, en.enrolments
+       FROM "MonitoredPerson" p
+       JOIN "Region" r ON r.id = p."regionId"
+       JOIN "Region" t ON t.id = CASE WHEN r.level = 'VILLAGE' THEN r."parentId" ELSE r.id END
+       LEFT JOIN LATERAL (
+         SELECT string_agg(e.kind::text || ':' || (SELECT count(*) FROM "Member" m2 WHERE m2."householdId" = e."householdId"), ',') AS enrolments
+         FROM "Member" m JOIN "Enrolment" e ON e."householdId" = m."householdId" AND e.status = 'ACTIVE'
+         WHERE m."idNumber" = p."idNumber") en ON true
+       WHERE t."parentId" = $1 AND t.level = 'TOWNSHIP'
+         AND p."identifiedAt" >= $2::date AND p."identifiedAt" <= $3::date AND p.id > $4
+       ORDER BY p.id LIMIT ${PAGE}`,
+      scope.countyRegionId,
+      scope.start,
+      scope.end,
+      after,
+    );
+    for (const r of page) {
+      if (!isSevereDisability(r.disabilityKind, r.disabilityGrade)) continue;
+      seq += 1;
+      const enrolments = (r.enrolments ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((x) => ({ kind: x.split(':')[0]!, householdSize: Number(x.split(':')[1]) }));
+      yield {
+        seq,
+        township: r.township ?? '',
+        name: r.name,
+        idNumber: maskIdNumber(r.idNumber),
+        disability: disabilityLabel(r.disabilityKind, r.disabilityGrade),
+        identifiedAt: day(r.identifiedAt),
+        source: r.source,
+        covered: coverageOf(enrolments),
+        measure: r.measure ?? '',
+        measureDate: day(r.measureDate),
+        remarks: r.remarks ?? '',
+      };
+    }
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]!.id;
+  }
 }
 
 // ------------------------------------------------------------------ table 5

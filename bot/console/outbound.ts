@@ -11,11 +11,18 @@
 import crypto from 'node:crypto';
 
 import type { Prisma, PrismaClient } from '../../prisma/generated/client.js';
-import type { BotMessage, ChatRef, MessageRef, OutboundPort } from '../core/types.js';
+import type { BotMessage, ChatRef, MessageRef, OutboundFile, OutboundPort } from '../core/types.js';
 
 /** How long a console message body is kept. */
 export const CONSOLE_LOG_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const LOG_PREFIX = 'console-msg:';
+
+/** A file the bot sent: the page shows a download link (GET /console/files/<notificationId>/<index>). */
+export interface ConsoleFile {
+  fileName: string;
+  notificationId: number;
+  index: number;
+}
 
 /** One entry of a chat's log as the browser sees it. */
 export interface ConsoleEntry {
@@ -26,6 +33,7 @@ export interface ConsoleEntry {
   /** The staff id of who typed it (lines recorded before this field existed lack it). */
   fromId?: number;
   message: BotMessage;
+  file?: ConsoleFile;
   at: string;
 }
 
@@ -70,6 +78,7 @@ interface StoredBody {
   from?: string;
   fromId?: number;
   message: BotMessage;
+  file?: ConsoleFile;
   at: string;
 }
 
@@ -116,6 +125,13 @@ export function createConsoleStore(prisma: PrismaClient, now: () => Date = () =>
     async send(chat: ChatRef, message: BotMessage, { dedupeKey }): Promise<MessageRef> {
       const chatId = consoleChatId(chat);
       const { id } = await append(chatId, { message }, dedupeKey);
+      return { chat: { ...chat, id: chatId }, messageId: id };
+    },
+    async sendFile(chat: ChatRef, file: OutboundFile, { dedupeKey }): Promise<MessageRef> {
+      // Only files of a notification can be linked (the download route checks the recipient).
+      if (!file.source) throw new Error('the console can only send files attached to a notification');
+      const chatId = consoleChatId(chat);
+      const { id } = await append(chatId, { message: { text: `附件：${file.fileName}` }, file: { fileName: file.fileName, ...file.source } }, dedupeKey);
       return { chat: { ...chat, id: chatId }, messageId: id };
     },
     async edit(ref: MessageRef, message: BotMessage): Promise<void> {

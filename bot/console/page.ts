@@ -6,7 +6,7 @@
 // reconnects and replays the chat log (entries are keyed by id, so nothing
 // shows twice).
 
-export const DEMO_BANNER = '演示模式：可任意切换身份';
+export const DEMO_BANNER = '演示模式：可任意切换身份（仅限本机访问；演示县的人员和数据均为虚构）';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -68,6 +68,14 @@ async function post(path, body) {
 function card(e) {
   const m = e.message, hasCard = m.title || (m.fields && m.fields.length) || (m.buttons && m.buttons.length);
   const b = el('div', 'bubble' + (hasCard ? ' card' : ''));
+  if (!hasCard && e.file) {
+    // A notification's attachment (recipient only): a download link.
+    const a = el('a', 'file', '📎 ' + e.file.fileName);
+    a.href = '/console/files/' + e.file.notificationId + '/' + e.file.index + q();
+    a.setAttribute('download', e.file.fileName);
+    b.append(a);
+    return b;
+  }
   if (!hasCard) { b.textContent = m.text || ''; return b; }
   if (m.title) b.append(el('div', 't', m.title));
   const body = el('div', 'b', m.text);

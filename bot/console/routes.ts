@@ -7,10 +7,14 @@
 // county and their console account is bound on the spot. Otherwise every
 // request must come from loopback and carry a session cookie from a one-time
 // login link; a staffId in the request is then ignored.
+import fs from 'node:fs';
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { maskIdNumber } from '../../domain/identity/id-number.js';
+import { notificationAttachments } from '../../domain/tables/attachments.js';
+import { defaultDataDir, existingAttachmentPath } from '../core/attachments.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { ButtonAction, InboundEvent } from '../core/types.js';
@@ -26,6 +30,8 @@ export interface ConsoleRoutesOptions {
   demo: boolean;
   /** The county whose staff the demo picker offers (undefined: every active staff member). */
   countyRegionId?: number | undefined;
+  /** The data folder notification attachments are served from (default JIUZHU_DATA_DIR, else ./.data). */
+  dataDir?: string;
   now?: () => Date;
   onError?: (err: unknown) => void;
 }
@@ -206,6 +212,27 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
       take: 1000,
     });
     return { banner: DEMO_BANNER, staff: rows.map((s) => ({ id: s.id, name: s.name, role: ROLE_ZH[s.role] ?? s.role, region: s.region.name, unit: s.unit })) };
+  });
+
+  // An attachment of a notification addressed to the person asking: by notification id and index
+  // only (never by path), the stored path checked to stay inside the data folder.
+  const fileParams = z.object({ notificationId: z.coerce.number().int().positive(), index: z.coerce.number().int().min(0).max(99) });
+  app.get('/console/files/:notificationId/:index', async (req, reply) => {
+    const p = await person(req, reply, demoQuery(req));
+    if (!p) return reply;
+    const params = fileParams.safeParse(req.params);
+    if (!params.success) return reply.code(404).send({ error: '找不到该文件。' });
+    const n = await prisma.notification.findUnique({ where: { id: params.data.notificationId }, select: { recipientStaffId: true, attachments: true } });
+    if (!n || n.recipientStaffId !== p.id) return reply.code(403).send({ error: '该文件不是发给您的。' });
+    const a = notificationAttachments(n.attachments)[params.data.index];
+    const file = a && existingAttachmentPath(options.dataDir ?? defaultDataDir(), a.path);
+    if (!a || !file) return reply.code(404).send({ error: '找不到该文件。' });
+    return reply
+      .header('content-type', a.mime)
+      .header('content-disposition', `attachment; filename="${encodeURIComponent(a.fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)}"; filename*=UTF-8''${encodeURIComponent(a.fileName)}`)
+      .header('cache-control', 'private, no-store')
+      .header('x-content-type-options', 'nosniff')
+      .send(fs.createReadStream(file));
   });
 
   app.get('/console/api/me', async (req, reply) => {

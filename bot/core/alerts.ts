@@ -5,7 +5,15 @@
 // `notification:<id>:<platform>`), and marks it delivered when every bound
 // platform has it. A failed send is left for the next pass. Rows are claimed
 // before sending, so several server replicas can deliver side by side.
+//
+// Attachments (Notification.attachments, e.g. a cycle's statutory tables) go
+// after the text, one file message each, in order, each once per platform
+// (send dedupe key `notification:<id>:<platform>:file:<index>`, recorded in
+// OutboundMessage by the sender). A failed file is retried on the next pass;
+// the text and the files already sent are found by their keys and not sent again.
 import type { PrismaClient } from '../../prisma/generated/client.js';
+import { notificationAttachments } from '../../domain/tables/attachments.js';
+import { defaultDataDir, existingAttachmentPath } from './attachments.js';
 import { notificationMessage } from './notification-buttons.js';
 import type { ChatRef, OutboundPort, Platform } from './types.js';
 
@@ -16,6 +24,8 @@ export interface DeliveryOptions {
   prisma: PrismaClient;
   /** The outbound port of each platform configured in this process. */
   outs: Partial<Record<Platform, OutboundPort>>;
+  /** The data folder attachment paths are relative to (default JIUZHU_DATA_DIR, else ./.data). */
+  dataDir?: string;
   now?: () => Date;
   /** Rows per pass (default 200). */
   limit?: number;
@@ -38,6 +48,7 @@ export async function deliverNotifications(options: DeliveryOptions): Promise<De
   const platforms = (Object.keys(options.outs) as Platform[]).filter((p) => options.outs[p]);
   const report: DeliveryReport = { delivered: 0, failed: 0 };
   if (platforms.length === 0) return report;
+  const dataDir = options.dataDir ?? defaultDataDir();
   const bindings = await options.prisma.staffBinding.findMany({ where: { platform: { in: platforms } } });
   const byStaff = new Map<number, typeof bindings>();
   for (const b of bindings) byStaff.set(b.staffId, [...(byStaff.get(b.staffId) ?? []), b]);
@@ -55,10 +66,17 @@ export async function deliverNotifications(options: DeliveryOptions): Promise<De
     });
     if (claimed.count !== 1) continue;
     let allSent = true;
+    const files = notificationAttachments(n.attachments);
     for (const b of byStaff.get(n.recipientStaffId) ?? []) {
       const out = options.outs[b.platform as Platform]!;
+      const chat = privateChat(b.platform as Platform, b.externalId);
       try {
-        await out.send(privateChat(b.platform as Platform, b.externalId), notificationMessage(n), { dedupeKey: `notification:${n.id}:${b.platform}` });
+        await out.send(chat, notificationMessage(n), { dedupeKey: `notification:${n.id}:${b.platform}` });
+        for (const [index, f] of files.entries()) {
+          const file = existingAttachmentPath(dataDir, f.path);
+          if (!file) throw new Error(`notification ${n.id}: attachment ${index} (${f.fileName}) is missing or outside the data folder`);
+          await out.sendFile(chat, { path: file, fileName: f.fileName, mime: f.mime, source: { notificationId: n.id, index } }, { dedupeKey: `notification:${n.id}:${b.platform}:file:${index}` });
+        }
       } catch (err) {
         allSent = false;
         options.onError?.(err, n.id);

@@ -87,8 +87,21 @@ export interface SendOptions {
   dedupeKey: string;
 }
 
+/** A file to send (an attachment of a notification, e.g. a statutory table). */
+export interface OutboundFile {
+  /** Absolute path on this machine. */
+  path: string;
+  /** Name shown to the recipient. */
+  fileName: string;
+  mime: string;
+  /** The notification and attachment index it belongs to (the web console links to it). */
+  source?: { notificationId: number; index: number };
+}
+
 /** What an adapter gives the core to talk back. */
 export interface OutboundPort {
   send(chat: ChatRef, message: BotMessage, options: SendOptions): Promise<MessageRef>;
+  /** Sends a file as its own message; once per dedupe key, like `send`. */
+  sendFile(chat: ChatRef, file: OutboundFile, options: SendOptions): Promise<MessageRef>;
   edit(ref: MessageRef, message: BotMessage): Promise<void>;
 }

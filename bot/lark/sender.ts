@@ -1,8 +1,12 @@
+// Files: uploaded (im.v1.file.create, multipart) for a file_key, then sent as a
+// `file` message under the same uuid/dedupe-key rule as text.
+//
 // Outbound to Feishu through the SDK Client: a send carries a `uuid` derived
 // from its dedupe key (Feishu posts one message per uuid per hour) and is
 // recorded in OutboundMessage (a later retry finds it without calling Feishu);
 // transient failures are retried with backoff; each chat gets at most 5 sends a second.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 
 import * as lark from '@larksuiteoapi/node-sdk';
 import axios, { isAxiosError } from 'axios';
@@ -11,7 +15,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import { findOutbound, recordOutbound } from '../core/outbound-log.js';
 import { PerKeyRateLimiter } from '../core/rate-limit.js';
 import { withRetry } from '../core/retry.js';
-import type { BotMessage, ChatRef, MessageRef, OutboundPort } from '../core/types.js';
+import type { BotMessage, ChatRef, MessageRef, OutboundFile, OutboundPort } from '../core/types.js';
 import { buildCard, needsCard } from './cards.js';
 
 export interface FeishuSenderOptions {
@@ -90,6 +94,16 @@ function memoryCache(): lark.Cache {
   };
 }
 
+/** Feishu's file_type of an upload: xls for spreadsheets, pdf/doc/ppt/mp4/opus by extension, else stream. */
+export function feishuFileType(fileName: string): 'opus' | 'mp4' | 'pdf' | 'doc' | 'xls' | 'ppt' | 'stream' {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
+  if (ext === 'xls' || ext === 'xlsx' || ext === 'csv') return 'xls';
+  if (ext === 'doc' || ext === 'docx') return 'doc';
+  if (ext === 'ppt' || ext === 'pptx') return 'ppt';
+  if (ext === 'pdf' || ext === 'mp4' || ext === 'opus') return ext;
+  return 'stream';
+}
+
 export interface FeishuSender extends OutboundPort {
   client: lark.Client;
 }
@@ -127,6 +141,31 @@ export function createFeishuSender(options: FeishuSenderOptions): FeishuSender {
             // A private chat is addressed by the person's open_id (alerts); anything else by chat_id.
             params: { receive_id_type: chat.kind === 'private' && chat.id.startsWith('ou_') ? 'open_id' : 'chat_id' },
             data: { receive_id: chat.id, msg_type: card ? 'interactive' : 'text', content, uuid },
+          }),
+        );
+      });
+      const messageId = res.data?.message_id;
+      if (!messageId) throw new Error('Feishu message.create answered without a message_id');
+      const ref = { chat, messageId };
+      await recordOutbound(options.prisma, dedupeKey, ref);
+      return ref;
+    },
+    async sendFile(chat: ChatRef, file: OutboundFile, { dedupeKey }): Promise<MessageRef> {
+      const known = await findOutbound(options.prisma, dedupeKey, chat);
+      if (known) return known;
+      // Upload (each attempt with a fresh stream); an upload alone sends nothing to anyone.
+      const uploaded = await retry(async () => {
+        const res = await client.im.v1.file.create({ data: { file_type: feishuFileType(file.fileName), file_name: file.fileName, file: fs.createReadStream(file.path) } });
+        if (!res?.file_key) throw new FeishuApiError(-1, 'file.create answered without a file_key');
+        return res.file_key;
+      });
+      const uuid = feishuUuid(dedupeKey);
+      const res = await retry(async () => {
+        await limiter.acquire(chat.id);
+        return check(
+          await client.im.v1.message.create({
+            params: { receive_id_type: chat.kind === 'private' && chat.id.startsWith('ou_') ? 'open_id' : 'chat_id' },
+            data: { receive_id: chat.id, msg_type: 'file', content: JSON.stringify({ file_key: uploaded }), uuid },
           }),
         );
       });

@@ -1,7 +1,7 @@
-// Outbound to Telegram through grammY's Api: sends recorded in OutboundMessage
+// Outbound to Telegram through grammY's Api (files by sendDocument, multipart): sends recorded in OutboundMessage
 // under their dedupe key (Telegram has no send de-duplication of its own), transient
 // failures (429, 5xx, network) retried with backoff.
-import { GrammyError, HttpError, InlineKeyboard, type Api } from 'grammy';
+import { GrammyError, HttpError, InlineKeyboard, InputFile, type Api } from 'grammy';
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { findOutbound, recordOutbound } from '../core/outbound-log.js';
@@ -34,6 +34,15 @@ export function createTelegramSender(api: Api, prisma: PrismaClient, opts: { att
       if (known) return known;
       const kb = keyboard(message);
       const sent = await retry(() => api.sendMessage(Number(chat.id), renderText(message), kb ? { reply_markup: kb } : {}));
+      const ref = { chat, messageId: String(sent.message_id) };
+      await recordOutbound(prisma, dedupeKey, ref);
+      return ref;
+    },
+    async sendFile(chat, file, { dedupeKey }): Promise<MessageRef> {
+      const known = await findOutbound(prisma, dedupeKey, chat);
+      if (known) return known;
+      // Multipart upload; the file is read afresh on each attempt.
+      const sent = await retry(() => api.sendDocument(Number(chat.id), new InputFile(file.path, file.fileName)));
       const ref = { chat, messageId: String(sent.message_id) };
       await recordOutbound(prisma, dedupeKey, ref);
       return ref;

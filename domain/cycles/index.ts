@@ -6,3 +6,4 @@ export * from './village.js';
 export * from './payments.js';
 export * from './digest.js';
 export * from './plan.js';
+export * from './units.js';

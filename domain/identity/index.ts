@@ -4,3 +4,4 @@
  */
 export * from './id-number.js';
 export * from './contact.js';
+export * from './generate.js';

@@ -90,6 +90,19 @@ export const COLUMNS: Record<ImportKind, readonly ColumnSpec[]> = {
     col('township', '乡镇', false, ['所属乡镇', '乡镇(街道)']),
     col('village', '村(社区)', false, ['村', '社区', '所属村']),
   ],
+  monitored: [
+    col('township', '乡镇', true, ['所属乡镇', '乡镇(街道)', '乡(镇)', '乡镇(服务中心)']),
+    col('village', '村(社区)', false, ['村', '社区', '所属村', '村(居)']),
+    col('name', '姓名', true, ['监测对象姓名', '残疾人姓名']),
+    col('idNumber', '身份证号', true, ID_ALIASES),
+    col('disabilityKind', '残疾类别', true, ['残疾类型', '残疾种类']),
+    col('disabilityGrade', '残疾等级', true, ['残疾级别', '等级']),
+    col('identifiedAt', '认定日期', true, ['新增认定日期', '认定时间', '识别日期', '纳入监测日期']),
+    col('source', '信息来源', false, ['来源', '数据来源']),
+    col('measure', '采取措施', false, ['帮扶措施', '救助措施', '措施']),
+    col('measureDate', '措施日期', false, ['采取措施日期', '措施时间']),
+    col('remarks', '备注', false, ['说明']),
+  ],
 };
 
 /** Normal form of a header cell: NFKC, no spaces, no required-field markers. */

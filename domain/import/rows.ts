@@ -28,6 +28,7 @@ import {
   type CellResult,
 } from './cells.js';
 import type { Cell, ImportKind, RowResult, RowValues } from './types.js';
+import { DISABILITY_KINDS, type DisabilityKind } from '../tables/severe-disability.js';
 import {
   ASSISTANCE_KIND_LABELS,
   MEMBER_STATUS_WORDS,
@@ -121,6 +122,22 @@ export interface StaffRow {
   village: string | null;
 }
 
+export interface MonitoredRow {
+  township: string;
+  village: string | null;
+  name: string;
+  idNumber: string;
+  /** 肢体 / 视力 / 听力 / 言语 / 智力 / 精神 / 多重 */
+  disabilityKind: DisabilityKind;
+  /** 1–4 */
+  disabilityGrade: number;
+  identifiedAt: LocalDate;
+  source: string;
+  measure: string | null;
+  measureDate: LocalDate | null;
+  remarks: string | null;
+}
+
 export interface RowTypes {
   roster: RosterRow;
   payments: PaymentRow;
@@ -128,6 +145,7 @@ export interface RowTypes {
   prison: PrisonRow;
   relatives: RelativeRow;
   staff: StaffRow;
+  monitored: MonitoredRow;
 }
 
 // ---------------------------------------------------------------- zod building blocks
@@ -359,6 +377,56 @@ function staffSchema(ctx: RowContext) {
     .transform((row): StaffRow => row);
 }
 
+const GRADE_WORDS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 1: 1, 2: 2, 3: 3, 4: 4 };
+
+/** '一级', '1级', '1', '二' → 1–4. */
+export function parseDisabilityGrade(text: string): number | null {
+  const m = /^([一二三四1-4])级?$/.exec(text.normalize('NFKC').replace(/\s/g, ''));
+  return m ? GRADE_WORDS[m[1]!]! : null;
+}
+
+/** '智力', '智力残疾', '精神残疾人' → the kind. */
+export function parseDisabilityKind(text: string): DisabilityKind | null {
+  const s = text.replace(/\s/g, '').replace(/(残疾人?|残)$/, '');
+  return (DISABILITY_KINDS as readonly string[]).includes(s) ? (s as DisabilityKind) : null;
+}
+
+function monitoredSchema(ctx: RowContext) {
+  return rowObject({
+      township: requiredName('乡镇'),
+      village: optionalText('村(社区)'),
+      name: requiredName('姓名'),
+      idNumber: idNumber('身份证号', ctx.today),
+      disabilityKind: cell((c): CellResult<DisabilityKind> => {
+        const s = cellText(c);
+        if (s === '') return { ok: false, message: '残疾类别不能为空' };
+        const k = parseDisabilityKind(s);
+        return k ? { ok: true, value: k } : { ok: false, message: `残疾类别“${s}”无法识别，应为 ${DISABILITY_KINDS.join('、')} 之一` };
+      }),
+      disabilityGrade: cell((c): CellResult<number> => {
+        const s = cellText(c);
+        if (s === '') return { ok: false, message: '残疾等级不能为空' };
+        const g = parseDisabilityGrade(s);
+        return g ? { ok: true, value: g } : { ok: false, message: `残疾等级“${s}”无法识别，应为一级至四级（或1–4）` };
+      }),
+      identifiedAt: cell((c) => parseRequiredDateCell(c, '认定日期')),
+      source: optionalText('信息来源'),
+      measure: optionalText('采取措施'),
+      measureDate: cell((c) => parseDateCell(c, '措施日期')),
+      remarks: optionalText('备注'),
+    })
+    .superRefine((row, z2) => {
+      notAfterToday('认定日期', ctx.today)(row.identifiedAt, z2);
+      notAfterToday('措施日期', ctx.today)(row.measureDate, z2);
+      if (row.measureDate !== null && row.measureDate < row.identifiedAt) {
+        z2.addIssue({ code: 'custom', message: `措施日期（${row.measureDate}）早于认定日期（${row.identifiedAt}）` });
+      }
+      if (row.measureDate !== null && row.measure === null) z2.addIssue({ code: 'custom', message: '填写了措施日期但未填写采取措施' });
+      if (row.identifiedAt < birthOf(row.idNumber)) z2.addIssue({ code: 'custom', message: `认定日期（${row.identifiedAt}）早于身份证号中的出生日期` });
+    })
+    .transform((row): MonitoredRow => ({ ...row, source: row.source ?? DEFAULT_SOURCE }));
+}
+
 function birthOf(id18: string): LocalDate {
   return `${id18.slice(6, 10)}-${id18.slice(10, 12)}-${id18.slice(12, 14)}`;
 }
@@ -372,6 +440,7 @@ const SCHEMAS = {
   prison: prisonSchema,
   relatives: relativeSchema,
   staff: staffSchema,
+  monitored: monitoredSchema,
 } as const;
 
 export type RowParser<K extends ImportKind> = (values: RowValues) => RowResult<RowTypes[K]>;

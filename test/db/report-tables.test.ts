@@ -17,11 +17,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runReport } from '../../app/commands/report.js';
 import { loadConfig } from '../../app/config.js';
 import { createPrismaClient } from '../../app/db/client.js';
+import { createCycleTableActivities } from '../../activities/cycle-tables.js';
+import { importFile } from '../../app/import/index.js';
 import { writeStatutoryTables, writeTable } from '../../app/reports/index.js';
 import { HEADER_ROWS } from '../../app/reports/xlsx.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { presets } from '../../domain/policy/load.js';
-import { TABLE_SPECS, type TableId } from '../../domain/tables/index.js';
+import { isSevereDisability, TABLE_SPECS, XLSX_MIME, type TableId } from '../../domain/tables/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
@@ -41,7 +43,7 @@ afterAll(async () => {
 });
 
 let county: TestCounty;
-const ids = { h1Head: '', h3Member: '' };
+const ids = { h1Head: '', h2Head: '', h3Member: '' };
 
 beforeAll(async () => {
   county = await createTestCounty(prisma, { townships: 2, villagesPerTownship: 2 });
@@ -69,6 +71,7 @@ beforeAll(async () => {
   const h3 = await household(t1.villages[1]!.id, 1, 'URBAN_DIBAO', 600);
   ids.h1Head = h1.head;
   ids.h3Member = h3.head;
+  ids.h2Head = h2.head;
   await pay(h1, '2024-04', 500, 500, '2024-04-10'); // on time (inclusive 10th)
   await pay(h1, '2024-05', 500, 500, '2024-05-11'); // late
   await pay(h3, '2024-04', 600, 550, '2024-04-08'); // short
@@ -205,6 +208,19 @@ describe('statutory tables (.xlsx)', () => {
     expectTotal(totalsRow(ws, 'wenshui-weekly', rows.length).found!, 2, rows.length);
   });
 
+  it('writeCycleTables (the cycle activity): 文水 gets its weekly table only, under reports/<county>/<kind>/<period>/', async () => {
+    const acts = createCycleTableActivities({ prisma, dataDir: dir });
+    const files = await acts.writeCycleTables({ countyRegionId: county.countyId, kind: 'progress', period: '2024-05-14', policy: presets.wenshui, dedupeKey: `tables-${county.countyId}-wenshui` });
+    expect(files).toEqual([{ path: `reports/${county.countyId}/progress/2024-05-14/工作进展周报表-2024-05-14.xlsx`, fileName: '工作进展周报表-2024-05-14.xlsx', mime: XLSX_MIME }]);
+    const ws = await open(path.join(dir, files[0]!.path));
+    const rows = dataRows(ws, 'wenshui-weekly');
+    expect(rows).toHaveLength(presets.wenshui.focusItems.length + 1);
+    expect(totalsRow(ws, 'wenshui-weekly', rows.length).found!.value).toMatchObject({ result: 2 });
+    const zhangzi = await acts.writeCycleTables({ countyRegionId: county.countyId, kind: 'progress', period: '2024-05-14', policy: presets.zhangzi, dedupeKey: `tables-${county.countyId}-zhangzi` });
+    expect(zhangzi.map((f) => f.fileName)).toEqual((['zhangzi-1', 'zhangzi-2', 'zhangzi-3', 'zhangzi-4', 'zhangzi-5', 'zhangzi-6'] as const).map((t) => `${TABLE_SPECS[t].fileStem}-2024-05-14.xlsx`));
+    for (const f of zhangzi) expect(fs.existsSync(path.join(dir, f.path))).toBe(true);
+  });
+
   it('table 2: the filing of the period with the household, masked ID number', async () => {
     const file = path.join(dir, 't2.xlsx');
     await writeTable(prisma, 'zhangzi-2', { countyRegionId: county.countyId, period: PERIOD, file });
@@ -238,13 +254,67 @@ describe('statutory tables (.xlsx)', () => {
     expect((t.onTime!.value as { result: number }).result + (t.lateOrUnpaid!.value as { result: number }).result).toBe(agg._count);
   });
 
-  it('table 4: headers only (the schema has no severely-disabled / monitored flags), totals 0', async () => {
-    const file = path.join(dir, 't4.xlsx');
-    const r = await writeTable(prisma, 'zhangzi-4', { countyRegionId: county.countyId, period: PERIOD, file });
-    const ws = await checkFrame(file, 'zhangzi-4', '2024年4月1日');
-    expect(r.rows).toBe(0);
-    expect(dataRows(ws, 'zhangzi-4')).toHaveLength(0);
-    expect(ws.getColumn(1).values.map(String).join('\n')).toContain('本表暂无数据');
+  it('table 4: monitored persons imported (jiuzhu import monitored), 重残 only, coverage by ID number; bad rows refused in Chinese; same file once', async () => {
+    const [t1, t2] = county.townships as [TestCounty['townships'][0], TestCounty['townships'][0]];
+    const newcomer = freshIdNumber();
+    const mild = freshIdNumber();
+    const later = freshIdNumber();
+    const v1 = t1.villages[0]!.name;
+    const csv = [
+      '乡镇,村(社区),姓名,身份证号,残疾类别,残疾等级,认定日期,信息来源,采取措施,措施日期,备注',
+      `${t1.name},${v1},甲,${ids.h1Head},肢体残疾,一级,2024-04-08,残联,已享受低保,2024-04-20,`,
+      `${t2.name},,乙,${ids.h2Head},精神,2,2024-05-02,防返贫监测,,,`,
+      `${t1.name},${t1.villages[1]!.name},丙,${ids.h3Member},智力,三级,2024/5/6,残联,,,单人户施保`,
+      `${t2.name},${t2.villages[0]!.name},丁,${newcomer},言语,二级,2024-05-20,防返贫监测,指导申请低保,2024-05-25,`,
+      `${t1.name},${v1},戊,${mild},视力,三级,2024-05-09,残联,,,非重残`,
+      `${t1.name},${v1},己,${later},智力,一级,2024-06-05,残联,,,统计期间之后`,
+    ].join('\n');
+    const file = path.join(dir, 'monitored.csv');
+    fs.writeFileSync(file, csv);
+    const imported = await importFile({ prisma, kind: 'monitored', file, county: county.countyName, policy: presets.zhangzi, today: '2024-12-31' });
+    expect(imported).toMatchObject({ status: 'imported', rows: 6, accepted: 6, rejected: 0 });
+    expect(imported.entities.monitored).toMatchObject({ created: 6 });
+    const again = await importFile({ prisma, kind: 'monitored', file, county: county.countyName, policy: presets.zhangzi, today: '2024-12-31' });
+    expect(again.status).toBe('already-imported');
+    expect(await prisma.monitoredPerson.count({ where: { idNumber: { in: [ids.h1Head, ids.h2Head, ids.h3Member, newcomer, mild, later] } } })).toBe(6);
+
+    // Refused rows: Chinese reasons, an error file, nothing written.
+    const bad = path.join(dir, 'monitored-bad.csv');
+    fs.writeFileSync(bad, [
+      '乡镇,村(社区),姓名,身份证号,残疾类别,残疾等级,认定日期,信息来源,采取措施,措施日期,备注',
+      `${t1.name},${v1},庚,${freshIdNumber()},听说,五级,2024-05-01,残联,,,`,
+      `${t1.name},,辛,${freshIdNumber()},肢体,一级,2024-05-01,残联,,2024-04-01,`,
+      `不存在镇,,壬,${freshIdNumber()},肢体,一级,2024-05-01,残联,,,`,
+    ].join('\n'));
+    const refused = await importFile({ prisma, kind: 'monitored', file: bad, county: county.countyName, policy: presets.zhangzi, today: '2024-12-31' });
+    expect(refused.status).toBe('rejected');
+    const reasons = refused.firstErrors.flatMap((e) => e.reasons).join('；');
+    expect(reasons).toContain('残疾类别“听说”无法识别');
+    expect(reasons).toContain('残疾等级“五级”无法识别');
+    expect(reasons).toContain('措施日期（2024-04-01）早于认定日期（2024-05-01）');
+    expect(reasons).toContain('乡镇“不存在镇”不在');
+    expect(refused.errorFile).toBeDefined();
+    expect(fs.existsSync(refused.errorFile!)).toBe(true);
+    expect(await prisma.monitoredPerson.count({ where: { name: { in: ['庚', '辛', '壬'] } } })).toBe(0);
+
+    const out = path.join(dir, 't4.xlsx');
+    const r = await writeTable(prisma, 'zhangzi-4', { countyRegionId: county.countyId, period: PERIOD, file: out });
+    const ws = await checkFrame(out, 'zhangzi-4', '2024年4月1日');
+    const rows = dataRows(ws, 'zhangzi-4');
+    expect(r.rows).toBe(4);
+    expect(rows.map((x) => [x.seq, x.township, x.name, x.idNumber, x.disability, x.covered])).toEqual([
+      [1, t1.name, '甲', maskIdNumber(ids.h1Head), '肢体一级', '低保'],
+      [2, t2.name, '乙', maskIdNumber(ids.h2Head), '精神二级', '特困'],
+      [3, t1.name, '丙', maskIdNumber(ids.h3Member), '智力三级', '单人保'],
+      [4, t2.name, '丁', maskIdNumber(newcomer), '言语二级', '未纳入'],
+    ]);
+    expect(rows[0]).toMatchObject({ source: '残联', measure: '已享受低保' });
+    expect((rows[0]!.identifiedAt as Date).toISOString().slice(0, 10)).toBe('2024-04-08');
+    expect((rows[3]!.measureDate as Date).toISOString().slice(0, 10)).toBe('2024-05-25');
+    // Against the DB: the persons of the county identified in the period, filtered by the 重残 rule.
+    const inDb = await prisma.monitoredPerson.findMany({ where: { identifiedAt: { gte: day('2024-04-01'), lte: day('2024-05-31') }, region: { OR: [{ parentId: county.countyId }, { parent: { parentId: county.countyId } }] } } });
+    expect(inDb.filter((p) => isSevereDisability(p.disabilityKind, p.disabilityGrade)).map((p) => p.name).sort()).toEqual(['丁', '丙', '乙', '甲'].sort());
+    expect(inDb).toHaveLength(5);
   });
 
   it('table 5: death and prison cases with decision, over-payment and recoveries', async () => {

@@ -1,6 +1,7 @@
 // A fake of the Feishu (Lark) open API on loopback HTTP, answering the way the
 // real service does, for the calls this product makes: tenant token, send,
-// reply, card patch, delayed card update. Point the SDK at it with
+// reply, card patch, delayed card update, file upload (im/v1/files) and file
+// messages (msg_type file, which must name a file_key this app uploaded). Point the SDK at it with
 // `new lark.Client({ appId, appSecret, domain: fake.url })`.
 //
 // Sources of the shapes and codes (see the report that came with this file):
@@ -17,6 +18,7 @@
 import crypto from 'node:crypto';
 import {
   FakeClock,
+  parseMultipart,
   SlidingWindow,
   startLoopbackServer,
   type FailureSpec,
@@ -58,6 +60,16 @@ export interface FakeFeishuOptions {
 
 export type ReceiveIdType = 'open_id' | 'user_id' | 'union_id' | 'email' | 'chat_id';
 
+/** A file uploaded through im/v1/files, with the bytes as received. */
+export interface FakeFeishuFile {
+  file_key: string;
+  appId: string;
+  file_type: string;
+  file_name: string;
+  bytes: Buffer;
+  uploadedAt: number;
+}
+
 /** A message in the fake's chat state, with its current content. */
 export interface FakeFeishuMessage {
   message_id: string;
@@ -70,6 +82,8 @@ export interface FakeFeishuMessage {
   contentHistory: string[];
   /** Current card object for interactive messages. */
   card?: Record<string, unknown>;
+  /** The uploaded file a `file` message sends. */
+  file?: FakeFeishuFile;
   /** The app that sent it, or undefined for a user's message added by the test. */
   appId?: string;
   sender: { id: string; id_type: 'app_id' | 'open_id'; sender_type: 'app' | 'user'; tenant_key: string };
@@ -97,6 +111,8 @@ export interface FakeFeishu {
   chats: Map<string, FakeFeishuMessage[]>;
   message(messageId: string): FakeFeishuMessage | undefined;
   messagesIn(chatId: string): FakeFeishuMessage[];
+  /** Files uploaded, by file_key, in upload order. */
+  files: Map<string, FakeFeishuFile>;
   /** Requests to the token endpoint (all apps, or one). */
   tokenRequests(appId?: string): number;
   /** Tokens issued so far and still valid (all apps, or one). */
@@ -137,7 +153,14 @@ export const FEISHU = {
   TOO_OLD_TO_EDIT: { code: 230031, msg: 'Message can only be modified within 14 days after sending.' }, // [doc]
   CARD_INVALID: { code: 230099, msg: 'Failed to create card content.' }, // [doc]
   CARD_TOKEN_INVALID: { code: 200810, msg: 'card token is invalid or expired' }, // [approx] no source gave this code
+  FILE_INVALID_PARAM: { code: 234001, msg: 'Invalid request param.' }, // [doc] im/v1/files
+  FILE_TOO_BIG: { code: 234006, msg: 'The file size exceed the max value.' }, // [doc] 30 MB
+  FILE_EMPTY: { code: 234010, msg: "File's size can't be 0." }, // [doc]
 } as const;
+
+/** file_type values im/v1/files accepts [doc]. */
+export const FEISHU_FILE_TYPES = ['opus', 'mp4', 'pdf', 'doc', 'xls', 'ppt', 'stream'] as const;
+export const FEISHU_FILE_LIMIT_BYTES = 30 * 1024 * 1024; // [doc]
 
 const RECEIVE_ID_TYPES: ReceiveIdType[] = ['open_id', 'user_id', 'union_id', 'email', 'chat_id'];
 const MSG_TYPES = ['text', 'post', 'image', 'file', 'audio', 'media', 'sticker', 'interactive', 'share_chat', 'share_user', 'system'];
@@ -221,6 +244,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
   const chats = new Map<string, FakeFeishuMessage[]>();
   const uuids = new Map<string, { messageId: string; at: number }>();
   const cardTokens = new Map<string, CardToken>();
+  const files = new Map<string, FakeFeishuFile>();
 
   const ok = (data: unknown): RouteResult => ({ status: 200, body: { code: 0, msg: 'success', data } });
   const fail = (status: number, err: { code: number; msg: string }, extra?: string, more?: Record<string, unknown>): RouteResult => {
@@ -400,6 +424,8 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
     if (isResult(content)) return content;
     const badId = checkReceiveId(type, receiveId);
     if (badId) return fail(400, FEISHU.INVALID_REQUEST, `ext=${badId}`);
+    const file = fileOf(appId, body.msg_type, body.content);
+    if (isResult(file)) return file;
     if (type === 'chat_id' && knownChats && !knownChats.has(receiveId)) return fail(400, FEISHU.BOT_NOT_IN_CHAT);
     if (dup) return ok(view(dup)); // Same uuid within an hour: the same message, nothing new is sent.
     const chatId = type === 'chat_id' ? receiveId : p2pChatId(appId, type, receiveId);
@@ -411,12 +437,41 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
       msg_type: body.msg_type as string,
       content: body.content as string,
       card: content.card,
+      ...(file ? { file } : {}),
       receive_id: receiveId,
       receive_id_type: type,
       ...(typeof body.uuid === 'string' && body.uuid ? { uuid: body.uuid } : {}),
     });
     if (msg.uuid) uuids.set(`${appId}|${msg.uuid}`, { messageId: msg.message_id, at: clock.now() });
     return ok(view(msg));
+  }
+
+  /** For msg_type file: the uploaded file its content names (a file_key of this app); else undefined. */
+  function fileOf(appId: string, msgType: unknown, content: unknown): FakeFeishuFile | undefined | RouteResult {
+    if (msgType !== 'file') return undefined;
+    const key = (JSON.parse(content as string) as { file_key?: unknown } | null)?.file_key;
+    if (typeof key !== 'string' || key === '') return fail(400, FEISHU.INVALID_REQUEST, 'ext=file content needs {"file_key": "..."}');
+    const f = files.get(key);
+    if (!f || f.appId !== appId) return fail(400, FEISHU.INVALID_REQUEST, `ext=invalid file_key ${key}`); // [approx] text
+    return f;
+  }
+
+  /** POST im/v1/files: multipart file_type, file_name, file (≤ 30 MB, not empty) → file_key. */
+  function handleUpload(req: RecordedRequest, appId: string): RouteResult {
+    const parts = parseMultipart(req.rawBytes, req.headers['content-type']);
+    if (!parts) return fail(400, FEISHU.FILE_INVALID_PARAM, 'ext=the body must be multipart/form-data');
+    const field = (name: string) => parts.find((p) => p.name === name && p.filename === undefined)?.data.toString('utf8');
+    const fileType = field('file_type');
+    if (!fileType || !(FEISHU_FILE_TYPES as readonly string[]).includes(fileType)) return fail(400, FEISHU.FILE_INVALID_PARAM, `ext=file_type must be one of ${FEISHU_FILE_TYPES.join(', ')}`);
+    const fileName = field('file_name');
+    if (!fileName) return fail(400, FEISHU.FILE_INVALID_PARAM, 'ext=file_name is required');
+    const part = parts.find((p) => p.name === 'file');
+    if (!part) return fail(400, FEISHU.FILE_INVALID_PARAM, 'ext=file is required');
+    if (part.data.length === 0) return fail(400, FEISHU.FILE_EMPTY);
+    if (part.data.length > FEISHU_FILE_LIMIT_BYTES) return fail(400, FEISHU.FILE_TOO_BIG);
+    const key = `file_v3_${hex(12)}`;
+    files.set(key, { file_key: key, appId, file_type: fileType, file_name: fileName, bytes: Buffer.from(part.data), uploadedAt: clock.now() });
+    return ok({ file_key: key });
   }
 
   function handleReply(req: RecordedRequest, appId: string, parentId: string): RouteResult {
@@ -428,6 +483,8 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
     if (isResult(dup)) return dup;
     const content = checkContent(body.msg_type, body.content);
     if (isResult(content)) return content;
+    const file = fileOf(appId, body.msg_type, body.content);
+    if (isResult(file)) return file;
     if (dup) return ok(view(dup));
     const limited = chatRateLimit(parent.chat_id);
     if (limited) return limited;
@@ -438,6 +495,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
       msg_type: body.msg_type as string,
       content: body.content as string,
       card: content.card,
+      ...(file ? { file } : {}),
       parent_id: parent.message_id,
       root_id: parent.root_id ?? parent.message_id,
       ...(inThread || parent.thread_id ? { thread_id: parent.thread_id ?? `omt_${hex(8)}` } : {}),
@@ -495,6 +553,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
 
   const server = await startLoopbackServer({
     clock,
+    maxBodyBytes: FEISHU_FILE_LIMIT_BYTES + 1024 * 1024, // room for the multipart framing; the upload checks the file itself
     defaultFailureBody: (status) => ({ code: status === 429 ? FEISHU.RATE_LIMITED.code : 1500, msg: status === 429 ? FEISHU.RATE_LIMITED.msg : 'internal error (injected by the fake)' }),
     handler: ({ req }) => {
       const path = req.path.replace(/\/+$/, '');
@@ -508,6 +567,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
         { method: 'PATCH', re: /^\/open-apis\/im\/v1\/messages\/([^/]+)$/, api: 'im.message.patch', run: (a, m) => handlePatch(req, a, decodeURIComponent(m[1]!)) },
         { method: 'GET', re: /^\/open-apis\/im\/v1\/messages\/([^/]+)$/, api: 'im.message.get', run: (_a, m) => handleGet(decodeURIComponent(m[1]!)) },
         { method: 'POST', re: /^\/open-apis\/interactive\/v1\/card\/update$/, api: 'interactive.card.update', run: (a) => handleCardUpdate(req, a) },
+        { method: 'POST', re: /^\/open-apis\/im\/v1\/files$/, api: 'im.file.create', run: (a) => handleUpload(req, a) },
       ];
       for (const r of routes) {
         const m = r.re.exec(path);
@@ -530,6 +590,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
     chats,
     message: (id) => byId.get(id),
     messagesIn: (chatId) => chats.get(chatId) ?? [],
+    files,
     tokenRequests: (appId) => (appId === undefined ? [...tokenRequestCount.values()].reduce((a, b) => a + b, 0) : tokenRequestCount.get(appId) ?? 0),
     validTokens: (appId) =>
       [...tokens].filter(([, r]) => !r.revoked && r.expiresAt > clock.now() && (appId === undefined || r.appId === appId)).map(([t]) => t),
@@ -574,6 +635,7 @@ export async function startFakeFeishu(options: FakeFeishuOptions): Promise<FakeF
       tokenRequestCount.clear();
       uuids.clear();
       cardTokens.clear();
+      files.clear();
       for (const w of [chatWindow, appSecondWindow, appMinuteWindow, updateWindow]) w?.reset();
       server.clearFailures();
     },

@@ -16,8 +16,10 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Lower-cased header names, as node:http gives them. */
   headers: http.IncomingHttpHeaders;
-  /** The body exactly as received. */
+  /** The body as received, decoded as UTF-8. */
   rawBody: string;
+  /** The body's bytes exactly as received (multipart uploads). */
+  rawBytes: Buffer;
   /** Parsed body (JSON or form), or undefined when empty or unparseable. */
   body: unknown;
   /** HTTP status answered; undefined while pending or when the fake hung up. */
@@ -113,6 +115,56 @@ export function parseBody(raw: string, contentType: string | undefined): unknown
   }
 }
 
+/** One part of a multipart/form-data body. */
+export interface MultipartPart {
+  name: string;
+  /** Set for file parts. */
+  filename?: string;
+  contentType?: string;
+  data: Buffer;
+}
+
+/**
+ * Parses a multipart/form-data body (RFC 7578) from its bytes: parts split on
+ * the boundary, header names case-insensitive, `name` and `filename` quoted or
+ * not (grammY writes `filename=` unquoted), `filename*=UTF-8''…` decoded.
+ * Returns undefined when the body is not well-formed multipart.
+ */
+export function parseMultipart(body: Buffer, contentType: string | undefined): MultipartPart[] | undefined {
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  if (!m || !/^multipart\/form-data/i.test(contentType ?? '')) return undefined;
+  const boundary = Buffer.from(`--${m[1] ?? m[2]}`);
+  let pos = body.indexOf(boundary);
+  if (pos < 0) return undefined;
+  const parts: MultipartPart[] = [];
+  for (;;) {
+    pos += boundary.length;
+    if (body.subarray(pos, pos + 2).toString() === '--') return parts; // closing boundary
+    if (body.subarray(pos, pos + 2).toString() !== '\r\n') return undefined;
+    pos += 2;
+    const headerEnd = body.indexOf('\r\n\r\n', pos);
+    if (headerEnd < 0) return undefined;
+    const next = body.indexOf(Buffer.concat([Buffer.from('\r\n'), boundary]), headerEnd + 4);
+    if (next < 0) return undefined;
+    const headers = new Map<string, string>();
+    for (const line of body.subarray(pos, headerEnd).toString('utf8').split('\r\n')) {
+      const i = line.indexOf(':');
+      if (i > 0) headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+    }
+    const disposition = headers.get('content-disposition') ?? '';
+    const param = (key: string) => {
+      const r = new RegExp(`(?:^|;)\\s*${key}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, 'i').exec(disposition);
+      return r ? (r[1] ?? r[2] ?? '').trim() : undefined;
+    };
+    const name = param('name');
+    if (name === undefined) return undefined;
+    const star = param('filename\\*');
+    const filename = star?.toLowerCase().startsWith("utf-8''") ? decodeURIComponent(star.slice(7)) : param('filename');
+    parts.push({ name, ...(filename !== undefined ? { filename } : {}), ...(headers.has('content-type') ? { contentType: headers.get('content-type')! } : {}), data: body.subarray(headerEnd + 4, next) });
+    pos = next + 2;
+  }
+}
+
 function matches(spec: FailureSpec, req: RecordedRequest): boolean {
   const m = spec.match;
   if (m === undefined) return true;
@@ -159,7 +211,8 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
     raw.on('end', () => {
       void (async () => {
         const url = new URL(raw.url ?? '/', 'http://127.0.0.1');
-        const rawBody = Buffer.concat(chunks).toString('utf8');
+        const rawBytes = Buffer.concat(chunks);
+        const rawBody = rawBytes.toString('utf8');
         const rec: RecordedRequest = {
           seq: ++seq,
           at: opts.clock.now(),
@@ -168,6 +221,7 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
           query: Object.fromEntries(url.searchParams),
           headers: raw.headers,
           rawBody,
+          rawBytes,
           body: parseBody(rawBody, raw.headers['content-type']),
         };
         requests.push(rec);

@@ -4,10 +4,13 @@
 // parameters. Answers: {ok:true, result[, description]} or
 // {ok:false, error_code, description[, parameters]}, with the HTTP status equal
 // to error_code, and the Bot API's own wording for the errors it checks.
+// Uploads: multipart/form-data (sendDocument with the file as the `document`
+// part or as `attach://<part>`, ≤ 50 MB, not empty); the bytes are kept.
 import crypto from 'node:crypto';
-import type { Chat, InlineKeyboardMarkup, Message, MessageEntity, Update, User, UserFromGetMe } from 'grammy/types';
+import type { Chat, Document, InlineKeyboardMarkup, Message, MessageEntity, Update, User, UserFromGetMe } from 'grammy/types';
 import {
   FakeClock,
+  parseMultipart,
   SlidingWindow,
   TokenBucket,
   send,
@@ -55,6 +58,14 @@ export interface TelegramRecordedRequest extends RecordedRequest {
   params?: Record<string, unknown>;
 }
 
+/** A document the bot sent, with the bytes as uploaded. */
+export interface FakeTelegramDocument {
+  chatId: number;
+  messageId: number;
+  document: Document;
+  bytes: Buffer;
+}
+
 export interface WebhookState {
   url: string;
   secret_token?: string;
@@ -97,6 +108,8 @@ export interface FakeTelegram {
   /** Updates queued and not yet confirmed. */
   pendingUpdates(): Update[];
   callbackAnswers: CallbackAnswer[];
+  /** Documents sent (sendDocument uploads), in order. */
+  documents: FakeTelegramDocument[];
   webhook(): WebhookState | undefined;
   advanceTime(ms: number): void;
   now(): number;
@@ -129,7 +142,11 @@ const BAD = {
   secretLength: [400, 'Bad Request: secret token is too long'], // [approx] wording not confirmed
   webhookActive: [409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"],
   otherGetUpdates: [409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'],
-  multipart: [400, 'Bad Request: the fake Bot API does not accept multipart uploads'],
+  multipart: [400, 'Bad Request: the fake Bot API accepts multipart uploads only for sendDocument'],
+  documentMissing: [400, 'Bad Request: there is no document in the request'],
+  fileEmpty: [400, 'Bad Request: file must be non-empty'],
+  fileTooBig: [413, 'Request Entity Too Large'],
+  wrongFileId: [400, 'Bad Request: wrong file identifier/HTTP URL specified'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 const BUTTON_ACTIONS = ['url', 'callback_data', 'web_app', 'login_url', 'switch_inline_query', 'switch_inline_query_current_chat', 'switch_inline_query_chosen_chat', 'copy_text', 'callback_game', 'pay'];
@@ -137,6 +154,8 @@ const JSON_PARAMS = new Set(['reply_markup', 'allowed_updates', 'reply_parameter
 const INT_PARAMS = new Set(['chat_id', 'message_id', 'offset', 'limit', 'timeout', 'cache_time', 'max_connections', 'reply_to_message_id', 'message_thread_id']);
 const BOOL_PARAMS = new Set(['show_alert', 'drop_pending_updates', 'disable_notification', 'allow_sending_without_reply', 'protect_content']);
 const WEBHOOK_PORTS = new Set([443, 80, 88, 8443]);
+/** Largest file a bot may upload (50 MB). */
+export const TELEGRAM_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
 const DEFAULT_ALLOWED_EXCLUDES = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
 
 /** Turns query/form strings into the JSON types the Bot API would decode. */
@@ -207,6 +226,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
   let webhook: WebhookState | undefined;
   const callbackQueries = new Map<string, { issuedAt: number; answered: boolean }>();
   const callbackAnswers: CallbackAnswer[] = [];
+  const documents: FakeTelegramDocument[] = [];
+  const filesById = new Map<string, { document: Document; bytes: Buffer }>();
   let poller: { res: import('node:http').ServerResponse; rec: RecordedRequest; timer: NodeJS.Timeout; limit: number } | undefined;
 
   for (const chat of options.chats ?? []) addChat(chat);
@@ -330,6 +351,35 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
       ...(markup.inline ? { reply_markup: markup.inline } : {}),
     } as Message.TextMessage;
     return okResult(storeMessage(chat, message, true));
+  }
+
+  /** sendDocument: `document` is an uploaded part (directly or by attach://), or a file_id sent before. */
+  function sendDocument(p: Record<string, unknown>, uploads: Map<string, { filename?: string; data: Buffer }>): RouteResult {
+    const chat = findChat(p.chat_id);
+    if (isResult(chat)) return chat;
+    const ref = p.document;
+    let document: Document;
+    let bytes: Buffer;
+    const upload = uploads.get('document') ?? (typeof ref === 'string' && ref.startsWith('attach://') ? uploads.get(ref.slice('attach://'.length)) : undefined);
+    if (upload) {
+      if (upload.data.length === 0) return error(BAD.fileEmpty);
+      if (upload.data.length > TELEGRAM_UPLOAD_LIMIT_BYTES) return error(BAD.fileTooBig);
+      const fileId = `BQACAgUAAx${crypto.randomBytes(24).toString('base64url')}`;
+      document = { file_id: fileId, file_unique_id: `AgAD${crypto.randomBytes(6).toString('base64url')}`, file_name: upload.filename ?? 'document', mime_type: 'application/octet-stream', file_size: upload.data.length };
+      bytes = Buffer.from(upload.data);
+      filesById.set(fileId, { document, bytes });
+    } else if (typeof ref === 'string' && ref !== '' && !ref.startsWith('attach://')) {
+      const known = filesById.get(ref);
+      if (!known) return error(BAD.wrongFileId);
+      ({ document, bytes } = known);
+    } else return error(BAD.documentMissing);
+    const limited = rateLimit(chat);
+    if (limited) return limited;
+    const caption = typeof p.caption === 'string' && p.caption !== '' ? { caption: p.caption } : {};
+    const message = { message_id: newMessageId(chat.id), from: botUser, chat, date: nowSeconds(), document, ...caption } as Message.DocumentMessage;
+    storeMessage(chat, message, true);
+    documents.push({ chatId: chat.id, messageId: message.message_id, document, bytes });
+    return okResult(message);
   }
 
   function findEditable(p: Record<string, unknown>): { chat: Chat; entry: { message: Message; fromBot: boolean } } | RouteResult {
@@ -519,6 +569,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
 
   const server = await startLoopbackServer({
     clock,
+    maxBodyBytes: TELEGRAM_UPLOAD_LIMIT_BYTES + 1024 * 1024, // room for the multipart framing; sendDocument checks the file itself
     defaultFailureBody: (status) => ({ ok: false, error_code: status, description: status === 429 ? 'Too Many Requests: retry after 1' : 'Internal Server Error', ...(status === 429 ? { parameters: { retry_after: 1 } } : {}) }),
     handler: ({ req, res, raw }) => {
       const m = /^\/bot([^/]+)\/(?:test\/)?([A-Za-z]+)$/.exec(req.path);
@@ -527,8 +578,18 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
       const method = m[2]!;
       const rec = req as TelegramRecordedRequest;
       rec.apiMethod = method;
-      if ((raw.headers['content-type'] ?? '').includes('multipart/form-data')) return error(BAD.multipart);
-      const merged = { ...req.query, ...(typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {}) };
+      const uploads = new Map<string, { filename?: string; data: Buffer }>();
+      const form: Record<string, string> = {};
+      if ((raw.headers['content-type'] ?? '').includes('multipart/form-data')) {
+        if (method.toLowerCase() !== 'senddocument') return error(BAD.multipart);
+        const parts = parseMultipart(req.rawBytes, raw.headers['content-type']);
+        if (!parts) return errorText(400, 'Bad Request: invalid multipart/form-data'); // [approx]
+        for (const part of parts) {
+          if (part.filename !== undefined) uploads.set(part.name, { filename: part.filename, data: part.data });
+          else form[part.name] = part.data.toString('utf8');
+        }
+      }
+      const merged = { ...req.query, ...(typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {}), ...form };
       const params = normalizeParams(merged);
       if (typeof params === 'string') return errorText(400, params);
       rec.params = params;
@@ -537,6 +598,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
           return okResult(bot);
         case 'sendmessage':
           return sendMessage(params);
+        case 'senddocument':
+          return sendDocument(params, uploads);
         case 'editmessagetext':
           return editMessageText(params);
         case 'editmessagereplymarkup':
@@ -595,6 +658,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     enqueueUpdate,
     pendingUpdates: () => [...queue],
     callbackAnswers,
+    documents,
     webhook: () => webhook,
     advanceTime: (ms) => clock.advance(ms),
     now: () => clock.now(),

@@ -1,4 +1,4 @@
-import { computeCheckDigit } from '../../domain/identity/index.js';
+import { makeIdNumber } from '../../domain/identity/index.js';
 
 let serial = Math.floor(Math.random() * 900);
 
@@ -12,6 +12,5 @@ export function freshIdNumber(opts: { birth?: string; female?: boolean; area?: s
   serial = (serial + 1 + Math.floor(Math.random() * 7)) % 1000;
   let seq = (serial + process.pid * 7 + Date.now()) % 1000;
   if (opts.female !== undefined && seq % 2 === (opts.female ? 1 : 0)) seq = (seq + 1) % 1000;
-  const body = `${area}${birth}${String(seq).padStart(3, '0')}`;
-  return body + computeCheckDigit(body);
+  return makeIdNumber(area, birth, seq);
 }

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -51,9 +54,16 @@ export function createTestWorker(opts: {
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities(opts.db),
+    activities: createActivities({ ...opts.db, dataDir: opts.db.dataDir ?? testDataDir() }),
     dataConverter: testDataConverter,
   });
+}
+
+let dataDir: string | undefined;
+/** A data folder of this test process (statutory tables written by cycles), unless a test passes its own. */
+function testDataDir(): string {
+  dataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-test-data-'));
+  return dataDir;
 }
 
 export interface TemporalTestContext {

@@ -38,4 +38,14 @@ describe('jiuzhu doctor', () => {
     expect(portCheck).toMatchObject({ ok: false, detail: '已被占用' });
     expect(formatChecks([portCheck])).toContain('✘');
   });
+
+  it('reports Chromium (browser tests only) as optional', async () => {
+    const checks = await runDoctor(loadConfig({ JIUZHU_DATA_DIR: dataDir }));
+    const chromium = checks.find((c) => c.name === 'Chromium（仅浏览器测试）')!;
+    expect(chromium.optional).toBe(true);
+    const present = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
+    expect(chromium.ok).toBe(Boolean(present ?? process.env.CHROMIUM_PATH));
+    if (present && !process.env.CHROMIUM_PATH) expect(chromium.detail).toContain(present);
+    expect(formatChecks([{ ...chromium, ok: false, detail: '未找到' }])).toBe('○ Chromium（仅浏览器测试）：未找到\n    → apt-get install -y chromium fonts-noto-cjk（或设置 CHROMIUM_PATH）');
+  });
 });

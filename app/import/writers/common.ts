@@ -34,6 +34,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   deaths: '死亡记录',
   prisons: '服刑记录',
   relatives: '近亲属申报',
+  monitored: '监测对象',
   staff: '工作人员',
   townships: '乡镇',
   villages: '村(社区)',
