@@ -7,11 +7,12 @@ import { DEMO_BANNER } from '../../bot/console/page.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The page a refused visitor gets (403): the reason in Chinese, no data. */
-export function dashboardForbiddenPage(message: string): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>救助专项治理 · 专班看板</title></head>
-<body style="font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;max-width:40em;margin:4em auto;color:#1f2329">
-<h1 style="font-size:1.3em">无法打开专班看板</h1><p id="reason">${esc(message)}</p></body></html>`;
+/** The page a refused visitor gets (403): the reason in Chinese, no data; the demo banner in demo mode. */
+export function dashboardForbiddenPage(message: string, opts: { demo?: boolean } = {}): string {
+  const banner = opts.demo ? `<div id="demo" style="background:#ff7d00;color:#fff;padding:.3em 1em;text-align:center">${DEMO_BANNER}</div>` : '';
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>救助专项治理 · 专班看板</title></head>
+<body style="font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1f2329">${banner}
+<div style="max-width:40em;margin:4em auto"><h1 style="font-size:1.3em">无法打开专班看板</h1><p id="reason">${esc(message)}</p></div></body></html>`;
 }
 
 const STYLE = `
@@ -202,7 +203,7 @@ ${p.tables.map((t) => `<div id="tbl-${t.id}" data-table="${t.id}" data-title="${
   );
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>救助专项治理 · 专班看板</title><style>${STYLE}</style><script src="/dashboard/echarts.min.js"></script></head>
+<link rel="icon" href="data:,"><title>救助专项治理 · 专班看板</title><style>${STYLE}</style><script src="/dashboard/echarts.min.js"></script></head>
 <body data-demo="${opts.demo ? '1' : '0'}">
 <header><h1>救助专项治理 · 专班看板</h1><span id="who"></span><span id="updated"></span><button id="refresh">刷新</button>${side}</header>
 ${banner}<div id="err"></div>

@@ -72,11 +72,11 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
 
   app.get('/dashboard', async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    if (!isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(demo ? DEMO_LOCAL_ONLY : DASHBOARD_FORBIDDEN));
+    if (!isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(demo ? DEMO_LOCAL_ONLY : DASHBOARD_FORBIDDEN, { demo }));
     // Demo mode: the page itself offers the identity picker; a chosen identity is checked by the data routes.
     if (!demo || demoStaff(req) !== undefined) {
       const r = await viewerOf(req);
-      if ('status' in r) return reply.code(r.status).type('text/html; charset=utf-8').send(forbiddenPage(r.message));
+      if ('status' in r) return reply.code(r.status).type('text/html; charset=utf-8').send(forbiddenPage(r.message, { demo }));
     }
     return reply.type('text/html; charset=utf-8').send(dashboardPage({ demo }));
   });
@@ -88,7 +88,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
       return reply
         .code(403)
         .type('text/html; charset=utf-8')
-        .send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。'));
+        .send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。', { demo }));
     }
     return reply.header('set-cookie', dashboardCookie(redeemed.session)).redirect('/dashboard', 303);
   });

@@ -30,6 +30,8 @@ export interface ConsoleEntry {
   chatId: string;
   /** Absent: the bot said it; else the staff member's name (a typed line). */
   from?: string;
+  /** The staff id of who typed it (lines recorded before this field existed lack it). */
+  fromId?: number;
   message: BotMessage;
   file?: ConsoleFile;
   at: string;
@@ -74,6 +76,7 @@ export class ConsoleHub {
 interface StoredBody {
   chatId: string;
   from?: string;
+  fromId?: number;
   message: BotMessage;
   file?: ConsoleFile;
   at: string;
@@ -83,7 +86,7 @@ export interface ConsoleStore {
   port: OutboundPort;
   hub: ConsoleHub;
   /** Records a line a person typed (shown in the chat), once per dedupe key. */
-  recordTyped(chatId: string, from: string, text: string, dedupeKey: string): Promise<void>;
+  recordTyped(chatId: string, from: { name: string; staffId: number }, text: string, dedupeKey: string): Promise<void>;
   /** The last `limit` entries of each chat, oldest first. */
   history(chatIds: readonly string[], limit?: number): Promise<ConsoleEntry[]>;
   /** One entry, if it is in that chat. */
@@ -156,7 +159,7 @@ export function createConsoleStore(prisma: PrismaClient, now: () => Date = () =>
     port,
     hub,
     async recordTyped(chatId, from, text, dedupeKey) {
-      await append(chatId, { from, message: { text } }, dedupeKey);
+      await append(chatId, { from: from.name, fromId: from.staffId, message: { text } }, dedupeKey);
     },
     async history(chatIds, limit = 100) {
       const out: ConsoleEntry[] = [];

@@ -88,7 +88,8 @@ const sameButton = (a: ButtonAction, b: ButtonAction) => a.action === b.action &
 export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOptions): ConsoleRoutes {
   const { prisma, core, store, demo } = options;
   const now = options.now ?? (() => new Date());
-  const streams = new Set<FastifyReply>();
+  /** Open event streams, with the session cookie they were opened with (outside demo mode). */
+  const streams = new Map<FastifyReply, string | undefined>();
   const inFlight = new Set<Promise<unknown>>();
 
   async function countyRegionIds(): Promise<number[] | undefined> {
@@ -177,9 +178,9 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   };
 
   app.get('/console', async (req, reply) => {
-    if (demo && !isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('演示模式只能在本机使用。'));
+    if (demo && !isLocalRequest(req)) return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('演示模式只能在本机使用。', { demo }));
     if (!demo && !(isLocalRequest(req) && (await sessionStaffId(prisma, readCookie(req.headers.cookie, SESSION_COOKIE), now())) !== undefined)) {
-      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(FORBIDDEN_TEXT));
+      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage(FORBIDDEN_TEXT, { demo }));
     }
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(consolePage({ demo }));
   });
@@ -188,13 +189,16 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     const token = (req.query as { token?: string }).token ?? '';
     const redeemed = isLocalRequest(req) ? await redeemLoginToken(prisma, token, now()) : undefined;
     if (!redeemed) {
-      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。'));
+      return reply.code(403).type('text/html; charset=utf-8').send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。', { demo }));
     }
     return reply.header('set-cookie', sessionCookie(redeemed.session)).redirect('/console', 303);
   });
 
   app.post('/console/logout', async (req, reply) => {
-    await endSession(prisma, readCookie(req.headers.cookie, SESSION_COOKIE));
+    const session = readCookie(req.headers.cookie, SESSION_COOKIE);
+    await endSession(prisma, session);
+    // The session's other tabs lose their streams; reconnecting, they are refused and say so.
+    if (session) for (const [s, of] of streams) if (of === session) s.raw.end();
     return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0`).send({ ok: true });
   });
 
@@ -251,7 +255,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     const unsubscribe = store.hub.subscribe(chatIds, write);
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), 25_000);
     heartbeat.unref();
-    streams.add(reply);
+    streams.set(reply, demo ? undefined : readCookie(req.headers.cookie, SESSION_COOKIE));
     const end = () => {
       clearInterval(heartbeat);
       unsubscribe();
@@ -260,6 +264,8 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     req.raw.on('close', end);
     raw.on('close', end);
     try {
+      // A dropped stream is retried by the browser after 2 s; the replay below brings it up to date.
+      raw.write('retry: 2000\n\n');
       for (const e of await store.history(chatIds)) write(e, 'message');
       raw.write('event: ready\ndata: {}\n\n');
     } catch (err) {
@@ -278,7 +284,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     const id = `${p.externalId}:${body.eventId}`;
     // The line as the chat shows it: ID numbers masked in a group (the bot's own group messages are masked too).
     const shown = chat.kind === 'group' ? body.text.replace(/\d{17}[\dXx]/g, (m) => maskIdNumber(m)) : body.text;
-    await store.recordTyped(chat.id, p.name, shown, `console:said:${id}`);
+    await store.recordTyped(chat.id, { name: p.name, staffId: p.id }, shown, `console:said:${id}`);
     return handle({ type: 'text', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, text: body.text }, reply);
   });
 
@@ -305,7 +311,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   });
 
   const close = () => {
-    for (const s of streams) s.raw.end();
+    for (const s of streams.keys()) s.raw.end();
     streams.clear();
   };
   app.addHook('preClose', (done) => {
