@@ -84,7 +84,7 @@ export async function issueLoginLink(prisma: PrismaClient, who: string, baseUrl:
   const { token } = await issueLoginToken(prisma, staff.id, now);
   io.stdout.write(`${staff.name}（编号 ${staff.id}，${ROLE_ZH[staff.role] ?? staff.role}）的控制台登录链接（15 分钟内有效，只能使用一次，须在本机浏览器打开）：\n`);
   io.stdout.write(`${baseUrl}/console/login?token=${token}\n`);
-  io.stdout.write('要打开专班看板，请把链接中的 /console/login 换成 /dashboard/login（同一链接只能使用一次）。\n');
+  io.stdout.write(`登录后同一会话也可打开专班看板：${baseUrl}/dashboard（链接只能使用一次）。\n`);
   return 0;
 }
 

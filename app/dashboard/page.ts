@@ -160,6 +160,7 @@ function start() {
   timer = setInterval(load, 30000);
 }
 $('#refresh').onclick = () => load();
+$('#to-console').onclick = (e) => { if (DEMO && staffId !== null) { e.preventDefault(); location.href = '/console#staff=' + staffId; } };
 for (const b of document.querySelectorAll('button[data-png]')) b.onclick = () => downloadPng(b.dataset.png, b.dataset.title);
 window.addEventListener('resize', () => { for (const c of Object.values(charts)) c.resize(); });
 if (DEMO) {
@@ -205,7 +206,7 @@ ${p.tables.map((t) => `<div id="tbl-${t.id}" data-table="${t.id}" data-title="${
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <link rel="icon" href="data:,"><title>救助专项治理 · 专班看板</title><style>${STYLE}</style><script src="/dashboard/echarts.min.js"></script></head>
 <body data-demo="${opts.demo ? '1' : '0'}">
-<header><h1>救助专项治理 · 专班看板</h1><span id="who"></span><span id="updated"></span><button id="refresh">刷新</button>${side}</header>
+<header><h1>救助专项治理 · 专班看板</h1><span id="who"></span><span id="updated"></span><a id="to-console" href="/console" style="color:#fff">聊天控制台</a><button id="refresh">刷新</button>${side}</header>
 ${banner}<div id="err"></div>
 <main>
 ${panels.join('\n')}

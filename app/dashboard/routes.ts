@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, SESSION_TTL_MS, sessionStaffId } from '../../bot/console/auth.js';
+import { clearSessionCookie, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from '../../bot/console/auth.js';
 import { DEMO_BANNER } from '../../bot/console/page.js';
 import type { PrismaClient } from '../db/client.js';
 import { dashboardForbiddenPage as forbiddenPage, dashboardPage } from './page.js';
@@ -42,10 +42,6 @@ function echartsPath(): string {
   // The package's exports map hides dist/; its CommonJS entry is dist/echarts.js.
   const require = createRequire(import.meta.url);
   return path.join(path.dirname(require.resolve('echarts')), 'echarts.min.js');
-}
-
-export function dashboardCookie(session: string): string {
-  return `${SESSION_COOKIE}=${session}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}`;
 }
 
 export function registerDashboard(app: FastifyInstance, options: DashboardRoutesOptions): void {
@@ -90,12 +86,12 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
         .type('text/html; charset=utf-8')
         .send(forbiddenPage('登录链接无效、已使用或已过期（有效期 15 分钟，只能使用一次），且只能在本机打开。请重新执行 jiuzhu staff login-link 获取。', { demo }));
     }
-    return reply.header('set-cookie', dashboardCookie(redeemed.session)).redirect('/dashboard', 303);
+    return reply.header('set-cookie', sessionCookie(redeemed.session)).redirect('/dashboard', 303);
   });
 
   app.post('/dashboard/logout', async (req, reply) => {
     await endSession(prisma, readCookie(req.headers.cookie, SESSION_COOKIE));
-    return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0`).send({ ok: true });
+    return reply.header('set-cookie', clearSessionCookie()).send({ ok: true });
   });
 
   app.get('/dashboard/echarts.min.js', async (req, reply) => {

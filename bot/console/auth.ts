@@ -102,6 +102,11 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/** One session for the console and the dashboard: the cookie is scoped to the whole site. */
 export function sessionCookie(session: string, secure = false): string {
-  return `${SESSION_COOKIE}=${session}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`;
+  return `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`;
+}
+
+export function clearSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 }

@@ -175,6 +175,8 @@ $('form').onsubmit = (ev) => {
   // Not taken (refused or failed): give the text back unless something new was typed.
   post('/console/say', { chatId: current.id, text }).then((r) => { if (r.error && !input.value) input.value = text; });
 };
+// The dashboard shares the session; in demo mode it is told who is looking.
+$('#to-dashboard').onclick = (e) => { if (DEMO && me) { e.preventDefault(); location.href = '/dashboard?staff=' + me.staff.id; } };
 if (DEMO) {
   const sel = $('#pick');
   const pick = (id) => { me = { staff: { id } }; location.hash = 'staff=' + id; load(); };
@@ -196,7 +198,7 @@ export function consolePage(opts: { demo: boolean }): string {
 <html lang="zh-CN"><head>${HEAD}<style>${STYLE}</style></head>
 <body data-demo="${opts.demo ? '1' : '0'}">
 ${banner(opts.demo)}
-<header><h1>救助专项治理 · 聊天控制台</h1><span id="conn"></span><span id="who"></span>${picker}</header>
+<header><h1>救助专项治理 · 聊天控制台</h1><span id="conn"></span><span id="who"></span><a id="to-dashboard" href="/dashboard" style="color:#fff">专班看板</a>${picker}</header>
 <main><nav id="chats"></nav><section id="pane"><div id="log"></div><div id="err"></div>
 <form><input id="text" autocomplete="off" disabled placeholder="输入消息或命令，如 /帮助、/报告死亡"><button class="primary">发送</button></form></section></main>
 <script>${SCRIPT}</script></body></html>`;

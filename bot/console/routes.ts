@@ -18,7 +18,7 @@ import { defaultDataDir, existingAttachmentPath } from '../core/attachments.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
 import type { ButtonAction, InboundEvent } from '../core/types.js';
-import { ensureConsoleBinding, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
+import { clearSessionCookie, ensureConsoleBinding, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
 import type { ConsoleEntry, ConsoleStore } from './outbound.js';
 import { consolePage, DEMO_BANNER, forbiddenPage } from './page.js';
 
@@ -199,7 +199,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     await endSession(prisma, session);
     // The session's other tabs lose their streams; reconnecting, they are refused and say so.
     if (session) for (const [s, of] of streams) if (of === session) s.raw.end();
-    return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/console; HttpOnly; SameSite=Strict; Max-Age=0`).send({ ok: true });
+    return reply.header('set-cookie', clearSessionCookie()).send({ ok: true });
   });
 
   app.get('/console/api/staff', async (req, reply) => {

@@ -356,6 +356,26 @@ describe('the console with login links (not demo)', () => {
     expected = ['console: Failed to load resource: the server responded with a status of 403 (Forbidden)'];
   });
 
+  it('one login serves the console and the dashboard: a leader follows the console\'s link to the dashboard and back', async () => {
+    const page = await open();
+    await page.goto(await loginLink(fx.staff.leader));
+    await until(() => page.locator('#who').innerText()).toContain('赵组长');
+    await page.click('#to-dashboard');
+    await page.waitForSelector('body[data-loaded]', { timeout: 30_000 });
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    expect(await page.locator('#reason').count()).toBe(0);
+    expect(await page.locator('#who').innerText()).toContain('赵组长');
+    await page.click('#to-console');
+    await until(() => page.locator('#conn').innerText()).toBe('已连接');
+    expect(new URL(page.url()).pathname).toBe('/console');
+    // Logging out of either ends both.
+    await page.click('#logout');
+    await until(() => page.locator('#reason').count()).toBe(1);
+    const board = await page.request.get(`${secure.url}/dashboard/api/data`);
+    expect(board.status()).toBe(403);
+    expected = ['console: Failed to load resource: the server responded with a status of 403 (Forbidden)'];
+  });
+
   it('logging out in one tab ends the session in the other: it stops listening and says why', async () => {
     const tabA = await open();
     await tabA.goto(await loginLink(fx.staff.villager));
