@@ -10,7 +10,7 @@ import { runMatching } from '../../activities/matching/index.js';
 import { deathReviewWorkflowId, prisonExitWorkflowId } from '../../domain/cases/ids.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { STAFF_ROLE_LABELS } from '../../domain/import/vocabulary.js';
-import type { MatchLine } from '../../domain/matching/index.js';
+import { evidenceSchemas } from '../../domain/matching/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import { openDeathReview } from '../cases/death-review.js';
@@ -97,7 +97,17 @@ async function openEach(client: Client, items: Array<{ workflowId: string; open:
 }
 
 /** One entry per member (household + ID number), first by finding key. */
-function firstPersons<T extends MatchLine>(lines: T[], n: number): T[] {
+/** A stored finding, as far as choosing and opening its case needs it. */
+interface StoredFinding {
+  findingId: number;
+  key: string;
+  kind: string;
+  idNumber: string;
+  householdId: number | null;
+  evidence: unknown;
+}
+
+function firstPersons<T extends StoredFinding>(lines: T[], n: number): T[] {
   const seen = new Set<string>();
   const out: T[] = [];
   for (const l of [...lines].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
@@ -110,7 +120,7 @@ function firstPersons<T extends MatchLine>(lines: T[], n: number): T[] {
   return out;
 }
 
-async function memberIdOf(prisma: PrismaClient, line: MatchLine): Promise<number | undefined> {
+async function memberIdOf(prisma: PrismaClient, line: StoredFinding): Promise<number | undefined> {
   const m = await prisma.member.findFirst({
     where: { idNumber: line.idNumber, ...(line.householdId !== null ? { householdId: line.householdId } : {}) },
     orderBy: { id: 'asc' },
@@ -155,27 +165,28 @@ export async function bringDemoToLife(
   const asOf = opts.asOf ?? marker.today;
   const say = opts.say ?? (() => {});
 
-  // The matcher, as `jiuzhu match --county` runs it: findings stored once by key, every line streamed.
-  const lines: MatchLine[] = [];
-  const findings: Record<string, number> = {};
-  await runMatching(prisma, {
-    counties: [{ id: county.id, name: county.name, policy }],
-    asOf,
-    calendar: opts.calendar,
-    actor: 'start:demo',
-    onLine: (line) => {
-      findings[line.kind] = (findings[line.kind] ?? 0) + 1;
-      if (line.kind === 'undeclared_near_relative' || line.kind === 'paid_after_death' || line.kind === 'death_review_overdue' || line.kind === 'paid_in_prison') {
-        lines.push(line);
-      }
+  // The matcher, as `jiuzhu match --county` runs it: findings stored once by key.
+  const run = await runMatching(prisma, { counties: [{ id: county.id, name: county.name, policy }], asOf, calendar: opts.calendar, actor: 'start:demo' });
+  const findings: Record<string, number> = Object.fromEntries(run.kinds.map((k) => [k.kind, k.found]));
+  // The stored findings of the county (this run's and earlier runs'): a problem the opened case has
+  // since taken off the matcher's list (a submitted filing) still names its case, so a restart finds
+  // the same first cases.
+  const townships = await prisma.region.findMany({ where: { parentId: countyRegionId }, select: { id: true } });
+  const villages = await prisma.region.findMany({ where: { parentId: { in: townships.map((t) => t.id) } }, select: { id: true } });
+  const stored = await prisma.finding.findMany({
+    where: {
+      kind: { in: ['undeclared_near_relative', 'paid_after_death', 'death_review_overdue', 'paid_in_prison'] },
+      regionId: { in: [countyRegionId, ...townships.map((t) => t.id), ...villages.map((v) => v.id)] },
     },
+    orderBy: { key: 'asc' },
   });
+  const lines: StoredFinding[] = stored.map((f) => ({ findingId: f.id, key: f.key, kind: f.kind, idNumber: f.idNumber, householdId: f.householdId, evidence: f.evidence }));
 
   // Near-relative filings (approval card to the section head).
   const nearLines = lines.filter((l) => l.kind === 'undeclared_near_relative');
   const filingItems = [];
   const seenFilings = new Set<string>();
-  for (const l of [...nearLines].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+  for (const l of nearLines) {
     if (filingItems.length === perKind) break;
     const f = await filingOfFinding(prisma, { countyRegionId, findingId: l.findingId }).catch(() => undefined);
     if (!f || seenFilings.has(f.workflowId)) continue;
@@ -188,15 +199,20 @@ export async function bringDemoToLife(
   const filings = await openEach(client, filingItems);
 
   // Death reviews: paid after death, or a death without a review on record.
-  const deathLines = lines.flatMap((l): Array<{ line: MatchLine; deathDate: string; source: string }> =>
-    l.kind === 'paid_after_death' ? [{ line: l, deathDate: l.evidence.deathDate, source: l.evidence.deathSource }]
-    : l.kind === 'death_review_overdue' && l.evidence.review === null ? [{ line: l, deathDate: l.evidence.deathDate, source: l.evidence.deathSource }]
-    : [],
-  );
+  const deathLines = lines.flatMap((l): Array<StoredFinding & { deathDate: string; source: string }> => {
+    if (l.kind === 'paid_after_death') {
+      const e = evidenceSchemas.paid_after_death.parse(l.evidence);
+      return [{ ...l, deathDate: e.deathDate, source: e.deathSource }];
+    }
+    if (l.kind === 'death_review_overdue') {
+      const e = evidenceSchemas.death_review_overdue.parse(l.evidence);
+      return e.review === null ? [{ ...l, deathDate: e.deathDate, source: e.deathSource }] : [];
+    }
+    return [];
+  });
   const deathItems = [];
-  for (const l of firstPersons(deathLines.map((d) => d.line), perKind)) {
-    const d = deathLines.find((x) => x.line === l)!;
-    const memberId = await memberIdOf(prisma, l);
+  for (const d of firstPersons(deathLines, perKind)) {
+    const memberId = await memberIdOf(prisma, d);
     if (memberId === undefined) continue;
     deathItems.push({
       workflowId: deathReviewWorkflowId(countyRegionId, memberId),
@@ -206,15 +222,18 @@ export async function bringDemoToLife(
   const deathReviews = await openEach(client, deathItems);
 
   // Prisoner exits: paid while in custody.
-  const prisonLines = lines.filter((l): l is Extract<MatchLine, { kind: 'paid_in_prison' }> => l.kind === 'paid_in_prison');
+  const prisonLines = lines.flatMap((l): Array<StoredFinding & { custodyDate: string; source: string }> => {
+    if (l.kind !== 'paid_in_prison') return [];
+    const e = evidenceSchemas.paid_in_prison.parse(l.evidence);
+    return [{ ...l, custodyDate: e.custodyDate, source: e.prisonSource }];
+  });
   const prisonItems = [];
-  for (const l of firstPersons(prisonLines, perKind)) {
-    const memberId = await memberIdOf(prisma, l);
+  for (const p of firstPersons(prisonLines, perKind)) {
+    const memberId = await memberIdOf(prisma, p);
     if (memberId === undefined) continue;
     prisonItems.push({
       workflowId: prisonExitWorkflowId(countyRegionId, memberId),
-      open: () =>
-        openPrisonExit(client, { taskQueue: opts.taskQueue, countyRegionId, memberId, imprisonmentDate: l.evidence.custodyDate, source: l.evidence.prisonSource, policy }),
+      open: () => openPrisonExit(client, { taskQueue: opts.taskQueue, countyRegionId, memberId, imprisonmentDate: p.custodyDate, source: p.source, policy }),
     });
   }
   const prisonExits = await openEach(client, prisonItems);
