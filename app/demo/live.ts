@@ -242,9 +242,13 @@ export async function bringDemoToLife(
   const approvers = await assignees(prisma, filings.workflowIds, settleMs);
   const caseworkers = await assignees(prisma, [...deathReviews.workflowIds, ...prisonExits.workflowIds], settleMs);
 
+  const openCases = (ids: string[]) => (ids.length ? prisma.case.count({ where: { workflowId: { in: ids }, status: 'OPEN' } }) : Promise.resolve(0));
+  const stillOpen = await openCases(filings.workflowIds);
   const opened = (k: DemoLiveKind) => (k.existing.length ? `${k.workflowIds.length} 件（本次新开 ${k.opened.length} 件）` : `${k.workflowIds.length} 件`);
+  const approve = approvers.length ? `，审批人 ${who(approvers)}：在控制台 /console 选择此人即可看到审批卡片（批准 / 驳回 / 补充材料）` : '';
   say(`演示县：数据比对（截至 ${asOf}）共 ${Object.values(findings).reduce((s, n) => s + n, 0)} 条问题线索。`);
-  say(`演示县：已开启 ${opened(filings)}近亲属备案待审批${approvers.length ? `，审批人 ${who(approvers)}：在控制台 /console 选择此人即可看到审批卡片（批准 / 驳回 / 补充材料）` : ''}。`);
+  if (filings.existing.length === 0) say(`演示县：已开启 ${filings.workflowIds.length} 件近亲属备案待审批${approve}。`);
+  else say(`演示县：近亲属备案 ${opened(filings)}，仍待审批 ${stillOpen} 件${stillOpen ? approve : ''}。`);
   say(`演示县：已开启 ${opened(deathReviews)}死亡核查、${opened(prisonExits)}服刑人员退出核查${caseworkers.length ? `，承办人 ${who(caseworkers)}` : ''}；专班看板 /dashboard 可见在办案件。`);
   return { countyRegionId, asOf, findings, filings, deathReviews, prisonExits, approvers, caseworkers };
 }

@@ -94,7 +94,9 @@ describe('bringDemoToLife', () => {
       const cards = () => prisma.notification.count({ where: { kind: 'approval-request', workflowId: { in: first.filings.opened } } });
       const cardsBefore = await cards();
       expect(cardsBefore).toBe(first.filings.opened.length);
-      const second = await bringDemoToLife(client, prisma, policy, summary.countyRegionId, { taskQueue, calendar });
+      const secondLines: string[] = [];
+      const second = await bringDemoToLife(client, prisma, policy, summary.countyRegionId, { taskQueue, calendar, say: (l) => secondLines.push(l) });
+      expect(secondLines.join('\n')).toContain(`近亲属备案 ${first.filings.opened.length} 件（本次新开 0 件），仍待审批 ${first.filings.opened.length} 件`);
       expect(second.filings.opened).toEqual([]);
       expect(second.deathReviews.opened).toEqual([]);
       expect(second.prisonExits.opened).toEqual([]);
