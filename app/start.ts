@@ -8,7 +8,7 @@ import { openDatabase } from './db/index.js';
 import { startBotFronts } from './bot/fronts.js';
 import { loadCalendar, loadCountyPolicy } from './county.js';
 import type { PrismaClient } from './db/client.js';
-import { demoModeFor, findDemoCounty } from './demo/index.js';
+import { bringDemoToLife, demoModeFor, findDemoCounty } from './demo/index.js';
 import { ensureSchedules } from './schedules.js';
 import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
@@ -140,6 +140,14 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         say(`周期任务（${policy.county.name}）：${ensured.map((e) => `${e.kind} ${SCHEDULE_ACTION_ZH[e.action] ?? e.action}`).join('，')}`);
       } else {
         say(`尚未导入${policy.county.name}的区划和人员（jiuzhu import），报告周期暂不启动。`);
+      }
+      // The demo county in force: the matcher runs and the first planted problems open their cases
+      // (an approval card in the console, open cases on the dashboard). Idempotent on every start.
+      if (demoCounty && demoCounty.county === policy.county.name) {
+        say('演示县：正在运行数据比对并开启示例案件…');
+        await bringDemoToLife(client, db.prisma, policy, demoCounty.countyRegionId, { taskQueue: config.temporal.taskQueue, calendar, say }).catch((err: unknown) =>
+          say(`演示县：开启示例案件时出错（不影响其他功能）：${err instanceof Error ? err.message : String(err)}`),
+        );
       }
     }
     let chatFronts: string[] = [];

@@ -75,15 +75,14 @@ export async function submitNearRelativeFiling(
 }
 
 /**
- * An `undeclared_near_relative` finding opens the filing for the staff member
- * it names. The relative is the application the finding saw when there is one
- * (the conflict is in that application), else the roster member.
+ * Whom an `undeclared_near_relative` finding's filing is about: the staff member it names and the
+ * relative, which is the application the finding saw when there is one (the conflict is in that
+ * application), else the roster member. Its workflow id is the filing's natural key.
  */
-export async function openNearRelativeFilingFromFinding(
-  client: Client,
+export async function filingOfFinding(
   prisma: PrismaClient,
-  input: { taskQueue: string; countyRegionId: number; findingId: number; policy: CountyPolicy; calendar: WorkCalendar },
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof nearRelativeFiling>> {
+  input: { countyRegionId: number; findingId: number },
+): Promise<{ findingId: number; staffId: number; relative: { memberId: number } | { applicationId: number }; relation: string; workflowId: string }> {
   const finding = await prisma.finding.findUnique({ where: { id: input.findingId } });
   if (!finding || finding.kind !== 'undeclared_near_relative') {
     throw new DomainInputError(`找不到未申报近亲属的比对结果（编号 ${input.findingId}）`);
@@ -101,12 +100,28 @@ export async function openNearRelativeFilingFromFinding(
     if (!member) throw new DomainInputError('比对结果中的亲属不在花名册中，无法建立备案');
     relative = { memberId: member.id };
   }
-  return startFiling(client, input.taskQueue, {
-    countyRegionId: input.countyRegionId,
+  return {
+    findingId: finding.id,
     staffId: evidence.staff.id,
     relative,
     relation: evidence.relation,
-    source: `finding:${finding.id}`,
+    workflowId: nearRelativeFilingWorkflowId(input.countyRegionId, evidence.staff.id, relative),
+  };
+}
+
+/** An `undeclared_near_relative` finding opens the filing for the staff member it names (see filingOfFinding). */
+export async function openNearRelativeFilingFromFinding(
+  client: Client,
+  prisma: PrismaClient,
+  input: { taskQueue: string; countyRegionId: number; findingId: number; policy: CountyPolicy; calendar: WorkCalendar },
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof nearRelativeFiling>> {
+  const f = await filingOfFinding(prisma, input);
+  return startFiling(client, input.taskQueue, {
+    countyRegionId: input.countyRegionId,
+    staffId: f.staffId,
+    relative: f.relative,
+    relation: f.relation,
+    source: `finding:${f.findingId}`,
     filedByStaffId: null,
     policy: input.policy,
     calendar: calendarForCase(input.calendar),
