@@ -22,6 +22,7 @@ export function forbiddenPage(message: string, opts: { demo?: boolean } = {}): s
 }
 
 const STYLE = `
+#roster{padding:.3em 1em;background:#fff7e8;font-size:.85em}#roster ul{margin:.3em 0;columns:2}
 *{box-sizing:border-box}body{margin:0;font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;color:#1f2329;background:#f5f6f7;height:100vh;display:flex;flex-direction:column}
 header{background:#3370ff;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center}
 header h1{font-size:1.05em;margin:0;flex:1}#conn{font-size:.85em}
@@ -179,7 +180,12 @@ $('form').onsubmit = (ev) => {
 $('#to-dashboard').onclick = (e) => { if (DEMO && me) { e.preventDefault(); location.href = '/dashboard?staff=' + me.staff.id; } };
 if (DEMO) {
   const sel = $('#pick');
-  const pick = (id) => { me = { staff: { id } }; location.hash = 'staff=' + id; load(); };
+  const roster = (id) => fetch('/console/api/demo-roster?staff=' + id).then((r) => r.json()).then((d) => {
+    const box = $('#roster'); const ul = box.querySelector('ul'); ul.textContent = '';
+    for (const x of d.people || []) ul.append(el('li', '', x.name + '　' + x.idNumber + '　' + x.region));
+    box.hidden = !(d.people && d.people.length);
+  }, () => {});
+  const pick = (id) => { me = { staff: { id } }; location.hash = 'staff=' + id; load(); roster(id); };
   fetch('/console/api/staff').then((r) => r.json()).then((d) => {
     sel.append(el('option', '', '— 选择身份 —'));
     for (const s of d.staff) { const o = el('option', '', s.name + ' · ' + s.role + ' · ' + s.region); o.value = s.id; sel.append(o); }
@@ -199,6 +205,7 @@ export function consolePage(opts: { demo: boolean }): string {
 <body data-demo="${opts.demo ? '1' : '0'}">
 ${banner(opts.demo)}
 <header><h1>救助专项治理 · 聊天控制台</h1><span id="conn"></span><span id="who"></span><a id="to-dashboard" href="/dashboard" style="color:#fff">专班看板</a>${picker}</header>
+${opts.demo ? '<details id="roster" hidden><summary>演示数据：本辖区在保对象（虚构，可用于 /报告死亡）</summary><ul></ul></details>' : ''}
 <main><nav id="chats"></nav><section id="pane"><div id="log"></div><div id="err"></div>
 <form><input id="text" autocomplete="off" disabled placeholder="输入消息或命令，如 /帮助、/报告死亡"><button class="primary">发送</button></form></section></main>
 <script>${SCRIPT}</script></body></html>`;

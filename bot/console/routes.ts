@@ -214,6 +214,22 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     return { banner: DEMO_BANNER, staff: rows.map((s) => ({ id: s.id, name: s.name, role: ROLE_ZH[s.role] ?? s.role, region: s.region.name, unit: s.unit })) };
   });
 
+  // Demo mode only: a few recipients of the chosen person's own area, with their (fictitious) ID
+  // numbers, so a newcomer can try /报告死亡 without a household register at hand.
+  app.get('/console/api/demo-roster', async (req, reply) => {
+    if (!demo) return reply.code(403).send({ error: FORBIDDEN_TEXT });
+    const p = await person(req, reply, demoQuery(req));
+    if (!p) return;
+    const own = await prisma.region.findMany({ where: { OR: [{ id: p.regionId }, { parentId: p.regionId }] }, select: { id: true } });
+    const households = await prisma.household.findMany({
+      where: { regionId: { in: own.map((r) => r.id) }, enrolments: { some: { status: 'ACTIVE' } } },
+      include: { region: { select: { name: true } }, members: { where: { status: 'ALIVE' }, orderBy: { id: 'asc' } } },
+      orderBy: { id: 'asc' },
+      take: 8,
+    });
+    return { people: households.flatMap((h) => h.members.slice(0, 2).map((m) => ({ name: m.name, idNumber: m.idNumber, region: h.region.name }))) };
+  });
+
   // An attachment of a notification addressed to the person asking: by notification id and index
   // only (never by path), the stored path checked to stay inside the data folder.
   const fileParams = z.object({ notificationId: z.coerce.number().int().positive(), index: z.coerce.number().int().min(0).max(99) });

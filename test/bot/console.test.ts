@@ -233,6 +233,7 @@ describe('console without demo mode', () => {
     expect(((await say.json()) as { error: string }).error).toBe(FORBIDDEN_TEXT);
     expect((await fetch(`${secureUrl}/console/events?staff=${cadre.id}`)).status).toBe(403);
     expect((await fetch(`${secureUrl}/console/api/staff`)).status).toBe(403);
+    expect((await fetch(`${secureUrl}/console/api/demo-roster?staff=${cadre.id}`)).status).toBe(403);
     expect(await prisma.staffBinding.count({ where: { staffId: cadre.id } })).toBe(0);
     expect(await store.history([`private:${cadre.id}`])).toEqual([]);
     expect(await prisma.botFormState.count({ where: { key: { contains: `staff:${cadre.id}` } } })).toBe(0);

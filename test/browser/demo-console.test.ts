@@ -67,5 +67,17 @@ describe('the demo county in the console', () => {
     await page.fill('#text', '/帮助');
     await page.press('#text', 'Enter');
     await expect.poll(() => page.locator('#log .msg').count(), { timeout: 15_000 }).toBeGreaterThan(1);
+
+    // The demo hint lists recipients of the cadre's own village only, with their (fictitious) ID numbers.
+    await expect.poll(() => page.locator('#roster li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.locator('#roster').isHidden()).toBe(false);
+    const listed = await page.locator('#roster li').allTextContents();
+    const cadreRow = await prisma.staff.findUniqueOrThrow({ where: { id: cadre.staffId } });
+    for (const line of listed) {
+      const idNumber = /\d{17}[\dX]/.exec(line)![0];
+      const member = await prisma.member.findFirstOrThrow({ where: { idNumber }, include: { household: true } });
+      expect(member.household.regionId).toBe(cadreRow.regionId);
+      expect(member.status).toBe('ALIVE');
+    }
   });
 });
