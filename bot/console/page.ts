@@ -182,7 +182,7 @@ if (DEMO) {
   const sel = $('#pick');
   const roster = (id) => fetch('/console/api/demo-roster?staff=' + id).then((r) => r.json()).then((d) => {
     const box = $('#roster'); const ul = box.querySelector('ul'); ul.textContent = '';
-    for (const x of d.people || []) ul.append(el('li', '', x.name + '　' + x.idNumber + '　' + x.region));
+    for (const x of d.people || []) ul.append(el('li', '', x.name + ' · ' + x.idNumber + ' · ' + x.region));
     box.hidden = !(d.people && d.people.length);
   }, () => {});
   const pick = (id) => { me = { staff: { id } }; location.hash = 'staff=' + id; load(); roster(id); };
