@@ -15,7 +15,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
+import { migrateIfPending } from '../../app/db/migrate.js';
+import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { createBotCore, deliverNotifications } from '../../bot/core/index.js';
 import { createConsoleStore, issueLoginToken, registerConsole, type ConsoleStore } from '../../bot/console/index.js';
 import { createFeishuSender } from '../../bot/lark/index.js';
@@ -27,7 +29,10 @@ import { privateChat as tgPrivateChat, tgUser } from '../fakes/telegram-updates.
 import type { TestCounty } from '../support/county.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+// A database of its own: these notifications (files under this test's private data folder, to people
+// bound on every platform) must not reach the delivery loops other test files run at the same time.
+let scratch: ScratchDatabase;
+let prisma: PrismaClient;
 const APP = { appId: 'cli_attach_test', appSecret: 'attach-secret' };
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-attach-'));
 
@@ -39,6 +44,9 @@ let app: FastifyInstance;
 let consoleUrl: string;
 
 beforeAll(async () => {
+  scratch = await createScratchDatabase(inject('databaseUrl'));
+  await migrateIfPending(scratch.url);
+  prisma = createPrismaClient(scratch.url);
   feishu = await startFakeFeishu({ apps: [APP], rateLimit: false });
   telegram = await startFakeTelegram({ token: `${uniqNum()}:AAattachTestToken_abcdefghijklmnopq`, botUsername: 'jiuzhu_attach_bot', rateLimit: false });
   county = await createTestCounty(prisma);
@@ -52,6 +60,7 @@ afterAll(async () => {
   await feishu.close();
   await telegram.close();
   await prisma.$disconnect();
+  await scratch.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
