@@ -135,17 +135,6 @@ export function sheetOf(table: DashboardTable, data: DashboardData): Sheet {
   }
 }
 
-function letter(index1: number): string {
-  let n = index1;
-  let s = '';
-  while (n > 0) {
-    const m = (n - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
-
 const thin: Partial<ExcelJS.Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
 
 /** One table of the dashboard as an .xlsx file (bytes). */
@@ -160,7 +149,7 @@ export async function dashboardXlsx(table: DashboardTable, data: DashboardData, 
   });
   const cols = sheetSpec.columns;
   ws.columns = cols.map((c) => ({ key: c.key, width: c.width }));
-  const last = letter(cols.length);
+  const last = ws.getColumn(cols.length).letter;
 
   ws.getCell('A1').value = `${meta.scopeLabel}专班看板 · ${sheetSpec.title}`;
   ws.getCell('A1').font = { bold: true, size: 14 };
@@ -202,7 +191,8 @@ export async function dashboardXlsx(table: DashboardTable, data: DashboardData, 
     cell.border = thin;
     cell.font = { bold: true };
     if (i === 0) cell.value = '合计';
-    const range = `${letter(i + 1)}${HEADER_ROW + 1}:${letter(i + 1)}${HEADER_ROW + Math.max(n, 1)}`;
+    const letter = ws.getColumn(i + 1).letter;
+    const range = `${letter}${HEADER_ROW + 1}:${letter}${HEADER_ROW + Math.max(n, 1)}`;
     if (c.total === 'sum') {
       cell.value = n === 0 ? 0 : { formula: `SUM(${range})`, result: sums[c.key] ?? 0 };
       cell.numFmt = NUMBER_FORMATS[c.kind] ?? '0';

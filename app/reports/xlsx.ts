@@ -44,17 +44,6 @@ const CHINA_OFFSET_MS = 8 * 3_600_000;
 /** U+3000, the full-width space of Chinese forms. */
 const IDEOGRAPHIC_SPACE = '\u3000';
 
-function columnLetter(index1: number): string {
-  let n = index1;
-  let s = '';
-  while (n > 0) {
-    const m = (n - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
-
 function cellValue(kind: CellKind, v: CellValue): ExcelJS.CellValue {
   if (v === null || v === undefined || v === '') return null;
   if (kind === 'date' && typeof v === 'string') return new Date(`${v.slice(0, 10)}T00:00:00.000Z`);
@@ -80,7 +69,7 @@ export async function writeTableXlsx(file: string, spec: TableSpec, meta: TableM
     pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
   });
   sheet.columns = spec.columns.map((col) => ({ key: col.key, width: col.width }));
-  const last = columnLetter(spec.columns.length);
+  const last = sheet.getColumn(spec.columns.length).letter;
 
   const title = sheet.getRow(1);
   title.getCell(1).value = spec.title;
@@ -134,7 +123,7 @@ export async function writeTableXlsx(file: string, spec: TableSpec, meta: TableM
     cell.font = { bold: true };
     if (i === labelIndex) cell.value = '合计';
     if (!col.total) return;
-    const letter = columnLetter(i + 1);
+    const letter = sheet.getColumn(i + 1).letter;
     const result = totals[col.key] ?? 0;
     cell.value = n === 0 ? 0 : { formula: `SUM(${letter}${HEADER_ROWS + 1}:${letter}${HEADER_ROWS + n})`, result };
     cell.numFmt = NUMBER_FORMATS[col.kind] ?? '0';
