@@ -1,3 +1,4 @@
+import { STAFF_ROLE_SHORT_LABELS } from '../../domain/import/vocabulary.js';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
@@ -21,17 +22,6 @@ export interface DemoIo {
   stderr: Writable;
 }
 
-const ROLE_ZH: Record<string, string> = {
-  TASKFORCE_LEADER: '专班组长',
-  TASKFORCE_OFFICE: '专班办公室',
-  SECTION_HEAD: '股室负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  DISCIPLINE_LIAISON: '纪检联络',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  VILLAGE_COMMITTEE: '村(居)委会',
-  ADMIN: '管理员',
-};
 
 /** The preset the CLI loads when none is given: the county in force if it is a preset, else 长子. */
 export function defaultDemoPreset(env: NodeJS.ProcessEnv = process.env): DemoPreset {
@@ -60,7 +50,7 @@ export function formatDemoSummary(s: DemoCountySummary): string[] {
     `  埋设的问题  ${planted}（运行 jiuzhu match 可全部查出）`,
     `  用时        ${(s.ms / 1000).toFixed(1)} 秒`,
     '  可先试用的身份：',
-    ...s.showcase.map((p) => `    ${ROLE_ZH[p.role] ?? p.role}  ${p.name}（${p.title}，编号 ${p.staffId}）`),
+    ...s.showcase.map((p) => `    ${STAFF_ROLE_SHORT_LABELS[p.role] ?? p.role}  ${p.name}（${p.title}，编号 ${p.staffId}）`),
   ];
 }
 

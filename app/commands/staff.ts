@@ -1,6 +1,7 @@
 // `jiuzhu staff list` and `jiuzhu staff code <who>`: the administrator's side
 // of binding a chat account. A code is shown once, stored only as a hash, and
 // valid for 24 hours; the person sends `/绑定 CODE` to the bot in private chat.
+import { STAFF_ROLE_SHORT_LABELS } from '../../domain/import/vocabulary.js';
 import type { Writable } from 'node:stream';
 
 import { issueBindingCode } from '../../bot/core/binding.js';
@@ -14,17 +15,6 @@ export interface StaffIo {
   stderr: Writable;
 }
 
-const ROLE_ZH: Record<string, string> = {
-  VILLAGE_COMMITTEE: '村(居)委会',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  SECTION_HEAD: '股室负责人',
-  TASKFORCE_OFFICE: '专班办公室',
-  TASKFORCE_LEADER: '专班组长',
-  DISCIPLINE_LIAISON: '纪检联络',
-  ADMIN: '管理员',
-};
 
 async function findStaff(prisma: PrismaClient, who: string) {
   if (/^\d+$/.test(who)) {
@@ -44,7 +34,7 @@ export async function listStaff(prisma: PrismaClient, filter: string | undefined
   const bindings = await prisma.staffBinding.findMany({ where: { staffId: { in: rows.map((r) => r.id) } } });
   for (const r of rows) {
     const bound = bindings.filter((b) => b.staffId === r.id).map((b) => (b.platform === 'feishu' ? '飞书' : b.platform === 'telegram' ? 'Telegram' : b.platform === 'console' ? '控制台' : b.platform));
-    io.stdout.write(`${String(r.id).padStart(5)}  ${r.name}  ${ROLE_ZH[r.role] ?? r.role}  ${r.region.name} · ${r.unit}  ${bound.length ? `已绑定：${bound.join('、')}` : '未绑定'}\n`);
+    io.stdout.write(`${String(r.id).padStart(5)}  ${r.name}  ${STAFF_ROLE_SHORT_LABELS[r.role] ?? r.role}  ${r.region.name} · ${r.unit}  ${bound.length ? `已绑定：${bound.join('、')}` : '未绑定'}\n`);
   }
   if (rows.length === 0) io.stdout.write('没有符合条件的在职人员。\n');
   return 0;
@@ -68,7 +58,7 @@ export async function issueCode(prisma: PrismaClient, who: string, io: StaffIo, 
   }
   const { code, expiresAt } = await issueBindingCode(prisma, staff.id, now);
   const until = new Date(expiresAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-  io.stdout.write(`${staff.name}（编号 ${staff.id}，${ROLE_ZH[staff.role] ?? staff.role}）的绑定码：${code}\n`);
+  io.stdout.write(`${staff.name}（编号 ${staff.id}，${STAFF_ROLE_SHORT_LABELS[staff.role] ?? staff.role}）的绑定码：${code}\n`);
   io.stdout.write(`有效至 ${until}（北京时间），只能使用一次。请本人私聊机器人发送：/绑定 ${code}\n`);
   return 0;
 }
@@ -82,7 +72,7 @@ export async function issueLoginLink(prisma: PrismaClient, who: string, baseUrl:
   }
   const staff = found[0]!;
   const { token } = await issueLoginToken(prisma, staff.id, now);
-  io.stdout.write(`${staff.name}（编号 ${staff.id}，${ROLE_ZH[staff.role] ?? staff.role}）的控制台登录链接（15 分钟内有效，只能使用一次，须在本机浏览器打开）：\n`);
+  io.stdout.write(`${staff.name}（编号 ${staff.id}，${STAFF_ROLE_SHORT_LABELS[staff.role] ?? staff.role}）的控制台登录链接（15 分钟内有效，只能使用一次，须在本机浏览器打开）：\n`);
   io.stdout.write(`${baseUrl}/console/login?token=${token}\n`);
   io.stdout.write(`登录后同一会话也可打开专班看板：${baseUrl}/dashboard（链接只能使用一次）。\n`);
   return 0;

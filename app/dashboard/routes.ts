@@ -18,7 +18,8 @@ import { DEMO_BANNER } from '../../bot/console/page.js';
 import type { PrismaClient } from '../db/client.js';
 import { dashboardForbiddenPage as forbiddenPage, dashboardPage } from './page.js';
 import { loadDashboard } from './queries.js';
-import { resolveViewer, ROLE_ZH, type DashboardViewer } from './scope.js';
+import { STAFF_ROLE_SHORT_LABELS } from '../../domain/import/vocabulary.js';
+import { resolveViewer, type DashboardViewer } from './scope.js';
 import { DASHBOARD_TABLES, dashboardXlsx, TABLE_TITLES, type DashboardTable } from './xlsx.js';
 
 export interface DashboardRoutesOptions {
@@ -106,7 +107,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardRoutes
     const where =
       county === undefined ? { active: true } : { active: true, OR: [{ regionId: county }, { region: { parentId: county } }, { region: { parent: { parentId: county } } }] };
     const rows = await prisma.staff.findMany({ where, include: { region: { select: { name: true } } }, orderBy: { id: 'asc' }, take: 1000 });
-    return { banner: DEMO_BANNER, staff: rows.map((s) => ({ id: s.id, name: s.name, role: ROLE_ZH[s.role] ?? s.role, region: s.region.name })) };
+    return { banner: DEMO_BANNER, staff: rows.map((s) => ({ id: s.id, name: s.name, role: STAFF_ROLE_SHORT_LABELS[s.role] ?? s.role, region: s.region.name })) };
   });
 
   app.get('/dashboard/api/data', async (req, reply) => {

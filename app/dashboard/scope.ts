@@ -10,19 +10,9 @@
  * Every page, data and xlsx route resolves the viewer through `resolveViewer`
  * and passes the resulting scope to the queries, which filter in SQL.
  */
+import { STAFF_ROLE_SHORT_LABELS } from '../../domain/import/vocabulary.js';
 import type { PrismaClient } from '../db/client.js';
 
-export const ROLE_ZH: Record<string, string> = {
-  VILLAGE_COMMITTEE: '村(居)委会',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  SECTION_HEAD: '股室负责人',
-  TASKFORCE_OFFICE: '专班办公室',
-  TASKFORCE_LEADER: '专班组长',
-  DISCIPLINE_LIAISON: '纪检联络',
-  ADMIN: '管理员',
-};
 
 export const VILLAGE_REFUSAL = '村(居)委会人员无权查看专班看板：看板只向县级和乡镇工作人员开放。';
 export const OTHER_COUNTY_REFUSAL = '您不是本县工作人员，无权查看本县看板。';
@@ -77,7 +67,7 @@ export async function resolveViewer(prisma: PrismaClient, staffId: number, count
       staffId: staff.id,
       name: staff.name,
       role: staff.role,
-      roleZh: ROLE_ZH[staff.role] ?? staff.role,
+      roleZh: STAFF_ROLE_SHORT_LABELS[staff.role] ?? staff.role,
       scope: { countyId, countyName: county.name, level, townships, regionIds },
       scopeLabel: level === 'county' ? `${county.name}（全县）` : region.name,
     },

@@ -7,6 +7,7 @@
 // county and their console account is bound on the spot. Otherwise every
 // request must come from loopback and carry a session cookie from a one-time
 // login link; a staffId in the request is then ignored.
+import { STAFF_ROLE_SHORT_LABELS } from '../../domain/import/vocabulary.js';
 import fs from 'node:fs';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -45,17 +46,6 @@ export interface ConsoleRoutes {
 
 export const FORBIDDEN_TEXT = '无权访问控制台：请在本机打开由 jiuzhu staff login-link 生成的一次性登录链接。';
 
-const ROLE_ZH: Record<string, string> = {
-  VILLAGE_COMMITTEE: '村(居)委会',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  SECTION_HEAD: '股室负责人',
-  TASKFORCE_OFFICE: '专班办公室',
-  TASKFORCE_LEADER: '专班组长',
-  DISCIPLINE_LIAISON: '纪检联络',
-  ADMIN: '管理员',
-};
 
 const eventId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, '操作编号无效');
 const chatId = z.string().regex(/^(group|private):\d+$/, '会话无效');
@@ -211,7 +201,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
       orderBy: { id: 'asc' },
       take: 1000,
     });
-    return { banner: DEMO_BANNER, staff: rows.map((s) => ({ id: s.id, name: s.name, role: ROLE_ZH[s.role] ?? s.role, region: s.region.name, unit: s.unit })) };
+    return { banner: DEMO_BANNER, staff: rows.map((s) => ({ id: s.id, name: s.name, role: STAFF_ROLE_SHORT_LABELS[s.role] ?? s.role, region: s.region.name, unit: s.unit })) };
   });
 
   // Demo mode only: a few recipients of the chosen person's own area, with their (fictitious) ID
@@ -254,7 +244,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
   app.get('/console/api/me', async (req, reply) => {
     const p = await person(req, reply, demoQuery(req));
     if (!p) return reply;
-    return { demo, staff: { id: p.id, name: p.name, role: ROLE_ZH[p.role] ?? p.role }, chats: await chatsOf(p) };
+    return { demo, staff: { id: p.id, name: p.name, role: STAFF_ROLE_SHORT_LABELS[p.role] ?? p.role }, chats: await chatsOf(p) };
   });
 
   app.get('/console/events', async (req, reply) => {

@@ -107,6 +107,19 @@ export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
   ADMIN: '管理员',
 };
 
+/** Short role names for lists and pickers (控制台、看板、命令行). */
+export const STAFF_ROLE_SHORT_LABELS: Readonly<Record<string, string>> = {
+  VILLAGE_COMMITTEE: '村(居)委会',
+  TOWNSHIP_CASEWORKER: '乡镇经办人',
+  TOWNSHIP_HEAD: '乡镇负责人',
+  SECTION_CASEWORKER: '股室经办人',
+  SECTION_HEAD: '股室负责人',
+  TASKFORCE_OFFICE: '专班办公室',
+  TASKFORCE_LEADER: '专班组长',
+  DISCIPLINE_LIAISON: '纪检联络',
+  ADMIN: '管理员',
+};
+
 export const STAFF_ROLE_WORDS: Record<StaffRole, readonly string[]> = {
   VILLAGE_COMMITTEE: ['村(居)委会成员', '村委会成员', '居委会成员', '村(居)委会', '村委会', '居委会', '村干部', '社区干部', '村两委成员', '村委委员', '村(居)干部'],
   TOWNSHIP_CASEWORKER: ['乡镇经办人', '乡镇经办', '乡镇民政经办人', '乡镇民政助理员', '民政助理员', '乡镇工作人员'],
