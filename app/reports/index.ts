@@ -45,16 +45,26 @@ export function policyForCountyName(name: string): CountyPolicy {
   return Object.values(presets).find((p) => p.county.name === name || p.county.code === name) ?? presets.zhangzi;
 }
 
-export async function resolvePeriod(prisma: PrismaClient, countyRegionId: number, text: string): Promise<ResolvedPeriod> {
+/**
+ * The dates a period text stands for. A report-cycle key resolves to that
+ * cycle's dates; a phase summary (阶段总结), which records no dates of its own,
+ * covers the campaign so far: from the start of the policy's campaign window
+ * to its due date, so its table 1 lists every progress cycle of the phase.
+ */
+export async function resolvePeriod(prisma: PrismaClient, countyRegionId: number, text: string, policy?: CountyPolicy): Promise<ResolvedPeriod> {
   const parsed: ParsedPeriod | { error: string } = parsePeriod(text);
   if ('error' in parsed) throw new ReportInputError(parsed.error);
   if (parsed.kind === 'range') return { start: parsed.start, end: parsed.end, label: parsed.label, key: parsed.key };
   const cycles = await prisma.reportCycle.findMany({ where: { countyRegionId, period: parsed.key }, orderBy: { id: 'asc' } });
   const cycle = cycles.find((c) => c.kind === 'progress') ?? cycles[0];
   if (!cycle) throw new ReportInputError(`本县没有报送期次“${parsed.key}”；统计期间应为 YYYY-MM、YYYY-MM-DD..YYYY-MM-DD 或已有的报送期次`);
-  const end = cycle.periodEnd ? cycle.periodEnd.toISOString().slice(0, 10) : toChinaDate(cycle.dueAt);
-  const start = cycle.periodStart ? cycle.periodStart.toISOString().slice(0, 10) : toChinaDate(cycle.openedAt);
-  return { start, end, label: `${rangeLabel(start, end)}（${cycle.period}期）`, cycleKey: cycle.period, key: parsed.key };
+  // A phase summary's dates come from the policy: its due date (dueAt is the first late instant).
+  const summary = cycle.kind === 'phase-summary' ? policy?.phaseSummaries.find((p) => p.id === cycle.period) : undefined;
+  const end = cycle.periodEnd ? cycle.periodEnd.toISOString().slice(0, 10) : (summary?.due ?? toChinaDate(cycle.dueAt));
+  const start = cycle.periodStart ? cycle.periodStart.toISOString().slice(0, 10) : summary && policy ? policy.campaign.window.start : toChinaDate(cycle.openedAt);
+  const label = `${rangeLabel(start, end)}（${summary?.title ?? `${cycle.period}期`}）`;
+  // Only a progress cycle narrows table 1 to itself; any other cycle stands for its date range.
+  return { start, end, label, ...(cycle.kind === 'progress' ? { cycleKey: cycle.period } : {}), key: parsed.key };
 }
 
 async function rowsOf(prisma: PrismaClient, table: TableId, scope: ReportScope, cycleKey: string | undefined): Promise<{ rows: AsyncIterable<Row> | Iterable<Row>; notes: string[] }> {
@@ -87,7 +97,7 @@ async function rowsOf(prisma: PrismaClient, table: TableId, scope: ReportScope, 
 export async function writeTable(prisma: PrismaClient, table: TableId, request: TableRequest & { file: string }): Promise<WrittenTable> {
   const county = await countyOf(prisma, request.countyRegionId);
   const policy = request.policy ?? policyForCountyName(county.name);
-  const period = await resolvePeriod(prisma, request.countyRegionId, request.period);
+  const period = await resolvePeriod(prisma, request.countyRegionId, request.period, policy);
   const scope: ReportScope = { countyRegionId: county.id, start: period.start, end: period.end, policy };
   const { rows, notes } = await rowsOf(prisma, table, scope, period.cycleKey);
   return writeTableXlsx(request.file, TABLE_SPECS[table], { unitName: county.name, periodLabel: period.label, notes }, rows);

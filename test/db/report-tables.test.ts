@@ -352,6 +352,30 @@ describe('statutory tables (.xlsx)', () => {
     expectTotal(totalsRow(ws, 'zhangzi-6', 2).recovered!, Number(agg._sum.recoveredAmount), 2);
   });
 
+  it('table 1 of a phase summary (阶段总结) covers the campaign to its due date: every progress cycle of the phase, none after', async () => {
+    const countyId = county.countyId;
+    await prisma.reportCycle.create({
+      data: { countyRegionId: countyId, kind: 'phase-summary', period: 'phase', workflowId: `phase-summary:${countyId}:phase`, dueAt: new Date('2024-07-14T16:00:00Z'), openedAt: new Date('2024-07-07T23:10:00Z') },
+    });
+    // A progress cycle after the phase's due date must not be counted in it.
+    await prisma.reportCycle.create({
+      data: { countyRegionId: countyId, kind: 'progress', period: '2024-07-29', workflowId: `progress:${countyId}:2024-07-29`, periodStart: day('2024-07-15'), periodEnd: day('2024-07-29'), dueAt: new Date('2024-07-29T16:00:00Z'), openedAt: new Date('2024-07-15T00:00:00Z') },
+    });
+    const file = path.join(dir, 'phase-1.xlsx');
+    await writeTable(prisma, 'zhangzi-1', { countyRegionId: countyId, period: 'phase', policy: presets.zhangzi, file });
+    const ws = await checkFrame(file, 'zhangzi-1', '2024年4月1日至2024年7月14日（阶段性整治进展情况）');
+    const rows = dataRows(ws, 'zhangzi-1');
+    expect(new Set(rows.map((r) => r.cycle))).toEqual(new Set(['2024-05-14']));
+    expect(rows).toHaveLength(presets.zhangzi.focusItems.length + 1);
+    expectTotal(totalsRow(ws, 'zhangzi-1', rows.length).found!, 4, rows.length);
+    expect(ws.getColumn(1).values.map(String).join('\n')).not.toContain('没有工作进展报送期次');
+
+    // The cycle activity attaches the same table to the summary's message.
+    const files = await createCycleTableActivities({ prisma, dataDir: dir }).writeCycleTables({ countyRegionId: countyId, kind: 'phase-summary', period: 'phase', policy: presets.zhangzi, dedupeKey: `tables-${countyId}-phase` });
+    const attached = await open(path.join(dir, files[0]!.path));
+    expect(dataRows(attached, 'zhangzi-1')).toHaveLength(rows.length);
+  });
+
   it('writeStatutoryTables writes the six Zhangzi files into a folder', async () => {
     const out = path.join(dir, 'cycle');
     const files = await writeStatutoryTables({ prisma }, { countyRegionId: county.countyId, period: '2024-05', dir: out, policy: presets.zhangzi });
