@@ -9,8 +9,14 @@
 // Attachments (Notification.attachments, e.g. a cycle's statutory tables) go
 // after the text, one file message each, in order, each once per platform
 // (send dedupe key `notification:<id>:<platform>:file:<index>`, recorded in
-// OutboundMessage by the sender). A failed file is retried on the next pass;
+// OutboundMessage by the sender). A failed file is retried on a later pass;
 // the text and the files already sent are found by their keys and not sent again.
+//
+// A failed pass is retried with a growing back-off (`deliveryRetryDelayMs`,
+// 5 s doubling up to 30 min), so a platform outage is not hammered every two
+// seconds, and the reason is kept on the row for the operator. An attachment
+// whose file is gone from the data folder can never be sent: the recipient is
+// told once, in place of that file, and the rest of the message goes on.
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { notificationAttachments } from '../../domain/tables/attachments.js';
 import { defaultDataDir, existingAttachmentPath } from './attachments.js';
@@ -19,6 +25,27 @@ import type { ChatRef, OutboundPort, Platform } from './types.js';
 
 /** How long a pass holds a notification it is sending. */
 const CLAIM_MS = 60_000;
+
+/** First retry delay after a failed pass; it doubles with each failure up to MAX_RETRY_MS. */
+const FIRST_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 30 * 60_000;
+
+/** How long to wait after the `attempts`-th failed delivery pass (1-based) before trying again. */
+export function deliveryRetryDelayMs(attempts: number): number {
+  if (attempts < 1) return 0;
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(attempts - 1, 20));
+}
+
+/** Said in place of an attachment that is no longer on the server (it will never be sendable). */
+export function missingAttachmentText(fileName: string): string {
+  return `附件“${fileName}”未能发送：服务器数据目录中已找不到该文件。请联系系统管理员用 jiuzhu report 命令重新生成。`;
+}
+
+/** A short, personal-data-free reason for the operator. */
+function failureReason(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.slice(0, 500);
+}
 
 export interface DeliveryOptions {
   prisma: PrismaClient;
@@ -54,18 +81,19 @@ export async function deliverNotifications(options: DeliveryOptions): Promise<De
   for (const b of bindings) byStaff.set(b.staffId, [...(byStaff.get(b.staffId) ?? []), b]);
   if (byStaff.size === 0) return report;
   const due = await options.prisma.notification.findMany({
-    where: { deliveredAt: null, recipientStaffId: { in: [...byStaff.keys()] }, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+    where: { deliveredAt: null, recipientStaffId: { in: [...byStaff.keys()] }, OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
     orderBy: { id: 'asc' },
     take: options.limit ?? 200,
   });
   for (const n of due) {
     // Claim the row for a while, so another server replica passing at the same time skips it.
     const claimed = await options.prisma.notification.updateMany({
-      where: { id: n.id, deliveredAt: null, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+      where: { id: n.id, deliveredAt: null, OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
       data: { claimedUntil: new Date(now.getTime() + CLAIM_MS) },
     });
     if (claimed.count !== 1) continue;
     let allSent = true;
+    let lastError: unknown;
     const files = notificationAttachments(n.attachments);
     for (const b of byStaff.get(n.recipientStaffId) ?? []) {
       const out = options.outs[b.platform as Platform]!;
@@ -73,21 +101,32 @@ export async function deliverNotifications(options: DeliveryOptions): Promise<De
       try {
         await out.send(chat, notificationMessage(n), { dedupeKey: `notification:${n.id}:${b.platform}` });
         for (const [index, f] of files.entries()) {
+          const dedupeKey = `notification:${n.id}:${b.platform}:file:${index}`;
           const file = existingAttachmentPath(dataDir, f.path);
-          if (!file) throw new Error(`notification ${n.id}: attachment ${index} (${f.fileName}) is missing or outside the data folder`);
-          await out.sendFile(chat, { path: file, fileName: f.fileName, mime: f.mime, source: { notificationId: n.id, index } }, { dedupeKey: `notification:${n.id}:${b.platform}:file:${index}` });
+          if (!file) {
+            // Permanent: say so once under the file's own key, so no later pass tries it again.
+            options.onError?.(new Error(`notification ${n.id}: attachment ${index} (${f.fileName}) is missing or outside the data folder`), n.id);
+            await out.send(chat, { text: missingAttachmentText(f.fileName) }, { dedupeKey });
+            continue;
+          }
+          await out.sendFile(chat, { path: file, fileName: f.fileName, mime: f.mime, source: { notificationId: n.id, index } }, { dedupeKey });
         }
       } catch (err) {
         allSent = false;
+        lastError = err;
         options.onError?.(err, n.id);
       }
     }
     if (allSent) {
-      await options.prisma.notification.updateMany({ where: { id: n.id, deliveredAt: null }, data: { deliveredAt: now } });
+      await options.prisma.notification.updateMany({ where: { id: n.id, deliveredAt: null }, data: { deliveredAt: now, claimedUntil: null } });
       report.delivered++;
     } else {
-      // Release it for the next pass.
-      await options.prisma.notification.updateMany({ where: { id: n.id, deliveredAt: null }, data: { claimedUntil: null } });
+      // Back off before the next attempt; keep why for the operator.
+      const attempts = n.deliveryAttempts + 1;
+      await options.prisma.notification.updateMany({
+        where: { id: n.id, deliveredAt: null },
+        data: { claimedUntil: new Date(now.getTime() + deliveryRetryDelayMs(attempts)), deliveryAttempts: attempts, lastDeliveryError: failureReason(lastError) },
+      });
       report.failed++;
     }
   }

@@ -19,6 +19,7 @@ import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { migrateIfPending } from '../../app/db/migrate.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { createBotCore, deliverNotifications } from '../../bot/core/index.js';
+import { deliveryRetryDelayMs, missingAttachmentText } from '../../bot/core/alerts.js';
 import { createConsoleStore, issueLoginToken, registerConsole, type ConsoleStore } from '../../bot/console/index.js';
 import { createFeishuSender } from '../../bot/lark/index.js';
 import { createTelegramSender } from '../../bot/telegram/sender.js';
@@ -95,7 +96,8 @@ describe('attachments are delivered after the text, once each', () => {
       feishu: createFeishuSender({ ...APP, domain: feishu.url, prisma, attempts: 2, baseDelayMs: 1 }),
       telegram: createTelegramSender(new Api(telegram.token, { apiRoot: telegram.url }), prisma, { attempts: 2, baseDelayMs: 1 }),
     };
-    const deliver = () => deliverNotifications({ prisma, outs, dataDir, now: () => new Date(), onError: () => {} });
+    let clock = Date.now();
+    const deliver = () => deliverNotifications({ prisma, outs, dataDir, now: () => new Date(clock), onError: () => {} });
 
     // Pass 1: Feishu's upload fails (both attempts); Telegram's second document fails (both attempts).
     feishu.failNext(2, { status: 500, match: '/im/v1/files' });
@@ -104,9 +106,14 @@ describe('attachments are delivered after the text, once each', () => {
     const chat = feishu.p2pChatId(APP.appId, 'open_id', openId);
     expect(feishu.messagesIn(chat).map((m) => m.msg_type)).toEqual(['interactive']);
     expect(telegram.messages(user.id).map((m) => ('document' in m ? 'document' : 'text'))).toEqual(['text', 'document']);
-    expect((await prisma.notification.findUniqueOrThrow({ where: { id: n.id } })).deliveredAt).toBeNull();
+    const failedRow = await prisma.notification.findUniqueOrThrow({ where: { id: n.id } });
+    expect(failedRow).toMatchObject({ deliveredAt: null, deliveryAttempts: 1 });
+    expect(failedRow.lastDeliveryError).toBeTruthy();
+    // It backs off: a pass right after the failure leaves it alone.
+    expect(await deliver()).toEqual({ delivered: 0, failed: 0 });
 
-    // Pass 2: only what is missing goes out.
+    // Pass 2, after the back-off: only what is missing goes out.
+    clock += deliveryRetryDelayMs(1);
     expect(await deliver()).toEqual({ delivered: 1, failed: 0 });
     // Pass 3 and a forced re-delivery (the row un-marked, as after a crash): nothing new.
     expect(await deliver()).toEqual({ delivered: 0, failed: 0 });
@@ -133,6 +140,49 @@ describe('attachments are delivered after the text, once each', () => {
     // One OutboundMessage per send key: the text and each file, per platform.
     const keys = (await prisma.outboundMessage.findMany({ where: { dedupeKey: { startsWith: `notification:${n.id}:` } }, orderBy: { id: 'asc' } })).map((r) => r.dedupeKey).sort();
     expect(keys).toEqual([`notification:${n.id}:feishu`, `notification:${n.id}:feishu:file:0`, `notification:${n.id}:feishu:file:1`, `notification:${n.id}:telegram`, `notification:${n.id}:telegram:file:0`, `notification:${n.id}:telegram:file:1`].sort());
+  });
+
+  it('a platform that stays down is retried with a growing back-off; a file gone from the server is reported once in its place', async () => {
+    const leader = await createStaff(prisma, county, { role: 'TASKFORCE_LEADER', name: '郑组长' });
+    const user = tgUser(uniqNum(), '郑组长');
+    telegram.addChat(tgPrivateChat(user));
+    await prisma.staffBinding.create({ data: { staffId: leader.id, platform: 'telegram', externalId: String(user.id) } });
+    const { files, attachments } = writeFiles(uniq('m'));
+    fs.rmSync(path.join(dataDir, attachments[0]!.path)); // the first table is gone from the data folder
+    const n = await notificationFor(leader.id, 'm', attachments);
+    const outs = { telegram: createTelegramSender(new Api(telegram.token, { apiRoot: telegram.url }), prisma, { attempts: 1, baseDelayMs: 1 }) };
+    const start = Date.now();
+    let clock = start;
+    const deliver = () => deliverNotifications({ prisma, outs, dataDir, now: () => new Date(clock), onError: () => {} });
+    const row = () => prisma.notification.findUniqueOrThrow({ where: { id: n.id } });
+
+    // Telegram is down for three passes: each waits longer than the one before.
+    telegram.failNext(3, { status: 502, match: (r) => r.path.endsWith('/sendMessage') && r.rawBody.includes(String(user.id)) });
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect(await deliver()).toEqual({ delivered: 0, failed: 1 });
+      const r = await row();
+      expect(r.deliveryAttempts).toBe(attempt);
+      waits.push(r.claimedUntil!.getTime() - clock);
+      clock += 1_000;
+      expect(await deliver()).toEqual({ delivered: 0, failed: 0 }); // still waiting
+      clock = r.claimedUntil!.getTime();
+    }
+    expect(waits).toEqual([1, 2, 3].map(deliveryRetryDelayMs));
+    expect(waits[2]!).toBeGreaterThan(waits[1]!);
+    expect(waits[1]!).toBeGreaterThan(waits[0]!);
+    expect((await row()).lastDeliveryError).toMatch(/502|Bad Gateway/);
+    expect(deliveryRetryDelayMs(50)).toBe(30 * 60_000);
+
+    // Back up: the text, a note in place of the missing table, the table that exists; delivered.
+    expect(await deliver()).toEqual({ delivered: 1, failed: 0 });
+    const seen = telegram.messages(user.id).map((m) => ('document' in m ? `document:${m.document!.file_name}` : m.text));
+    expect(seen).toEqual([`【通知】\n进展情况报告（m）汇总`, missingAttachmentText(files[0]!.fileName), `document:${files[1]!.fileName}`]);
+    expect((await row()).deliveredAt).not.toBeNull();
+    // Never again, also when the row is un-marked as after a crash.
+    await prisma.notification.update({ where: { id: n.id }, data: { deliveredAt: null, claimedUntil: null } });
+    expect(await deliver()).toEqual({ delivered: 1, failed: 0 });
+    expect(telegram.messages(user.id)).toHaveLength(3);
   });
 
   it('the fakes check uploads as the platforms do', async () => {
@@ -189,11 +239,15 @@ describe('console download route', () => {
     fs.symlinkSync(secret, path.join(dataDir, 'link.txt'));
     const n = await notificationFor(office.id, 'c', [...evil, { path: 'link.txt', fileName: 'z', mime: 'text/plain' }]);
 
-    // Delivery to the console: the text, then a link per (safe) file; the unsafe paths fail the pass.
-    const report = await deliverNotifications({ prisma, outs: { console: store.port }, dataDir, onError: () => {} });
-    expect(report.failed).toBe(1);
+    // Delivery to the console: the text, then a link per (safe) file. Paths that leave the data folder are
+    // dropped when the row is read; the symbolic link out of it is never sent, only reported once.
+    const errors: string[] = [];
+    const report = await deliverNotifications({ prisma, outs: { console: store.port }, dataDir, onError: (e) => errors.push(String(e)) });
+    expect(report).toEqual({ delivered: 1, failed: 0 });
+    expect(errors.filter((e) => e.includes(`notification ${n.id}:`))).toHaveLength(1);
     const log = await store.history([`private:${office.id}`]);
     expect(log.filter((e) => e.file).map((e) => e.file)).toEqual(files.map((f, index) => ({ fileName: f.fileName, notificationId: n.id, index })));
+    expect(log.map((e) => e.message.text).filter((t) => t?.startsWith('附件“'))).toEqual([missingAttachmentText('z')]);
 
     const cookieOf = async (staffId: number) => {
       const { token } = await issueLoginToken(prisma, staffId);
