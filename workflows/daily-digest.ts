@@ -9,6 +9,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CycleActivities } from '../activities/cycles.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import { chinaDateOf, digestText } from '../domain/cycles/index.js';
+import { forEachSideBySide } from './notify-side-by-side.js';
 
 const acts = proxyActivities<CycleActivities & NotifyActivities>({
   startToCloseTimeout: '5 minutes',
@@ -27,9 +28,9 @@ export async function dailyDigest(input: DailyDigestInput): Promise<{ date: stri
   const items = await acts.collectDigestItems({ countyRegionId: input.countyRegionId });
   const sent: number[] = [];
   const nowMs = Date.now();
-  for (const staffId of Object.keys(items).map(Number).sort((a, b) => a - b)) {
+  await forEachSideBySide(Object.keys(items).map(Number).sort((a, b) => a - b), async (staffId) => {
     const text = digestText(date, items[staffId] ?? [], nowMs);
-    if (text === null) continue;
+    if (text === null) return;
     await acts.notify({
       recipientStaffId: staffId,
       kind: 'digest',
@@ -39,6 +40,6 @@ export async function dailyDigest(input: DailyDigestInput): Promise<{ date: stri
       sentAt: new Date(nowMs).toISOString(),
     });
     sent.push(staffId);
-  }
-  return { date, sent };
+  });
+  return { date, sent: sent.sort((a, b) => a - b) };
 }

@@ -47,6 +47,7 @@ import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { NotificationAttachment } from '../domain/tables/attachments.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, type LadderEvent } from './escalation.js';
+import { forEachSideBySide } from './notify-side-by-side.js';
 
 const acts = proxyActivities<CycleActivities & NotifyActivities>({
   startToCloseTimeout: '2 minutes',
@@ -182,12 +183,12 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
   // The prompt: each unit's reporter, once.
   if (Date.now() < expiresAtMs) {
     const sentAt = new Date(Date.now()).toISOString();
-    for (const u of missing()) {
-      if (u.reporterStaffId === null) continue;
+    await forEachSideBySide(missing(), async (u) => {
+      if (u.reporterStaffId === null) return;
       const dedupeKey = `${workflowId}:prompt:unit:${u.id}`;
       await acts.notify({ recipientStaffId: u.reporterStaffId, kind: 'report-prompt', text: cyclePromptText(text(u)), dedupeKey, workflowId, sentAt });
       state.notified.push(dedupeKey);
-    }
+    });
   }
 
   const ladder = planLadder(workflowId, reminderSchedule(input.policy, input.due), escalationSchedule(input.policy, new Date(expiresAtMs)), openedAtMs);
@@ -244,11 +245,11 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
     if (targets.length === 0) continue;
     const recipients = await acts.resolveCycleRecipients({ countyRegionId: input.countyRegionId, unitIds: targets.map((u) => u.id) });
     const sentAt = new Date(Date.now()).toISOString();
-    for (const u of targets) {
-      if (accepted.has(u.id)) continue;
+    await forEachSideBySide(targets, async (u) => {
+      if (accepted.has(u.id)) return;
       const r = recipients.units[u.id];
       const recipient = step.kind === 'reminder' ? (r?.assignee ?? null) : (r?.[step.level] ?? null);
-      if (recipient === null) continue;
+      if (recipient === null) return;
       const dedupeKey = `${step.key}:unit:${u.id}`;
       await acts.notify({
         recipientStaffId: recipient,
@@ -259,7 +260,7 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
         sentAt,
       });
       state.notified.push(dedupeKey);
-    }
+    });
   }
 
   // Late submissions are still taken until everyone has reported or the cycle closes.

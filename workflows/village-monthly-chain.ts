@@ -40,6 +40,7 @@ import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import type { DeathReviewInput } from './death-review.js';
 import { planLadder, type LadderEvent } from './escalation.js';
+import { forEachSideBySide } from './notify-side-by-side.js';
 
 const acts = proxyActivities<CycleActivities & NotifyActivities>({
   startToCloseTimeout: '2 minutes',
@@ -209,12 +210,12 @@ export async function villageMonthlyChain(input: VillageChainInput): Promise<Vil
 
   if (Date.now() < villageExpiry) {
     const sentAt = new Date(Date.now()).toISOString();
-    for (const v of villages) {
-      if (v.reporterStaffId === null || accepted.has(v.id)) continue;
+    await forEachSideBySide(villages, async (v) => {
+      if (v.reporterStaffId === null || accepted.has(v.id)) return;
       const dedupeKey = `${workflowId}:prompt:unit:${v.id}`;
       await acts.notify({ recipientStaffId: v.reporterStaffId, kind: 'report-prompt', text: cyclePromptText({ ...ctx(v, 'village'), instruction: '逐项报告就业、收入变化、大额消费、受灾、大病、丧葬等情况，无事项也须报告' }), dedupeKey, workflowId, sentAt });
       state.notified.push(dedupeKey);
-    }
+    });
   }
 
   type Step = { group: 'village' | 'township'; event: LadderEvent };
@@ -233,8 +234,8 @@ export async function villageMonthlyChain(input: VillageChainInput): Promise<Vil
     const ids = [...targets.map((u) => u.id), ...townships.map((t) => t.id)];
     const recipients = await acts.resolveCycleRecipients({ countyRegionId: input.countyRegionId, unitIds: ids });
     const sentAt = new Date(Date.now()).toISOString();
-    for (const u of targets) {
-      if (accepted.has(u.id)) continue;
+    await forEachSideBySide(targets, async (u) => {
+      if (accepted.has(u.id)) return;
       const r = recipients.units[u.id];
       let recipient: number | null;
       if (event.kind === 'reminder') recipient = r?.assignee ?? null;
@@ -243,7 +244,7 @@ export async function villageMonthlyChain(input: VillageChainInput): Promise<Vil
         const t = (u as Village).townshipUnitId;
         recipient = r?.unitHead ?? (t === null ? null : (recipients.units[t]?.unitHead ?? null));
       } else recipient = r?.[event.level] ?? null;
-      if (recipient === null) continue;
+      if (recipient === null) return;
       const dedupeKey = `${event.key}:unit:${u.id}`;
       await acts.notify({
         recipientStaffId: recipient,
@@ -254,7 +255,7 @@ export async function villageMonthlyChain(input: VillageChainInput): Promise<Vil
         sentAt,
       });
       state.notified.push(dedupeKey);
-    }
+    });
   }
 
   const lastMs = Math.max(townshipExpiry, ...steps.map((s) => s.event.atMs));
