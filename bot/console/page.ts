@@ -167,8 +167,15 @@ async function load() {
   renderChats(); render(); showError('');
   connect();
 }
+// Input method (拼音): while a composition is open the box holds pinyin or an unconfirmed candidate,
+// and an Enter then belongs to the input method. Chromium follows an Enter keydown with
+// isComposing=true by the form's implicit submission: nothing is sent until the composition ends.
+let composing = false;
+$('#text').addEventListener('compositionstart', () => { composing = true; });
+$('#text').addEventListener('compositionend', () => { composing = false; });
 $('form').onsubmit = (ev) => {
   ev.preventDefault();
+  if (composing) return;
   const input = $('#text'), text = input.value.trim();
   if (!text || !current || !me) return;
   input.value = '';
