@@ -92,7 +92,7 @@ describe('loadDemoCounty', () => {
     expect(apps.length).toBe(5);
     // The generated ones, in order, all waiting for their review.
     expect(apps.map((a) => [a.applicantIdNumber, a.kind])).toEqual(gen.applications.map((a) => [a.idNumber, a.kind]));
-    expect(apps.map((a) => a.kind)).toEqual(['RURAL_DIBAO', 'TEKUN_DISPERSED', 'URBAN_DIBAO', 'TEKUN_CENTRALIZED', 'RURAL_DIBAO']);
+    expect(apps.map((a) => a.kind)).toEqual(['TEKUN_DISPERSED', 'RURAL_DIBAO', 'TEKUN_CENTRALIZED', 'URBAN_DIBAO', 'RURAL_DIBAO']);
     for (const a of apps) {
       expect(a).toMatchObject({ status: 'UNDER_REVIEW', workflowId: null });
       expect(isValidIdNumber(a.applicantIdNumber, TODAY), a.applicantIdNumber).toBe(true);
