@@ -7,7 +7,7 @@ import { isValidLocalDate } from '../../domain/time/index.js';
 import type { AppConfig } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { openDatabaseForCli } from '../db/open-for-cli.js';
-import { DEMO_PRESETS, findDemoCounty, loadDemoCounty, type DemoCountySummary, type DemoPreset } from '../demo/index.js';
+import { DEMO_LIVE_PER_KIND, DEMO_PRESETS, findDemoCounty, loadDemoCounty, type DemoCountySummary, type DemoPreset } from '../demo/index.js';
 
 export interface DemoCliOptions {
   preset?: string;
@@ -47,6 +47,7 @@ export function formatDemoSummary(s: DemoCountySummary): string[] {
     `  救助对象    ${c.households} 户 ${c.members} 人，${c.enrolments} 条救助记录，供养机构 ${c.institutions} 个`,
     `  发放记录    ${c.payments} 条（${s.ledger.firstPeriod} 至 ${s.ledger.lastPeriod}）`,
     `  名单        死亡 ${c.deathRecords} 人，服刑（在押）${c.prisonRecords} 人，近亲属申报 ${c.staffRelatives} 条（已备案 ${c.nearRelativeFilings}），新增重残监测对象 ${c.monitored} 人`,
+    `  待审核申请  ${c.applications} 件（低保、特困新申请，启动后开启前 ${Math.min(DEMO_LIVE_PER_KIND, c.applications)} 件的审核确认流程）`,
     `  埋设的问题  ${planted}（运行 jiuzhu match 可全部查出）`,
     `  用时        ${(s.ms / 1000).toFixed(1)} 秒`,
     '  可先试用的身份：',

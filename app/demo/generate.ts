@@ -1,6 +1,6 @@
 // The demo county as plain data: regions, staff, households, enrolments, a payment ledger, death and
-// custody lists, declared relatives, monitored persons, and a few planted problems whose finding keys
-// are known in advance. Deterministic for (preset, seed, scale, today): a Faker of its own is seeded,
+// custody lists, declared relatives, monitored persons, a few applications under review, and a few
+// planted problems whose finding keys are known in advance. Deterministic for (preset, seed, scale, today): a Faker of its own is seeded,
 // nothing reads the clock. Written by load.ts.
 import { base, Faker, zh_CN } from '@faker-js/faker';
 
@@ -106,6 +106,34 @@ export interface GenHousehold {
   payments: GenPayment[];
 }
 
+export interface GenApplication {
+  t: number;
+  v: number;
+  name: string;
+  idNumber: string;
+  kind: AssistanceKind;
+  householdSize: number;
+  /** Monthly amount applied for (yuan). */
+  monthlyAmount: number;
+  acceptedAt: LocalDate;
+  relative: number | null;
+}
+
+/**
+ * The demo's applications, in order: kinds, and which one is a village cadre's relative (a sibling:
+ * not a legal supporter, so 特困 stays possible). A mix of 低保 and 特困, each in a township of its
+ * own; the first three are opened on start, so the 近亲属 case is among them. 特困 first: its clocks
+ * at opening reach 15 working days ahead, 低保's overall limit 30, which may cross into a year the
+ * holiday data does not hold yet (the review then waits, see live.ts).
+ */
+const APPLICATION_PLAN: ReadonlyArray<{ kind: AssistanceKind; nearRelative: boolean }> = [
+  { kind: 'TEKUN_DISPERSED', nearRelative: true },
+  { kind: 'RURAL_DIBAO', nearRelative: false },
+  { kind: 'TEKUN_CENTRALIZED', nearRelative: false },
+  { kind: 'URBAN_DIBAO', nearRelative: false },
+  { kind: 'RURAL_DIBAO', nearRelative: false },
+];
+
 export interface GenDemoCounty {
   preset: DemoPreset;
   seed: number;
@@ -122,6 +150,12 @@ export interface GenDemoCounty {
   /** Declared relatives (staff index); `filing` = an approved 近亲属备案 exists. */
   relatives: Array<{ staff: number; relativeName: string; relativeIdNumber: string; relation: string; filing: boolean }>;
   monitored: Array<{ t: number; v: number; name: string; idNumber: string; disabilityKind: string; disabilityGrade: number; identifiedAt: LocalDate; source: string; measure: string | null; measureDate: LocalDate | null }>;
+  /**
+   * New applications under review (低保/特困申请审核确认), in the order they are written (the first ones
+   * are opened on start). `relative`: index into `relatives` when the applicant is a declared near
+   * relative of staff with no filing yet (the 近亲属 rule; also a planted undeclared_near_relative).
+   */
+  applications: GenApplication[];
   /** First and last period of the payment ledger ('YYYY-MM'). */
   ledger: { firstPeriod: string; lastPeriod: string };
   /** Finding keys the matcher must produce (as of `today`), by kind. */
@@ -517,6 +551,34 @@ export function generateDemoCounty(opts: DemoOptions): GenDemoCounty {
     }
   }
 
+  // ── Applications under review: new applicants (not on the roster), accepted in the last few days, each
+  // in a township of its own (城市低保 in a 镇's 社区, the others in a village). The first is the sibling
+  // of a cadre of the applicant's village, declared but without a filing: the matcher reports it and
+  // the review may not be confirmed before an approved filing and a county home visit. Drawn last, so
+  // everything above is the same as without them.
+  const applications: GenApplication[] = [];
+  const freeTownships = f.helpers.shuffle(townships.map((_, ti) => ti));
+  for (const plan of APPLICATION_PLAN) {
+    const urban = plan.kind === 'URBAN_DIBAO';
+    const at = freeTownships.findIndex((ti) => townships[ti]!.villages.some((v) => v.endsWith('社区') === urban));
+    if (at < 0) continue;
+    const t = freeTownships.splice(at, 1)[0]!;
+    const vs = townships[t]!.villages.flatMap((v, vi) => (v.endsWith('社区') === urban ? [vi] : []));
+    const v = pick(vs);
+    const tekun = plan.kind === 'TEKUN_DISPERSED' || plan.kind === 'TEKUN_CENTRALIZED';
+    const householdSize = tekun ? 1 : int(1, 4);
+    const p = tekun ? person(chance(0.5), 1940, 1965) : person(chance(0.5), 1960, 1995);
+    const monthlyAmount = tekun ? round10(int(880, 1100)) : (urban ? round10(int(600, 720)) : round10(int(420, 560))) * householdSize;
+    let relative: number | null = null;
+    if (plan.nearRelative) {
+      const si = staff.findIndex((s) => s.role === 'VILLAGE_COMMITTEE' && s.at.level === 'VILLAGE' && s.at.t === t && s.at.v === v);
+      relatives.push({ staff: si, relativeName: p.name, relativeIdNumber: p.idNumber, relation: '兄弟姐妹', filing: false });
+      relative = relatives.length - 1;
+      expected.undeclared_near_relative.push(findingKey('undeclared_near_relative', p.idNumber, null, staffKeyPart(staff[si]!.idNumber)));
+    }
+    applications.push({ t, v, ...p, kind: plan.kind, householdSize, monthlyAmount, acceptedAt: addCalendarDays(today, -int(1, 4)), relative });
+  }
+
   return {
     preset: opts.preset,
     seed,
@@ -532,6 +594,7 @@ export function generateDemoCounty(opts: DemoOptions): GenDemoCounty {
     prisons,
     relatives,
     monitored,
+    applications,
     ledger,
     expected,
   };

@@ -1,20 +1,24 @@
 // Brings the demo county to life at start-up: the matcher runs for it and the first few planted
 // problems of each kind open their cases through the same client paths production uses (the
-// near-relative filing from its finding, the death review, the prisoner exit), so the console has an
-// approval card waiting and the dashboard shows open cases. Idempotent: every workflow id is a natural
+// near-relative filing from its finding, the death review, the prisoner exit), and the first few of
+// the demo's applications open their review (申请审核确认), so the console has an approval card and
+// the township caseworkers' to-do items waiting, and the dashboard shows open cases. Idempotent: every workflow id is a natural
 // key, an id already known to Temporal (running or closed) is left alone, and the matcher stores
 // nothing twice. Refused for any county that is not a demo county.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 import { runMatching } from '../../activities/matching/index.js';
-import { deathReviewWorkflowId, prisonExitWorkflowId } from '../../domain/cases/ids.js';
+import { APPLICATION_RULES, trackOf, type AssistanceKindCode } from '../../domain/cases/index.js';
+import { applicationReviewWorkflowId, deathReviewWorkflowId, prisonExitWorkflowId } from '../../domain/cases/ids.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { STAFF_ROLE_LABELS } from '../../domain/import/vocabulary.js';
 import { evidenceSchemas } from '../../domain/matching/index.js';
+import { computeDeadline } from '../../domain/policy/compute.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
-import type { WorkCalendar } from '../../domain/time/work-calendar.js';
+import { CalendarCoverageError, createCalendarFromData, type WorkCalendar } from '../../domain/time/work-calendar.js';
+import { openApplicationReview } from '../cases/application-review.js';
 import { openDeathReview } from '../cases/death-review.js';
-import { filingOfFinding, openNearRelativeFilingFromFinding } from '../cases/near-relative-filing.js';
+import { calendarForCase, filingOfFinding, openNearRelativeFilingFromFinding } from '../cases/near-relative-filing.js';
 import { openPrisonExit } from '../cases/prison-exit.js';
 import type { PrismaClient } from '../db/client.js';
 import { DEMO_MARKER_ACTION } from './load.js';
@@ -51,10 +55,20 @@ export interface DemoLiveSummary {
   filings: DemoLiveKind;
   deathReviews: DemoLiveKind;
   prisonExits: DemoLiveKind;
+  /** Application reviews (申请审核确认) of the first applications of the county, by application id. */
+  applications: DemoLiveKind;
+  /**
+   * Of the chosen applications, those not opened because the holiday data does not cover their first
+   * clocks (低保's overall limit, 30 working days, crosses into a year not entered yet): the review
+   * would stop at once. Opened on a later start once the year is entered.
+   */
+  applicationsWaiting: Array<{ applicationId: number; year: number; reason: string }>;
   /** The assignees of the filings (who approves in the console), as far as the worker has written them. */
   approvers: Array<{ staffId: number; name: string; role: string }>;
   /** The assignees of the death reviews and prisoner exits. */
   caseworkers: Array<{ staffId: number; name: string; role: string }>;
+  /** The assignees of the application reviews (township caseworkers). */
+  reviewers: Array<{ staffId: number; name: string; role: string }>;
 }
 
 /** The demo marker of this county (app/demo/load.ts), or undefined when it is not a demo county. */
@@ -96,7 +110,25 @@ async function openEach(client: Client, items: Array<{ workflowId: string; open:
   return out;
 }
 
-/** One entry per member (household + ID number), first by finding key. */
+/**
+ * The year the holiday data a review starts with (calendarForCase) lacks for the clocks it computes on
+ * opening (the first step's, and 低保's overall limit), or null when they are all covered.
+ */
+function uncoveredYear(policy: CountyPolicy, calendar: WorkCalendar, kind: AssistanceKindCode, acceptedDate: string): CalendarCoverageError | null {
+  const cal = createCalendarFromData(calendarForCase(calendar));
+  const rules = APPLICATION_RULES[trackOf(kind)];
+  for (const ruleId of [rules.investigationStart, rules.investigation, rules.overall]) {
+    if (ruleId === null) continue;
+    try {
+      computeDeadline(policy, ruleId, acceptedDate, cal);
+    } catch (err) {
+      if (err instanceof CalendarCoverageError) return err;
+      throw err;
+    }
+  }
+  return null;
+}
+
 /** A stored finding, as far as choosing and opening its case needs it. */
 interface StoredFinding {
   findingId: number;
@@ -148,7 +180,8 @@ const who = (people: Array<{ staffId: number; name: string; role: string }>) =>
 /**
  * Runs the matcher for the demo county and opens the first `perKind` cases of each planted kind:
  * near-relative filings from `undeclared_near_relative` findings, death reviews from
- * `paid_after_death` / `death_review_overdue`, prisoner exits from `paid_in_prison`. Throws a
+ * `paid_after_death` / `death_review_overdue`, prisoner exits from `paid_in_prison`; then the
+ * reviews of the county's first `perKind` applications (application id order). Throws a
  * DomainInputError for a county without the demo marker.
  */
 export async function bringDemoToLife(
@@ -182,8 +215,10 @@ export async function bringDemoToLife(
   });
   const lines: StoredFinding[] = stored.map((f) => ({ findingId: f.id, key: f.key, kind: f.kind, idNumber: f.idNumber, householdId: f.householdId, evidence: f.evidence }));
 
-  // Near-relative filings (approval card to the section head).
-  const nearLines = lines.filter((l) => l.kind === 'undeclared_near_relative');
+  // Near-relative filings (approval card to the section head): those about an application first (the
+  // conflict sits in a pending review), then by finding key.
+  const aboutApplication = (l: StoredFinding) => (evidenceSchemas.undeclared_near_relative.parse(l.evidence).applicationIds.length > 0 ? 0 : 1);
+  const nearLines = lines.filter((l) => l.kind === 'undeclared_near_relative').sort((a, b) => aboutApplication(a) - aboutApplication(b));
   const filingItems = [];
   const seenFilings = new Set<string>();
   for (const l of nearLines) {
@@ -238,9 +273,38 @@ export async function bringDemoToLife(
   }
   const prisonExits = await openEach(client, prisonItems);
 
+  // Application reviews: the county's first applications by id (the demo's own), as the client
+  // starts them; one already opened (its workflowId set) or still under review, nothing else. One
+  // whose first clocks the holiday data does not cover yet waits (the workflow would fail its task).
+  const applicationRows = await prisma.application.findMany({
+    where: { regionId: { in: [countyRegionId, ...townships.map((t) => t.id), ...villages.map((v) => v.id)] } },
+    orderBy: { id: 'asc' },
+    take: perKind,
+    select: { id: true, kind: true, acceptedAt: true, status: true, workflowId: true },
+  });
+  const applicationsWaiting: DemoLiveSummary['applicationsWaiting'] = [];
+  const applicationItems = [];
+  for (const a of applicationRows) {
+    if (a.workflowId === null && a.status !== 'UNDER_REVIEW') continue;
+    const workflowId = applicationReviewWorkflowId(countyRegionId, a.id);
+    if (a.workflowId === null) {
+      const gap = uncoveredYear(policy, opts.calendar, a.kind, a.acceptedAt.toISOString().slice(0, 10));
+      if (gap) {
+        applicationsWaiting.push({ applicationId: a.id, year: gap.year, reason: gap.message });
+        continue;
+      }
+    }
+    applicationItems.push({
+      workflowId,
+      open: () => openApplicationReview(client, { taskQueue: opts.taskQueue, countyRegionId, applicationId: a.id, policy, calendar: opts.calendar }),
+    });
+  }
+  const applications = await openEach(client, applicationItems);
+
   const settleMs = opts.settleMs ?? 20_000;
   const approvers = await assignees(prisma, filings.workflowIds, settleMs);
   const caseworkers = await assignees(prisma, [...deathReviews.workflowIds, ...prisonExits.workflowIds], settleMs);
+  const reviewers = await assignees(prisma, applications.workflowIds, settleMs);
 
   const openCases = (ids: string[]) => (ids.length ? prisma.case.count({ where: { workflowId: { in: ids }, status: 'OPEN' } }) : Promise.resolve(0));
   const stillOpen = await openCases(filings.workflowIds);
@@ -250,5 +314,14 @@ export async function bringDemoToLife(
   if (filings.existing.length === 0) say(`演示县：已开启 ${filings.workflowIds.length} 件近亲属备案待审批${approve}。`);
   else say(`演示县：近亲属备案 ${opened(filings)}，仍待审批 ${stillOpen} 件${stillOpen ? approve : ''}。`);
   say(`演示县：已开启 ${opened(deathReviews)}死亡核查、${opened(prisonExits)}服刑人员退出核查${caseworkers.length ? `，承办人 ${who(caseworkers)}` : ''}；专班看板 /dashboard 可见在办案件。`);
-  return { countyRegionId, asOf, findings, filings, deathReviews, prisonExits, approvers, caseworkers };
+  if (applications.workflowIds.length) {
+    say(
+      `演示县：已开启 ${opened(applications)}低保、特困申请审核确认${reviewers.length ? `，承办人 ${who(reviewers)}：在控制台 /console 选择此人，发送 /我的待办 即可看到` : ''}；` +
+        '申请人为工作人员近亲属的，须近亲属备案经批准并完成县级入户核查后方可审核确认。',
+    );
+  }
+  if (applicationsWaiting.length) {
+    say(`演示县：另有 ${applicationsWaiting.length} 件申请暂未开启审核确认（期限将跨入 ${applicationsWaiting[0]!.year} 年）：${applicationsWaiting[0]!.reason}补录后重新启动即可开启。`);
+  }
+  return { countyRegionId, asOf, findings, filings, deathReviews, prisonExits, applications, applicationsWaiting, approvers, caseworkers, reviewers };
 }

@@ -1,7 +1,7 @@
-// Writes the generated demo county (generate.ts) in one transaction with createMany batches, binds
-// every staff member's console account, derives the reporting units (the code of `jiuzhu units
-// sync`), and leaves the demo marker: an audit entry `demo.load` on the county region (no schema
-// change; `findDemoCounty` reads it).
+// Writes the generated demo county (generate.ts; applications under review included) in one
+// transaction with createMany batches, binds every staff member's console account, derives the
+// reporting units (the code of `jiuzhu units sync`), and leaves the demo marker: an audit entry
+// `demo.load` on the county region (no schema change; `findDemoCounty` reads it).
 import { consoleExternalId } from '../../bot/console/auth.js';
 import { toChinaDate } from '../../domain/time/index.js';
 import { appendAudit } from '../db/audit.js';
@@ -39,6 +39,8 @@ export interface DemoCountySummary {
     staffRelatives: number;
     nearRelativeFilings: number;
     monitored: number;
+    /** Applications under review (低保/特困申请审核确认). */
+    applications: number;
     reportingUnits: number;
   };
   /** Findings the matcher must produce as of `today`, by kind (planted problems). */
@@ -239,7 +241,21 @@ async function writeDemoCounty(tx: Tx, gen: GenDemoCounty, actor: string, t0: nu
     skipDuplicates: true,
   });
 
-  lap('households, members, enrolments, payments, lists');
+  // Applications under review (no workflow yet: `bringDemoToLife` opens the first ones on start).
+  await tx.application.createMany({
+    data: gen.applications.map((a) => ({
+      applicantName: a.name,
+      applicantIdNumber: a.idNumber,
+      kind: a.kind,
+      regionId: vId(a.t, a.v),
+      acceptedAt: day(a.acceptedAt),
+      status: 'UNDER_REVIEW',
+      householdSize: a.householdSize,
+      monthlyAmount: a.monthlyAmount.toFixed(2),
+    })),
+  });
+
+  lap('households, members, enrolments, payments, lists, applications');
   // Reporting units: the same derivation as `jiuzhu units sync`.
   const units = await syncReportingUnits(tx, gen.policy, countyId, { actor });
 
@@ -267,6 +283,7 @@ async function writeDemoCounty(tx: Tx, gen: GenDemoCounty, actor: string, t0: nu
       staffRelatives: gen.relatives.length,
       nearRelativeFilings: filings.length,
       monitored: gen.monitored.length,
+      applications: gen.applications.length,
       reportingUnits: units.total,
     },
     planted: Object.fromEntries(PLANTED_KINDS.map((k) => [k, gen.expected[k].length])) as Record<PlantedKind, number>,

@@ -1,8 +1,9 @@
 /**
  * The demo county loaded into a fresh database (a scratch database: the loader uses the preset's real
  * county name and area code): counts as generated, valid ID numbers, the same data for the same seed,
- * reporting units and console bindings for every staff member, the demo marker, and the planted
- * problems found by the matcher: every planted finding, and nothing else of those kinds (nor any
+ * reporting units and console bindings for every staff member, the demo marker, the applications
+ * under review (低保 and 特困, one township each, one applicant a cadre's undeclared sibling), and the
+ * planted problems found by the matcher: every planted finding, and nothing else of those kinds (nor any
  * payment_missing or duplicate_enrolment).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -84,6 +85,46 @@ describe('loadDemoCounty', () => {
     expect(summary.ledger).toEqual({ firstPeriod: '2024-12', lastPeriod: '2026-11' });
   });
 
+  it('writes a few applications under review: 低保 and 特困, each in a township of its own, one applicant a cadre\'s relative without a filing', async () => {
+    const gen = generateDemoCounty(opts);
+    const apps = await prisma.application.findMany({ orderBy: { id: 'asc' } });
+    expect(apps.length).toBe(summary.counts.applications);
+    expect(apps.length).toBe(5);
+    // The generated ones, in order, all waiting for their review.
+    expect(apps.map((a) => [a.applicantIdNumber, a.kind])).toEqual(gen.applications.map((a) => [a.idNumber, a.kind]));
+    expect(apps.map((a) => a.kind)).toEqual(['TEKUN_DISPERSED', 'RURAL_DIBAO', 'TEKUN_CENTRALIZED', 'URBAN_DIBAO', 'RURAL_DIBAO']);
+    for (const a of apps) {
+      expect(a).toMatchObject({ status: 'UNDER_REVIEW', workflowId: null });
+      expect(isValidIdNumber(a.applicantIdNumber, TODAY), a.applicantIdNumber).toBe(true);
+      expect(a.applicantIdNumber.slice(0, 6)).toBe('141121');
+      expect(a.acceptedAt.toISOString().slice(0, 10) < TODAY).toBe(true);
+      expect(Number(a.monthlyAmount)).toBeGreaterThan(0);
+      if (a.kind.startsWith('TEKUN')) expect(a.householdSize).toBe(1);
+    }
+    // New applicants: not on the roster, not staff, none twice.
+    const ids = apps.map((a) => a.applicantIdNumber);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(await prisma.member.count({ where: { idNumber: { in: ids } } })).toBe(0);
+    expect(await prisma.staff.count({ where: { idNumber: { in: ids } } })).toBe(0);
+    // Each in a village (城市低保: a 社区) of a township of its own, in the demo county.
+    const villages = await prisma.region.findMany({ where: { id: { in: apps.map((a) => a.regionId) } }, include: { parent: true } });
+    const byId = new Map(villages.map((v) => [v.id, v]));
+    for (const a of apps) {
+      const v = byId.get(a.regionId)!;
+      expect(v.level).toBe('VILLAGE');
+      expect(v.parent!.parentId).toBe(summary.countyRegionId);
+      expect(v.name.endsWith('社区')).toBe(a.kind === 'URBAN_DIBAO');
+    }
+    expect(new Set(villages.map((v) => v.parentId)).size).toBe(apps.length);
+    // The first applicant is the declared sibling of a cadre of that village, with no filing.
+    const first = apps[0]!;
+    const rel = await prisma.staffRelative.findMany({ where: { relativeIdNumber: first.applicantIdNumber }, include: { staff: true } });
+    expect(rel.map((r) => [r.relation, r.staff.role, r.staff.regionId])).toEqual([['兄弟姐妹', 'VILLAGE_COMMITTEE', first.regionId]]);
+    expect(await prisma.nearRelativeFiling.count({ where: { relativeIdNumber: first.applicantIdNumber } })).toBe(0);
+    expect(await prisma.staffRelative.count({ where: { relativeIdNumber: { in: ids.slice(1) } } })).toBe(0);
+    expect(summary.plantedKeys.undeclared_near_relative).toContain(`undeclared_near_relative|${first.applicantIdNumber}|-|staff:${rel[0]!.staff.idNumber}`);
+  });
+
   it('binds every staff member to the console, in every role, and records the demo marker', async () => {
     const staff = await prisma.staff.findMany({ select: { id: true, role: true } });
     const bindings = await prisma.staffBinding.findMany({ where: { platform: 'console' } });
@@ -120,6 +161,10 @@ describe('loadDemoCounty', () => {
       const keys = found.filter((f) => f.kind === kind).map((f) => f.key).sort();
       expect(keys, kind).toEqual([...summary.plantedKeys[kind]].sort());
     }
+    // The cadre's sibling is found through the application under review.
+    const first = await prisma.application.findFirstOrThrow({ orderBy: { id: 'asc' } });
+    const viaApplication = await prisma.finding.findMany({ where: { kind: 'undeclared_near_relative', idNumber: first.applicantIdNumber } });
+    expect(viaApplication.map((f) => (f.evidence as { sources: string[]; applicationIds: number[] }).applicationIds)).toEqual([[first.id]]);
     const byKind = Object.fromEntries(result.kinds.map((k) => [k.kind, k.found]));
     expect(byKind.payment_missing).toBe(0);
     expect(byKind.duplicate_enrolment).toBe(0);

@@ -1,8 +1,11 @@
 /**
  * The demo county brought to life (app/demo/live.ts), with the real Temporal dev server and a worker:
  * the matcher's planted findings open at most three near-relative filings, death reviews and prisoner
- * exits through the client paths; the filing's approver has an undelivered card with the approve
- * buttons; a second call opens nothing; a county without the demo marker is refused.
+ * exits through the client paths; the first three applications open their review (申请审核确认)
+ * assigned to their township's caseworker, the near-relative applicant's filing opened first and the
+ * review requiring it; the filing's approver has an undelivered card with the approve buttons; a
+ * second call opens nothing; a county without the demo marker is refused; a 低保 review whose clocks
+ * reach into a year without holiday data waits (and opens on a later start once the year is entered).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -12,12 +15,19 @@ import { bringDemoToLife, DEMO_LIVE_PER_KIND, loadDemoCounty, type DemoCountySum
 import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { createTestCounty } from '../support/county.js';
+import { freshIdNumber } from '../support/ids.js';
+import { testCalendar } from '../workflows/fixtures/cases-b.js';
 import { connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { eventually } from '../workflows/fixtures/death-review.js';
+import { applicationReviewStatusQuery } from '../../workflows/application-review.js';
+import { applicationReviewWorkflowId } from '../../domain/cases/ids.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
-const calendar = createCalendarFromData(chineseDaysCalendarData());
+/** chinese-days only (up to 2026). */
+const bare = createCalendarFromData(chineseDaysCalendarData());
+/** With a (fictitious) 2027 layer: 低保's overall limit of an application accepted in late November ends in 2027. */
+const calendar = testCalendar;
 const policy = presets.wenshui;
 let scratch: ScratchDatabase;
 let prisma: PrismaClient;
@@ -60,13 +70,26 @@ describe('bringDemoToLife', () => {
       expect(first.deathReviews.opened.length).toBeLessThanOrEqual(DEMO_LIVE_PER_KIND);
       expect(first.prisonExits.opened.length).toBeGreaterThan(0);
       expect(first.prisonExits.opened.length).toBeLessThanOrEqual(DEMO_LIVE_PER_KIND);
-      for (const k of [first.filings, first.deathReviews, first.prisonExits]) expect(k.existing).toEqual([]);
+      for (const k of [first.filings, first.deathReviews, first.prisonExits, first.applications]) expect(k.existing).toEqual([]);
+
+      // The first three applications (by id) open their review, through the client's workflow id.
+      const apps = await prisma.application.findMany({ where: { status: 'UNDER_REVIEW' }, orderBy: { id: 'asc' } });
+      expect(apps.length).toBe(summary.counts.applications);
+      const chosen = apps.slice(0, DEMO_LIVE_PER_KIND);
+      expect(first.applications.opened).toEqual(chosen.map((a) => applicationReviewWorkflowId(summary.countyRegionId, a.id)));
+      expect(new Set(chosen.map((a) => (a.kind.endsWith('DIBAO') ? 'dibao' : 'tekun')))).toEqual(new Set(['dibao', 'tekun']));
+      // The 近亲属 applicant's filing is among the filings opened (those about an application first).
+      const nearApp = chosen[0]!;
+      const nearFiling = await eventually(() => prisma.nearRelativeFiling.findFirst({ where: { applicationId: nearApp.id } }));
+      expect(nearFiling.status).toBe('SUBMITTED');
+      expect(first.filings.opened).toContain(nearFiling.workflowId);
 
       // Case rows and running workflows, per kind.
       for (const [kind, ids] of [
         ['NEAR_RELATIVE_FILING', first.filings.opened],
         ['DEATH_REVIEW', first.deathReviews.opened],
         ['PRISON_EXIT', first.prisonExits.opened],
+        ['APPLICATION', first.applications.opened],
       ] as const) {
         const rows = await eventually(async () => {
           const r = await prisma.case.findMany({ where: { kind, workflowId: { in: ids } } });
@@ -76,6 +99,29 @@ describe('bringDemoToLife', () => {
         for (const id of ids) expect((await client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
       }
       expect(await prisma.nearRelativeFiling.count({ where: { status: 'SUBMITTED' } })).toBe(first.filings.opened.length);
+
+      // Each review is the township caseworker's to-do item of the applicant's township (named in the
+      // log), linked to its application; the first one requires the near-relative filing.
+      for (const a of chosen) {
+        const wfId = applicationReviewWorkflowId(summary.countyRegionId, a.id);
+        const row = await prisma.case.findUniqueOrThrow({ where: { workflowId: wfId } });
+        const village = await prisma.region.findUniqueOrThrow({ where: { id: a.regionId } });
+        expect(row.regionId).toBe(village.parentId);
+        const assignee = await prisma.staff.findUniqueOrThrow({ where: { id: row.assigneeStaffId! } });
+        expect([assignee.role, assignee.regionId]).toEqual(['TOWNSHIP_CASEWORKER', village.parentId]);
+        expect(first.reviewers.map((r) => r.staffId)).toContain(assignee.id);
+        expect((await prisma.application.findUniqueOrThrow({ where: { id: a.id } })).workflowId).toBe(wfId);
+        const status = await eventually(async () => {
+          const st = await client.workflow.getHandle(wfId).query(applicationReviewStatusQuery);
+          return st.phase === 'awaitingInvestigation' && st;
+        });
+        expect(status.nearRelative!.required).toBe(a.id === nearApp.id);
+        if (a.id === nearApp.id) expect(status.nearRelative!.relatedStaff.map((s) => s.id)).toEqual([nearFiling.staffId]);
+      }
+      expect(lines.join('\n')).toContain(`已开启 ${chosen.length} 件低保、特困申请审核确认`);
+      expect(lines.join('\n')).toContain(first.reviewers[0]!.name);
+      // The others wait, without a review.
+      for (const a of apps.slice(DEMO_LIVE_PER_KIND)) expect((await prisma.application.findUniqueOrThrow({ where: { id: a.id } })).workflowId).toBeNull();
 
       // The approver (a section head, named in the log) has the undelivered card with the buttons.
       expect(first.approvers.length).toBeGreaterThan(0);
@@ -100,6 +146,9 @@ describe('bringDemoToLife', () => {
       expect(second.filings.opened).toEqual([]);
       expect(second.deathReviews.opened).toEqual([]);
       expect(second.prisonExits.opened).toEqual([]);
+      expect(second.applications.opened).toEqual([]);
+      expect(second.applications.existing).toEqual(first.applications.opened);
+      expect(secondLines.join('\n')).toContain(`${chosen.length} 件（本次新开 0 件）低保、特困申请审核确认`);
       expect(second.filings.existing).toEqual(first.filings.opened);
       expect(second.deathReviews.existing).toEqual(first.deathReviews.opened);
       expect(second.prisonExits.existing).toEqual(first.prisonExits.opened);
@@ -107,7 +156,8 @@ describe('bringDemoToLife', () => {
       expect(await cards()).toBe(cardsBefore);
       expect(await prisma.finding.count({ where: { kind: 'undeclared_near_relative' } })).toBe(summary.planted.undeclared_near_relative);
 
-      for (const id of [...first.filings.opened, ...first.deathReviews.opened, ...first.prisonExits.opened]) {
+      expect(await prisma.application.count({ where: { workflowId: { not: null } } })).toBe(chosen.length);
+      for (const id of [...first.filings.opened, ...first.deathReviews.opened, ...first.prisonExits.opened, ...first.applications.opened]) {
         await client.workflow.getHandle(id).terminate('end of test');
       }
     });
@@ -115,8 +165,52 @@ describe('bringDemoToLife', () => {
 
   it('refuses a county that is not the demo county', async () => {
     const county = await createTestCounty(prisma);
+    // An application under review in that county: not opened either.
+    await prisma.application.create({
+      data: { applicantName: '某申请人', applicantIdNumber: freshIdNumber(), kind: 'RURAL_DIBAO', regionId: county.townships[0]!.villages[0]!.id, acceptedAt: new Date('2026-11-20T00:00:00Z') },
+    });
     const casesBefore = await prisma.case.count();
     await expect(bringDemoToLife(env.client, prisma, policy, county.countyId, { taskQueue: uniqueTaskQueue('demo-live-no'), calendar })).rejects.toThrow('不是演示县');
     expect(await prisma.case.count()).toBe(casesBefore);
+    expect(await prisma.application.count({ where: { regionId: county.townships[0]!.villages[0]!.id, workflowId: { not: null } } })).toBe(0);
   });
+
+  it('leaves a 低保 review waiting while its overall limit reaches into a year without holiday data, and opens it once the year is entered', async () => {
+    // Accepted in the last days of November: 30 working days end in January 2027; 特困's 15 in December.
+    const other = await loadDemoCounty(prisma, { preset: 'wenshui', seed: 5, scale: 0.02, today: '2026-11-30', countyName: '演示县丙' });
+    const villages = await prisma.region.findMany({ where: { parent: { parentId: other.countyRegionId } }, select: { id: true } });
+    const apps = await prisma.application.findMany({ where: { regionId: { in: villages.map((v) => v.id) } }, orderBy: { id: 'asc' }, take: DEMO_LIVE_PER_KIND });
+    expect(apps.map((a) => a.kind)).toEqual(['TEKUN_DISPERSED', 'RURAL_DIBAO', 'TEKUN_CENTRALIZED']);
+    const idOf = (a: { id: number }) => applicationReviewWorkflowId(other.countyRegionId, a.id);
+    const tekun = apps.filter((a) => a.kind.startsWith('TEKUN'));
+    const dibao = apps.filter((a) => a.kind.endsWith('DIBAO'));
+    const taskQueue = uniqueTaskQueue('demo-live-2027');
+    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
+    const client = env.client;
+    await worker.runUntil(async () => {
+      const lines: string[] = [];
+      const first = await bringDemoToLife(client, prisma, policy, other.countyRegionId, { taskQueue, calendar: bare, say: (l) => lines.push(l) });
+      expect(first.applications.opened).toEqual(tekun.map(idOf));
+      expect(first.applicationsWaiting.map((w) => [w.applicationId, w.year])).toEqual(dibao.map((a) => [a.id, 2027]));
+      expect(lines.join('\n')).toContain('另有 1 件申请暂未开启审核确认（期限将跨入 2027 年）：2027年的法定节假日安排尚未录入');
+      for (const a of dibao) expect((await prisma.application.findUniqueOrThrow({ where: { id: a.id } })).workflowId).toBeNull();
+      await eventually(async () => (await prisma.case.count({ where: { workflowId: { in: tekun.map(idOf) } } })) === tekun.length);
+
+      // The year entered (holiday-overrides.yaml): the next start opens the waiting review, nothing else.
+      const second = await bringDemoToLife(client, prisma, policy, other.countyRegionId, { taskQueue, calendar, say: () => {} });
+      expect(second.applications.opened).toEqual(dibao.map(idOf));
+      expect(second.applications.existing).toEqual(tekun.map(idOf));
+      expect(second.applicationsWaiting).toEqual([]);
+      for (const k of [second.filings, second.deathReviews, second.prisonExits]) expect(k.opened).toEqual([]);
+      const status = await eventually(async () => {
+        const s = await client.workflow.getHandle(idOf(dibao[0]!)).query(applicationReviewStatusQuery);
+        return s.overallDue !== null && s;
+      });
+      expect(status.overallDue! > '2027-01-01').toBe(true);
+
+      for (const id of [...first.filings.opened, ...first.deathReviews.opened, ...first.prisonExits.opened, ...first.applications.opened, ...second.applications.opened]) {
+        await client.workflow.getHandle(id).terminate('end of test');
+      }
+    });
+  }, 240_000);
 });

@@ -43,7 +43,9 @@ describe('generateDemoCounty', () => {
       ...g.staff.map((s) => s.idNumber),
       ...g.households.flatMap((h) => h.members.map((m) => m.idNumber)),
       ...g.deaths.filter((d) => !g.households.some((h) => h.members.some((m) => m.idNumber === d.idNumber))).map((d) => d.idNumber),
+      ...g.applications.map((a) => a.idNumber),
     ];
+    expect(g.applications.length).toBe(5);
     for (const id of people) {
       expect(isValidIdNumber(id, '2026-11-22')).toBe(true);
       expect(id.slice(0, 6)).toBe('141121');
