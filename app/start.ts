@@ -10,6 +10,7 @@ import { loadCalendar, loadCountyPolicy } from './county.js';
 import type { PrismaClient } from './db/client.js';
 import { bringDemoToLife, demoModeFor, findDemoCounty } from './demo/index.js';
 import { ensureSchedules } from './schedules.js';
+import { watchCalendarCoverage } from './calendar-watch.js';
 import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
 import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server.js';
@@ -138,6 +139,9 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       if (county) {
         const ensured = await ensureSchedules(client, policy, county.id, config.temporal.taskQueue, { calendar });
         say(`周期任务（${policy.county.name}）：${ensured.map((e) => `${e.kind} ${SCHEDULE_ACTION_ZH[e.action] ?? e.action}`).join('，')}`);
+        // Holiday data ahead of the working-day clocks: the 专班 office is told once per missing year.
+        const watch = watchCalendarCoverage({ prisma: db.prisma, calendar, countyRegionId: county.id, log: say });
+        stack.push(async () => watch.stop());
       } else {
         say(`尚未导入${policy.county.name}的区划和人员（jiuzhu import），报告周期暂不启动。`);
       }

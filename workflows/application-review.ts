@@ -145,7 +145,7 @@ const today = () => beijingDateOf(Date.now());
 
 export async function applicationReview(input: ApplicationReviewInput): Promise<ApplicationReviewStatus> {
   const { workflowId } = workflowInfo();
-  const calendar = createCalendarFromData(input.calendar);
+  const calendar = createCalendarFromData(input.calendar, { estimateUncovered: true });
   const deadlineOf = (ruleId: string, anchor: LocalDate) => computeDeadline(input.policy, ruleId, anchor, calendar);
   const relations = [...input.policy.nearRelatives.relations];
 

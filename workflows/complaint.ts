@@ -129,7 +129,7 @@ function stage(d: ComputedDeadline): StageStatus {
 
 export async function complaint(input: ComplaintInput): Promise<ComplaintStatus> {
   const { workflowId } = workflowInfo();
-  const calendar = createCalendarFromData(input.calendar);
+  const calendar = createCalendarFromData(input.calendar, { estimateUncovered: true });
   const receiptDate = beijingDateOf(Date.parse(input.receivedAt));
   const accusation = input.accusedStaffId !== undefined && input.accusedStaffId !== null;
   const acceptanceDl = computeDeadline(input.policy, accusation ? 'accusation-acceptance-notice' : 'complaint-acceptance-notice', receiptDate, calendar);

@@ -126,7 +126,7 @@ const today = () => beijingDateOf(Date.now());
 
 export async function nearRelativeFiling(input: NearRelativeFilingInput): Promise<NearRelativeFilingStatus> {
   const { workflowId } = workflowInfo();
-  const calendar = createCalendarFromData(input.calendar);
+  const calendar = createCalendarFromData(input.calendar, { estimateUncovered: true });
   const approvalDeadline = (anchor: LocalDate) => computeDeadline(input.policy, 'near-relative-approval', anchor, calendar);
   const homeVisitRequired = input.policy.nearRelatives.countyHomeVisitRequired;
 

@@ -8,17 +8,15 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 import { runMatching } from '../../activities/matching/index.js';
-import { APPLICATION_RULES, trackOf, type AssistanceKindCode } from '../../domain/cases/index.js';
 import { applicationReviewWorkflowId, deathReviewWorkflowId, prisonExitWorkflowId } from '../../domain/cases/ids.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { STAFF_ROLE_LABELS } from '../../domain/import/vocabulary.js';
 import { evidenceSchemas } from '../../domain/matching/index.js';
-import { computeDeadline } from '../../domain/policy/compute.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
-import { CalendarCoverageError, createCalendarFromData, type WorkCalendar } from '../../domain/time/work-calendar.js';
+import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import { openApplicationReview } from '../cases/application-review.js';
 import { openDeathReview } from '../cases/death-review.js';
-import { calendarForCase, filingOfFinding, openNearRelativeFilingFromFinding } from '../cases/near-relative-filing.js';
+import { filingOfFinding, openNearRelativeFilingFromFinding } from '../cases/near-relative-filing.js';
 import { openPrisonExit } from '../cases/prison-exit.js';
 import type { PrismaClient } from '../db/client.js';
 import { DEMO_MARKER_ACTION } from './load.js';
@@ -62,7 +60,6 @@ export interface DemoLiveSummary {
    * clocks (低保's overall limit, 30 working days, crosses into a year not entered yet): the review
    * would stop at once. Opened on a later start once the year is entered.
    */
-  applicationsWaiting: Array<{ applicationId: number; year: number; reason: string }>;
   /** The assignees of the filings (who approves in the console), as far as the worker has written them. */
   approvers: Array<{ staffId: number; name: string; role: string }>;
   /** The assignees of the death reviews and prisoner exits. */
@@ -110,24 +107,6 @@ async function openEach(client: Client, items: Array<{ workflowId: string; open:
   return out;
 }
 
-/**
- * The year the holiday data a review starts with (calendarForCase) lacks for the clocks it computes on
- * opening (the first step's, and 低保's overall limit), or null when they are all covered.
- */
-function uncoveredYear(policy: CountyPolicy, calendar: WorkCalendar, kind: AssistanceKindCode, acceptedDate: string): CalendarCoverageError | null {
-  const cal = createCalendarFromData(calendarForCase(calendar));
-  const rules = APPLICATION_RULES[trackOf(kind)];
-  for (const ruleId of [rules.investigationStart, rules.investigation, rules.overall]) {
-    if (ruleId === null) continue;
-    try {
-      computeDeadline(policy, ruleId, acceptedDate, cal);
-    } catch (err) {
-      if (err instanceof CalendarCoverageError) return err;
-      throw err;
-    }
-  }
-  return null;
-}
 
 /** A stored finding, as far as choosing and opening its case needs it. */
 interface StoredFinding {
@@ -282,18 +261,10 @@ export async function bringDemoToLife(
     take: perKind,
     select: { id: true, kind: true, acceptedAt: true, status: true, workflowId: true },
   });
-  const applicationsWaiting: DemoLiveSummary['applicationsWaiting'] = [];
   const applicationItems = [];
   for (const a of applicationRows) {
     if (a.workflowId === null && a.status !== 'UNDER_REVIEW') continue;
     const workflowId = applicationReviewWorkflowId(countyRegionId, a.id);
-    if (a.workflowId === null) {
-      const gap = uncoveredYear(policy, opts.calendar, a.kind, a.acceptedAt.toISOString().slice(0, 10));
-      if (gap) {
-        applicationsWaiting.push({ applicationId: a.id, year: gap.year, reason: gap.message });
-        continue;
-      }
-    }
     applicationItems.push({
       workflowId,
       open: () => openApplicationReview(client, { taskQueue: opts.taskQueue, countyRegionId, applicationId: a.id, policy, calendar: opts.calendar }),
@@ -320,8 +291,5 @@ export async function bringDemoToLife(
         '申请人为工作人员近亲属的，须近亲属备案经批准并完成县级入户核查后方可审核确认。',
     );
   }
-  if (applicationsWaiting.length) {
-    say(`演示县：另有 ${applicationsWaiting.length} 件申请暂未开启审核确认（期限将跨入 ${applicationsWaiting[0]!.year} 年）：${applicationsWaiting[0]!.reason}补录后重新启动即可开启。`);
-  }
-  return { countyRegionId, asOf, findings, filings, deathReviews, prisonExits, applications, applicationsWaiting, approvers, caseworkers, reviewers };
+  return { countyRegionId, asOf, findings, filings, deathReviews, prisonExits, applications, approvers, caseworkers, reviewers };
 }

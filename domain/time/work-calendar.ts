@@ -94,6 +94,12 @@ export interface WorkCalendar {
   readonly fingerprint: string;
   /** Covered years, ascending. */
   readonly coveredYears: readonly number[];
+  /**
+   * Years this calendar had to estimate so far (only with `estimateUncovered`):
+   * asked about a date of a year without data, it counted Monday–Friday as
+   * working days. Ascending.
+   */
+  readonly estimatedYears: readonly number[];
   covers(year: number): boolean;
   /** Throws `CalendarCoverageError` when `date`'s year is not covered. */
   assertCovered(date: LocalDate): void;
@@ -196,12 +202,26 @@ export function emptyCalendarData(): CalendarData {
   return { version: 1, years: {}, holidays: {}, workdays: {} };
 }
 
+export interface CalendarOptions {
+  /**
+   * A date of a year without holiday data counts Monday–Friday as working
+   * days (and the year is listed in `estimatedYears`) instead of throwing
+   * `CalendarCoverageError`. For running cases, whose clocks must go on when
+   * a deadline reaches a year whose State Council notice is not loaded yet;
+   * whoever uses it must say so to people. Statutory holidays are then
+   * counted as working days, so an estimated deadline is usually earlier than
+   * the legal one, never much later.
+   */
+  estimateUncovered?: boolean;
+}
+
 /** Build a calendar from explicit data. Pure; no package data is consulted. */
-export function createCalendarFromData(input: CalendarData): WorkCalendar {
+export function createCalendarFromData(input: CalendarData, options: CalendarOptions = {}): WorkCalendar {
   const data = normalizeCalendarData(input);
   const covered = new Set(Object.keys(data.years).map(Number));
   const coveredYears = Object.freeze([...covered].sort((a, b) => a - b));
   const fingerprint = fnv1a(JSON.stringify(data));
+  const estimated = new Set<number>();
 
   const assertCovered = (date: LocalDate): void => {
     const y = yearOf(date);
@@ -210,6 +230,10 @@ export function createCalendarFromData(input: CalendarData): WorkCalendar {
 
   const dayInfo = (date: LocalDate): DayInfo => {
     assertLocalDate(date);
+    if (options.estimateUncovered && !covered.has(yearOf(date))) {
+      estimated.add(yearOf(date));
+      return isWeekend(date) ? { date, working: false, kind: 'weekend' } : { date, working: true, kind: 'workday' };
+    }
     assertCovered(date);
     const w = data.workdays[date];
     if (w !== undefined) return { date, working: true, kind: isWeekend(date) ? 'makeUpWorkday' : 'workday', name: w };
@@ -260,6 +284,9 @@ export function createCalendarFromData(input: CalendarData): WorkCalendar {
     },
     fingerprint,
     coveredYears,
+    get estimatedYears() {
+      return [...estimated].sort((a, b) => a - b);
+    },
     covers: (year) => covered.has(year),
     assertCovered,
     dayInfo,
@@ -276,4 +303,15 @@ export function createCalendarFromData(input: CalendarData): WorkCalendar {
 
 function structuredCloneData(data: CalendarData): CalendarData {
   return JSON.parse(JSON.stringify(data)) as CalendarData;
+}
+
+/**
+ * Years without holiday data that a working-day clock started on `today`
+ * could reach within `days` calendar days (e.g. a case's 30 working days),
+ * ascending. Empty when every such year is covered.
+ */
+export function uncoveredYearsAhead(calendar: Pick<WorkCalendar, 'covers'>, today: LocalDate, days: number): number[] {
+  const out: number[] = [];
+  for (let y = yearOf(today); y <= yearOf(addCalendarDays(today, days)); y++) if (!calendar.covers(y)) out.push(y);
+  return out;
 }

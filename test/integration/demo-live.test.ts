@@ -5,7 +5,7 @@
  * assigned to their township's caseworker, the near-relative applicant's filing opened first and the
  * review requiring it; the filing's approver has an undelivered card with the approve buttons; a
  * second call opens nothing; a county without the demo marker is refused; a 低保 review whose clocks
- * reach into a year without holiday data waits (and opens on a later start once the year is entered).
+ * reach into a year without holiday data opens too, that clock estimated Monday–Friday.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -16,8 +16,8 @@ import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/in
 import { presets } from '../../domain/policy/load.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
-import { testCalendar } from '../workflows/fixtures/cases-b.js';
-import { connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+import { addWorkdaysByHand, testCalendar } from '../workflows/fixtures/cases-b.js';
+import { connectDevServer, createTestWorker, terminateWhenIdle, uniqueTaskQueue } from '../support/temporal.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { eventually } from '../workflows/fixtures/death-review.js';
 import { applicationReviewStatusQuery } from '../../workflows/application-review.js';
@@ -175,41 +175,34 @@ describe('bringDemoToLife', () => {
     expect(await prisma.application.count({ where: { regionId: county.townships[0]!.villages[0]!.id, workflowId: { not: null } } })).toBe(0);
   });
 
-  it('leaves a 低保 review waiting while its overall limit reaches into a year without holiday data, and opens it once the year is entered', async () => {
-    // Accepted in the last days of November: 30 working days end in January 2027; 特困's 15 in December.
+  it('opens a 低保 review whose overall limit reaches into a year without holiday data: that clock is estimated Monday–Friday', async () => {
+    // Accepted in the last days of November: 30 working days end in January 2027 (no 2027 data here); 特困's 15 in December.
     const other = await loadDemoCounty(prisma, { preset: 'wenshui', seed: 5, scale: 0.02, today: '2026-11-30', countyName: '演示县丙' });
     const villages = await prisma.region.findMany({ where: { parent: { parentId: other.countyRegionId } }, select: { id: true } });
     const apps = await prisma.application.findMany({ where: { regionId: { in: villages.map((v) => v.id) } }, orderBy: { id: 'asc' }, take: DEMO_LIVE_PER_KIND });
     expect(apps.map((a) => a.kind)).toEqual(['TEKUN_DISPERSED', 'RURAL_DIBAO', 'TEKUN_CENTRALIZED']);
     const idOf = (a: { id: number }) => applicationReviewWorkflowId(other.countyRegionId, a.id);
-    const tekun = apps.filter((a) => a.kind.startsWith('TEKUN'));
-    const dibao = apps.filter((a) => a.kind.endsWith('DIBAO'));
+    const dibao = apps.find((a) => a.kind.endsWith('DIBAO'))!;
     const taskQueue = uniqueTaskQueue('demo-live-2027');
     const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, db: { prisma } });
     const client = env.client;
     await worker.runUntil(async () => {
-      const lines: string[] = [];
-      const first = await bringDemoToLife(client, prisma, policy, other.countyRegionId, { taskQueue, calendar: bare, say: (l) => lines.push(l) });
-      expect(first.applications.opened).toEqual(tekun.map(idOf));
-      expect(first.applicationsWaiting.map((w) => [w.applicationId, w.year])).toEqual(dibao.map((a) => [a.id, 2027]));
-      expect(lines.join('\n')).toContain('另有 1 件申请暂未开启审核确认（期限将跨入 2027 年）：2027年的法定节假日安排尚未录入');
-      for (const a of dibao) expect((await prisma.application.findUniqueOrThrow({ where: { id: a.id } })).workflowId).toBeNull();
-      await eventually(async () => (await prisma.case.count({ where: { workflowId: { in: tekun.map(idOf) } } })) === tekun.length);
-
-      // The year entered (holiday-overrides.yaml): the next start opens the waiting review, nothing else.
-      const second = await bringDemoToLife(client, prisma, policy, other.countyRegionId, { taskQueue, calendar, say: () => {} });
-      expect(second.applications.opened).toEqual(dibao.map(idOf));
-      expect(second.applications.existing).toEqual(tekun.map(idOf));
-      expect(second.applicationsWaiting).toEqual([]);
-      for (const k of [second.filings, second.deathReviews, second.prisonExits]) expect(k.opened).toEqual([]);
+      expect(bare.covers(2027)).toBe(false);
+      const first = await bringDemoToLife(client, prisma, policy, other.countyRegionId, { taskQueue, calendar: bare, say: () => {} });
+      expect(first.applications.opened).toEqual(apps.map(idOf));
+      // The 低保 review runs (its workflow task does not fail): the overall limit counted Monday–Friday into 2027.
       const status = await eventually(async () => {
-        const s = await client.workflow.getHandle(idOf(dibao[0]!)).query(applicationReviewStatusQuery);
+        const s = await client.workflow.getHandle(idOf(dibao)).query(applicationReviewStatusQuery);
         return s.overallDue !== null && s;
       });
+      const accepted = dibao.acceptedAt.toISOString().slice(0, 10);
+      const holidays2026 = Object.keys(bare.sliceData(2026, 2026).holidays);
+      expect(status.overallDue).toBe(addWorkdaysByHand(accepted, 30, holidays2026));
       expect(status.overallDue! > '2027-01-01').toBe(true);
+      await eventually(async () => (await prisma.case.count({ where: { workflowId: { in: apps.map(idOf) } } })) === apps.length);
 
-      for (const id of [...first.filings.opened, ...first.deathReviews.opened, ...first.prisonExits.opened, ...first.applications.opened, ...second.applications.opened]) {
-        await client.workflow.getHandle(id).terminate('end of test');
+      for (const id of [...first.filings.opened, ...first.deathReviews.opened, ...first.prisonExits.opened, ...first.applications.opened]) {
+        await terminateWhenIdle(client.workflow.getHandle(id));
       }
     });
   }, 240_000);

@@ -14,6 +14,7 @@ import {
   parseHolidayOverridesYaml,
   workingDaysLeft,
 } from '../../domain/time/index.js';
+import { uncoveredYearsAhead } from '../../domain/time/work-calendar.js';
 
 const calendar = createCalendar();
 
@@ -124,6 +125,34 @@ describe('a year missing from the data', () => {
 
   it('years before the package data are refused too', () => {
     expect(() => calendar.isWorkingDay('2003-05-06')).toThrow(/2003年的法定节假日安排尚未录入/);
+  });
+});
+
+describe('estimating a missing year (running cases only, said out loud elsewhere)', () => {
+  it('counts Monday–Friday in the missing year and records it; covered years keep their holidays', () => {
+    const estimating = createCalendarFromData(calendar.sliceData(2026, 2026), { estimateUncovered: true });
+    expect(estimating.estimatedYears).toEqual([]);
+    // 2026-09-30 (Wed) + 3 working days: 国庆 1–7 October and the make-up Sunday 2026-10-10 hold.
+    expect(estimating.addWorkingDays('2026-09-30', 3)).toBe(calendar.addWorkingDays('2026-09-30', 3));
+    expect(estimating.estimatedYears).toEqual([]);
+    // 2026-12-30 (Wed) + 3: 12-31, then 2027-01-01 (a Friday, 元旦 in reality) counts as a working day, then Monday.
+    expect(estimating.addWorkingDays('2026-12-30', 3)).toBe('2027-01-04');
+    expect(estimating.estimatedYears).toEqual([2027]);
+    expect(estimating.dayInfo('2027-01-02')).toMatchObject({ working: false, kind: 'weekend' });
+    expect(estimating.covers(2027)).toBe(false);
+    // With the real 2027 notice loaded the same clock ends later: the estimate errs early.
+    const withNotice = createCalendar({ overrides: overrides2027 });
+    expect(withNotice.addWorkingDays('2026-12-30', 3) > '2027-01-04').toBe(true);
+    // The strict calendar still refuses.
+    expect(() => createCalendarFromData(calendar.sliceData(2026, 2026)).addWorkingDays('2026-12-30', 3)).toThrow(CalendarCoverageError);
+  });
+
+  it('uncoveredYearsAhead names the years a clock started today could reach', () => {
+    const only2026 = createCalendarFromData(calendar.sliceData(2026, 2026));
+    expect(uncoveredYearsAhead(only2026, '2026-06-01', 90)).toEqual([]);
+    expect(uncoveredYearsAhead(only2026, '2026-11-22', 90)).toEqual([2027]);
+    expect(uncoveredYearsAhead(createCalendar({ overrides: overrides2027 }), '2026-11-22', 90)).toEqual([]);
+    expect(uncoveredYearsAhead(only2026, '2026-12-31', 400)).toEqual([2027, 2028]);
   });
 });
 

@@ -14,7 +14,7 @@ import { progressCycleWorkflowId } from '../../domain/cycles/index.js';
 import { progressReportDueDates } from '../../domain/policy/compute.js';
 import { NOTIFY_SIDE_BY_SIDE_PATCH } from '../../workflows/notify-side-by-side.js';
 import { progressCycleStatusQuery, progressReportCycle } from '../../workflows/progress-report-cycle.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, terminateWhenIdle, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
 import { DAY, chinaDate, eventually } from './fixtures/death-review.js';
 import { createCycleFixture, policyCovering } from './fixtures/cycles.js';
 
@@ -80,7 +80,7 @@ describe('notify-side-by-side: new runs (time-skipping server)', () => {
       });
       await eventually(async () => ((await h.query(progressCycleStatusQuery)).notified.length === 4 ? true : null));
       const hist = await h.fetchHistory();
-      await h.terminate('test done');
+      await terminateWhenIdle(h);
       return hist;
     });
     const prompts = await prisma.notification.findMany({ where: { workflowId, kind: 'report-prompt' } });
