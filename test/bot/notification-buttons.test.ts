@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore, deliverNotifications, type WorkflowGateway, type WorkflowUpdateRequest } from '../../bot/core/index.js';
+import { deliveryRetryDelayMs } from '../../bot/core/alerts.js';
 import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
@@ -90,10 +91,15 @@ describe('alert delivery and approval buttons', () => {
     fake.failNext(4, { status: 500 });
     const first = await deliverNotifications({ prisma, outs });
     expect(first.failed).toBeGreaterThanOrEqual(1);
-    // Two replicas passing at the same moment: the row is claimed by one of them.
-    const [second, concurrent] = await Promise.all([deliverNotifications({ prisma, outs }), deliverNotifications({ prisma, outs })]);
-    expect(second.failed + concurrent.failed).toBe(0);
+    // It backs off: a pass at once leaves it alone.
     await deliverNotifications({ prisma, outs });
+    expect(botMessages(leaderUser.id).filter((m) => textOf(m).includes('请审批'))).toHaveLength(0);
+    // After the back-off (the longest one: delivery loops of other test files share this database and
+    // may have tried the row meanwhile), two replicas passing at the same moment: one of them claims it.
+    const later = () => new Date(Date.now() + deliveryRetryDelayMs(99) + 60_000);
+    const [second, concurrent] = await Promise.all([deliverNotifications({ prisma, outs, now: later }), deliverNotifications({ prisma, outs, now: later })]);
+    expect(second.failed + concurrent.failed).toBe(0);
+    await deliverNotifications({ prisma, outs, now: later });
     const delivered = botMessages(leaderUser.id).filter((m) => textOf(m).includes('请审批'));
     expect(delivered).toHaveLength(1);
     expect((await prisma.notification.findUniqueOrThrow({ where: { id: n.id } })).deliveredAt).not.toBeNull();
