@@ -30,7 +30,19 @@ import { openDatabase, type Database } from '../db/index.js';
 import type { PrismaClient } from '../db/client.js';
 import { writeStatutoryTables } from '../reports/index.js';
 import { workflowBundle } from '../worker.js';
-import { chinaDateTimeText, cycleScheduleId, cycleTickInstants, type ProgressItem } from '../../domain/cycles/index.js';
+import {
+  chinaDateTimeText,
+  cycleScheduleId,
+  cycleTickInstants,
+  phaseSummaryToOpen,
+  phaseSummaryWorkflowId,
+  progressCycleToOpen,
+  progressCycleWorkflowId,
+  villageChainToOpen,
+  villageChainWorkflowId,
+  type CycleKind,
+  type ProgressItem,
+} from '../../domain/cycles/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { createCalendar } from '../../domain/time/calendar.js';
 import { chinaInstant } from '../../domain/time/instants.js';
@@ -270,6 +282,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     // ---- the schedules, played
     const calendarData = calendar.sliceData(yearOf(policy.campaign.window.start), yearOf(policy.campaign.window.end));
     const ticks = cycleTickInstants(policy, fromMs, toMs);
+    const opened = new Set<string>();
     const tickRuns: Array<{ workflowId: string; describe(): Promise<{ status: { name: string } }> }> = [];
     for (const tick of ticks) {
       schedule(tick.atMs, `tick ${tick.kind} ${tick.date}`, async () => {
@@ -277,6 +290,14 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
         // Not waited for here: the test server does not move its clock while the tick's tasks are
         // outstanding, so the next step (a sleep) runs after it. Every tick is checked at the end.
         tickRuns.push(await client.workflow.start('cycleTick', { taskQueue, workflowId: `tick:${cycleScheduleId(policy.county.code, countyRegionId, tick.kind)}:${tick.date}`, args: [input] }));
+        // A tick that opens a run with prompts (the same pure planner the tick uses): wait, in real
+        // time, until that run has sent its prompts, so people react to them on time and not one step
+        // later by chance (the server's clock does not wait for activities).
+        const opens = promptedRunOpenedBy(policy, countyRegionId, tick.kind, tick.date, calendar);
+        if (opens && !opened.has(opens)) {
+          opened.add(opens);
+          await waitPrompted(client.workflow.getHandle(opens));
+        }
       });
     }
     // A working pass twice a day: people act on what they received.
@@ -551,10 +572,10 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
 
     fs.mkdirSync(opts.outDir, { recursive: true });
     const written = await writeStatutoryTables({ prisma }, { countyRegionId, period: `${opts.from}..${opts.to}`, dir: opts.outDir, policy });
-    // Same instant, same type: by unit, person and text, so a seed always prints the same timeline
-    // (notifications at one instant are written side by side, in no fixed order).
+    // By the minute shown, then type, unit, person and text, so a seed always prints the same timeline
+    // (notifications at one instant are written side by side, in no fixed order, milliseconds apart).
     const tie = (e: TimelineEvent) => `${e.subject ?? ''}\u0000${e.staff ?? ''}\u0000${e.text}`;
-    timeline.sort((a, b) => a.at.localeCompare(b.at) || TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0));
+    timeline.sort((a, b) => a.local.localeCompare(b.local) || TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0));
     return {
       county: { countyRegionId, name: county.name },
       behaviours: {
@@ -622,6 +643,24 @@ function quietRuntime(): void {
   }
 }
 
+/** Until the run exists, is past opening and has no activity or workflow task outstanding (its prompts are written). */
+async function waitPrompted(h: {
+  describe(): Promise<{ status: { name: string }; raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }>;
+  query<T>(name: string): Promise<T>;
+}): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    try {
+      const d = await h.describe();
+      if (d.status.name !== 'RUNNING') return;
+      if (!d.raw.pendingWorkflowTask && !d.raw.pendingActivities?.length && (await h.query<{ phase: string }>('status')).phase !== 'opening') return;
+    } catch {
+      // Not started yet (the tick starts it through an activity), or not queryable yet.
+    }
+    await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
+  }
+  throw new Error('a cycle run never finished opening');
+}
+
 async function waitClosed(h: { workflowId: string; describe(): Promise<{ status: { name: string } }> }): Promise<void> {
   // Poll (a result() wait would let the server skip time).
   for (let i = 0; ; i++) {
@@ -632,4 +671,21 @@ async function waitClosed(h: { workflowId: string; describe(): Promise<{ status:
     }
     await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
   }
+}
+
+/** The workflow id of the prompted run (progress cycle, phase summary, village chain) a tick of `kind` on `date` finds due, if any. */
+function promptedRunOpenedBy(policy: CountyPolicy, countyRegionId: number, kind: CycleKind, date: LocalDate, calendar: WorkCalendar): string | null {
+  if (kind === 'progress') {
+    const d = progressCycleToOpen(policy, date, calendar);
+    return d ? progressCycleWorkflowId(countyRegionId, d.nominal) : null;
+  }
+  if (kind === 'phase-summary') {
+    const d = phaseSummaryToOpen(policy, date);
+    return d ? phaseSummaryWorkflowId(countyRegionId, d.id) : null;
+  }
+  if (kind === 'village-chain') {
+    const d = villageChainToOpen(policy, date, calendar);
+    return d ? villageChainWorkflowId(countyRegionId, d.month) : null;
+  }
+  return null;
 }
