@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 
 import { computeCheckDigit } from '../domain/identity/id-number.js';
+import { createRandom } from '../domain/random.js';
 import type { ImportKind } from '../domain/import/types.js';
 
 export type SampleCell = string | number | Date | null;
@@ -48,18 +49,6 @@ export function sequentialIds(area = '140428'): (birth: string, female: boolean)
     if ((seq % 2 === 0) !== female) seq += 1; // odd = male, even = female
     const body = `${area}${birth}${String(seq % 1000).padStart(3, '0')}`;
     return body + computeCheckDigit(body);
-  };
-}
-
-/** mulberry32: a small seeded PRNG, so the samples are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -118,7 +107,7 @@ export function buildSamples(opts: SampleOptions = {}): SampleSet {
   const id = opts.id ?? sequentialIds();
   const county = opts.county ?? '长子县';
   const institution = opts.institution ?? '长子县中心敬老院';
-  const rnd = prng(20241001);
+  const rnd = createRandom(20241001); // the same sequence on every run
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const usedNames = new Set<string>();
   const personName = (female: boolean, surname?: string): string => {

@@ -253,8 +253,8 @@ export async function bringDemoToLife(
   const prisonExits = await openEach(client, prisonItems);
 
   // Application reviews: the county's first applications by id (the demo's own), as the client
-  // starts them; one already opened (its workflowId set) or still under review, nothing else. One
-  // whose first clocks the holiday data does not cover yet waits (the workflow would fail its task).
+  // starts them; one already opened (its workflowId set) or still under review, nothing else. A clock
+  // that reaches a year without holiday data is estimated by the workflow (and the office is told).
   const applicationRows = await prisma.application.findMany({
     where: { regionId: { in: [countyRegionId, ...townships.map((t) => t.id), ...villages.map((v) => v.id)] } },
     orderBy: { id: 'asc' },

@@ -11,7 +11,7 @@ import type { PrismaClient } from '../db/client.js';
 import { computeCheckDigit } from '../../domain/identity/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { addCalendarDays, compareLocalDates, monthKey, type LocalDate } from '../../domain/time/local-date.js';
-import { createRandom } from './random.js';
+import { createRandom } from '../../domain/random.js';
 
 export interface RehearsalCountyOptions {
   preset: string;

@@ -49,7 +49,7 @@ import { chinaInstant } from '../../domain/time/instants.js';
 import { addCalendarDays, diffCalendarDays, monthKey, yearOf, type LocalDate } from '../../domain/time/local-date.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { CycleTickInput } from '../../workflows/cycle-tick.js';
-import { createRandom } from './random.js';
+import { createRandom } from '../../domain/random.js';
 import { assignBehaviours, REACTION, type Behaviour } from './staff.js';
 import { loadRehearsalCounty } from './county.js';
 import { DEMO_PRESETS, loadDemoCounty, type DemoPreset } from '../demo/index.js';

@@ -5,7 +5,7 @@
  * write (the same rows the bot delivers) and act through the same Updates the
  * bot sends (WorkflowGateway), never by writing the database.
  */
-import { createRandom, hashString } from './random.js';
+import { createRandom, hashString } from '../../domain/random.js';
 
 export type Behaviour = 'onTime' | 'late' | 'never';
 

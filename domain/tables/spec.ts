@@ -8,6 +8,7 @@
  * Wenshui weekly progress table (domain.md R24/R26).
  */
 import type { CountyPolicy } from '../policy/schema.js';
+import { STAFF_ROLE_SHORT_LABELS } from '../import/vocabulary.js';
 
 export type CellKind = 'text' | 'count' | 'amount' | 'date' | 'datetime';
 export type CellValue = string | number | null;
@@ -236,14 +237,5 @@ export const FILING_STATUS_ZH: Readonly<Record<string, string>> = {
   REJECTED: '不同意',
 };
 
-export const STAFF_ROLE_ZH: Readonly<Record<string, string>> = {
-  VILLAGE_COMMITTEE: '村（居）委会成员',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  SECTION_HEAD: '股室负责人',
-  TASKFORCE_OFFICE: '专班办公室',
-  TASKFORCE_LEADER: '专班组长',
-  DISCIPLINE_LIAISON: '纪检联络',
-  ADMIN: '管理员',
-};
+/** A staff member's post in table 2 (职务): the short role names, a village cadre written out in full. */
+export const STAFF_ROLE_ZH: Readonly<Record<string, string>> = { ...STAFF_ROLE_SHORT_LABELS, VILLAGE_COMMITTEE: '村（居）委会成员' };

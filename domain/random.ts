@@ -1,4 +1,7 @@
-/** A small seeded PRNG (mulberry32) and a string hash, so a rehearsal with the same seed behaves the same. */
+/**
+ * A small seeded PRNG (mulberry32) and a string hash: the same seed gives the
+ * same sequence, so a rehearsal or a generated sample file is the same on every run.
+ */
 export function hashString(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) {
