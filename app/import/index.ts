@@ -28,7 +28,7 @@ import { getPreset, type CountyPolicy, type WorkCalendar } from '../../domain/in
 import { appendAudit } from '../db/audit.js';
 import type { PrismaClient } from '../db/client.js';
 import { loadCalendar, loadCountyPolicy } from '../county.js';
-import { defaultErrorFilePath, ErrorFileWriter } from './error-file.js';
+import { defaultErrorFilePath, ErrorFileWriter, sensitiveColumns } from './error-file.js';
 import { resolveHashKey } from './hash-key.js';
 import { CountyRegions, type Tx } from './regions.js';
 import { inspectFile, readRows, type SourceInfo, type TextEncoding } from './source.js';
@@ -337,7 +337,7 @@ async function runInTransaction(
         result.headerLine = raw.line;
         result.ignoredColumns = header.ignored;
         headerKey = header.headers.map(normalizeHeader).join('\u0001');
-        errorFile.setHeader(header.headers);
+        errorFile.setHeader(header.headers, sensitiveColumns(header.fields));
         opts.onHeader?.({ line: raw.line, ignored: header.ignored });
       } else if (finder.exhausted) {
         break;
