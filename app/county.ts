@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   chineseDaysCalendarData,
   createCalendarFromData,
@@ -12,8 +11,9 @@ import {
   type CountyPolicy,
   type WorkCalendar,
 } from '../domain/index.js';
+import { PROJECT_ROOT } from './project-root.js';
 
-const shippedOverrides = fileURLToPath(new URL('../domain/time/holiday-overrides.yaml', import.meta.url));
+const shippedOverrides = path.join(PROJECT_ROOT, 'domain', 'time', 'holiday-overrides.yaml');
 
 /**
  * The county policy in force: `--county wenshui|zhangzi` picks a preset; else

@@ -5,13 +5,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+
+import { PROJECT_ROOT } from '../project-root.js';
 
 const require = createRequire(import.meta.url);
 
 /** The repository root: prisma.config.ts, prisma/ and scripts/ live there. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { PROJECT_ROOT };
 export const PRISMA_CONFIG_FILE = path.join(PROJECT_ROOT, 'prisma.config.ts');
 export const SCHEMA_ENGINE_SHIM = path.join(PROJECT_ROOT, 'scripts', 'prisma-schema-engine.mjs');
 

@@ -20,7 +20,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
@@ -52,6 +51,7 @@ import type { CycleTickInput } from '../../workflows/cycle-tick.js';
 import { createRandom } from '../../domain/random.js';
 import { assignBehaviours, REACTION, type Behaviour } from './staff.js';
 import { loadRehearsalCounty } from './county.js';
+import { PROJECT_ROOT } from '../project-root.js';
 import { DEMO_PRESETS, loadDemoCounty, type DemoPreset } from '../demo/index.js';
 
 const HOUR = 3_600_000;
@@ -150,7 +150,7 @@ export class RehearsalInputError extends Error {
 /** The launcher whose clock can start in the past (scripts/temporal-test-server.sh writes it beside the stock one). */
 export function defaultRehearsalServerPath(): string {
   if (process.env.TEMPORAL_TEST_SERVER_AT_PATH) return process.env.TEMPORAL_TEST_SERVER_AT_PATH;
-  const script = fileURLToPath(new URL('../../scripts/temporal-test-server.sh', import.meta.url));
+  const script = path.join(PROJECT_ROOT, 'scripts', 'temporal-test-server.sh');
   const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
   const at = path.join(path.dirname(out), 'temporal-test-server-at');
   if (!fs.existsSync(at)) throw new RehearsalInputError('找不到可设定起始时间的 Temporal 测试服务器（需要 JDK 的 javac 编译 scripts/temporal-test-server/JiuzhuTestServer.java）');

@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 
+import { PROJECT_ROOT } from '../project-root.js';
+
 const execFileAsync = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = PROJECT_ROOT;
 
 /**
  * Where the Temporal CLI binary comes from: an explicit path, or

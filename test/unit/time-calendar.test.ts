@@ -7,6 +7,8 @@ import {
   HolidayOverridesError,
   addWorkingDays,
   chineseDaysCoversYear,
+  chineseDaysCalendarData,
+  chineseDaysCalendarDataByProbe,
   createCalendar,
   createCalendarFromData,
   daysLeft,
@@ -42,6 +44,15 @@ describe('chinese-days as the base data', () => {
     expect(chineseDaysCoversYear(2027)).toBe(false);
     expect(chineseDaysCoversYear(2026)).toBe(true);
     expect(chineseDaysCoversYear(2024)).toBe(true);
+  });
+
+  it('the data read from the package tables equals asking getDayDetail day by day (the fast start-up path)', () => {
+    const fast = chineseDaysCalendarData();
+    const probe = chineseDaysCalendarDataByProbe();
+    expect(Object.keys(fast.years).length).toBeGreaterThan(20);
+    expect(fast).toEqual(probe);
+    expect(Object.keys(fast.holidays)).toEqual(Object.keys(probe.holidays));
+    expect(Object.keys(fast.workdays)).toEqual(Object.keys(probe.workdays));
   });
 
   it('covers 2024–2026 but not 2027', () => {
