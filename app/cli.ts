@@ -86,8 +86,10 @@ program
   .option('--county <name>', '所属县（花名册、工作人员导入时用于定位乡镇和村；默认政策中的县名）')
   .option('--accept-valid', '有错误行时仍导入其余正确的行（默认：有任何错误行则整批不写入）')
   .option('--encoding <enc>', '强制指定 CSV 编码：utf8、gb18030（含 GBK）、utf16le（默认自动识别）')
+  .option('--allow-changes', '允许更改已导入的记录（默认：文件与已存数据不一致时拒绝导入并列出差异；更改前的版本都会保留）')
+  .option('--dry-run', '只检查并列出将新增、更改的记录，不写入数据库')
   .option('--no-progress', '不显示进度条')
-  .action(async (kind: string, file: string, opts: { county?: string; acceptValid?: boolean; encoding?: string; progress: boolean }) => {
+  .action(async (kind: string, file: string, opts: { county?: string; acceptValid?: boolean; allowChanges?: boolean; dryRun?: boolean; encoding?: string; progress: boolean }) => {
     const { runImport } = await import('./commands/import.js');
     process.exitCode = await runImport(loadConfig(), kind, file, opts);
   });

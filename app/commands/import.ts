@@ -14,6 +14,7 @@ import {
   DEV_HASH_KEY_WARNING,
   ENCODING_LABELS,
   ENTITY_LABELS,
+  formatChange,
   importFile,
   parseEncodingName,
   resolveHashKey,
@@ -25,6 +26,10 @@ import {
 export interface ImportCommandOptions {
   county?: string;
   acceptValid?: boolean;
+  /** --allow-changes: apply changes to stored rows (their previous versions are kept). */
+  allowChanges?: boolean;
+  /** --dry-run: check and list, write nothing. */
+  dryRun?: boolean;
   /** false with --no-progress. */
   progress?: boolean;
   /** utf8 | gb18030 | utf16le; default detected (or JIUZHU_IMPORT_ENCODING). */
@@ -81,6 +86,8 @@ export async function runImport(config: AppConfig, kind: string, file: string, o
       file,
       county: opts.county,
       acceptValid: opts.acceptValid === true,
+      allowChanges: opts.allowChanges === true,
+      dryRun: opts.dryRun === true,
       encoding,
       dataDir: config.dataDir,
       onHeader: ({ ignored }) => {
@@ -137,7 +144,34 @@ export function formatImportResult(r: ImportResult): { stdout: string[]; stderr:
     if (r.errorFile) stderr.push(`错误清单（全部错误行及原因）：${r.errorFile}`);
   };
 
+  const listChanges = (into: string[]) => {
+    for (const c of r.changes.first) into.push(`  ${formatChange(c)}`);
+    if (r.changes.count > r.changes.first.length) into.push(`  ……其余 ${r.changes.count - r.changes.first.length} 条`);
+  };
+  const entityLines = (into: string[], verb = '') => {
+    for (const [table, c] of Object.entries(r.entities)) {
+      if (c.created + c.updated + c.unchanged === 0) continue;
+      into.push(`  ${ENTITY_LABELS[table] ?? table}：${verb}新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`);
+    }
+  };
+
   switch (r.status) {
+    case 'changes-refused':
+      stderr.push(`${label} ${sourceLabel(r)} 未导入：文件与已导入的数据不一致，将更改 ${r.changes.count} 条已存记录：`);
+      listChanges(stderr);
+      stderr.push('未写入任何数据。已导入的记录是核查证据，不会被悄悄改写：请核实差异；确需更正时加 --allow-changes 重新导入（每条记录更改前的版本都会保留）。');
+      return { stdout, stderr, exitCode: 1 };
+    case 'dry-run':
+      stdout.push(`${label} ${sourceLabel(r)} 试导入（--dry-run），未写入任何数据：`);
+      stdout.push(`  数据行 ${r.rows}，可导入 ${r.accepted} 行${r.rejected > 0 ? `，错误行 ${r.rejected} 行` : ''}`);
+      entityLines(stdout, '将');
+      if (r.changes.count > 0) {
+        stdout.push(`  将更改 ${r.changes.count} 条已存记录：`);
+        listChanges(stdout);
+        stdout.push('  正式导入时须加 --allow-changes（更改前的版本会保留）。');
+      } else stdout.push('  不更改任何已存记录。');
+      if (r.rejected > 0) listErrors();
+      return { stdout, stderr, exitCode: 0 };
     case 'already-imported': {
       const p = r.previousBatch;
       const when = p ? formatBeijing(p.createdAt) : '';
@@ -160,9 +194,10 @@ export function formatImportResult(r: ImportResult): { stdout: string[]; stderr:
     case 'imported': {
       stdout.push(`${label}导入完成：${sourceLabel(r)}`);
       stdout.push(`  数据行 ${r.rows}，导入 ${r.accepted} 行${r.rejected > 0 ? `，跳过错误行 ${r.rejected} 行` : ''}${r.skippedTotals > 0 ? `，忽略合计行 ${r.skippedTotals} 行` : ''}`);
-      for (const [table, c] of Object.entries(r.entities)) {
-        if (c.created + c.updated + c.unchanged === 0) continue;
-        stdout.push(`  ${ENTITY_LABELS[table] ?? table}：新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`);
+      entityLines(stdout);
+      if (r.changes.count > 0) {
+        stdout.push(`  更改已存记录 ${r.changes.count} 条（--allow-changes；更改前的版本已保留在批次 #${r.batchId} 的更改记录中）：`);
+        listChanges(stdout);
       }
       const rc = r.regionsCreated;
       const made = [

@@ -5,8 +5,12 @@
 //     ImportBatch row (unique kind + hash: a concurrent import of the same file waits, then stops)
 //     stream rows → header → per row: zod (domain/import) + file checks → chunk of 5000
 //       → writer: database checks (household on the roster? staff known?) + multi-row upserts
-//     any refused row and not acceptValid → roll back; else batch counts + one audit entry → commit }
+//     any refused row and not acceptValid → roll back
+//     stored rows changed (their old versions kept in ImportChange by the writers): dry run → roll back
+//       and show them; not allowChanges → roll back and refuse, showing the count and the first few
+//     else batch counts + one audit entry → commit }
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import {
@@ -28,6 +32,7 @@ import { getPreset, type CountyPolicy, type WorkCalendar } from '../../domain/in
 import { appendAudit } from '../db/audit.js';
 import type { PrismaClient } from '../db/client.js';
 import { loadCalendar, loadCountyPolicy } from '../county.js';
+import { batchChanges, type ImportChangeSummary } from './changes.js';
 import { defaultErrorFilePath, ErrorFileWriter, sensitiveColumns } from './error-file.js';
 import { resolveHashKey } from './hash-key.js';
 import { CountyRegions, type Tx } from './regions.js';
@@ -40,6 +45,7 @@ import { createRelativesWriter } from './writers/relatives.js';
 import { createRosterWriter } from './writers/roster.js';
 import { createStaffWriter } from './writers/staff.js';
 
+export { CHANGE_TABLE_LABELS, findingEvidenceChanges, formatChange, type ImportChangeSummary } from './changes.js';
 export { ERROR_FILE_SUFFIX, defaultErrorFilePath } from './error-file.js';
 export { DEV_HASH_KEY, DEV_HASH_KEY_WARNING, resolveHashKey } from './hash-key.js';
 export { ENCODING_LABELS, parseEncodingName, SourceError, type SourceInfo, type TextEncoding } from './source.js';
@@ -62,6 +68,12 @@ export interface ImportOptions {
   county?: string;
   /** Import the valid rows even when some are refused (default false: all or nothing). */
   acceptValid?: boolean;
+  /** Apply changes to stored rows (default false: an import that would change a stored row is refused). */
+  allowChanges?: boolean;
+  /** Check everything and list what would change, then roll back: nothing written (the error file still is). */
+  dryRun?: boolean;
+  /** Who imports, kept with every changed row; default `cli:<OS user>`. */
+  actor?: string;
   /** Force the CSV encoding (default: detected). */
   encoding?: TextEncoding;
   /** County policy (payment schedule, near-relative relations). Default: loadCountyPolicy(dataDir). */
@@ -98,7 +110,11 @@ export type ImportStatus =
   /** The header row is missing required columns: nothing written. */
   | 'header-error'
   /** No data rows. */
-  | 'empty';
+  | 'empty'
+  /** Stored rows would change and allowChanges was off: nothing written (see `changes`). */
+  | 'changes-refused'
+  /** dryRun: everything checked, nothing written (see `changes`, `entities`). */
+  | 'dry-run';
 
 export interface ImportResult {
   status: ImportStatus;
@@ -126,12 +142,16 @@ export interface ImportResult {
   firstErrors: RowError[];
   /** Path of the error file when one was written. */
   errorFile?: string;
+  /** Stored rows this import changes (changed, or would change): the count and the first few, masked. */
+  changes: { count: number; first: ImportChangeSummary[] };
   usedDevHashKey: boolean;
   durationMs: number;
 }
 
 const DEFAULT_CHUNK = 5000;
 const FIRST_ERRORS = 50;
+/** Changes shown with a refusal or a dry run (all of them are kept in ImportChange once applied). */
+export const FIRST_CHANGES = 10;
 const TOTAL_ROW_WORDS = new Set(['合计', '总计', '小计', '总合计']);
 
 /** A signal that rolls the transaction back while carrying the result out. */
@@ -142,6 +162,14 @@ class Rollback extends Error {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function defaultActor(): string {
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
 
 function todayInBeijing(): string {
   return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -202,6 +230,7 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
     regionsCreated: { counties: 0, townships: 0, villages: 0 },
     ignoredColumns: [],
     firstErrors: [],
+    changes: { count: 0, first: [] },
     usedDevHashKey: kind === 'payments' && hashKey.isDevDefault,
     durationMs: 0,
   };
@@ -220,7 +249,7 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
   let result: ImportResult;
   try {
     result = await prisma.$transaction(
-      (tx) => runInTransaction(tx, { ...opts, policy, countyName, hashKey: hashKey.key }, source, base, errorFile, calendarFor),
+      (tx) => runInTransaction(tx, { ...opts, policy, countyName, hashKey: hashKey.key, actor: opts.actor ?? defaultActor() }, source, base, errorFile, calendarFor),
       { timeout: 24 * 3_600_000, maxWait: 10 * 60_000 },
     );
   } catch (err) {
@@ -253,7 +282,7 @@ async function findBatch(db: PrismaClient | Tx, kind: ImportKind, sha256: string
 
 async function runInTransaction(
   tx: Tx,
-  opts: ImportOptions & { policy: CountyPolicy; countyName: string; hashKey: string },
+  opts: ImportOptions & { policy: CountyPolicy; countyName: string; hashKey: string; actor: string },
   source: SourceInfo,
   base: ImportResult,
   errorFile: ErrorFileWriter,
@@ -281,7 +310,7 @@ async function runInTransaction(
 
   const regions = new CountyRegions(tx, opts.countyName);
   const checks = kind === 'roster' ? new RosterFileChecks() : undefined;
-  const writer = createWriter(kind, { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions }, checks);
+  const writer = createWriter(kind, { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor }, checks);
   const parse = createRowParser(kind, { today: opts.today ?? todayInBeijing(), nearRelations: opts.policy.nearRelatives.relations });
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
 
@@ -391,6 +420,10 @@ async function runInTransaction(
   result.entities = writer.counts;
   const rc = regions.created;
   result.regionsCreated = { counties: rc.county, townships: rc.townships, villages: rc.villages };
+  // Stored rows this file changes: listed, and written only when asked for.
+  result.changes = await batchChanges(tx, batchId, FIRST_CHANGES);
+  if (opts.dryRun) rollback('dry-run');
+  if (result.changes.count > 0 && !opts.allowChanges) rollback('changes-refused');
   result.batchId = batchId;
   await tx.$executeRawUnsafe(
     `UPDATE "ImportBatch" SET "rowCount" = $1, accepted = $2, rejected = $3 WHERE id = $4`,
@@ -413,6 +446,8 @@ async function runInTransaction(
       encoding: source.encoding ?? null,
       county: kind === 'roster' || kind === 'staff' ? opts.countyName : null,
       acceptValid: opts.acceptValid === true,
+      allowChanges: opts.allowChanges === true,
+      changedRows: result.changes.count,
       rows: result.rows,
       accepted: result.accepted,
       rejected: result.rejected,

@@ -61,8 +61,14 @@ describe('idempotence and overlap', () => {
     rows.push(['丹朱镇', '东关社区', '新户', newHead, '新户', newHead, '本人', '城市低保', null, 680, '2024-06-01', '正常']);
     const file = path.join(tmp.dir, 'roster-v2.csv');
     writeCsv(file, { header: set.tables.roster.header, rows }, 'utf8');
-    const r = await runImport(prisma, { kind: 'roster', file, county: set.county });
+    // A stored enrolment changes: refused unless allowed (issue 14 item 6), then applied with its old version kept.
+    const refused = await runImport(prisma, { kind: 'roster', file, county: set.county });
+    expect(refused.status).toBe('changes-refused');
+    expect(refused.changes.count).toBe(1);
+    expect(await countyCounts(prisma, set.county)).toEqual(before);
+    const r = await runImport(prisma, { kind: 'roster', file, county: set.county, allowChanges: true });
     expect(r.status).toBe('imported');
+    expect(r.changes.first.map((c) => [c.table, c.fields.map((f) => f.label)])).toEqual([['Enrolment', ['月保障金额']]]);
     expect(r.entities.households).toEqual({ created: 1, updated: 0, unchanged: before.households });
     expect(r.entities.enrolments).toEqual({ created: 1, updated: 1, unchanged: before.enrolments - 1 });
     expect(r.entities.members).toEqual({ created: 1, updated: 0, unchanged: before.members });
@@ -73,7 +79,8 @@ describe('idempotence and overlap', () => {
     const header = set.tables.payments.header;
     const pfile = path.join(tmp.dir, 'payments-v2.csv');
     writeCsv(pfile, { header, rows: [[...p1!], [...p2!.slice(0, 5), Number(p2![5]) - 50, ...p2!.slice(6)], [p1![0]!, p1![1]!, p1![2]!, '2025-01', p1![4]!, 0, null, '', null]] }, 'utf8');
-    const pr = await runImport(prisma, { kind: 'payments', file: pfile, today: '2026-11-22' });
+    const pr = await runImport(prisma, { kind: 'payments', file: pfile, today: '2026-11-22', allowChanges: true });
+    expect(pr.changes.count).toBe(1);
     expect(pr.entities.payments).toEqual({ created: 1, updated: 1, unchanged: 1 });
     expect((await countyCounts(prisma, set.county)).payments).toBe(before.payments + 1);
     const corrected = await prisma.payment.findFirstOrThrow({ where: { household: { headIdNumber: String(p2![0]) }, period: String(p2![3]) } });

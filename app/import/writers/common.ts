@@ -49,6 +49,8 @@ export interface WriterContext {
   calendar: () => WorkCalendar | undefined;
   hashKey: string;
   regions: CountyRegions;
+  /** Who imports (recorded with every changed row, see recordChanges). */
+  actor: string;
 }
 
 export interface KindWriter<R> {
@@ -84,6 +86,30 @@ export async function upsertCounting(tx: Tx, insertSql: string, params: unknown[
   const updated = Number(rows[0]?.updated ?? 0);
   counts.created += created;
   counts.updated += updated;
+}
+
+/**
+ * Keeps the previous version of every stored row the next upsert will change (issue 14: imports
+ * never rewrite evidence silently): one set-based INSERT … SELECT into "ImportChange" from the
+ * incoming rows joined to the stored ones where the compared fields differ. Run it right before the
+ * upsert, in the same transaction. `select` must yield the columns rowId, householdId, period,
+ * previousBatchId, oldValues, newValues; params $1 … are the caller's, then batch id and actor follow.
+ */
+export async function recordChanges(tx: Tx, table: string, select: string, params: unknown[], batchId: number, actor: string): Promise<number> {
+  const b = params.length + 1;
+  const rows = await tx.$queryRawUnsafe<{ n: number }[]>(
+    `WITH ch AS (
+       INSERT INTO "ImportChange" ("batchId", "table", "rowId", "householdId", period, "previousBatchId", "oldValues", "newValues", actor)
+       SELECT $${b}::int, $${b + 2}, c."rowId", c."householdId", c.period, c."previousBatchId", c."oldValues", c."newValues", $${b + 1}
+         FROM (${select}) c
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM ch`,
+    ...params,
+    batchId,
+    actor,
+    table,
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** For kinds whose accepted rows are all distinct keys: unchanged = accepted − created − updated. */

@@ -11,7 +11,7 @@ import {
   type PaymentRow,
 } from '../../../domain/import/index.js';
 import { paymentDeadline } from '../../../domain/policy/compute.js';
-import { finishSingle, jsonRows, newCounts, queryJson, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { finishSingle, jsonRows, newCounts, queryJson, recordChanges, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
 
 /** 收款方 texts that mean "the household itself". */
 export const HOUSEHOLD_PAYEE_WORDS = new Set(['', '户', '本户', '户主', '本人', '家庭', '本家庭', '户主本人']);
@@ -161,6 +161,24 @@ export function createPaymentsWriter(ctx: WriterContext): KindWriter<PaymentRow>
           ['am', 'text', out.accountMasked],
           ['ah', 'text', out.accountHash],
         ]);
+        await recordChanges(
+          tx,
+          'Payment',
+          `SELECT x.id AS "rowId", x."householdId", x.period, x."batchId" AS "previousBatchId",
+                  jsonb_build_object('dueDate', x."dueDate", 'amountDue', x."amountDue", 'amountPaid', x."amountPaid", 'paidDate', x."paidDate",
+                                     'payeeKind', x."payeeKind", 'payeeName', x."payeeName", 'accountMasked', x."accountMasked",
+                                     'accountHash', x."accountHash") AS "oldValues",
+                  jsonb_build_object('dueDate', t.d, 'amountDue', t.ad, 'amountPaid', t.ap, 'paidDate', t.pd, 'payeeKind', t.pk,
+                                     'payeeName', t.pn, 'accountMasked', t.am, 'accountHash', t.ah) AS "newValues"
+             FROM (SELECT e, p, d::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, pk::"PayeeKind" AS pk, pn, am, ah
+                     FROM ${pIn.from}) t
+             JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.p
+            WHERE (x."dueDate", x."amountDue", x."amountPaid", x."paidDate", x."payeeKind", x."payeeName", x."accountMasked", x."accountHash")
+                  IS DISTINCT FROM (t.d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)`,
+          [pIn.value],
+          batchId,
+          ctx.actor,
+        );
         await upsertCounting(
           tx,
           `INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",

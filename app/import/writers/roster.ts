@@ -1,7 +1,7 @@
 // 花名册: regions found or created under the county, institutions found or created by name, households
 // upserted by the head's ID, members by (household, ID), enrolments by (household, kind).
 import type { RosterRow } from '../../../domain/import/index.js';
-import { dedupe, jsonRows, newCounts, queryJson, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { dedupe, jsonRows, newCounts, queryJson, recordChanges, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
 
 /**
  * `distinct` tells how many different households, members and enrolments the file has so far (from the
@@ -59,6 +59,18 @@ export function createRosterWriter(
         ['n', 'text', households.map((h) => h.row.headName)],
         ['i', 'text', households.map((h) => h.row.headIdNumber)],
       ]);
+      await recordChanges(
+        tx,
+        'Household',
+        `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId",
+                jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
+                jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
+           FROM ${hIn.from} JOIN "Household" x ON x."headIdNumber" = t.i
+          WHERE (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)`,
+        [hIn.value],
+        ctx.batchId,
+        ctx.actor,
+      );
       const hRows = await tx.$queryRawUnsafe<{ j: string }[]>(
         `WITH up AS (
            INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
@@ -98,6 +110,18 @@ export function createRosterWriter(
         ['r', 'text', members.map((m) => m.row.relation)],
         ['s', 'text', members.map((m) => m.row.status)],
       ]);
+      await recordChanges(
+        tx,
+        'Member',
+        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId",
+                jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
+                jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
+           FROM ${mIn.from} JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
+          WHERE (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s::"MemberStatus")`,
+        [mIn.value],
+        ctx.batchId,
+        ctx.actor,
+      );
       await upsertCounting(
         tx,
         `INSERT INTO "Member" ("householdId", name, "idNumber", "relationToHead", status, "updatedAt")
@@ -121,6 +145,21 @@ export function createRosterWriter(
         ['amt', 'text', enrolments.map((e) => e.row.monthlyAmount)],
         ['sd', 'text', enrolments.map((e) => e.row.startDate)],
       ]);
+      await recordChanges(
+        tx,
+        'Enrolment',
+        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId",
+                jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
+                                   'status', x.status, 'endDate', x."endDate") AS "oldValues",
+                jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
+           FROM (SELECT h, k::"AssistanceKind" AS k, inst, amt::numeric AS amt, sd::date AS sd FROM ${eIn.from}) t
+           JOIN "Enrolment" x ON x."householdId" = t.h AND x.kind = t.k
+          WHERE (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
+                IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)`,
+        [eIn.value],
+        ctx.batchId,
+        ctx.actor,
+      );
       await upsertCounting(
         tx,
         `INSERT INTO "Enrolment" ("householdId", kind, "institutionId", "monthlyAmount", "startDate", status)
