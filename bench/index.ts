@@ -5,6 +5,7 @@
  *   npm run bench -- --suite matching          # cross-matching (below)
  *   npm run bench -- --suite webhook           # Feishu webhook vs the bare SDK handler (bench/webhook.ts)
  *   npm run bench -- --suite tables            # the six statutory tables vs bare SQL, 20k and 500k members (bench/tables.ts)
+ *   npm run bench -- --suite loading           # roster and payments import vs bare COPY, 100k rows (--sizes 1m) (bench/loading.ts)
  *
  * The matching suite:
  *
@@ -132,7 +133,8 @@ async function main(): Promise<void> {
 }
 
 const suite = argValue('suite') ?? 'all';
-if (!['all', 'matching', 'webhook', 'tables'].includes(suite)) throw new Error(`--suite: “${suite}” is not one of all, matching, webhook, tables`);
+if (!['all', 'matching', 'webhook', 'tables', 'loading'].includes(suite)) throw new Error(`--suite: “${suite}” is not one of all, matching, webhook, tables, loading`);
 if (suite === 'all' || suite === 'matching') await main();
 if (suite === 'all' || suite === 'webhook') await import('./webhook.js');
 if (suite === 'all' || suite === 'tables') await import('./tables.js');
+if (suite === 'all' || suite === 'loading') await import('./loading.js');
