@@ -11,7 +11,7 @@ import {
   type PaymentRow,
 } from '../../../domain/import/index.js';
 import { paymentDeadline } from '../../../domain/policy/compute.js';
-import { finishSingle, jsonRows, newCounts, queryJson, recordChanges, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { finishSingle, jsonRows, newCounts, queryJson, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
 
 /** 收款方 texts that mean "the household itself". */
 export const HOUSEHOLD_PAYEE_WORDS = new Set(['', '户', '本户', '户主', '本人', '家庭', '本家庭', '户主本人']);
@@ -184,43 +184,48 @@ export function createPaymentsWriter(ctx: WriterContext): KindWriter<PaymentRow>
           ['am', 'text', out.accountMasked],
           ['ah', 'text', out.accountHash],
         ]);
-        await recordChanges(
-          tx,
-          'Payment',
-          `SELECT x.id AS "rowId", x."householdId", x.period, x."batchId" AS "previousBatchId",
-                  jsonb_build_object('dueDate', x."dueDate", 'amountDue', x."amountDue", 'amountPaid', x."amountPaid", 'paidDate', x."paidDate",
-                                     'payeeKind', x."payeeKind", 'payeeName', x."payeeName", 'accountMasked', x."accountMasked",
-                                     'accountHash', x."accountHash") AS "oldValues",
-                  jsonb_build_object('dueDate', t.d, 'amountDue', t.ad, 'amountPaid', t.ap, 'paidDate', t.pd, 'payeeKind', t.pk,
-                                     'payeeName', t.pn, 'accountMasked', t.am, 'accountHash', t.ah) AS "newValues"
-             FROM (SELECT e, p, d::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, pk::"PayeeKind" AS pk, pn, am, ah
-                     FROM ${pIn.from}) t
-             JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.p
-            WHERE (x."dueDate", x."amountDue", x."amountPaid", x."paidDate", x."payeeKind", x."payeeName", x."accountMasked", x."accountHash")
-                  IS DISTINCT FROM (t.d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)`,
-          [pIn.value],
+        // One statement, the rows parsed from JSON once: the previous version of every stored row this
+        // chunk changes goes to ImportChange (the CTE reads the statement's snapshot, i.e. the old rows),
+        // then the multi-row upsert. Same as recordChanges + upsertCounting (common.ts), one round trip.
+        const rows = await tx.$queryRawUnsafe<{ created: number; updated: number }[]>(
+          `WITH t AS MATERIALIZED (
+             SELECT e, h, p, d::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, pk::"PayeeKind" AS pk, pn, am, ah
+               FROM ${pIn.from}),
+           ch AS (
+             INSERT INTO "ImportChange" ("batchId", "table", "rowId", "householdId", period, "previousBatchId", "oldValues", "newValues", actor)
+             SELECT $2::int, 'Payment', x.id, x."householdId", x.period, x."batchId",
+                    jsonb_build_object('dueDate', x."dueDate", 'amountDue', x."amountDue", 'amountPaid', x."amountPaid", 'paidDate', x."paidDate",
+                                       'payeeKind', x."payeeKind", 'payeeName', x."payeeName", 'accountMasked', x."accountMasked",
+                                       'accountHash', x."accountHash"),
+                    jsonb_build_object('dueDate', t.d, 'amountDue', t.ad, 'amountPaid', t.ap, 'paidDate', t.pd, 'payeeKind', t.pk,
+                                       'payeeName', t.pn, 'accountMasked', t.am, 'accountHash', t.ah),
+                    $3
+               FROM t JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.p
+              WHERE (x."dueDate", x."amountDue", x."amountPaid", x."paidDate", x."payeeKind", x."payeeName", x."accountMasked", x."accountHash")
+                    IS DISTINCT FROM (t.d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)
+             RETURNING 1),
+           up AS (
+             INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",
+                                    "payeeKind", "payeeName", "accountMasked", "accountHash", "batchId")
+             SELECT e, h, p, d, ad, ap, pd, pk, pn, am, ah, $2::int FROM t
+             ON CONFLICT ("enrolmentId", period) DO UPDATE
+               SET "householdId" = EXCLUDED."householdId", "dueDate" = EXCLUDED."dueDate", "amountDue" = EXCLUDED."amountDue",
+                   "amountPaid" = EXCLUDED."amountPaid", "paidDate" = EXCLUDED."paidDate", "payeeKind" = EXCLUDED."payeeKind",
+                   "payeeName" = EXCLUDED."payeeName", "accountMasked" = EXCLUDED."accountMasked",
+                   "accountHash" = EXCLUDED."accountHash", "batchId" = EXCLUDED."batchId"
+               WHERE ("Payment"."dueDate", "Payment"."amountDue", "Payment"."amountPaid", "Payment"."paidDate", "Payment"."payeeKind",
+                      "Payment"."payeeName", "Payment"."accountMasked", "Payment"."accountHash")
+                     IS DISTINCT FROM (EXCLUDED."dueDate", EXCLUDED."amountDue", EXCLUDED."amountPaid", EXCLUDED."paidDate",
+                      EXCLUDED."payeeKind", EXCLUDED."payeeName", EXCLUDED."accountMasked", EXCLUDED."accountHash")
+             RETURNING (xmax = 0) AS inserted)
+           SELECT (SELECT count(*) FROM up WHERE inserted)::int AS created, (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
+                  (SELECT count(*) FROM ch)::int AS changed`,
+          pIn.value,
           batchId,
           ctx.actor,
         );
-        await upsertCounting(
-          tx,
-          `INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",
-                                  "payeeKind", "payeeName", "accountMasked", "accountHash", "batchId")
-           SELECT e, h, p, d::date, ad::numeric, ap::numeric, pd::date, pk::"PayeeKind", pn, am, ah, $2::int
-             FROM ${pIn.from}
-           ON CONFLICT ("enrolmentId", period) DO UPDATE
-             SET "householdId" = EXCLUDED."householdId", "dueDate" = EXCLUDED."dueDate", "amountDue" = EXCLUDED."amountDue",
-                 "amountPaid" = EXCLUDED."amountPaid", "paidDate" = EXCLUDED."paidDate", "payeeKind" = EXCLUDED."payeeKind",
-                 "payeeName" = EXCLUDED."payeeName", "accountMasked" = EXCLUDED."accountMasked",
-                 "accountHash" = EXCLUDED."accountHash", "batchId" = EXCLUDED."batchId"
-             WHERE ("Payment"."dueDate", "Payment"."amountDue", "Payment"."amountPaid", "Payment"."paidDate", "Payment"."payeeKind",
-                    "Payment"."payeeName", "Payment"."accountMasked", "Payment"."accountHash")
-                   IS DISTINCT FROM (EXCLUDED."dueDate", EXCLUDED."amountDue", EXCLUDED."amountPaid", EXCLUDED."paidDate",
-                    EXCLUDED."payeeKind", EXCLUDED."payeeName", EXCLUDED."accountMasked", EXCLUDED."accountHash")`,
-          [pIn.value, batchId],
-          pIn.count,
-          counts.payments!,
-        );
+        counts.payments!.created += Number(rows[0]?.created ?? 0);
+        counts.payments!.updated += Number(rows[0]?.updated ?? 0);
       }
       return rejections;
     },
