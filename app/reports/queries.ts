@@ -283,11 +283,68 @@ export function fundsSql(values: ReadonlyArray<{ kind: string; period: string; d
     ORDER BY t.id, agg.kind`;
 }
 
+/**
+ * Why payments were not on time and in full, per township and category: the
+ * payment rows paid late, short or not at all, and the scheduled periods of
+ * enrolments running then that have no payment row. A period without any
+ * payment row of the county is "no data" (not imported), not "nobody paid":
+ * it is named in the reason, never counted.
+ */
+export function fundsGapSql(values: ReadonlyArray<{ kind: string; period: string; due: string }>): string {
+  const v = values.map((x) => `('${x.kind}'::"AssistanceKind", '${x.period}', date '${x.due}')`).join(',\n');
+  return `WITH d(kind, period, due) AS (VALUES ${v}),
+    hh AS (
+      SELECT h.id AS household_id, t.id AS township_id
+      FROM "Household" h
+      JOIN "Region" v ON v.id = h."regionId"
+      JOIN "Region" t ON t.id = CASE WHEN v.level = 'VILLAGE' THEN v."parentId" ELSE v.id END
+      WHERE t."parentId" = $1),
+    covered AS (
+      SELECT DISTINCT p.period FROM "Payment" p JOIN hh ON hh.household_id = p."householdId" WHERE p.period IN (SELECT period FROM d)),
+    rows AS (
+      SELECT hh.township_id, e.kind,
+             CASE WHEN p."paidDate" IS NULL THEN 'unpaid'
+                  WHEN p."amountPaid" < p."amountDue" THEN 'short'
+                  WHEN p."paidDate" > d.due THEN 'late' END AS why,
+             NULL::text AS period, 0::numeric AS amount
+      FROM "Payment" p
+      JOIN "Enrolment" e ON e.id = p."enrolmentId"
+      JOIN d ON d.kind = e.kind AND d.period = p.period
+      JOIN hh ON hh.household_id = p."householdId"
+      UNION ALL
+      SELECT hh.township_id, e.kind,
+             CASE WHEN d.period IN (SELECT period FROM covered) THEN 'missing' ELSE 'nodata' END,
+             d.period, e."monthlyAmount"
+      FROM "Enrolment" e
+      JOIN d ON d.kind = e.kind
+      JOIN hh ON hh.household_id = e."householdId"
+      WHERE e."startDate" < to_date(d.period || '-01', 'YYYY-MM-DD')
+        AND (e."endDate" IS NULL OR e."endDate" >= to_date(d.period || '-01', 'YYYY-MM-DD'))
+        AND NOT EXISTS (SELECT 1 FROM "Payment" p WHERE p."enrolmentId" = e.id AND p.period = d.period))
+    SELECT t.name AS township, r.kind::text AS kind, r.why, count(*)::int AS n, sum(r.amount)::text AS amount,
+           string_agg(DISTINCT r.period, ',' ORDER BY r.period) AS periods
+    FROM rows r JOIN "Region" t ON t.id = r.township_id
+    WHERE r.why IS NOT NULL
+    GROUP BY t.id, t.name, r.kind, r.why
+    ORDER BY t.id, r.kind, r.why`;
+}
+
+const GAP_ZH: Record<string, string> = { late: '逾期发放', short: '未足额发放', unpaid: '有发放记录但未发放' };
+
 /** 资金发放: per township and category, payments of the period's months against the policy's deadlines. */
 export async function fundsRows(prisma: PrismaClient, scope: ReportScope): Promise<Row[]> {
-  const sql = fundsSql(paymentDueValues(scope.policy, scope.start, scope.end));
+  const dues = paymentDueValues(scope.policy, scope.start, scope.end);
+  const sql = fundsSql(dues);
   const rows = await prisma.$queryRawUnsafe<Array<{ township: string; kind: AssistanceKindCode; households: number; persons: number; due: string; paid: string; last_paid: Date | null; on_time: number; late: number }>>(sql, scope.countyRegionId);
-  return rows.map((r) => ({
+  // Only the months a kind is paid in (quarterly kinds: the quarter's first month) can miss a payment.
+  const scheduled = dues.filter((x) => scope.policy.payments[ASSISTANCE_TO_PAYMENT_KIND[x.kind]].months.includes(Number(x.period.slice(5, 7))));
+  const gaps = scheduled.length
+    ? await prisma.$queryRawUnsafe<Array<{ township: string; kind: AssistanceKindCode; why: string; n: number; amount: string; periods: string | null }>>(fundsGapSql(scheduled), scope.countyRegionId)
+    : [];
+  const key = (township: string, kind: string) => `${township}\u0000${kind}`;
+  const gapsBy = new Map<string, typeof gaps>();
+  for (const g of gaps) gapsBy.set(key(g.township, g.kind), [...(gapsBy.get(key(g.township, g.kind)) ?? []), g]);
+  const out: Row[] = rows.map((r) => ({
     township: r.township,
     category: ASSISTANCE_KIND_ZH[r.kind] ?? r.kind,
     households: r.households,
@@ -299,7 +356,30 @@ export async function fundsRows(prisma: PrismaClient, scope: ReportScope): Promi
     onTime: r.on_time,
     lateOrUnpaid: r.late,
     reason: '',
+    _key: key(r.township, r.kind),
   }));
+  // A township and category with enrolments due but not one payment row: a row of its own.
+  for (const [k, list] of gapsBy) {
+    if (out.some((r) => r._key === k) || !list.some((g) => g.why === 'missing')) continue;
+    const g = list[0]!;
+    out.push({ township: g.township, category: ASSISTANCE_KIND_ZH[g.kind] ?? g.kind, households: 0, persons: 0, amountDue: 0, amountPaid: 0, lastPaidDate: null, dueRule: dueRuleZh(scope.policy, ASSISTANCE_TO_PAYMENT_KIND[g.kind]), onTime: 0, lateOrUnpaid: 0, reason: '', _key: k });
+  }
+  for (const r of out) {
+    const parts: string[] = [];
+    for (const g of gapsBy.get(String(r._key)) ?? []) {
+      if (g.why === 'missing') {
+        r.lateOrUnpaid = Number(r.lateOrUnpaid) + g.n;
+        parts.push(`未发放${g.n}笔（无发放记录，${(g.periods ?? '').split(',').join('、')}，月保障金额合计${Number(g.amount).toFixed(2)}元）`);
+      } else if (g.why === 'nodata') {
+        parts.push(`${(g.periods ?? '').split(',').join('、')}无发放数据（未导入该月发放记录，未计入）`);
+      } else {
+        parts.push(`${GAP_ZH[g.why] ?? g.why}${g.n}笔`);
+      }
+    }
+    r.reason = parts.join('；');
+    delete r._key;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ table 4

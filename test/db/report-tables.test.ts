@@ -78,6 +78,9 @@ beforeAll(async () => {
   await pay(h3, '2024-05', 600, 600, '2024-05-09'); // on time
   await pay(h2, '2024-04', 2400, 2400, '2024-04-09'); // quarterly, on time
   await pay(h1, '2024-06', 500, 500, '2024-06-05'); // outside the period
+  // Enrolled in township 2 from 2024-03, never paid: each month with any county payment is a missing payment.
+  const h4 = await household(t2.villages[1]!.id, 1, 'URBAN_DIBAO', 450);
+  await prisma.enrolment.update({ where: { id: h4.e.id }, data: { startDate: day('2024-03-15') } });
 
   // Table 1 / Wenshui weekly: one progress cycle, township 1 submitted late, township 2 missing.
   const u1 = await prisma.reportingUnit.create({ data: { countyRegionId: county.countyId, kind: 'TOWNSHIP', name: `${t1.name}人民政府`, regionId: t1.id, reporterStaffId: reporter } });
@@ -239,10 +242,12 @@ describe('statutory tables (.xlsx)', () => {
     const ws = await checkFrame(file, 'zhangzi-3', '2024年4月1日');
     const rows = dataRows(ws, 'zhangzi-3');
     const [t1, t2] = county.townships as [TestCounty['townships'][0], TestCounty['townships'][0]];
-    expect(rows.map((x) => [x.township, x.category, x.households, x.persons, x.onTime, x.lateOrUnpaid])).toEqual([
-      [t1.name, '城市低保', 1, 1, 1, 1],
-      [t1.name, '农村低保', 1, 2, 1, 1],
-      [t2.name, '分散特困', 1, 1, 1, 0],
+    expect(rows.map((x) => [x.township, x.category, x.households, x.persons, x.onTime, x.lateOrUnpaid, x.reason ?? ''])).toEqual([
+      [t1.name, '城市低保', 1, 1, 1, 1, '未足额发放1笔'],
+      [t1.name, '农村低保', 1, 2, 1, 1, '逾期发放1笔'],
+      [t2.name, '分散特困', 1, 1, 1, 0, ''],
+      // No payment row at all: a row of its own, counted as not paid, with the months in 原因.
+      [t2.name, '城市低保', 0, 0, 0, 2, '未发放2笔（无发放记录，2024-04、2024-05，月保障金额合计900.00元）'],
     ]);
     expect(rows[2]!.dueRule).toBe('每季度初10日前（含）');
     const where = { household: { region: { parent: { parentId: county.countyId } } }, period: { in: ['2024-04', '2024-05'] } };
@@ -251,7 +256,21 @@ describe('statutory tables (.xlsx)', () => {
     expectTotal(t.amountDue!, Number(agg._sum.amountDue), rows.length);
     expectTotal(t.amountPaid!, Number(agg._sum.amountPaid), rows.length);
     expectTotal(t.persons!, 4, rows.length);
-    expect((t.onTime!.value as { result: number }).result + (t.lateOrUnpaid!.value as { result: number }).result).toBe(agg._count);
+    // Payment rows plus the two missing ones.
+    expect((t.onTime!.value as { result: number }).result + (t.lateOrUnpaid!.value as { result: number }).result).toBe(agg._count + 2);
+  });
+
+  it('table 3: months with no payment data at all are named as such in 原因, never counted as unpaid', async () => {
+    const file = path.join(dir, 't3-nodata.xlsx');
+    await writeTable(prisma, 'zhangzi-3', { countyRegionId: county.countyId, period: '2024-06-01..2024-08-31', file });
+    const rows = dataRows(await checkFrame(file, 'zhangzi-3', '2024年6月1日'), 'zhangzi-3');
+    const [t1, t2] = county.townships as [TestCounty['townships'][0], TestCounty['townships'][0]];
+    const urban1 = rows.find((x) => x.township === t1.name && x.category === '城市低保')!;
+    // June has a county payment (household 1), so household 3's missing June counts; July and August have none.
+    expect(urban1).toMatchObject({ lateOrUnpaid: 1 });
+    expect(urban1.reason).toBe('未发放1笔（无发放记录，2024-06，月保障金额合计600.00元）；2024-07、2024-08无发放数据（未导入该月发放记录，未计入）');
+    expect(rows.find((x) => x.township === t1.name && x.category === '农村低保')).toMatchObject({ onTime: 1, lateOrUnpaid: 0 });
+    expect(rows.find((x) => x.township === t2.name && x.category === '城市低保')).toMatchObject({ lateOrUnpaid: 1 });
   });
 
   it('table 4: monitored persons imported (jiuzhu import monitored), 重残 only, coverage by ID number; bad rows refused in Chinese; same file once', async () => {
@@ -381,7 +400,7 @@ describe('statutory tables (.xlsx)', () => {
     const files = await writeStatutoryTables({ prisma }, { countyRegionId: county.countyId, period: '2024-05', dir: out, policy: presets.zhangzi });
     expect(files.map((f) => f.table)).toEqual(['zhangzi-1', 'zhangzi-2', 'zhangzi-3', 'zhangzi-4', 'zhangzi-5', 'zhangzi-6']);
     for (const f of files) expect(fs.existsSync(f.file)).toBe(true);
-    expect(files.find((f) => f.table === 'zhangzi-3')!.rows).toBe(2); // May only: the quarterly payment is April's
+    expect(files.find((f) => f.table === 'zhangzi-3')!.rows).toBe(3); // May only: the quarterly payment is April's; township 2's unpaid 城市低保 has a row
   });
 
   it('jiuzhu report: writes the file; bad input exits 2 with a Chinese message', async () => {
