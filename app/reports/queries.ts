@@ -464,7 +464,10 @@ interface CaseRow {
   closedAt: Date | null;
   data: {
     source?: string;
-    decision?: { decision?: string; effectiveMonth?: string; decidedAt?: string };
+    /** Death review: decision '增发'…; prisoner exit (低保): the new amount (0 = 停发). */
+    decision?: { decision?: string; effectiveMonth?: string; decidedAt?: string; newMonthlyAmount?: number; previousMonthlyAmount?: number };
+    /** Prisoner exit (特困): the support ended after its 公示. */
+    termination?: { effectiveMonth?: string; completedAt?: string };
     overpayment?: { totalCents?: number; months?: unknown[] };
     recoveries?: Array<{ amountCents?: number }>;
   } | null;
@@ -472,6 +475,20 @@ interface CaseRow {
   township: string | null;
   memberName: string | null;
   kinds: string | null;
+}
+
+/** The decision columns of table 5 from a case's data: 增发/减发/停发 (death review, 低保 prisoner exit) or 终止供养 (特困). */
+export function caseOutcome(kind: string, d: NonNullable<CaseRow['data']>): { decision: string; effectiveMonth: string; decidedAt: string | null } {
+  if (kind === 'PRISON_EXIT') {
+    if (d.termination) return { decision: '终止供养', effectiveMonth: d.termination.effectiveMonth ?? '', decidedAt: d.termination.completedAt ?? null };
+    if (d.decision) {
+      const amount = d.decision.newMonthlyAmount;
+      const decision = d.decision.decision ?? (amount === undefined ? '' : amount === 0 ? '停发' : `减发（调整为每月${amount.toFixed(2)}元）`);
+      return { decision, effectiveMonth: d.decision.effectiveMonth ?? '', decidedAt: d.decision.decidedAt ?? null };
+    }
+    return { decision: '', effectiveMonth: '', decidedAt: null };
+  }
+  return { decision: d.decision?.decision ?? '', effectiveMonth: d.decision?.effectiveMonth ?? '', decidedAt: d.decision?.decidedAt ?? null };
 }
 
 /** 死亡（服刑）处置: DEATH_REVIEW and PRISON_EXIT cases of the county open at some time in the period. */
@@ -485,7 +502,12 @@ export async function* deathPrisonRows(prisma: PrismaClient, scope: ReportScope)
               t.name AS township, m.name AS "memberName", en.kinds
        FROM "Case" c
        JOIN "Region" t ON t.id = c."regionId"
-       LEFT JOIN "Member" m ON m.id = CASE WHEN jsonb_typeof(c.data->'memberId') = 'number' THEN (c.data->>'memberId')::int END
+       LEFT JOIN LATERAL (
+         SELECT mm.name FROM "Member" mm
+         WHERE mm.id = CASE WHEN jsonb_typeof(c.data->'memberId') = 'number' THEN (c.data->>'memberId')::int END
+            OR (c."subjectIdNumber" IS NOT NULL AND mm."idNumber" = c."subjectIdNumber")
+         ORDER BY (mm.id = CASE WHEN jsonb_typeof(c.data->'memberId') = 'number' THEN (c.data->>'memberId')::int END) DESC NULLS LAST, mm.id
+         LIMIT 1) m ON true
        LEFT JOIN LATERAL (SELECT string_agg(DISTINCT e.kind::text, ',') AS kinds FROM "Enrolment" e WHERE e."householdId" = c."householdId") en ON true
        WHERE c.kind IN ('DEATH_REVIEW', 'PRISON_EXIT') AND t."parentId" = $1
          AND c."openedAt" < $3 AND (c."closedAt" IS NULL OR c."closedAt" >= $2) AND c.id > $4
@@ -498,7 +520,9 @@ export async function* deathPrisonRows(prisma: PrismaClient, scope: ReportScope)
     for (const r of page) {
       seq += 1;
       const d = r.data ?? {};
-      const decidedAt = d.decision?.decidedAt ?? null;
+      // However the case was opened (import, match, chat, demo): the decision as the case recorded it.
+      const outcome = caseOutcome(r.kind, d);
+      const decidedAt = outcome.decidedAt;
       const within =
         decidedAt && r.dueAt ? (Date.parse(decidedAt) < r.dueAt.getTime() ? '是' : '否') : r.dueAt && r.dueAt.getTime() <= to.getTime() ? '否（逾期未办结）' : '办理中';
       yield {
@@ -512,8 +536,8 @@ export async function* deathPrisonRows(prisma: PrismaClient, scope: ReportScope)
         discoveredAt: toChinaDate(r.openedAt),
         source: d.source ?? '',
         reviewedAt: decidedAt ? toChinaDate(new Date(decidedAt)) : null,
-        decision: d.decision?.decision ?? '',
-        effectiveMonth: d.decision?.effectiveMonth ?? '',
+        decision: outcome.decision,
+        effectiveMonth: outcome.effectiveMonth,
         overpaidMonths: d.overpayment?.months?.length ?? 0,
         overpaid: (d.overpayment?.totalCents ?? 0) / 100,
         recovered: (d.recoveries ?? []).reduce((s, x) => s + (x.amountCents ?? 0), 0) / 100,

@@ -20,6 +20,7 @@ import { createPrismaClient } from '../../app/db/client.js';
 import { createCycleTableActivities } from '../../activities/cycle-tables.js';
 import { importFile } from '../../app/import/index.js';
 import { writeStatutoryTables, writeTable } from '../../app/reports/index.js';
+import { caseOutcome } from '../../app/reports/queries.js';
 import { HEADER_ROWS } from '../../app/reports/xlsx.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { presets } from '../../domain/policy/load.js';
@@ -116,6 +117,15 @@ beforeAll(async () => {
   });
   await prisma.case.create({
     data: { kind: 'PRISON_EXIT', workflowId: `prison-exit:${county.countyId}:${h2.m.id}`, subjectIdNumber: h2.head, householdId: h2.h.id, regionId: t2.id, assigneeStaffId: caseworker, anchorDate: day('2024-05-02'), dueAt: new Date('2024-06-30T16:00:00Z'), openedAt: new Date('2024-05-05T01:00:00Z'), data: { memberId: h2.m.id, source: '司法局' } },
+  });
+
+  // Table 5: a prisoner exit opened from a match (no memberId in its data: the member is found by ID number), decided 停发.
+  await prisma.case.create({
+    data: {
+      kind: 'PRISON_EXIT', workflowId: `prison-exit:${county.countyId}:match:${h1.head}`, subjectIdNumber: h1.head, householdId: h1.h.id, regionId: t1.id, assigneeStaffId: reporter,
+      anchorDate: day('2024-04-12'), dueAt: new Date('2024-06-30T16:00:00Z'), openedAt: new Date('2024-04-20T01:00:00Z'),
+      data: { source: '数据比对', track: 'dibao', decision: { newMonthlyAmount: 0, effectiveMonth: '2024-05', byStaffId: reporter, updateId: 'p1', decidedAt: '2024-05-08T02:00:00.000Z', previousMonthlyAmount: 500 }, overpayment: { totalCents: 50_000, months: [{ month: '2024-05' }] } },
+    },
   });
 
   // Table 6: two rectification items.
@@ -344,7 +354,11 @@ describe('statutory tables (.xlsx)', () => {
     expect(rows.map((x) => [x.event, x.decision, x.overpaidMonths, x.overpaid, x.recovered, x.withinLimit])).toEqual([
       ['死亡', '停发', 2, 1200, 700, '是'],
       ['服刑', null, 0, 0, 0, '办理中'],
+      ['服刑', '停发', 1, 500, 0, '是'],
     ]);
+    expect(rows[2]).toMatchObject({ name: '户主' + ids.h1Head.slice(-4), source: '数据比对', effectiveMonth: '2024-05', reviewedAt: day('2024-05-08') });
+    expect(caseOutcome('PRISON_EXIT', { termination: { effectiveMonth: '2024-06', completedAt: '2024-05-20T02:00:00.000Z' } })).toEqual({ decision: '终止供养', effectiveMonth: '2024-06', decidedAt: '2024-05-20T02:00:00.000Z' });
+    expect(caseOutcome('PRISON_EXIT', { decision: { newMonthlyAmount: 320, effectiveMonth: '2024-06' } }).decision).toBe('减发（调整为每月320.00元）');
     expect(rows[0]).toMatchObject({ idNumber: maskIdNumber(ids.h3Member), assistance: '城市低保', source: '公安', effectiveMonth: '2024-04' });
     const cases = await prisma.case.findMany({ where: { regionId: { in: county.townships.map((t) => t.id) } } });
     const cents = (k: 'overpaid' | 'recovered') =>
