@@ -151,7 +151,17 @@ interface FilingRow {
   householdSize: number | null;
   kinds: string | null;
   monthly: string | null;
+  /** The relative's application (linked to the filing, else the latest by ID number) and its outcome. */
+  applicationStatus: string | null;
+  applicationKind: string | null;
 }
+
+/** Outcome of the relative's application, for table 2's 审核结果. */
+export const APPLICATION_OUTCOME_ZH: Record<string, string> = {
+  APPROVED: '批准纳入',
+  REFUSED: '不予批准',
+  REFUSED_NOTIFIED: '不予批准（已书面告知）',
+};
 
 const relationZh = (r: string) => (RELATIONS as Record<string, string>)[r] ?? r;
 
@@ -170,8 +180,11 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
               f."homeVisitDate", f."homeVisitResult", f."decisionNote",
               s.name AS "staffName", s.role::text AS role, s.unit AS "staffUnit",
               COALESCE(hv.name, sv.name) AS village, COALESCE(ht.name, st.name) AS township,
-              hh.size AS "householdSize", en.kinds, en.monthly
+              hh.size AS "householdSize", en.kinds, en.monthly, app.status AS "applicationStatus", app.kind::text AS "applicationKind"
        FROM "NearRelativeFiling" f
+       LEFT JOIN LATERAL (SELECT a.status, a.kind FROM "Application" a
+                          WHERE a.id = f."applicationId" OR a."applicantIdNumber" = f."relativeIdNumber"
+                          ORDER BY (a.id = f."applicationId") DESC NULLS LAST, a.id DESC LIMIT 1) app ON true
        JOIN "Staff" s ON s.id = f."staffId"
        JOIN "Region" sv ON sv.id = s."regionId"
        LEFT JOIN "Region" st ON st.id = sv."parentId"
@@ -198,7 +211,7 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
         village: r.village ?? '',
         applicantName: r.relativeName,
         applicantId: maskIdNumber(r.relativeIdNumber),
-        assistance: r.kinds ? r.kinds.split(',').map((k) => ASSISTANCE_KIND_ZH[k] ?? k).join('、') : '未纳入',
+        assistance: r.kinds ? r.kinds.split(',').map((k) => ASSISTANCE_KIND_ZH[k] ?? k).join('、') : r.applicationKind ? `申请${ASSISTANCE_KIND_ZH[r.applicationKind] ?? r.applicationKind}` : '未纳入',
         householdSize: r.householdSize,
         monthlyAmount: r.monthly === null ? null : Number(r.monthly),
         staffName: r.staffName,
@@ -207,8 +220,9 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
         filedAt: day(r.filedAt),
         homeVisitDate: day(r.homeVisitDate),
         homeVisitResult: r.homeVisitResult ?? '',
-        decision: FILING_STATUS_ZH[r.status] ?? r.status,
-        remarks: r.decisionNote ?? '',
+        // The decision on the relative's assistance when an application exists (纳入/不予批准/审核中), else the filing's.
+        decision: r.applicationStatus ? (APPLICATION_OUTCOME_ZH[r.applicationStatus] ?? '审核中') : (FILING_STATUS_ZH[r.status] ?? r.status),
+        remarks: [r.applicationStatus ? `备案${FILING_STATUS_ZH[r.status] ?? r.status}` : '', r.decisionNote ?? ''].filter(Boolean).join('；'),
       };
     }
     if (page.length < PAGE) return;

@@ -106,6 +106,12 @@ beforeAll(async () => {
     data: { staffId: cadre, relativeIdNumber: h1.head, relativeName: h1.m.name, relation: 'child', status: 'APPROVED', filedAt: new Date('2024-05-03T02:00:00Z'), homeVisitDate: day('2024-05-06'), homeVisitResult: '收入情况属实', decisionNote: '保留' },
   });
   await prisma.nearRelativeFiling.create({ data: { staffId: cadre, relativeIdNumber: h3.head, relativeName: h3.m.name, relation: 'sibling', filedAt: new Date('2024-06-03T02:00:00Z') } });
+  // A relative's new application, approved after the county home visit: the decision is the application's.
+  const applicantId = freshIdNumber();
+  const app = await prisma.application.create({ data: { applicantName: '钱申请', applicantIdNumber: applicantId, kind: 'RURAL_DIBAO', regionId: t1.villages[1]!.id, acceptedAt: day('2024-05-02'), status: 'APPROVED' } });
+  await prisma.nearRelativeFiling.create({
+    data: { staffId: cadre, relativeIdNumber: applicantId, relativeName: '钱申请', relation: 'sibling', status: 'APPROVED', filedAt: new Date('2024-05-04T02:00:00Z'), homeVisitDate: day('2024-05-09'), homeVisitResult: '县级入户核实', applicationId: app.id },
+  });
 
   // Table 5: a decided death review (within 3 months) and an undecided prison exit.
   await prisma.case.create({
@@ -239,11 +245,13 @@ describe('statutory tables (.xlsx)', () => {
     await writeTable(prisma, 'zhangzi-2', { countyRegionId: county.countyId, period: PERIOD, file });
     const ws = await checkFrame(file, 'zhangzi-2', '2024年4月1日');
     const rows = dataRows(ws, 'zhangzi-2');
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({ seq: 2, applicantName: '钱申请', assistance: '申请农村低保', homeVisitResult: '县级入户核实', decision: '批准纳入', remarks: '备案同意' });
+    expect((rows[1]!.homeVisitDate as Date).toISOString().slice(0, 10)).toBe('2024-05-09');
     expect(rows[0]).toMatchObject({ seq: 1, township: county.townships[0]!.name, village: county.townships[0]!.villages[0]!.name, applicantId: maskIdNumber(ids.h1Head), assistance: '农村低保', householdSize: 2, monthlyAmount: 500, staffName: '孙委员', relation: '子女', homeVisitResult: '收入情况属实', decision: '同意', remarks: '保留' });
     expect((rows[0]!.filedAt as Date).toISOString().slice(0, 10)).toBe('2024-05-03');
     expect(JSON.stringify(rows)).not.toContain(ids.h1Head);
-    expectTotal(totalsRow(ws, 'zhangzi-2', 1).monthlyAmount!, 500, 1);
+    expectTotal(totalsRow(ws, 'zhangzi-2', 2).monthlyAmount!, 500, 2);
   });
 
   it('table 3: per township and category, on time against the policy deadlines, totals = payment sums', async () => {
