@@ -83,12 +83,12 @@ describe('the demo county campaign around its today', () => {
           expect(next.atMs).toBeGreaterThan(now.getTime());
           expect(next.atMs - now.getTime()).toBeLessThanOrEqual(86_400_000);
         }
-        const first = progressCycleToOpen(policy, today)!;
+        const first = progressCycleToOpen(policy, today, calendar)!;
         expect(first).not.toBeNull();
         expect(diffCalendarDays(today, first.due)).toBeGreaterThanOrEqual(0);
         expect(diffCalendarDays(today, first.due)).toBeLessThanOrEqual(14);
         // The original preset on the same day: nothing at all.
-        expect(progressCycleToOpen(presets[preset], today)).toBeNull();
+        expect(progressCycleToOpen(presets[preset], today, calendar)).toBeNull();
       });
     }
   }
