@@ -163,7 +163,7 @@ const STATE_ZH = { before: '尚未开始', running: '进行中', ended: '已结�
 /** The Chinese text `jiuzhu campaign show` prints. */
 export function formatCampaignView(v: CampaignView): string {
   const lines = [
-    `${v.county}　${v.title}`,
+    `${v.county}\u3000${v.title}`,
     `专项行动期间：${v.window.start} 至 ${v.window.end}（${STATE_ZH[v.state]}；现在 ${v.now} 北京时间）`,
     '阶段：',
     ...v.phases.map((p) => `  ${p.current ? '▶' : '·'} ${p.title}：${p.ranges.map((r) => `${r.start}至${r.end}`).join('、')}`),
@@ -171,7 +171,7 @@ export function formatCampaignView(v: CampaignView): string {
   ];
   for (const c of v.cycles) {
     lines.push(`  ${c.label}（${c.kind}）：下次检查 ${c.nextTickBeijing ?? '无（专项行动已结束）'}`);
-    for (const d of c.next) lines.push(`      ${d.label}　应于 ${d.due} 前完成，截止 ${d.expiresAtBeijing}`);
+    for (const d of c.next) lines.push(`      ${d.label}\u3000应于 ${d.due} 前完成，截止 ${d.expiresAtBeijing}`);
     if (c.kind === 'daily-digest' && c.nextTickBeijing) lines.push('      工作日 08:30 发送待办汇总');
   }
   if (v.state === 'ended') lines.push('提示：专项行动已结束，周期任务不再开启。用 jiuzhu campaign start --preset … --from YYYY-MM-DD --to YYYY-MM-DD 设定新的专项行动期间。');
