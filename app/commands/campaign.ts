@@ -7,7 +7,7 @@ import { campaignView, formatCampaignView } from '../../domain/cycles/campaign.j
 import { DomainError } from '../../domain/errors.js';
 import { policyToCommentedYaml } from '../../domain/policy/document.js';
 import { getPreset, loadPolicyYaml } from '../../domain/policy/load.js';
-import { policyForWindow } from '../../domain/policy/shift.js';
+import { demoCampaignPolicy, policyForWindow } from '../../domain/policy/shift.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 import { campaignInForce, holidayDataWarnings, startCampaign, updateSchedulesIfReachable } from '../campaign/index.js';
@@ -33,12 +33,13 @@ function parseNow(now: string | undefined): Date {
   return d;
 }
 
-/** The county's base policy: --county, else policy.yaml / JIUZHU_COUNTY, else the demo county's preset. */
-async function basePolicy(config: AppConfig, prisma: Parameters<typeof findDemoCounty>[0], county?: string): Promise<CountyPolicy> {
-  if (county) return getPreset(county);
+/** The county's base policy: --county, else policy.yaml / JIUZHU_COUNTY, else the demo county's preset (with its `today`). */
+async function basePolicy(config: AppConfig, prisma: Parameters<typeof findDemoCounty>[0], county?: string): Promise<{ policy: CountyPolicy; demoToday?: string }> {
+  if (county) return { policy: getPreset(county) };
   const hasExplicit = fs.existsSync(path.join(config.dataDir, 'policy.yaml')) || (process.env.JIUZHU_COUNTY ?? '') !== '';
   const demo = hasExplicit ? undefined : await findDemoCounty(prisma);
-  return loadCountyPolicy(config.dataDir, demo?.preset);
+  const policy = loadCountyPolicy(config.dataDir, demo?.preset);
+  return demo && demo.county === policy.county.name ? { policy, demoToday: demo.today } : { policy };
 }
 
 export interface CampaignShowOptions {
@@ -52,9 +53,10 @@ export async function runCampaignShow(config: AppConfig, opts: CampaignShowOptio
   const now = parseNow(opts.now);
   const db = await openDatabaseForCli(config);
   try {
-    const base = await basePolicy(config, db.prisma, opts.county);
+    const { policy: base, demoToday } = await basePolicy(config, db.prisma, opts.county);
     const stored = await campaignInForce(db.prisma, base.county.code, toChinaDate(now));
-    const policy = stored?.policy ?? base;
+    // The demo county before its first start: the campaign the start will place around its `today`.
+    const policy = stored?.policy ?? (demoToday ? demoCampaignPolicy(base, demoToday) : base);
     const view = campaignView(policy, now, loadCalendar(config.dataDir));
     const source = stored ? { id: stored.id, source: stored.source, createdBy: stored.createdBy, createdAt: stored.createdAt.toISOString() } : null;
     if (opts.json) {
@@ -65,7 +67,9 @@ export async function runCampaignShow(config: AppConfig, opts: CampaignShowOptio
         io.stdout,
         stored
           ? `（登记于 ${stored.createdAt.toISOString().slice(0, 10)}，#${stored.id}，来源 ${stored.source}，操作人 ${stored.createdBy}）`
-          : '（尚未用 jiuzhu campaign start 登记专项行动期间，以上为政策文件或预置方案中的期间）',
+          : demoToday
+            ? `（演示县：期间按演示数据的“今天”${demoToday}安排，首次启动服务时登记）`
+            : '（尚未用 jiuzhu campaign start 登记专项行动期间，以上为政策文件或预置方案中的期间）',
       );
     }
     return 0;
