@@ -14,7 +14,7 @@ import {
 } from '../policy/compute.js';
 import { PAYMENT_KIND_LABELS, PAYMENT_KINDS, type CountyPolicy, type DeadlineRule } from '../policy/schema.js';
 import { formatChinaDateTime, toChinaDate } from '../time/instants.js';
-import { addCalendarDays, compareLocalDates, monthKey, yearOf, type LocalDate } from '../time/local-date.js';
+import { compareLocalDates, monthKey, yearOf, type LocalDate } from '../time/local-date.js';
 import type { WorkCalendar } from '../time/work-calendar.js';
 import type { CycleKind } from './ids.js';
 import { cycleKindsOf, cycleTickInstants } from './schedule.js';
@@ -123,14 +123,18 @@ export function campaignView(policy: CountyPolicy, now: Date, calendar: WorkCale
           .slice(0, limit);
         break;
       case 'payment-watch': {
-        const from = compareLocalDates(today, w.start) < 0 ? w.start : today;
+        // One deadline per kind and schedule period (monthly 低保, quarterly 特困), within the window, not yet expired.
         next = PAYMENT_KINDS.flatMap((k) =>
           safe(() => {
+            const seen = new Set<string>();
             const out = [];
-            for (let d = from, i = 0; i < 3 && compareLocalDates(d, w.end) <= 0; i++) {
-              const p = paymentDeadline(policy, k, d, policy.payments[k].ifNonWorkingDay === 'keep' ? undefined : calendarFor(calendar, d));
+            for (const m of campaignMonths(policy)) {
+              if (m < monthKey(today)) continue;
+              const p = paymentDeadline(policy, k, `${m}-01`, policy.payments[k].ifNonWorkingDay === 'keep' ? undefined : calendarFor(calendar, `${m}-01`));
+              if (seen.has(p.due)) continue;
+              seen.add(p.due);
               if (compareLocalDates(p.due, w.end) <= 0 && compareLocalDates(p.due, w.start) >= 0 && after(p)) out.push(dueView(`${PAYMENT_KIND_LABELS[k]}（${monthKey(p.due)}）`, p.due, p.expiresAt));
-              d = addCalendarDays(p.due, 1);
+              if (out.length >= limit) break;
             }
             return out;
           }),

@@ -108,6 +108,11 @@ describe('campaign show', () => {
     expect(v.cycles.find((c) => c.kind === 'phase-summary')!.next.map((d) => d.due)).toEqual(['2026-07-14', '2026-10-14']);
     expect(v.cycles.find((c) => c.kind === 'village-chain')!.next[0]!.due).toBe('2026-05-20');
     expect(v.cycles.find((c) => c.kind === 'payment-watch')!.next[0]).toMatchObject({ label: '城乡低保金（2026-05）', due: '2026-05-10', expiresAtBeijing: '2026-05-11 00:00' });
+    const pay = v.cycles.find((c) => c.kind === 'payment-watch')!.next;
+    expect(pay.map((d) => `${d.label} ${d.due}`)).toEqual(['城乡低保金（2026-05） 2026-05-10', '城乡低保金（2026-06） 2026-06-10', '城乡低保金（2026-07） 2026-07-10']);
+    const wide = campaignView(policy, now, calendar, 6).cycles.find((c) => c.kind === 'payment-watch')!.next;
+    expect(wide.map((d) => d.label)).toContain('分散供养特困人员救助供养金（2026-07）');
+    expect(new Set(wide.map((d) => d.label)).size).toBe(wide.length);
     const text = formatCampaignView(v);
     expect(text).toContain('专项行动期间：2026-04-01 至 2026-10-31（进行中');
     expect(text).toContain('▶ 整治阶段');
