@@ -138,8 +138,8 @@ export function holidayDataWarnings(policy: CountyPolicy, calendar: WorkCalendar
   if (!years.length) return [];
   const rules = workingDayRules(policy).map(({ id, rule }) => `${rule.title}（${id}，${rule.amount}个工作日）`);
   const moved: string[] = [];
-  if (policy.progressReport.ifNonWorkingDay !== 'keep') moved.push('工作进展报送日遇节假日的顺延');
-  if (policy.villageMonthlyChain.enabled && policy.villageMonthlyChain.ifNonWorkingDay !== 'keep') moved.push('村→乡镇→县月报告日遇节假日的顺延');
+  if (policy.progressReport.ifNonWorkingDay !== 'keep') moved.push('工作进展报送日遇节假日的顺延（这些年份暂不顺延，按原日期）');
+  if (policy.villageMonthlyChain.enabled && policy.villageMonthlyChain.ifNonWorkingDay !== 'keep') moved.push('村→乡镇→县月报告日遇节假日的顺延（这些年份暂不顺延）');
   for (const [k, p] of Object.entries(policy.payments)) if (p.ifNonWorkingDay !== 'keep') moved.push(`资金发放日（${k}）遇节假日的调整`);
   const last = calendar.coveredYears.at(-1);
   return [
