@@ -159,6 +159,42 @@ program
     process.exitCode = await runSimulate(loadConfig(), opts);
   });
 
+const campaign = program.command('campaign').description('专项行动期间：查看当前专项行动、按任意年份设定期间（预置方案的各日期随期间平移）');
+campaign
+  .command('show')
+  .description('当前专项行动：名称、期间、阶段，各周期任务的下一次截止时间（北京时间）')
+  .option('--county <preset>', 'wenshui / zhangzi；默认数据目录中的 policy.yaml、JIUZHU_COUNTY 或演示县')
+  .option('--json', '以 JSON 输出')
+  .option('--now <instant>', '以此时刻为“现在”（默认当前时间）')
+  .action(async (opts: import('./commands/campaign.js').CampaignShowOptions) => {
+    const { runCampaignShow } = await import('./commands/campaign.js');
+    process.exitCode = await runCampaignShow(loadConfig(), opts);
+  });
+campaign
+  .command('start')
+  .description('设定专项行动期间（任意年份）：登记到数据库并记入审计日志，运行中的服务随即更新周期任务')
+  .option('--preset <preset>', '预置方案：zhangzi（长子县）或 wenshui（文水县）')
+  .option('--policy <file>', '本县政策文件（YAML，可用 jiuzhu policy init 生成）')
+  .option('--from <date>', '开始日期 YYYY-MM-DD')
+  .option('--to <date>', '结束日期 YYYY-MM-DD（含）')
+  .option('--replace', '新期间与已登记的专项行动重叠时，以新期间替换（否则拒绝）')
+  .action(async (opts: import('./commands/campaign.js').CampaignStartOptions) => {
+    const { runCampaignStart } = await import('./commands/campaign.js');
+    process.exitCode = await runCampaignStart(loadConfig(), opts);
+  });
+
+const policyCmd = program.command('policy').description('县级政策配置（policy.yaml）');
+policyCmd
+  .command('init')
+  .description('写出一份预置方案的 policy.yaml，每项设置附中英文说明和出处')
+  .option('--preset <preset>', 'zhangzi（长子县，默认）或 wenshui（文水县）')
+  .option('--out <file>', '输出文件（默认 policy.yaml；- 为标准输出）')
+  .option('--force', '覆盖已有文件')
+  .action(async (opts: import('./commands/campaign.js').PolicyInitOptions) => {
+    const { runPolicyInit } = await import('./commands/campaign.js');
+    process.exitCode = await runPolicyInit(loadConfig(), opts);
+  });
+
 program
   .command('doctor')
   .description('检查运行环境：缺什么、怎么装')

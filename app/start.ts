@@ -10,6 +10,8 @@ import { loadCalendar, loadCountyPolicy } from './county.js';
 import type { PrismaClient } from './db/client.js';
 import { bringDemoToLife, demoModeFor, findDemoCounty } from './demo/index.js';
 import { ensureSchedules } from './schedules.js';
+import { policyInForce } from './campaign/index.js';
+import { toChinaDate } from '../domain/time/instants.js';
 import { watchCalendarCoverage } from './calendar-watch.js';
 import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
@@ -130,7 +132,14 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
     // The county in force: --county/policy.yaml/JIUZHU_COUNTY as before; with none of them, the demo
     // county's preset when the database holds the demo county.
     const demoCounty = await findDemoCounty(db.prisma);
-    const policy = demoCounty && !hasExplicitCounty(config.dataDir) ? loadCountyPolicy(config.dataDir, demoCounty.preset) : loadCountyPolicy(config.dataDir);
+    const basePolicy = demoCounty && !hasExplicitCounty(config.dataDir) ? loadCountyPolicy(config.dataDir, demoCounty.preset) : loadCountyPolicy(config.dataDir);
+    // The campaign in force (`jiuzhu campaign start`, stored); the demo county's is placed around its `today`.
+    const { policy, campaign } = await policyInForce(db.prisma, basePolicy, {
+      today: toChinaDate(new Date()),
+      ...(demoCounty && demoCounty.county === basePolicy.county.name ? { demoToday: demoCounty.today } : {}),
+      say,
+    });
+    if (campaign) say(`专项行动（${policy.county.name}）：${campaign.window.start}至${campaign.window.end}（#${campaign.id}，jiuzhu campaign show 查看各周期截止时间）`);
     const demoMode = demoModeFor({ envDemo: config.demo, host: config.http.host, countyInForce: policy.county.name, demoCounty });
     const calendar = loadCalendar(config.dataDir);
     if (mode !== 'server') {

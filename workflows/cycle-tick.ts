@@ -23,6 +23,7 @@ import {
   type CycleKind,
 } from '../domain/cycles/index.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
+import { movedDueText } from '../domain/policy/compute.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
 import type { DailyDigestInput } from './daily-digest.js';
 import type { PaymentWatchInput } from './payment-deadline-watch.js';
@@ -76,7 +77,7 @@ export async function cycleTick(input: CycleTickInput): Promise<CycleTickResult>
       const id = progressCycleWorkflowId(countyRegionId, d.nominal);
       await start(id, {
           workflowType: 'progressReportCycle',
-          args: [{ countyRegionId, kind: 'progress', period: d.nominal, title: `进展情况报告（第${d.seq}期）`, due: d.due, expiresAt: d.expiresAt.toISOString(), periodStart: d.periodStart, periodEnd: d.periodEnd, policy }],
+          args: [{ countyRegionId, kind: 'progress', period: d.nominal, title: `进展情况报告（第${d.seq}期${d.movedFrom ? `，${movedDueText(d)}` : ''}）`, due: d.due, expiresAt: d.expiresAt.toISOString(), periodStart: d.periodStart, periodEnd: d.periodEnd, policy }],
         });
       break;
     }

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 
 import type { CellKind, CellValue } from '../../domain/tables/index.js';
 import { formatChinaDateTime } from '../../domain/time/instants.js';
-import { NUMBER_FORMATS } from '../reports/xlsx.js';
+import { A4_LANDSCAPE, NUMBER_FORMATS } from '../reports/xlsx.js';
 import { SUBMISSION_STATE_ZH, TIME_LEFT_ZH, type DashboardData } from './queries.js';
 
 export const DASHBOARD_TABLES = ['findings', 'cases-by-kind', 'cases', 'submissions', 'trends'] as const;
@@ -145,7 +145,7 @@ export async function dashboardXlsx(table: DashboardTable, data: DashboardData, 
   wb.created = new Date(data.generatedAt);
   const ws = wb.addWorksheet(sheetSpec.title.slice(0, 31).replace(/[\\/?*[\]:]/g, ''), {
     views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW }],
-    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
+    pageSetup: { ...A4_LANDSCAPE, printTitlesRow: `1:${HEADER_ROW}` },
   });
   const cols = sheetSpec.columns;
   ws.columns = cols.map((c) => ({ key: c.key, width: c.width }));

@@ -151,7 +151,17 @@ interface FilingRow {
   householdSize: number | null;
   kinds: string | null;
   monthly: string | null;
+  /** The relative's application (linked to the filing, else the latest by ID number) and its outcome. */
+  applicationStatus: string | null;
+  applicationKind: string | null;
 }
+
+/** Outcome of the relative's application, for table 2's 审核结果. */
+export const APPLICATION_OUTCOME_ZH: Record<string, string> = {
+  APPROVED: '批准纳入',
+  REFUSED: '不予批准',
+  REFUSED_NOTIFIED: '不予批准（已书面告知）',
+};
 
 const relationZh = (r: string) => (RELATIONS as Record<string, string>)[r] ?? r;
 
@@ -170,8 +180,11 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
               f."homeVisitDate", f."homeVisitResult", f."decisionNote",
               s.name AS "staffName", s.role::text AS role, s.unit AS "staffUnit",
               COALESCE(hv.name, sv.name) AS village, COALESCE(ht.name, st.name) AS township,
-              hh.size AS "householdSize", en.kinds, en.monthly
+              hh.size AS "householdSize", en.kinds, en.monthly, app.status AS "applicationStatus", app.kind::text AS "applicationKind"
        FROM "NearRelativeFiling" f
+       LEFT JOIN LATERAL (SELECT a.status, a.kind FROM "Application" a
+                          WHERE a.id = f."applicationId" OR a."applicantIdNumber" = f."relativeIdNumber"
+                          ORDER BY (a.id = f."applicationId") DESC NULLS LAST, a.id DESC LIMIT 1) app ON true
        JOIN "Staff" s ON s.id = f."staffId"
        JOIN "Region" sv ON sv.id = s."regionId"
        LEFT JOIN "Region" st ON st.id = sv."parentId"
@@ -198,7 +211,7 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
         village: r.village ?? '',
         applicantName: r.relativeName,
         applicantId: maskIdNumber(r.relativeIdNumber),
-        assistance: r.kinds ? r.kinds.split(',').map((k) => ASSISTANCE_KIND_ZH[k] ?? k).join('、') : '未纳入',
+        assistance: r.kinds ? r.kinds.split(',').map((k) => ASSISTANCE_KIND_ZH[k] ?? k).join('、') : r.applicationKind ? `申请${ASSISTANCE_KIND_ZH[r.applicationKind] ?? r.applicationKind}` : '未纳入',
         householdSize: r.householdSize,
         monthlyAmount: r.monthly === null ? null : Number(r.monthly),
         staffName: r.staffName,
@@ -207,8 +220,9 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
         filedAt: day(r.filedAt),
         homeVisitDate: day(r.homeVisitDate),
         homeVisitResult: r.homeVisitResult ?? '',
-        decision: FILING_STATUS_ZH[r.status] ?? r.status,
-        remarks: r.decisionNote ?? '',
+        // The decision on the relative's assistance when an application exists (纳入/不予批准/审核中), else the filing's.
+        decision: r.applicationStatus ? (APPLICATION_OUTCOME_ZH[r.applicationStatus] ?? '审核中') : (FILING_STATUS_ZH[r.status] ?? r.status),
+        remarks: [r.applicationStatus ? `备案${FILING_STATUS_ZH[r.status] ?? r.status}` : '', r.decisionNote ?? ''].filter(Boolean).join('；'),
       };
     }
     if (page.length < PAGE) return;
@@ -283,11 +297,68 @@ export function fundsSql(values: ReadonlyArray<{ kind: string; period: string; d
     ORDER BY t.id, agg.kind`;
 }
 
+/**
+ * Why payments were not on time and in full, per township and category: the
+ * payment rows paid late, short or not at all, and the scheduled periods of
+ * enrolments running then that have no payment row. A period without any
+ * payment row of the county is "no data" (not imported), not "nobody paid":
+ * it is named in the reason, never counted.
+ */
+export function fundsGapSql(values: ReadonlyArray<{ kind: string; period: string; due: string }>): string {
+  const v = values.map((x) => `('${x.kind}'::"AssistanceKind", '${x.period}', date '${x.due}')`).join(',\n');
+  return `WITH d(kind, period, due) AS (VALUES ${v}),
+    hh AS (
+      SELECT h.id AS household_id, t.id AS township_id
+      FROM "Household" h
+      JOIN "Region" v ON v.id = h."regionId"
+      JOIN "Region" t ON t.id = CASE WHEN v.level = 'VILLAGE' THEN v."parentId" ELSE v.id END
+      WHERE t."parentId" = $1),
+    covered AS (
+      SELECT DISTINCT p.period FROM "Payment" p JOIN hh ON hh.household_id = p."householdId" WHERE p.period IN (SELECT period FROM d)),
+    rows AS (
+      SELECT hh.township_id, e.kind,
+             CASE WHEN p."paidDate" IS NULL THEN 'unpaid'
+                  WHEN p."amountPaid" < p."amountDue" THEN 'short'
+                  WHEN p."paidDate" > d.due THEN 'late' END AS why,
+             NULL::text AS period, 0::numeric AS amount
+      FROM "Payment" p
+      JOIN "Enrolment" e ON e.id = p."enrolmentId"
+      JOIN d ON d.kind = e.kind AND d.period = p.period
+      JOIN hh ON hh.household_id = p."householdId"
+      UNION ALL
+      SELECT hh.township_id, e.kind,
+             CASE WHEN d.period IN (SELECT period FROM covered) THEN 'missing' ELSE 'nodata' END,
+             d.period, e."monthlyAmount"
+      FROM "Enrolment" e
+      JOIN d ON d.kind = e.kind
+      JOIN hh ON hh.household_id = e."householdId"
+      WHERE e."startDate" < to_date(d.period || '-01', 'YYYY-MM-DD')
+        AND (e."endDate" IS NULL OR e."endDate" >= to_date(d.period || '-01', 'YYYY-MM-DD'))
+        AND NOT EXISTS (SELECT 1 FROM "Payment" p WHERE p."enrolmentId" = e.id AND p.period = d.period))
+    SELECT t.name AS township, r.kind::text AS kind, r.why, count(*)::int AS n, sum(r.amount)::text AS amount,
+           string_agg(DISTINCT r.period, ',' ORDER BY r.period) AS periods
+    FROM rows r JOIN "Region" t ON t.id = r.township_id
+    WHERE r.why IS NOT NULL
+    GROUP BY t.id, t.name, r.kind, r.why
+    ORDER BY t.id, r.kind, r.why`;
+}
+
+const GAP_ZH: Record<string, string> = { late: '逾期发放', short: '未足额发放', unpaid: '有发放记录但未发放' };
+
 /** 资金发放: per township and category, payments of the period's months against the policy's deadlines. */
 export async function fundsRows(prisma: PrismaClient, scope: ReportScope): Promise<Row[]> {
-  const sql = fundsSql(paymentDueValues(scope.policy, scope.start, scope.end));
+  const dues = paymentDueValues(scope.policy, scope.start, scope.end);
+  const sql = fundsSql(dues);
   const rows = await prisma.$queryRawUnsafe<Array<{ township: string; kind: AssistanceKindCode; households: number; persons: number; due: string; paid: string; last_paid: Date | null; on_time: number; late: number }>>(sql, scope.countyRegionId);
-  return rows.map((r) => ({
+  // Only the months a kind is paid in (quarterly kinds: the quarter's first month) can miss a payment.
+  const scheduled = dues.filter((x) => scope.policy.payments[ASSISTANCE_TO_PAYMENT_KIND[x.kind]].months.includes(Number(x.period.slice(5, 7))));
+  const gaps = scheduled.length
+    ? await prisma.$queryRawUnsafe<Array<{ township: string; kind: AssistanceKindCode; why: string; n: number; amount: string; periods: string | null }>>(fundsGapSql(scheduled), scope.countyRegionId)
+    : [];
+  const key = (township: string, kind: string) => `${township}\u0000${kind}`;
+  const gapsBy = new Map<string, typeof gaps>();
+  for (const g of gaps) gapsBy.set(key(g.township, g.kind), [...(gapsBy.get(key(g.township, g.kind)) ?? []), g]);
+  const out: Row[] = rows.map((r) => ({
     township: r.township,
     category: ASSISTANCE_KIND_ZH[r.kind] ?? r.kind,
     households: r.households,
@@ -299,7 +370,30 @@ export async function fundsRows(prisma: PrismaClient, scope: ReportScope): Promi
     onTime: r.on_time,
     lateOrUnpaid: r.late,
     reason: '',
+    _key: key(r.township, r.kind),
   }));
+  // A township and category with enrolments due but not one payment row: a row of its own.
+  for (const [k, list] of gapsBy) {
+    if (out.some((r) => r._key === k) || !list.some((g) => g.why === 'missing')) continue;
+    const g = list[0]!;
+    out.push({ township: g.township, category: ASSISTANCE_KIND_ZH[g.kind] ?? g.kind, households: 0, persons: 0, amountDue: 0, amountPaid: 0, lastPaidDate: null, dueRule: dueRuleZh(scope.policy, ASSISTANCE_TO_PAYMENT_KIND[g.kind]), onTime: 0, lateOrUnpaid: 0, reason: '', _key: k });
+  }
+  for (const r of out) {
+    const parts: string[] = [];
+    for (const g of gapsBy.get(String(r._key)) ?? []) {
+      if (g.why === 'missing') {
+        r.lateOrUnpaid = Number(r.lateOrUnpaid) + g.n;
+        parts.push(`未发放${g.n}笔（无发放记录，${(g.periods ?? '').split(',').join('、')}，月保障金额合计${Number(g.amount).toFixed(2)}元）`);
+      } else if (g.why === 'nodata') {
+        parts.push(`${(g.periods ?? '').split(',').join('、')}无发放数据（未导入该月发放记录，未计入）`);
+      } else {
+        parts.push(`${GAP_ZH[g.why] ?? g.why}${g.n}笔`);
+      }
+    }
+    r.reason = parts.join('；');
+    delete r._key;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ table 4
@@ -384,7 +478,10 @@ interface CaseRow {
   closedAt: Date | null;
   data: {
     source?: string;
-    decision?: { decision?: string; effectiveMonth?: string; decidedAt?: string };
+    /** Death review: decision '增发'…; prisoner exit (低保): the new amount (0 = 停发). */
+    decision?: { decision?: string; effectiveMonth?: string; decidedAt?: string; newMonthlyAmount?: number; previousMonthlyAmount?: number };
+    /** Prisoner exit (特困): the support ended after its 公示. */
+    termination?: { effectiveMonth?: string; completedAt?: string };
     overpayment?: { totalCents?: number; months?: unknown[] };
     recoveries?: Array<{ amountCents?: number }>;
   } | null;
@@ -392,6 +489,20 @@ interface CaseRow {
   township: string | null;
   memberName: string | null;
   kinds: string | null;
+}
+
+/** The decision columns of table 5 from a case's data: 增发/减发/停发 (death review, 低保 prisoner exit) or 终止供养 (特困). */
+export function caseOutcome(kind: string, d: NonNullable<CaseRow['data']>): { decision: string; effectiveMonth: string; decidedAt: string | null } {
+  if (kind === 'PRISON_EXIT') {
+    if (d.termination) return { decision: '终止供养', effectiveMonth: d.termination.effectiveMonth ?? '', decidedAt: d.termination.completedAt ?? null };
+    if (d.decision) {
+      const amount = d.decision.newMonthlyAmount;
+      const decision = d.decision.decision ?? (amount === undefined ? '' : amount === 0 ? '停发' : `减发（调整为每月${amount.toFixed(2)}元）`);
+      return { decision, effectiveMonth: d.decision.effectiveMonth ?? '', decidedAt: d.decision.decidedAt ?? null };
+    }
+    return { decision: '', effectiveMonth: '', decidedAt: null };
+  }
+  return { decision: d.decision?.decision ?? '', effectiveMonth: d.decision?.effectiveMonth ?? '', decidedAt: d.decision?.decidedAt ?? null };
 }
 
 /** 死亡（服刑）处置: DEATH_REVIEW and PRISON_EXIT cases of the county open at some time in the period. */
@@ -405,7 +516,12 @@ export async function* deathPrisonRows(prisma: PrismaClient, scope: ReportScope)
               t.name AS township, m.name AS "memberName", en.kinds
        FROM "Case" c
        JOIN "Region" t ON t.id = c."regionId"
-       LEFT JOIN "Member" m ON m.id = CASE WHEN jsonb_typeof(c.data->'memberId') = 'number' THEN (c.data->>'memberId')::int END
+       LEFT JOIN LATERAL (
+         SELECT mm.name FROM "Member" mm
+         WHERE mm.id = CASE WHEN jsonb_typeof(c.data->'memberId') = 'number' THEN (c.data->>'memberId')::int END
+            OR (c."subjectIdNumber" IS NOT NULL AND mm."idNumber" = c."subjectIdNumber")
+         ORDER BY (mm.id = CASE WHEN jsonb_typeof(c.data->'memberId') = 'number' THEN (c.data->>'memberId')::int END) DESC NULLS LAST, mm.id
+         LIMIT 1) m ON true
        LEFT JOIN LATERAL (SELECT string_agg(DISTINCT e.kind::text, ',') AS kinds FROM "Enrolment" e WHERE e."householdId" = c."householdId") en ON true
        WHERE c.kind IN ('DEATH_REVIEW', 'PRISON_EXIT') AND t."parentId" = $1
          AND c."openedAt" < $3 AND (c."closedAt" IS NULL OR c."closedAt" >= $2) AND c.id > $4
@@ -418,7 +534,9 @@ export async function* deathPrisonRows(prisma: PrismaClient, scope: ReportScope)
     for (const r of page) {
       seq += 1;
       const d = r.data ?? {};
-      const decidedAt = d.decision?.decidedAt ?? null;
+      // However the case was opened (import, match, chat, demo): the decision as the case recorded it.
+      const outcome = caseOutcome(r.kind, d);
+      const decidedAt = outcome.decidedAt;
       const within =
         decidedAt && r.dueAt ? (Date.parse(decidedAt) < r.dueAt.getTime() ? '是' : '否') : r.dueAt && r.dueAt.getTime() <= to.getTime() ? '否（逾期未办结）' : '办理中';
       yield {
@@ -432,8 +550,8 @@ export async function* deathPrisonRows(prisma: PrismaClient, scope: ReportScope)
         discoveredAt: toChinaDate(r.openedAt),
         source: d.source ?? '',
         reviewedAt: decidedAt ? toChinaDate(new Date(decidedAt)) : null,
-        decision: d.decision?.decision ?? '',
-        effectiveMonth: d.decision?.effectiveMonth ?? '',
+        decision: outcome.decision,
+        effectiveMonth: outcome.effectiveMonth,
         overpaidMonths: d.overpayment?.months?.length ?? 0,
         overpaid: (d.overpayment?.totalCents ?? 0) / 100,
         recovered: (d.recoveries ?? []).reduce((s, x) => s + (x.amountCents ?? 0), 0) / 100,

@@ -5,6 +5,9 @@
  * counts `0`, dates `yyyy-mm-dd`), a totals row whose cells are SUM formulas
  * carrying their computed values as cached results (readers that do not
  * recalculate still show the numbers), then notes and the signature line.
+ * Printable on A4 landscape (A4_LANDSCAPE): fit to one page wide, rows above
+ * the data repeated on every page, text wrapped, wide tables' text columns
+ * narrowed to keep the scale legible, the signature line after the last row.
  *
  * Rows are streamed (exceljs WorkbookWriter, each row committed as written):
  * memory stays flat however many rows the query yields.
@@ -24,6 +27,49 @@ export const NUMBER_FORMATS: Readonly<Record<CellKind, string | undefined>> = {
 
 /** Rows above the data: title, unit and period, header. */
 export const HEADER_ROWS = 3;
+
+/**
+ * A4 landscape, fit to one page wide and as many pages tall as needed, the
+ * title, unit/period and header rows repeated on every page, narrow margins,
+ * centred (paper submissions).
+ */
+export const A4_LANDSCAPE: Partial<ExcelJS.PageSetup> = {
+  paperSize: 9,
+  orientation: 'landscape',
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  printTitlesRow: `1:${HEADER_ROWS}`,
+  horizontalCentered: true,
+  margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.6, header: 0.3, footer: 0.3 },
+};
+
+/**
+ * Character widths A4 landscape holds at a legible scale: about 150 at 100 %
+ * (277 mm between the margins); up to this many the fit-to-width scale stays
+ * at or above ~85 %.
+ */
+export const PRINT_WIDTH_BUDGET = 175;
+
+/** The narrowest a column of each kind may get (a number or date never wraps; text and headers do). */
+const MIN_WIDTH: Readonly<Record<CellKind, number>> = { text: 6, count: 6, amount: 12, date: 11, datetime: 16 };
+
+/**
+ * Column widths for print: the spec's widths, narrowed together (text
+ * columns wrap, number and date columns down to what their values need) when
+ * the table is wider than the budget.
+ */
+export function printWidths(spec: TableSpec): number[] {
+  const fit = (f: number) => spec.columns.map((c) => Math.max(Math.min(c.width, MIN_WIDTH[c.kind]), Math.floor(c.width * f)));
+  const sum = (w: number[]) => w.reduce((a, b) => a + b, 0);
+  let f = 1;
+  let w = fit(f);
+  while (sum(w) > PRINT_WIDTH_BUDGET && f > 0.3) {
+    f -= 0.01;
+    w = fit(f);
+  }
+  return w;
+}
 
 export interface TableMeta {
   /** 填报单位: the county's name. */
@@ -66,9 +112,11 @@ export async function writeTableXlsx(file: string, spec: TableSpec, meta: TableM
   workbook.created = new Date();
   const sheet = workbook.addWorksheet(spec.title.slice(0, 31).replace(/[\\/?*[\]:]/g, ''), {
     views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROWS }],
-    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
+    pageSetup: A4_LANDSCAPE,
+    headerFooter: { oddFooter: '&C第 &P 页，共 &N 页', evenFooter: '&C第 &P 页，共 &N 页' },
   });
-  sheet.columns = spec.columns.map((col) => ({ key: col.key, width: col.width }));
+  const widths = printWidths(spec);
+  sheet.columns = spec.columns.map((col, i) => ({ key: col.key, width: widths[i] }));
   const last = sheet.getColumn(spec.columns.length).letter;
 
   const title = sheet.getRow(1);
@@ -81,7 +129,7 @@ export async function writeTableXlsx(file: string, spec: TableSpec, meta: TableM
 
   const sub = sheet.getRow(2);
   sub.getCell(1).value = `填报单位：${meta.unitName}${IDEOGRAPHIC_SPACE.repeat(2)}统计期间：${meta.periodLabel}`;
-  sub.getCell(1).alignment = { horizontal: 'left', vertical: 'middle' };
+  sub.getCell(1).alignment = { horizontal: 'left', vertical: 'middle', wrapText: true };
   sheet.mergeCells(`A2:${last}2`);
   sub.commit();
 
@@ -107,7 +155,7 @@ export async function writeTableXlsx(file: string, spec: TableSpec, meta: TableM
       const fmt = NUMBER_FORMATS[col.kind];
       if (fmt && col.kind !== 'text') cell.numFmt = fmt;
       cell.border = thin;
-      if (col.kind === 'text') cell.alignment = { wrapText: true, vertical: 'top' };
+      cell.alignment = col.kind === 'text' ? { wrapText: true, vertical: 'top' } : { vertical: 'top', horizontal: col.kind === 'date' || col.kind === 'datetime' ? 'center' : 'right' };
     });
     row.commit();
     addToTotals(spec, acc, data);
@@ -131,13 +179,19 @@ export async function writeTableXlsx(file: string, spec: TableSpec, meta: TableM
   totalRow.commit();
 
   let r = HEADER_ROWS + n + 3;
+  // Notes and the signature line span the table (merged, wrapped): nothing runs over the page edge.
   for (const note of meta.notes ?? []) {
-    const row = sheet.getRow(r++);
+    const row = sheet.getRow(r);
     row.getCell(1).value = note;
+    row.getCell(1).alignment = { wrapText: true, vertical: 'top' };
+    sheet.mergeCells(`A${r}:${last}${r}`);
     row.commit();
+    r += 1;
   }
   const sign = sheet.getRow(r + 1);
   sign.getCell(1).value = ['填报人：', '审核人：', '填报日期：'].join(IDEOGRAPHIC_SPACE.repeat(6));
+  sign.getCell(1).alignment = { horizontal: 'left', vertical: 'middle' };
+  sheet.mergeCells(`A${r + 1}:${last}${r + 1}`);
   sign.commit();
 
   sheet.commit();

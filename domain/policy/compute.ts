@@ -10,6 +10,7 @@ import {
   assertLocalDate,
   compareLocalDates,
   dayOfMonthClamped,
+  formatDateZh,
   isoWeekday,
   maxLocalDate,
   parseLocalDate,
@@ -240,6 +241,15 @@ export interface ReportDue {
   /** Period the report covers: from the day after the previous due date (or the campaign start) to the day before this one. */
   periodStart: LocalDate;
   periodEnd: LocalDate;
+  /** The day the cadence gives, when the policy moved it off a non-working day (the prompt says so). */
+  movedFrom?: LocalDate;
+}
+
+/** Text for a prompt: '原定2024年10月3日为法定节假日或休息日，顺延至2024年10月8日' ('' when not moved). */
+export function movedDueText(d: { movedFrom?: LocalDate; nominal: LocalDate }): string {
+  if (!d.movedFrom || d.movedFrom === d.nominal) return '';
+  const later = compareLocalDates(d.nominal, d.movedFrom) > 0;
+  return `原定${formatDateZh(d.movedFrom)}为法定节假日或休息日，依本县政策${later ? '顺延' : '提前'}至${formatDateZh(d.nominal)}`;
 }
 
 function expiryOf(nominal: LocalDate, inclusive: boolean, cutoffTime: TimeOfDay | null) {
@@ -283,9 +293,11 @@ export function progressReportDueDates(
   const out: ReportDue[] = [];
   let periodStart = window.start;
   nominals.forEach((raw, i) => {
-    const nominal = adjustForNonWorkingDay(raw, pr.ifNonWorkingDay, options.calendar);
+    // A year the holiday data does not cover keeps the cadence's day (the calendar watch tells the office).
+    const cal = options.calendar;
+    const nominal = pr.ifNonWorkingDay !== 'keep' && cal && !cal.covers(parseLocalDate(raw).year) ? raw : adjustForNonWorkingDay(raw, pr.ifNonWorkingDay, cal);
     const periodEnd = maxLocalDate(periodStart, addCalendarDays(nominal, -1));
-    out.push({ seq: i + 1, nominal, ...expiryOf(nominal, pr.inclusive, pr.cutoffTime), periodStart, periodEnd });
+    out.push({ seq: i + 1, nominal, ...expiryOf(nominal, pr.inclusive, pr.cutoffTime), periodStart, periodEnd, ...(nominal !== raw ? { movedFrom: raw } : {}) });
     periodStart = addCalendarDays(periodEnd, 1);
   });
   return out;

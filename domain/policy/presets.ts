@@ -271,7 +271,9 @@ export const wenshui: CountyPolicyInput = {
     recipient: '工作专班办公室（社会救助股）',
     inclusive: true,
     cutoffTime: '12:00',
-    ifNonWorkingDay: 'keep',
+    // A Thursday in a statutory holiday (2024: 4 April, 2 May, 3 October) moves to the next working day
+    // (民法典 Art. 203); the prompt names the original day. 'keep' reads the plan literally.
+    ifNonWorkingDay: 'nextWorkingDay',
     legalBasis: '文民发〔2024〕13号 四（七）：各相关股室每周星期四上午报送',
   },
   villageMonthlyChain: { enabled: false },

@@ -20,6 +20,7 @@ import { createPrismaClient } from '../../app/db/client.js';
 import { createCycleTableActivities } from '../../activities/cycle-tables.js';
 import { importFile } from '../../app/import/index.js';
 import { writeStatutoryTables, writeTable } from '../../app/reports/index.js';
+import { caseOutcome } from '../../app/reports/queries.js';
 import { HEADER_ROWS } from '../../app/reports/xlsx.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { presets } from '../../domain/policy/load.js';
@@ -78,6 +79,9 @@ beforeAll(async () => {
   await pay(h3, '2024-05', 600, 600, '2024-05-09'); // on time
   await pay(h2, '2024-04', 2400, 2400, '2024-04-09'); // quarterly, on time
   await pay(h1, '2024-06', 500, 500, '2024-06-05'); // outside the period
+  // Enrolled in township 2 from 2024-03, never paid: each month with any county payment is a missing payment.
+  const h4 = await household(t2.villages[1]!.id, 1, 'URBAN_DIBAO', 450);
+  await prisma.enrolment.update({ where: { id: h4.e.id }, data: { startDate: day('2024-03-15') } });
 
   // Table 1 / Wenshui weekly: one progress cycle, township 1 submitted late, township 2 missing.
   const u1 = await prisma.reportingUnit.create({ data: { countyRegionId: county.countyId, kind: 'TOWNSHIP', name: `${t1.name}人民政府`, regionId: t1.id, reporterStaffId: reporter } });
@@ -102,6 +106,12 @@ beforeAll(async () => {
     data: { staffId: cadre, relativeIdNumber: h1.head, relativeName: h1.m.name, relation: 'child', status: 'APPROVED', filedAt: new Date('2024-05-03T02:00:00Z'), homeVisitDate: day('2024-05-06'), homeVisitResult: '收入情况属实', decisionNote: '保留' },
   });
   await prisma.nearRelativeFiling.create({ data: { staffId: cadre, relativeIdNumber: h3.head, relativeName: h3.m.name, relation: 'sibling', filedAt: new Date('2024-06-03T02:00:00Z') } });
+  // A relative's new application, approved after the county home visit: the decision is the application's.
+  const applicantId = freshIdNumber();
+  const app = await prisma.application.create({ data: { applicantName: '钱申请', applicantIdNumber: applicantId, kind: 'RURAL_DIBAO', regionId: t1.villages[1]!.id, acceptedAt: day('2024-05-02'), status: 'APPROVED' } });
+  await prisma.nearRelativeFiling.create({
+    data: { staffId: cadre, relativeIdNumber: applicantId, relativeName: '钱申请', relation: 'sibling', status: 'APPROVED', filedAt: new Date('2024-05-04T02:00:00Z'), homeVisitDate: day('2024-05-09'), homeVisitResult: '县级入户核实', applicationId: app.id },
+  });
 
   // Table 5: a decided death review (within 3 months) and an undecided prison exit.
   await prisma.case.create({
@@ -113,6 +123,15 @@ beforeAll(async () => {
   });
   await prisma.case.create({
     data: { kind: 'PRISON_EXIT', workflowId: `prison-exit:${county.countyId}:${h2.m.id}`, subjectIdNumber: h2.head, householdId: h2.h.id, regionId: t2.id, assigneeStaffId: caseworker, anchorDate: day('2024-05-02'), dueAt: new Date('2024-06-30T16:00:00Z'), openedAt: new Date('2024-05-05T01:00:00Z'), data: { memberId: h2.m.id, source: '司法局' } },
+  });
+
+  // Table 5: a prisoner exit opened from a match (no memberId in its data: the member is found by ID number), decided 停发.
+  await prisma.case.create({
+    data: {
+      kind: 'PRISON_EXIT', workflowId: `prison-exit:${county.countyId}:match:${h1.head}`, subjectIdNumber: h1.head, householdId: h1.h.id, regionId: t1.id, assigneeStaffId: reporter,
+      anchorDate: day('2024-04-12'), dueAt: new Date('2024-06-30T16:00:00Z'), openedAt: new Date('2024-04-20T01:00:00Z'),
+      data: { source: '数据比对', track: 'dibao', decision: { newMonthlyAmount: 0, effectiveMonth: '2024-05', byStaffId: reporter, updateId: 'p1', decidedAt: '2024-05-08T02:00:00.000Z', previousMonthlyAmount: 500 }, overpayment: { totalCents: 50_000, months: [{ month: '2024-05' }] } },
+    },
   });
 
   // Table 6: two rectification items.
@@ -226,11 +245,13 @@ describe('statutory tables (.xlsx)', () => {
     await writeTable(prisma, 'zhangzi-2', { countyRegionId: county.countyId, period: PERIOD, file });
     const ws = await checkFrame(file, 'zhangzi-2', '2024年4月1日');
     const rows = dataRows(ws, 'zhangzi-2');
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({ seq: 2, applicantName: '钱申请', assistance: '申请农村低保', homeVisitResult: '县级入户核实', decision: '批准纳入', remarks: '备案同意' });
+    expect((rows[1]!.homeVisitDate as Date).toISOString().slice(0, 10)).toBe('2024-05-09');
     expect(rows[0]).toMatchObject({ seq: 1, township: county.townships[0]!.name, village: county.townships[0]!.villages[0]!.name, applicantId: maskIdNumber(ids.h1Head), assistance: '农村低保', householdSize: 2, monthlyAmount: 500, staffName: '孙委员', relation: '子女', homeVisitResult: '收入情况属实', decision: '同意', remarks: '保留' });
     expect((rows[0]!.filedAt as Date).toISOString().slice(0, 10)).toBe('2024-05-03');
     expect(JSON.stringify(rows)).not.toContain(ids.h1Head);
-    expectTotal(totalsRow(ws, 'zhangzi-2', 1).monthlyAmount!, 500, 1);
+    expectTotal(totalsRow(ws, 'zhangzi-2', 2).monthlyAmount!, 500, 2);
   });
 
   it('table 3: per township and category, on time against the policy deadlines, totals = payment sums', async () => {
@@ -239,10 +260,12 @@ describe('statutory tables (.xlsx)', () => {
     const ws = await checkFrame(file, 'zhangzi-3', '2024年4月1日');
     const rows = dataRows(ws, 'zhangzi-3');
     const [t1, t2] = county.townships as [TestCounty['townships'][0], TestCounty['townships'][0]];
-    expect(rows.map((x) => [x.township, x.category, x.households, x.persons, x.onTime, x.lateOrUnpaid])).toEqual([
-      [t1.name, '城市低保', 1, 1, 1, 1],
-      [t1.name, '农村低保', 1, 2, 1, 1],
-      [t2.name, '分散特困', 1, 1, 1, 0],
+    expect(rows.map((x) => [x.township, x.category, x.households, x.persons, x.onTime, x.lateOrUnpaid, x.reason ?? ''])).toEqual([
+      [t1.name, '城市低保', 1, 1, 1, 1, '未足额发放1笔'],
+      [t1.name, '农村低保', 1, 2, 1, 1, '逾期发放1笔'],
+      [t2.name, '分散特困', 1, 1, 1, 0, ''],
+      // No payment row at all: a row of its own, counted as not paid, with the months in 原因.
+      [t2.name, '城市低保', 0, 0, 0, 2, '未发放2笔（无发放记录，2024-04、2024-05，月保障金额合计900.00元）'],
     ]);
     expect(rows[2]!.dueRule).toBe('每季度初10日前（含）');
     const where = { household: { region: { parent: { parentId: county.countyId } } }, period: { in: ['2024-04', '2024-05'] } };
@@ -251,7 +274,21 @@ describe('statutory tables (.xlsx)', () => {
     expectTotal(t.amountDue!, Number(agg._sum.amountDue), rows.length);
     expectTotal(t.amountPaid!, Number(agg._sum.amountPaid), rows.length);
     expectTotal(t.persons!, 4, rows.length);
-    expect((t.onTime!.value as { result: number }).result + (t.lateOrUnpaid!.value as { result: number }).result).toBe(agg._count);
+    // Payment rows plus the two missing ones.
+    expect((t.onTime!.value as { result: number }).result + (t.lateOrUnpaid!.value as { result: number }).result).toBe(agg._count + 2);
+  });
+
+  it('table 3: months with no payment data at all are named as such in 原因, never counted as unpaid', async () => {
+    const file = path.join(dir, 't3-nodata.xlsx');
+    await writeTable(prisma, 'zhangzi-3', { countyRegionId: county.countyId, period: '2024-06-01..2024-08-31', file });
+    const rows = dataRows(await checkFrame(file, 'zhangzi-3', '2024年6月1日'), 'zhangzi-3');
+    const [t1, t2] = county.townships as [TestCounty['townships'][0], TestCounty['townships'][0]];
+    const urban1 = rows.find((x) => x.township === t1.name && x.category === '城市低保')!;
+    // June has a county payment (household 1), so household 3's missing June counts; July and August have none.
+    expect(urban1).toMatchObject({ lateOrUnpaid: 1 });
+    expect(urban1.reason).toBe('未发放1笔（无发放记录，2024-06，月保障金额合计600.00元）；2024-07、2024-08无发放数据（未导入该月发放记录，未计入）');
+    expect(rows.find((x) => x.township === t1.name && x.category === '农村低保')).toMatchObject({ onTime: 1, lateOrUnpaid: 0 });
+    expect(rows.find((x) => x.township === t2.name && x.category === '城市低保')).toMatchObject({ lateOrUnpaid: 1 });
   });
 
   it('table 4: monitored persons imported (jiuzhu import monitored), 重残 only, coverage by ID number; bad rows refused in Chinese; same file once', async () => {
@@ -325,7 +362,11 @@ describe('statutory tables (.xlsx)', () => {
     expect(rows.map((x) => [x.event, x.decision, x.overpaidMonths, x.overpaid, x.recovered, x.withinLimit])).toEqual([
       ['死亡', '停发', 2, 1200, 700, '是'],
       ['服刑', null, 0, 0, 0, '办理中'],
+      ['服刑', '停发', 1, 500, 0, '是'],
     ]);
+    expect(rows[2]).toMatchObject({ name: '户主' + ids.h1Head.slice(-4), source: '数据比对', effectiveMonth: '2024-05', reviewedAt: day('2024-05-08') });
+    expect(caseOutcome('PRISON_EXIT', { termination: { effectiveMonth: '2024-06', completedAt: '2024-05-20T02:00:00.000Z' } })).toEqual({ decision: '终止供养', effectiveMonth: '2024-06', decidedAt: '2024-05-20T02:00:00.000Z' });
+    expect(caseOutcome('PRISON_EXIT', { decision: { newMonthlyAmount: 320, effectiveMonth: '2024-06' } }).decision).toBe('减发（调整为每月320.00元）');
     expect(rows[0]).toMatchObject({ idNumber: maskIdNumber(ids.h3Member), assistance: '城市低保', source: '公安', effectiveMonth: '2024-04' });
     const cases = await prisma.case.findMany({ where: { regionId: { in: county.townships.map((t) => t.id) } } });
     const cents = (k: 'overpaid' | 'recovered') =>
@@ -381,7 +422,7 @@ describe('statutory tables (.xlsx)', () => {
     const files = await writeStatutoryTables({ prisma }, { countyRegionId: county.countyId, period: '2024-05', dir: out, policy: presets.zhangzi });
     expect(files.map((f) => f.table)).toEqual(['zhangzi-1', 'zhangzi-2', 'zhangzi-3', 'zhangzi-4', 'zhangzi-5', 'zhangzi-6']);
     for (const f of files) expect(fs.existsSync(f.file)).toBe(true);
-    expect(files.find((f) => f.table === 'zhangzi-3')!.rows).toBe(2); // May only: the quarterly payment is April's
+    expect(files.find((f) => f.table === 'zhangzi-3')!.rows).toBe(3); // May only: the quarterly payment is April's; township 2's unpaid 城市低保 has a row
   });
 
   it('jiuzhu report: writes the file; bad input exits 2 with a Chinese message', async () => {

@@ -132,10 +132,11 @@ describe('what a tick opens', () => {
     expect(progressCycleToOpen(zhangzi, '2024-10-29')?.nominal).toBe('2024-10-29');
     expect(progressCycleToOpen(zhangzi, '2024-10-30')).toBeNull();
     expect(progressCycleToOpen(zhangzi, '2024-11-01')).toBeNull();
-    // 文水: Thursdays, cut-off 12:00.
-    const w = progressCycleToOpen(presets.wenshui, '2024-04-05')!;
-    expect(w.nominal).toBe('2024-04-11');
-    expect(w.expiresAt.toISOString()).toBe('2024-04-11T04:00:00.000Z');
+    // 文水: Thursdays, cut-off 12:00; 4 April (清明) moved to the make-up working day, Sunday 7 April.
+    const w = progressCycleToOpen(presets.wenshui, '2024-04-05', createCalendar())!;
+    expect(w).toMatchObject({ nominal: '2024-04-07', movedFrom: '2024-04-04' });
+    expect(w.expiresAt.toISOString()).toBe('2024-04-07T04:00:00.000Z');
+    expect(progressCycleToOpen(presets.wenshui, '2024-04-08', createCalendar())!.nominal).toBe('2024-04-11');
   });
   it('phase summaries: open 30 days ahead, none after the campaign', () => {
     expect(phaseSummaryToOpen(zhangzi, '2024-06-13')).toBeNull();

@@ -19,6 +19,7 @@ import {
   presetInputs,
   presets,
   progressReportDueDates,
+  movedDueText,
   reminderSchedule,
   ruleIds,
   villageChainDueDates,
@@ -269,21 +270,30 @@ describe('progress-report cadences', () => {
     expect(dues[1]).toMatchObject({ periodStart: '2024-05-14', periodEnd: '2024-05-28' });
   });
 
-  it('Wenshui: every Thursday, cut-off 12:00, 2024-04-04 … 2024-10-31', () => {
-    const dues = progressReportDueDates(wenshui);
+  it('Wenshui: every Thursday, cut-off 12:00, 2024-04-07 … 2024-10-31; the three holiday Thursdays move to the next working day and say so', () => {
+    const dues = progressReportDueDates(wenshui, { calendar });
     expect(dues).toHaveLength(31);
-    expect(dues[0]!.due).toBe('2024-04-04');
-    expect(dues[0]!.expiresAt.toISOString()).toBe('2024-04-04T04:00:00.000Z');
+    // 2024-04-04 is 清明 (4–6 April); Sunday 7 April is a make-up working day.
+    expect(dues[0]).toMatchObject({ due: '2024-04-07', movedFrom: '2024-04-04' });
+    expect(dues[0]!.expiresAt.toISOString()).toBe('2024-04-07T04:00:00.000Z');
     expect(dues.at(-1)!.due).toBe('2024-10-31');
-    expect(dues.map((d) => d.due)).toContain('2024-10-03'); // kept on a holiday by default
+    expect(dues.filter((d) => d.movedFrom).map((d) => [d.movedFrom, d.due])).toEqual([
+      ['2024-04-04', '2024-04-07'],
+      ['2024-05-02', '2024-05-06'],
+      ['2024-10-03', '2024-10-08'],
+    ]);
+    expect(movedDueText(dues.find((d) => d.movedFrom === '2024-10-03')!)).toBe('原定2024年10月3日为法定节假日或休息日，依本县政策顺延至2024年10月8日');
+    expect(movedDueText(dues[1]!)).toBe('');
+    // Without the holiday data it cannot decide, and says it needs it.
+    expect(() => progressReportDueDates(wenshui)).toThrow(/需要节假日日历/);
   });
 
-  it('a holiday Thursday can move to the next working day', () => {
+  it('a policy that keeps the day keeps the holiday Thursday', () => {
     const p = editable('wenshui');
-    p.progressReport.ifNonWorkingDay = 'nextWorkingDay';
+    p.progressReport.ifNonWorkingDay = 'keep';
     const dues = progressReportDueDates(loadPolicy(p), { calendar });
-    expect(dues.map((d) => d.due)).toContain('2024-10-08');
-    expect(dues.map((d) => d.due)).not.toContain('2024-10-03');
+    expect(dues.map((d) => d.due)).toContain('2024-10-03');
+    expect(dues.some((d) => d.movedFrom)).toBe(false);
   });
 
   it('the 29th in a short February becomes the 28th; weekly is expressible for Zhangzi too', () => {

@@ -13,7 +13,7 @@ import { createPrismaClient } from '../../app/db/client.js';
 import { runRehearsal, type RehearsalResult } from '../../app/simulate/run.js';
 import { formatTimeline } from '../../app/commands/simulate.js';
 import { chinaDateTimeText, progressCycleWorkflowId } from '../../domain/cycles/index.js';
-import { presets } from '../../domain/policy/load.js';
+import { loadPolicy, presets } from '../../domain/policy/load.js';
 import { progressReportDueDates, reminderSchedule, escalationSchedule } from '../../domain/policy/compute.js';
 import { chinaInstant } from '../../domain/time/instants.js';
 
@@ -30,7 +30,9 @@ describe('campaign rehearsal (jiuzhu simulate)', () => {
   });
 
   it('runs five weeks: every progress deadline at its Asia/Shanghai instant, the silent unit escalated once per level and missing in the table, the punctual unit never reminded', async () => {
-    const policy = presets.wenshui; // weekly, Thursday 12:00; campaign 2024-04-01 … 2024-10-31
+    // Weekly, Thursday 12:00; campaign 2024-04-01 … 2024-10-31. The literal reading (a holiday Thursday kept),
+    // so the five Thursdays are five deadlines; the move to the next working day is tested in test/unit/policy.test.ts.
+    const policy = loadPolicy({ ...structuredClone(presets.wenshui), progressReport: { ...structuredClone(presets.wenshui.progressReport), ifNonWorkingDay: 'keep' } });
     const r: RehearsalResult = await runRehearsal({
       policy,
       from: FROM,
