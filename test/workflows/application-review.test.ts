@@ -8,17 +8,17 @@ import { submitNearRelativeFiling } from '../../app/cases/near-relative-filing.j
 import type { ApplicationDecideArgs } from '../../domain/cases/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { createCalendarFromData } from '../../domain/time/work-calendar.js';
+import type { applicationReview } from '../../workflows/application-review.js';
 import {
   applicationDecideUpdate,
   applicationReviewStatusQuery,
-  extendUpdate,
+  applicationExtendUpdate as extendUpdate,
   objectionUpdate,
   postPublicityUpdate,
   recordRefusalNoticeUpdate,
   startInvestigationUpdate,
   type ApplicationReviewStatus,
-  type applicationReview,
-} from '../../workflows/application-review.js';
+} from '../../domain/steps/updates/application-review.js';
 import { filingDecideUpdate, nearRelativeFilingStatusQuery, recordHomeVisitUpdate } from '../../workflows/near-relative-filing.js';
 import { connectTimeSkipping, createTestWorker, terminateWhenIdle, testDataConverter, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
 import { DAY, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
