@@ -19,7 +19,7 @@ import {
   startInvestigationUpdate,
   type ApplicationReviewStatus,
 } from '../../domain/steps/updates/application-review.js';
-import { filingDecideUpdate, nearRelativeFilingStatusQuery, recordHomeVisitUpdate } from '../../workflows/near-relative-filing.js';
+import { filingDecideUpdate, nearRelativeFilingStatusQuery, recordHomeVisitUpdate } from '../../domain/steps/updates/near-relative-filing.js';
 import { connectTimeSkipping, createTestWorker, terminateWhenIdle, testDataConverter, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
 import { DAY, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { addWorkdaysByHand, createApplication, createCasesFixture, finished, rejection, testCalendar } from './fixtures/cases-b.js';

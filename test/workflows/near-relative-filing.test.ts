@@ -12,8 +12,8 @@ import {
   nearRelativeFilingStatusQuery,
   recordHomeVisitUpdate,
   type NearRelativeFilingStatus,
-  type nearRelativeFiling,
-} from '../../workflows/near-relative-filing.js';
+} from '../../domain/steps/updates/near-relative-filing.js';
+import type { nearRelativeFiling } from '../../workflows/near-relative-filing.js';
 import { connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { addWorkdaysByHand, createApplication, createCasesFixture, finished, rejection, testCalendar } from './fixtures/cases-b.js';
