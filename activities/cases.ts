@@ -29,7 +29,7 @@ export interface DeathReviewCaseData {
   source: string;
   decision?: DecideArgs & { updateId: string; decidedAt: string };
   overpayment?: { totalCents: number; months: OverpaidMonth[] };
-  recoveries?: Array<{ updateId: string; amountCents: number; recordedByStaffId: number; recordedAt: string }>;
+  recoveries?: Array<{ updateId: string; amountCents: number; recordedByStaffId: number; recordedAt: string; recoveredOn?: string; receiptNo?: string }>;
 }
 
 export interface OpenDeathReviewCaseInput {
@@ -52,6 +52,8 @@ export interface DeathReviewCaseContext {
   assigneeStaffId: number | null;
   /** Staff allowed to decide and to record recoveries. */
   allowedStaffIds: number[];
+  /** The county's 专班组长 (write-offs); absent on cases opened before write-offs existed. */
+  leaderStaffIds?: number[];
   /** Sum of the household's active monthly amounts, yuan. */
   currentMonthlyAmount: number;
   /** Name and masked ID number, for notification texts. */
@@ -81,6 +83,7 @@ async function context(tx: Tx, caseId: number, householdId: number, townshipId: 
     select: { id: true },
     orderBy: { id: 'asc' },
   });
+  const leaders = await tx.staff.findMany({ where: { active: true, regionId: countyId, role: 'TASKFORCE_LEADER' }, select: { id: true }, orderBy: { id: 'asc' } });
   const enrolments = await tx.enrolment.findMany({ where: { householdId, status: 'ACTIVE' } });
   const currentCents = enrolments.reduce((s, e) => s + toCents(Number(e.monthlyAmount.toString())), 0);
   return {
@@ -89,6 +92,7 @@ async function context(tx: Tx, caseId: number, householdId: number, townshipId: 
     townshipId,
     assigneeStaffId,
     allowedStaffIds: deciders.map((d) => d.id),
+    leaderStaffIds: leaders.map((l) => l.id),
     currentMonthlyAmount: currentCents / 100,
     subjectLabel: `${member.name}（${maskIdNumber(member.idNumber)}）`,
     heldEnrolmentIds: enrolments.filter((e) => e.onHold && e.holdCaseId === caseId).map((e) => e.id),
@@ -266,23 +270,58 @@ export function createCaseActivities(db: Database) {
       amountCents: number;
       recordedByStaffId: number;
       recordedAt: string;
+      /** The day the money came back and the receipt number, when the front asked for them. */
+      recoveredOn?: string;
+      receiptNo?: string;
     }): Promise<{ recoveredCents: number }> {
       return db.prisma.$transaction(async (tx) => {
         const row = await tx.case.findUniqueOrThrow({ where: { id: input.caseId } });
         const data = caseData(row);
         const recoveries = data.recoveries ?? [];
         if (!recoveries.some((r) => r.updateId === input.updateId)) {
-          recoveries.push({ updateId: input.updateId, amountCents: input.amountCents, recordedByStaffId: input.recordedByStaffId, recordedAt: input.recordedAt });
+          const details = { ...(input.recoveredOn ? { recoveredOn: input.recoveredOn } : {}), ...(input.receiptNo ? { receiptNo: input.receiptNo } : {}) };
+          recoveries.push({ updateId: input.updateId, amountCents: input.amountCents, recordedByStaffId: input.recordedByStaffId, recordedAt: input.recordedAt, ...details });
           await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, recoveries }) } });
           await appendAudit(tx, {
             actor: `staff:${input.recordedByStaffId}`,
             action: 'case.recovery-recorded',
             subjectType: 'Case',
             subjectId: String(row.id),
-            payload: { updateId: input.updateId, amountCents: input.amountCents, recordedAt: input.recordedAt },
+            payload: { updateId: input.updateId, amountCents: input.amountCents, recordedAt: input.recordedAt, ...details },
           });
         }
         return { recoveredCents: recoveries.reduce((s, r) => s + r.amountCents, 0) };
+      });
+    },
+
+    /**
+     * Records one human step of a case (入户核查, 核销 …) in `Case.data.steps`
+     * and the audit chain, keyed by the update id (a retry writes once).
+     */
+    async recordCaseStep(input: {
+      caseId: number;
+      updateId: string;
+      /** Audit action, e.g. 'case.household-checked'. */
+      action: string;
+      byStaffId: number;
+      at: string;
+      /** What was recorded (no personal data). */
+      entry: Record<string, string | number | boolean>;
+    }): Promise<void> {
+      await db.prisma.$transaction(async (tx) => {
+        const row = await tx.case.findUniqueOrThrow({ where: { id: input.caseId } });
+        const data = (row.data ?? {}) as { steps?: Array<Record<string, unknown>> };
+        const steps = data.steps ?? [];
+        if (steps.some((s) => s.updateId === input.updateId)) return;
+        steps.push({ action: input.action, updateId: input.updateId, byStaffId: input.byStaffId, at: input.at, ...input.entry });
+        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, steps }) } });
+        await appendAudit(tx, {
+          actor: `staff:${input.byStaffId}`,
+          action: input.action,
+          subjectType: 'Case',
+          subjectId: String(row.id),
+          payload: { updateId: input.updateId, at: input.at, ...input.entry },
+        });
       });
     },
 

@@ -12,9 +12,13 @@ import type { NotificationAttachment } from '../domain/tables/attachments.js';
 export interface NotificationAction {
   /** Button text (Chinese, short). */
   label: string;
-  /** Update name on the workflow, e.g. 'decide'. */
-  update: string;
-  /** Fixed arguments of this button (e.g. { decision: 'approve' }). */
+  /** The step this button takes: a step id of the bot's registry (domain/steps), e.g. 'rc.confirm'. */
+  step?: string;
+  /** Form values the button fills in (e.g. { verdict: '同意销号' }); a step whose required fields they answer acts at once. */
+  values?: Record<string, string>;
+  /** Rows written before step ids: the Update name on the workflow, e.g. 'decide'. */
+  update?: string;
+  /** Rows written before step ids: fixed arguments of this button (e.g. { decision: 'approve' }). */
   args?: Record<string, string | number | boolean>;
   style?: 'primary' | 'danger' | 'default';
 }

@@ -119,7 +119,8 @@ async function main(): Promise<void> {
       });
       people.push({ openId, noteId: note.id });
     }
-    const gateway: WorkflowGateway = { update: async () => ({ ok: true, result: { message: '已批准' } }) };
+    // No workflow behind the cards: every step is refused as the workflow would, which is still a full round trip.
+    const gateway: WorkflowGateway = { execute: async () => ({ ok: false, message: '基准测试' }), query: async () => null };
     const core = createBotCore({ prisma, caseStarter: { reportDeath: async () => ({ caseRef: '' }), reportImprisonment: async () => ({ caseRef: '' }), fileNearRelative: async () => ({ caseRef: '' }), fileComplaint: async () => ({ caseRef: '' }) }, workflows: gateway });
     const out = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: fake.url, prisma });
     const app = Fastify();

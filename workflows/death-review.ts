@@ -16,16 +16,17 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities, DeathReviewCaseContext } from '../activities/cases.js';
 import {
+  beijingDateOf,
   checkDecision,
+  checkHouseholdCheck,
   checkRecovery,
+  checkWriteOff,
   deathReviewEscalationText,
   deathReviewReminderText,
   monthsCoveredByKind,
@@ -41,7 +42,7 @@ import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, runEscalationLadder } from './escalation.js';
 import { updateIdOrFail } from './update-id.js';
 
-const { openDeathReviewCase, recordDeathReviewDecision, recordCaseRecovery, closeCase } = proxyActivities<CaseActivities>({
+const { openDeathReviewCase, recordDeathReviewDecision, recordCaseRecovery, recordCaseStep, closeCase } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -58,44 +59,30 @@ export interface DeathReviewInput {
   policy: CountyPolicy;
 }
 
-export interface DecideResult {
-  caseId: number;
-  overpaidCents: number;
-  months: OverpaidMonth[];
-}
-
-export interface RecordRecoveryResult {
-  recoveredCents: number;
-  remainingCents: number;
-}
-
-export type DeathReviewPhase = 'opening' | 'reviewing' | 'recovering' | 'closed';
-
-export interface DeathReviewStatus {
-  workflowId: string;
-  phase: DeathReviewPhase;
-  caseId: number | null;
-  deathDate: LocalDate;
-  /** Last on-time day. */
-  due: LocalDate;
-  /** First late instant (ISO-8601). */
-  expiresAt: string;
-  /** Late and still without a decision (workflow time of the last activation). */
-  overdue: boolean;
-  assigneeStaffId: number | null;
-  decision: (DecideArgs & { updateId: string }) | null;
-  overpaidCents: number | null;
-  recoveredCents: number;
-  /** Dedupe keys of the ladder events handled so far. */
-  notified: string[];
-  closedAt: string | null;
-}
+export {
+  approveWriteOffUpdate,
+  deathReviewStatusQuery,
+  decideUpdate,
+  recordHouseholdCheckUpdate,
+  recordRecoveryUpdate,
+  type DeathReviewPhase,
+  type DeathReviewStatus,
+  type DecideResult,
+  type HouseholdCheckArgs,
+  type RecordRecoveryResult,
+  type WriteOffArgs,
+  type WriteOffResult,
+} from '../domain/steps/updates/death-review.js';
+import {
+  approveWriteOffUpdate,
+  deathReviewStatusQuery,
+  decideUpdate,
+  recordHouseholdCheckUpdate,
+  recordRecoveryUpdate,
+  type DeathReviewStatus,
+} from '../domain/steps/updates/death-review.js';
 
 export type DeathReviewResult = DeathReviewStatus;
-
-export const decideUpdate = defineUpdate<DecideResult, [DecideArgs]>('decide');
-export const recordRecoveryUpdate = defineUpdate<RecordRecoveryResult, [RecordRecoveryArgs]>('recordRecovery');
-export const deathReviewStatusQuery = defineQuery<DeathReviewStatus>('status');
 
 export async function deathReview(input: DeathReviewInput): Promise<DeathReviewResult> {
   const { workflowId } = workflowInfo();
@@ -112,9 +99,12 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
     expiresAt: deadline.expiresAt.toISOString(),
     overdue: false,
     assigneeStaffId: null,
+    allowedStaffIds: [],
+    check: null,
     decision: null,
     overpaidCents: null,
     recoveredCents: 0,
+    writeOff: null,
     notified: [],
     closedAt: null,
   };
@@ -179,6 +169,8 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
           amountCents,
           recordedByStaffId: args.recordedByStaffId,
           recordedAt: new Date(Date.now()).toISOString(),
+          ...(args.recoveredOn ? { recoveredOn: args.recoveredOn } : {}),
+          ...(args.receiptNo ? { receiptNo: args.receiptNo } : {}),
         });
         state.recoveredCents = r.recoveredCents;
       } finally {
@@ -200,6 +192,66 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
     },
   );
 
+  // 入户核查: recorded before the decision (added with the step contracts; a new handler, no patch).
+  setHandler(
+    recordHouseholdCheckUpdate,
+    async (args) => {
+      if (!ctx) throw ApplicationFailure.nonRetryable('案件尚在建立中，请稍后再试');
+      const updateId = updateIdOrFail();
+      state.check = { ...args, updateId };
+      await recordCaseStep({
+        caseId: ctx.caseId,
+        updateId,
+        action: 'case.household-checked',
+        byStaffId: args.byStaffId,
+        at: new Date(Date.now()).toISOString(),
+        entry: { visitedOn: args.visitedOn, visitors: args.visitors, findings: args.findings },
+      });
+      return { caseId: ctx.caseId };
+    },
+    {
+      validator: (args) => {
+        const reason = checkHouseholdCheck(args, { ...decisionContext(), checked: Boolean(state.check), today: beijingDateOf(Date.now()) });
+        if (reason) throw new Error(reason);
+      },
+      description: '登记入户核查情况',
+    },
+  );
+
+  // 核销: the 专班组长 writes off what cannot be recovered; the case then closes.
+  setHandler(
+    approveWriteOffUpdate,
+    async (args) => {
+      if (!ctx || state.overpaidCents === null) throw ApplicationFailure.nonRetryable('本案尚未作出决定，无需核销');
+      const cents = Math.max(0, state.overpaidCents - state.recoveredCents);
+      const updateId = updateIdOrFail();
+      state.writeOff = { ...args, cents, updateId };
+      await recordCaseStep({
+        caseId: ctx.caseId,
+        updateId,
+        action: 'case.written-off',
+        byStaffId: args.byStaffId,
+        at: new Date(Date.now()).toISOString(),
+        entry: { writtenOffCents: cents, reason: args.reason },
+      });
+      return { writtenOffCents: cents };
+    },
+    {
+      validator: (args) => {
+        const reason = checkWriteOff(args, {
+          ...decisionContext(),
+          decided: state.overpaidCents !== null,
+          overpaidCents: state.overpaidCents,
+          recoveredCents: state.recoveredCents + pendingRecoveryCents,
+          leaderStaffIds: ctx?.leaderStaffIds ?? [],
+          writtenOff: state.writeOff !== null,
+        });
+        if (reason) throw new Error(reason);
+      },
+      description: '专班组长批准核销未能追回的超发资金',
+    },
+  );
+
   const openedAtMs = Date.now();
   ctx = await openDeathReviewCase({
     workflowId,
@@ -213,6 +265,7 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
   const caseCtx = ctx;
   state.caseId = caseCtx.caseId;
   state.assigneeStaffId = caseCtx.assigneeStaffId;
+  state.allowedStaffIds = caseCtx.allowedStaffIds;
   state.phase = 'reviewing';
 
   const events = planLadder(
@@ -233,14 +286,19 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
   });
 
   await condition(() => state.overpaidCents !== null);
-  await condition(() => state.recoveredCents >= (state.overpaidCents ?? 0));
+  await condition(() => state.recoveredCents >= (state.overpaidCents ?? 0) || state.writeOff !== null);
   await condition(() => pendingRecoveryCents === 0 && allHandlersFinished());
 
   const closedAt = new Date(Date.now()).toISOString();
   await closeCase({
     caseId: caseCtx.caseId,
     closedAt,
-    reason: state.overpaidCents === 0 ? '已作出决定，无超发资金' : '已作出决定，超发资金已全部追回',
+    reason:
+      state.overpaidCents === 0
+        ? '已作出决定，无超发资金'
+        : state.writeOff !== null && state.recoveredCents < (state.overpaidCents ?? 0)
+          ? '已作出决定，未追回部分经专班组长批准核销'
+          : '已作出决定，超发资金已全部追回',
   });
   state.phase = 'closed';
   state.closedAt = closedAt;

@@ -25,8 +25,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -79,46 +77,26 @@ export interface PrisonExitInput {
   policy: CountyPolicy;
 }
 
-export type PrisonExitPhase = 'opening' | 'reviewing' | 'publicity' | 'recovering' | 'closed';
-
-export interface PrisonExitStatus {
-  workflowId: string;
-  phase: PrisonExitPhase;
-  track: PrisonExitTrack | null;
-  caseId: number | null;
-  imprisonmentDate: LocalDate;
-  /** The deadline rule used ('death-review' unless the policy has 'prison-exit'). */
-  ruleId: string;
-  due: LocalDate;
-  expiresAt: string;
-  /** Late and still without a decision (低保) or a posted termination (特困). */
-  overdue: boolean;
-  assigneeStaffId: number | null;
-  decision: (PrisonDecideArgs & { updateId: string }) | null;
-  /** The running (or last unobjected) termination 公示. */
-  publicity: { postedOn: LocalDate; due: LocalDate; expiresAt: string } | null;
-  objections: number;
-  termination: { effectiveMonth: string } | null;
-  overpaidCents: number | null;
-  overpaidMonths: OverpaidMonth[];
-  recoveredCents: number;
-  release: { releasedOn: LocalDate; updateId: string } | null;
-  notified: string[];
-  closedAt: string | null;
-}
-
-export interface PrisonDecideResult {
-  caseId: number;
-  overpaidCents: number;
-  months: OverpaidMonth[];
-}
-
-export const prisonDecideUpdate = defineUpdate<PrisonDecideResult, [PrisonDecideArgs]>('decide');
-export const postTerminationUpdate = defineUpdate<{ due: LocalDate; expiresAt: string }, [PostTerminationArgs]>('postTermination');
-export const terminationObjectionUpdate = defineUpdate<void, [TerminationObjectionArgs]>('objection');
-export const prisonRecoveryUpdate = defineUpdate<{ recoveredCents: number; remainingCents: number }, [PrisonRecoveryArgs]>('recordRecovery');
-export const releasedUpdate = defineUpdate<void, [ReleasedArgs]>('released');
-export const prisonExitStatusQuery = defineQuery<PrisonExitStatus>('status');
+export {
+  postTerminationUpdate,
+  prisonDecideUpdate,
+  prisonExitStatusQuery,
+  prisonRecoveryUpdate,
+  releasedUpdate,
+  terminationObjectionUpdate,
+  type PrisonDecideResult,
+  type PrisonExitPhase,
+  type PrisonExitStatus,
+} from '../domain/steps/updates/prison-exit.js';
+import {
+  postTerminationUpdate,
+  prisonDecideUpdate,
+  prisonExitStatusQuery,
+  prisonRecoveryUpdate,
+  releasedUpdate,
+  terminationObjectionUpdate,
+  type PrisonExitStatus,
+} from '../domain/steps/updates/prison-exit.js';
 
 function nowIso(): string {
   return new Date(Date.now()).toISOString();
@@ -143,6 +121,7 @@ export async function prisonExit(input: PrisonExitInput): Promise<PrisonExitStat
     expiresAt: deadline.expiresAt.toISOString(),
     overdue: false,
     assigneeStaffId: null,
+    allowedStaffIds: [],
     decision: null,
     publicity: null,
     objections: 0,
@@ -287,6 +266,7 @@ export async function prisonExit(input: PrisonExitInput): Promise<PrisonExitStat
   state.caseId = caseCtx.caseId;
   state.track = caseCtx.track;
   state.assigneeStaffId = caseCtx.assigneeStaffId;
+  state.allowedStaffIds = caseCtx.allowedStaffIds;
 
   if (caseCtx.track !== 'none') {
     state.phase = 'reviewing';

@@ -79,24 +79,8 @@ export interface ProgressCycleInput {
   closeAfterHours?: number;
 }
 
-export interface ProgressCycleStatus {
-  workflowId: string;
-  phase: 'opening' | 'collecting' | 'aggregated' | 'closed';
-  cycleId: number | null;
-  expiresAt: string;
-  units: Array<{ id: number; name: string }>;
-  submitted: Array<{ unitId: number; late: boolean; updateId: string }>;
-  notified: string[];
-  summary: CycleSummary | null;
-}
-
-export interface SubmitResult {
-  submissionId: number;
-  late: boolean;
-}
-
-export const submitProgressUpdate = defineUpdate<SubmitResult, [SubmitProgressArgs]>('submit');
-export const progressCycleStatusQuery = defineQuery<ProgressCycleStatus>('status');
+export { progressCycleStatusQuery, submitProgressUpdate, type ProgressCycleStatus, type SubmitResult } from '../domain/steps/updates/progress-cycle.js';
+import { progressCycleStatusQuery, submitProgressUpdate, type ProgressCycleStatus } from '../domain/steps/updates/progress-cycle.js';
 
 function unitKindOf(policy: CountyPolicy): UnitKind {
   return policy.progressReport.reportingUnits === 'section' ? 'SECTION' : 'TOWNSHIP';

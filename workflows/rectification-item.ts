@@ -17,8 +17,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   patched,
   proxyActivities,
   setHandler,
@@ -60,29 +58,8 @@ export interface RectificationItemWorkflowInput extends RectificationItemInput {
   policy: CountyPolicy;
 }
 
-export interface RectificationItemStatus {
-  workflowId: string;
-  itemId: number | null;
-  caseId: number | null;
-  seq: number | null;
-  status: RectificationStatusCode | 'OPENING';
-  /** Last on-time day. */
-  due: LocalDate;
-  /** First late instant (ISO-8601). */
-  expiresAt: string;
-  overdue: boolean;
-  progressReports: number;
-  recoveredCents: number;
-  rejections: number;
-  /** Dedupe keys of the ladder events handled so far. */
-  notified: string[];
-  completedAt: string | null;
-}
-
-export const reportProgressUpdate = defineUpdate<{ recoveredCents: number }, [ReportProgressArgs]>('reportProgress');
-export const reportCompletedUpdate = defineUpdate<{ status: RectificationStatusCode }, [ReportCompletedArgs]>('reportCompleted');
-export const confirmUpdate = defineUpdate<{ status: RectificationStatusCode }, [ConfirmArgs]>('confirm');
-export const rectificationStatusQuery = defineQuery<RectificationItemStatus>('status');
+export { confirmUpdate, rectificationStatusQuery, reportCompletedUpdate, reportProgressUpdate, type RectificationItemStatus } from '../domain/steps/updates/rectification-item.js';
+import { confirmUpdate, rectificationStatusQuery, reportCompletedUpdate, reportProgressUpdate, type RectificationItemStatus } from '../domain/steps/updates/rectification-item.js';
 
 export async function rectificationItem(input: RectificationItemWorkflowInput): Promise<RectificationItemStatus> {
   const bad = checkRectificationInput(input, input.policy);
@@ -176,7 +153,10 @@ export async function rectificationItem(input: RectificationItemWorkflowInput): 
               dedupeKey: `${workflowId}:confirm-request:${updateId}`,
               caseId: ctx!.caseId,
               workflowId,
-              actions: [{ label: '确认完成', update: 'confirm', args: { accepted: true }, style: 'primary' }],
+              actions: [
+                { label: '确认完成', step: 'rc.confirm', values: { verdict: '同意销号' }, style: 'primary' },
+                { label: '退回整改', step: 'rc.confirm', values: { verdict: '退回整改' }, style: 'danger' },
+              ],
               sentAt: at,
             });
           }

@@ -16,8 +16,6 @@ import {
   allHandlersFinished,
   condition,
   currentUpdateInfo,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -64,22 +62,8 @@ export interface VillageChainInput {
   closeAfterHours?: number;
 }
 
-export interface VillageChainStatus {
-  workflowId: string;
-  phase: 'opening' | 'collecting' | 'closed';
-  cycleId: number | null;
-  villages: Array<{ id: number; name: string; townshipUnitId: number | null }>;
-  townships: Array<{ id: number; name: string }>;
-  reported: Array<{ unitId: number; late: boolean }>;
-  deathReviewsStarted: string[];
-  funeralsNotFound: number;
-  reviewItems: string[];
-  notified: string[];
-}
-
-export const villageReportUpdate = defineUpdate<{ submissionId: number; late: boolean }, [VillageReportArgs]>('villageReport');
-export const townshipSubmitUpdate = defineUpdate<{ submissionId: number; late: boolean }, [TownshipSubmitArgs]>('townshipSubmit');
-export const villageChainStatusQuery = defineQuery<VillageChainStatus>('status');
+export { townshipSubmitUpdate, villageChainStatusQuery, villageReportUpdate, type VillageChainStatus } from '../domain/steps/updates/village-chain.js';
+import { townshipSubmitUpdate, villageChainStatusQuery, villageReportUpdate, type VillageChainStatus } from '../domain/steps/updates/village-chain.js';
 
 type Village = CycleUnit & { townshipUnitId: number | null };
 

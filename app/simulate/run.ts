@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { UpdateDefinition } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
@@ -50,6 +51,9 @@ import { addCalendarDays, diffCalendarDays, monthKey, yearOf, type LocalDate } f
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { CycleTickInput } from '../../workflows/cycle-tick.js';
 import { createRandom } from '../../domain/random.js';
+import { decideUpdate, recordRecoveryUpdate } from '../../domain/steps/updates/death-review.js';
+import { submitProgressUpdate } from '../../domain/steps/updates/progress-cycle.js';
+import { townshipSubmitUpdate, villageReportUpdate } from '../../domain/steps/updates/village-chain.js';
 import { assignBehaviours, REACTION, type Behaviour } from './staff.js';
 import { loadRehearsalCounty } from './county.js';
 import { DEMO_PRESETS, loadDemoCounty, type DemoPreset } from '../demo/index.js';
@@ -340,11 +344,18 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       }));
     const acted = new Set<string>();
     const townshipTrying = new Map<string, { unitId: number; behaviour: Behaviour }>();
-    const act = async (key: string, workflowId: string, update: string, args: Record<string, unknown>, what: { subject: string; staff: number; type: TimelineType; text: string }) => {
-      const out = await gateway.update({ workflowId, update, args, updateId: `sim:${key}` });
+    const act = async <R, A>(
+      key: string,
+      workflowId: string,
+      update: UpdateDefinition<R, [A]>,
+      args: A,
+      what: { subject: string; staff: number; type: TimelineType; text: string },
+      lateOf: (result: R) => boolean | undefined = () => undefined,
+    ) => {
+      const out = await gateway.execute(update, { workflowId, args, updateId: `sim:${key}` });
       const at = await now();
       if (out.ok) {
-        const late = (out.result as { late?: boolean } | null)?.late;
+        const late = lateOf(out.result);
         log(at, { type: what.type, workflowId, subject: what.subject, staff: staffName.get(what.staff) ?? null, text: what.text + (late === true ? '（逾期）' : late === false ? '（按时）' : ''), ...(late === undefined ? {} : { late }) });
       } else {
         log(at, { type: 'refused', workflowId, subject: what.subject, staff: staffName.get(what.staff) ?? null, text: `未被接受：${out.message}` });
@@ -373,7 +384,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
         schedule(at, `township ${key}`, () => tryTownship(n.workflowId, unit.id, b));
       } else if (isChain) {
         schedule(at, `village ${key}`, async () => {
-          await act(key, n.workflowId, 'villageReport', { unitId: unit.id, byStaffId: reporter, nothingToReport: true }, { subject: unit.name, staff: reporter, type: 'submitted', text: '村（居）月度报告：无事项' });
+          await act(key, n.workflowId, villageReportUpdate, { unitId: unit.id, byStaffId: reporter, nothingToReport: true }, { subject: unit.name, staff: reporter, type: 'submitted', text: '村（居）月度报告：无事项' }, (r) => r.late);
           const t = villageTownshipUnit.get(unit.id);
           if (t !== undefined) {
             const tb = unitBehaviour.get(unitById.get(t)!.name) ?? 'onTime';
@@ -382,7 +393,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
         });
       } else {
         schedule(at, `submit ${key}`, async () => {
-          await act(key, n.workflowId, 'submit', { unitId: unit.id, byStaffId: reporter, items: cycleItems() }, { subject: unit.name, staff: reporter, type: 'submitted', text: '报送进展情况' });
+          await act(key, n.workflowId, submitProgressUpdate, { unitId: unit.id, byStaffId: reporter, items: cycleItems() }, { subject: unit.name, staff: reporter, type: 'submitted', text: '报送进展情况' }, (r) => r.late);
         });
       }
     };
@@ -391,12 +402,12 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       const key = `${workflowId}:${unitId}:township`;
       if (acted.has(key)) return;
       const byStaffId = unit.headStaffId ?? unit.reporterStaffId!;
-      const out = await gateway.update({ workflowId, update: 'townshipSubmit', args: { unitId, byStaffId }, updateId: `sim:${key}:${await now()}` });
+      const out = await gateway.execute(townshipSubmitUpdate, { workflowId, args: { unitId, byStaffId }, updateId: `sim:${key}:${await now()}` });
       const at = await now();
       if (out.ok) {
         acted.add(key);
         townshipTrying.delete(`${workflowId}:${unitId}`);
-        const late = (out.result as { late?: boolean }).late;
+        const late = out.result.late;
         log(at, { type: 'submitted', workflowId, subject: unit.name, staff: staffName.get(byStaffId) ?? null, text: `乡镇核实上报${late ? '（逾期）' : '（按时）'}`, late });
       } else if (!out.message.includes('尚未报告')) {
         acted.add(key);
@@ -421,14 +432,14 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       const effectiveMonth = monthKey(addCalendarDays(`${(p?.deathDate ?? opts.from).slice(0, 7)}-28`, 7));
       const subject = p ? maskName(p.name) : n.workflowId;
       schedule(at, `decide ${n.workflowId}`, async () => {
-        const out = await act(`${n.workflowId}:decide`, n.workflowId, 'decide', { decision: '停发', effectiveMonth, decidedByStaffId: assignee }, { subject, staff: assignee, type: 'decided', text: `作出停发决定（自${effectiveMonth}起）` });
+        const out = await act(`${n.workflowId}:decide`, n.workflowId, decideUpdate, { decision: '停发', effectiveMonth, decidedByStaffId: assignee }, { subject, staff: assignee, type: 'decided', text: `作出停发决定（自${effectiveMonth}起）` });
         if (!out.ok) return;
         cases.get(n.workflowId)!.decided = true;
-        const overpaidCents = (out.result as { overpaidCents: number }).overpaidCents;
+        const overpaidCents = out.result.overpaidCents;
         timeline.at(-1)!.text += overpaidCents > 0 ? `，超发${(overpaidCents / 100).toFixed(2)}元` : '，无超发';
         if (overpaidCents > 0) {
           schedule((await now()) + REACTION.recoveryAfterDecisionMs, `recover ${n.workflowId}`, async () => {
-            await act(`${n.workflowId}:recover`, n.workflowId, 'recordRecovery', { amount: overpaidCents / 100, recordedByStaffId: assignee }, { subject, staff: assignee, type: 'recovered', text: `登记追回超发资金${(overpaidCents / 100).toFixed(2)}元` });
+            await act(`${n.workflowId}:recover`, n.workflowId, recordRecoveryUpdate, { amount: overpaidCents / 100, recordedByStaffId: assignee }, { subject, staff: assignee, type: 'recovered', text: `登记追回超发资金${(overpaidCents / 100).toFixed(2)}元` });
           });
         }
       });

@@ -34,7 +34,7 @@ main{flex:1;display:flex;min-height:0}#chats{width:15em;background:#fff;border-r
 .bubble{display:inline-block;text-align:left;background:#fff;border:1px solid #dee0e3;border-radius:8px;padding:.6em .9em;white-space:pre-wrap}
 .me .bubble{background:#cfe0ff;border-color:#cfe0ff}.card{padding:0;overflow:hidden;min-width:18em}
 .card .t{background:#e1eaff;font-weight:600;padding:.5em .9em}.card .b{padding:.6em .9em}.f .k{color:#646a73}
-.btns{display:flex;gap:.5em;padding:0 .9em .7em}button{border:1px solid #c9cdd4;background:#fff;border-radius:6px;padding:.35em .9em;cursor:pointer}
+.stepform{display:flex;flex-direction:column;gap:.4em;padding:0 .9em .7em}.stepform .fi{display:flex;flex-direction:column;gap:.2em}.stepform input,.stepform select,.stepform textarea{font:inherit;padding:.3em;border:1px solid #c9cdd4;border-radius:4px}.btns{display:flex;gap:.5em;padding:0 .9em .7em}button{border:1px solid #c9cdd4;background:#fff;border-radius:6px;padding:.35em .9em;cursor:pointer}
 button.primary{background:#3370ff;color:#fff;border-color:#3370ff}button.danger{color:#f54a45;border-color:#f54a45}button:disabled{opacity:.5;cursor:default}
 form{display:flex;gap:.5em;padding:.7em;background:#fff;border-top:1px solid #dee0e3}form input{flex:1;padding:.5em;border:1px solid #c9cdd4;border-radius:6px}
 #err{color:#f54a45;padding:0 1em}
@@ -67,7 +67,7 @@ async function post(path, body) {
   return { status: 0, error: '处理失败，请稍后重试。' };
 }
 function card(e) {
-  const m = e.message, hasCard = m.title || (m.fields && m.fields.length) || (m.buttons && m.buttons.length);
+  const m = e.message, hasCard = m.title || (m.fields && m.fields.length) || (m.buttons && m.buttons.length) || m.form;
   const b = el('div', 'bubble' + (hasCard ? ' card' : ''));
   if (!hasCard && e.file) {
     // A notification's attachment (recipient only): a download link.
@@ -83,6 +83,36 @@ function card(e) {
   // Fields read as on a Feishu card: 标签：值.
   for (const f of m.fields || []) { const row = el('div', 'f'); row.append(el('span', 'k', f.label + '：'), el('span', 'v', f.value)); body.append(row); }
   b.append(body);
+  if (m.form) {
+    // The card's form: its inputs and one submit, sent together (as a Feishu form container).
+    const f = el('form', 'stepform');
+    for (const i of m.form.inputs) {
+      const row = el('label', 'fi'); row.append(el('span', 'k', i.label));
+      let input;
+      if (i.kind === 'select') {
+        input = el('select');
+        input.append(el('option', '', '请选择'));
+        input.firstChild.value = '';
+        for (const o of i.options || []) { const op = el('option', '', o.label); op.value = o.value; input.append(op); }
+      } else if (i.kind === 'textarea') { input = el('textarea'); input.rows = 3; }
+      else { input = el('input'); input.type = i.kind === 'date' ? 'date' : 'text'; if (i.kind === 'money' || i.kind === 'number') input.inputMode = 'decimal'; }
+      input.name = i.key;
+      if (i.placeholder) input.placeholder = i.placeholder;
+      if (i.initial) input.value = i.initial;
+      row.append(input); f.append(row);
+    }
+    const submit = el('button', 'primary', m.form.submitLabel); submit.type = 'submit'; f.append(submit);
+    f.onsubmit = async (ev) => {
+      ev.preventDefault();
+      submit.disabled = true;
+      const values = {};
+      for (const x of f.querySelectorAll('input,select,textarea')) values[x.name] = x.value;
+      await post('/console/submit', { chatId: e.chatId, messageId: e.id, ref: m.form.ref, values });
+      // Refused or invalid: the card stays usable (the answer says why).
+      submit.disabled = false;
+    };
+    b.append(f);
+  }
   if (m.buttons && m.buttons.length) {
     const btns = el('div', 'btns');
     for (const x of m.buttons) {

@@ -58,6 +58,14 @@ const pressBody = z.object({
   button: z.object({ action: z.string().max(32), caseRef: z.string().max(64).optional(), value: z.string().max(64).optional() }),
   staffId: staffIdField,
 });
+const submitBody = z.object({
+  eventId,
+  chatId,
+  messageId: z.string().uuid(),
+  ref: z.object({ action: z.string().max(32), caseRef: z.string().max(64).optional(), value: z.string().max(64).optional() }),
+  values: z.record(z.string().max(64), z.string().max(2000, '内容过长')),
+  staffId: staffIdField,
+});
 
 interface Person {
   id: number;
@@ -314,6 +322,29 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
       { type: 'button', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, button, source: { chat: { platform: 'console', id: chat.id, kind: chat.kind }, messageId: body.messageId } },
       reply,
     );
+  });
+
+  // A card's form submitted in one go (the console's form container): the step reference it carried and its inputs.
+  app.post('/console/submit', async (req, reply) => {
+    const body = parse(submitBody, req.body, reply);
+    if (!body) return reply;
+    const p = await person(req, reply, body.staffId);
+    if (!p) return reply;
+    const chat = await chatFor(p, body.chatId, reply);
+    if (!chat) return reply;
+    const id = `${p.externalId}:${body.eventId}`;
+    const message = await store.find(chat.id, body.messageId);
+    const form = message?.message.form;
+    if (!form || !sameButton(form.ref, body.ref)) {
+      const seen = await prisma.processedEvent.findUnique({ where: { id: `console:${id}` } });
+      if (seen) return reply.send({ ok: true });
+      return reply.code(409).send({ error: '该表单已提交或已失效。' });
+    }
+    // Only the card's own inputs are taken.
+    const values = Object.fromEntries(form.inputs.filter((i) => typeof body.values[i.key] === 'string').map((i) => [i.key, body.values[i.key]!]));
+    const ref: ButtonAction = { action: form.ref.action, ...(form.ref.caseRef !== undefined ? { caseRef: form.ref.caseRef } : {}), ...(form.ref.value !== undefined ? { value: form.ref.value } : {}) };
+    const at = { platform: 'console' as const, id: chat.id, kind: chat.kind };
+    return handle({ type: 'form', platform: 'console', eventId: id, chat: at, senderId: p.externalId, form: ref, values, source: { chat: at, messageId: body.messageId } }, reply);
   });
 
   const close = () => {

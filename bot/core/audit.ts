@@ -14,7 +14,7 @@ export const auditActions: BotMiddleware = async (ctx, next) => {
   const { event } = ctx;
   await appendAudit(ctx.prisma, {
     actor: ctx.staff ? `staff:${ctx.staff.id}` : `${event.platform}:${event.senderId}`,
-    action: `bot.${event.type === 'button' ? `button.${event.button.action}` : (ctx.command?.name ?? 'text')}`,
+    action: `bot.${event.type === 'button' ? `button.${event.button.action}` : event.type === 'form' ? `form.${event.form.action}` : (ctx.command?.name ?? 'text')}`,
     subjectType: 'chat',
     subjectId: `${event.platform}:${event.chat.id}`,
     payload: {

@@ -1,6 +1,6 @@
 // The bot core: one pipeline of small middleware for every platform.
 //
-//   dedupe → audit → parse command → /绑定 → identity → role check → alert/approval buttons
+//   dedupe → audit → parse command → /绑定 → identity → role check → alert/approval buttons → step front door
 //     → /取消 → /帮助 → /我的待办 → start forms → form answers → fallback
 import { compose, type Middleware } from './middleware.js';
 import { auditActions } from './audit.js';
@@ -21,6 +21,9 @@ import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
 import { formatBeijing, formatTimeLeft, myItemsCommand } from './my-items.js';
 import { notificationButtonPress } from './notification-buttons.js';
+import { stepFrontDoor } from './steps/front-door.js';
+import { CASE_STEPS } from './steps/registry.js';
+import { stepForm } from './steps/telegram-form.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 import { checkRole } from './permissions.js';
 import { T } from './texts.js';
@@ -108,7 +111,16 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     formTtlMs: options.formTtlMs ?? 30 * 60 * 1000,
   };
-  const forms = new FormRunner([deathReportForm(deps.caseStarter, deps.now), imprisonmentReportForm(deps.caseStarter, deps.now), nearRelativeForm(deps.caseStarter), complaintForm(deps.caseStarter), villageReportForm(), ...(options.policy ? [progressReportForm(options.policy.focusItems)] : [])]);
+  const forms = new FormRunner([
+    deathReportForm(deps.caseStarter, deps.now),
+    imprisonmentReportForm(deps.caseStarter, deps.now),
+    nearRelativeForm(deps.caseStarter),
+    complaintForm(deps.caseStarter),
+    villageReportForm(),
+    ...(options.policy ? [progressReportForm(options.policy.focusItems)] : []),
+    // Every step with fields, as a short chat form (Telegram has no card forms).
+    ...CASE_STEPS.flatMap((kind) => kind.steps.filter((s) => s.fields.length > 0).map((step) => stepForm({ kind, step }))),
+  ]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     dedupeEvents,
     auditActions,
@@ -116,7 +128,8 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     bindCommand,
     resolveIdentity,
     checkRole,
-    notificationButtonPress,
+    notificationButtonPress(forms),
+    stepFrontDoor(forms),
     cancelCommand(forms),
     helpCommand,
     myItemsCommand,

@@ -1,10 +1,12 @@
 // /案件 <编号>: one case's status from the database (not from Temporal): kind,
 // state, deadline and time left, who holds it. Only for staff whose region
 // covers the case; complaints only for the 专班 and discipline liaison, and
-// only in private chat. Never shows ID numbers.
+// only in private chat. Never shows ID numbers. Then the case's history and a
+// button for each step the reader may take now.
 import type { BotMiddleware } from './context.js';
 import { CASE_KIND_ZH, formatBeijing, formatTimeLeft } from './my-items.js';
 import { regionCovers } from './permissions.js';
+import { caseHistory, caseRef, stepButtonsFor } from './steps/case-steps.js';
 
 const COMPLAINT_READERS = new Set(['TASKFORCE_LEADER', 'TASKFORCE_OFFICE', 'DISCIPLINE_LIAISON']);
 
@@ -37,6 +39,8 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
   const assignee = row.assigneeStaffId === null ? null : await ctx.prisma.staff.findUnique({ where: { id: row.assigneeStaffId }, select: { name: true } });
   const now = ctx.deps.now();
   ctx.auditNotes.outcome = 'shown';
+  const buttons = row.status === 'OPEN' ? await stepButtonsFor(ctx, { ref: caseRef(row.id), workflowId: row.workflowId, label: `${CASE_KIND_ZH[row.kind]} #${row.id}`, regionId: row.regionId, caseId: row.id }) : [];
+  const history = row.kind === 'COMPLAINT' ? [] : caseHistory(row.data);
   await ctx.reply({
     title: `${CASE_KIND_ZH[row.kind]} #${row.id}`,
     text: row.status === 'OPEN' ? '办理中' : `已办结（${row.closedAt ? formatBeijing(row.closedAt) : ''}）`,
@@ -44,6 +48,9 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
       { label: '立案时间', value: formatBeijing(row.openedAt) },
       ...(row.dueAt ? [{ label: '办理期限', value: `${formatBeijing(row.dueAt)} 前${row.status === 'OPEN' ? `（${formatTimeLeft(row.dueAt, now)}）` : ''}` }] : []),
       { label: '承办人', value: assignee?.name ?? '未指定' },
+      ...history,
+      ...(row.status === 'OPEN' && buttons.length === 0 ? [{ label: '可办理环节', value: '您当前没有可办理的环节' }] : []),
     ],
+    ...(buttons.length ? { buttons } : {}),
   });
 };

@@ -64,7 +64,7 @@ export class BotContext {
    */
   async answer(message: BotMessage | string): Promise<void> {
     const msg = typeof message === 'string' ? { text: message } : message;
-    if (this.event.type === 'button' && this.event.source) {
+    if ((this.event.type === 'button' || this.event.type === 'form') && this.event.source) {
       await this.out.edit(this.event.source, msg);
       return;
     }

@@ -1,9 +1,11 @@
 // /我的待办: the staff member's open cases, least time left first, each with
-// its deadline (Beijing time) and the time left in Chinese.
+// its deadline (Beijing time), the time left in Chinese, and a button for its next step.
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { CaseKind } from '../../prisma/generated/enums.js';
 import type { BotMiddleware } from './context.js';
 import { T } from './texts.js';
+import { openStepAction } from './steps/card.js';
+import { caseRef } from './steps/target.js';
 import type { BotMessage } from './types.js';
 
 export const CASE_KIND_ZH: Record<CaseKind, string> = {
@@ -53,7 +55,9 @@ export function renderOpenItems(items: OpenItem[], now: Date): BotMessage {
     const due = it.dueAt ? `截止 ${formatBeijing(it.dueAt)}（${formatTimeLeft(it.dueAt, now)}）` : '未设期限';
     return `${i + 1}. ${CASE_KIND_ZH[it.kind]} #${it.caseId}：${due}`;
   });
-  return { title: '我的待办', text: `您有 ${items.length} 项待办：\n${lines.join('\n')}` };
+  // Each item's next step as a button (the first step its holder may take now, chosen when pressed).
+  const buttons = items.slice(0, 10).map((it) => ({ label: `办理 #${it.caseId}`, style: 'primary' as const, payload: openStepAction(caseRef(it.caseId), 'next') }));
+  return { title: '我的待办', text: `您有 ${items.length} 项待办：\n${lines.join('\n')}`, buttons };
 }
 
 export const myItemsCommand: BotMiddleware = async (ctx, next) => {

@@ -4,6 +4,7 @@
 //   /整改完成 <序号> [说明]   report completion; the 专班 office gets a confirm card
 //   /整改退回 <序号> <意见>   the 专班 sends it back (a reason is required)
 // The workflow's validators decide who may do what; their Chinese refusals are shown as they are.
+import { confirmUpdate, reportCompletedUpdate, reportProgressUpdate } from '../../domain/steps/updates/rectification-item.js';
 import type { BotMiddleware } from './context.js';
 import { countyOfRegion } from './permissions.js';
 
@@ -38,13 +39,14 @@ export const rectificationCommands: BotMiddleware = async (ctx, next) => {
     await ctx.reply('整改服务暂不可用，请稍后再试。');
     return;
   }
-  const [update, args] =
+  const updateId = `${ctx.event.platform}:${ctx.event.eventId}`;
+  const workflowId = item.workflowId;
+  const outcome =
     name === 'rectifyProgress'
-      ? (['reportProgress', { note: text, byStaffId: staff.id }] as const)
+      ? await gateway.execute(reportProgressUpdate, { workflowId, args: { note: text, byStaffId: staff.id }, updateId })
       : name === 'rectifyDone'
-        ? (['reportCompleted', { byStaffId: staff.id, ...(text ? { note: text } : {}) }] as const)
-        : (['confirm', { accepted: false, note: text, byStaffId: staff.id }] as const);
-  const outcome = await gateway.update({ workflowId: item.workflowId, update, args, updateId: `${ctx.event.platform}:${ctx.event.eventId}` });
+        ? await gateway.execute(reportCompletedUpdate, { workflowId, args: { byStaffId: staff.id, ...(text ? { note: text } : {}) }, updateId })
+        : await gateway.execute(confirmUpdate, { workflowId, args: { accepted: false, note: text, byStaffId: staff.id }, updateId });
   if (!outcome.ok) {
     ctx.auditNotes.outcome = 'refused';
     await ctx.reply(`未能办理：${outcome.message}`);

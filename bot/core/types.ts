@@ -55,7 +55,21 @@ export interface InboundButton extends InboundBase {
   source?: MessageRef;
 }
 
-export type InboundEvent = InboundText | InboundButton;
+/**
+ * A form submitted in one go (a Feishu form container's `form_value`, the web
+ * console's card inputs): the step reference its submit button carried and the raw values.
+ */
+export interface InboundForm extends InboundBase {
+  type: 'form';
+  /** The step reference (see MessageForm.ref). */
+  form: ButtonAction;
+  /** Raw values keyed by field key (empty fields may be absent). */
+  values: Record<string, string>;
+  /** The card that carried the form, when the platform says. */
+  source?: MessageRef;
+}
+
+export type InboundEvent = InboundText | InboundButton | InboundForm;
 
 export interface Button {
   /** Chinese label shown on the button. */
@@ -71,12 +85,37 @@ export interface CardField {
   value: string;
 }
 
-/** What the bot says: Chinese text, optionally a title, fields and buttons. */
+/** One input of a card form (a step field as the platform draws it). */
+export interface FormInput {
+  /** ASCII key: the name of the input in the submitted values. */
+  key: string;
+  label: string;
+  kind: 'text' | 'textarea' | 'date' | 'select' | 'money' | 'number';
+  required: boolean;
+  options?: ReadonlyArray<{ value: string; label: string }>;
+  placeholder?: string;
+  /** The value the input starts with. */
+  initial?: string;
+}
+
+/**
+ * A form on a card: the inputs, the submit label, and the step reference the
+ * submission carries back (small: it rides in Telegram's 64-byte callback data
+ * and in a Feishu component name).
+ */
+export interface MessageForm {
+  ref: ButtonAction;
+  inputs: FormInput[];
+  submitLabel: string;
+}
+
+/** What the bot says: Chinese text, optionally a title, fields, buttons and a form. */
 export interface BotMessage {
   text: string;
   title?: string;
   fields?: CardField[];
   buttons?: Button[];
+  form?: MessageForm;
 }
 
 export interface SendOptions {

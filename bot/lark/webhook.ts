@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { BotCore } from '../core/bot-core.js';
 import type { InboundEvent, OutboundPort } from '../core/types.js';
-import { fromCardValue } from './cards.js';
+import { fromCardValue, formValues, fromFormButtonName } from './cards.js';
 
 export const FEISHU_MAX_SKEW_MS = 5 * 60 * 1000;
 
@@ -86,7 +86,7 @@ interface MessageEventData {
 interface CardActionData {
   event_id: string;
   operator?: { open_id?: string };
-  action?: { value?: unknown };
+  action?: { value?: unknown; name?: unknown; form_value?: unknown };
   context?: { open_message_id?: string; open_chat_id?: string };
 }
 
@@ -113,9 +113,25 @@ export function feishuEventHandlers(core: BotCore, out: OutboundPort) {
       return { body: {} };
     },
     'card.action.trigger': async (d: CardActionData): Promise<Dispatched> => {
-      const decoded = fromCardValue(d.action?.value);
       const chatId = d.context?.open_chat_id;
       const sender = d.operator?.open_id;
+      // A form container's submit: the values of all its inputs in one callback.
+      const submitted = d.action?.form_value !== undefined ? fromFormButtonName(d.action.name) : undefined;
+      if (submitted && chatId && sender) {
+        const chat = { platform: 'feishu' as const, id: chatId, kind: submitted.kind };
+        const event: InboundEvent = {
+          type: 'form',
+          platform: 'feishu',
+          eventId: d.event_id,
+          chat,
+          senderId: sender,
+          form: submitted.ref,
+          values: formValues(d.action?.form_value),
+          ...(d.context?.open_message_id ? { source: { chat, messageId: d.context.open_message_id } } : {}),
+        };
+        return { body: { toast: { type: 'info', content: '已提交，正在办理' } }, after: () => core.handle(event, out) };
+      }
+      const decoded = fromCardValue(d.action?.value);
       if (!decoded || !chatId || !sender) return { body: { toast: { type: 'warning', content: '无法识别的操作' } } };
       const chat = { platform: 'feishu' as const, id: chatId, kind: decoded.kind };
       const event: InboundEvent = {

@@ -3,7 +3,8 @@
  * checks the workflow's update validators run. Pure and synchronous (update
  * validators cannot await); every rejection is a Chinese message for staff.
  */
-export const DEATH_REVIEW_DECISIONS = ['增发', '减发', '停发'] as const;
+/** 维持: the household's amount stays as it is (the deceased was not counted, or another rule applies). */
+export const DEATH_REVIEW_DECISIONS = ['停发', '减发', '增发', '维持'] as const;
 export type DeathReviewDecision = (typeof DEATH_REVIEW_DECISIONS)[number];
 
 export interface DecideArgs {
@@ -20,6 +21,10 @@ export interface RecordRecoveryArgs {
   /** Yuan recovered (at most two decimals). */
   amount: number;
   recordedByStaffId: number;
+  /** 'YYYY-MM-DD' the money came back. */
+  recoveredOn?: string;
+  /** The receipt number (收据编号). */
+  receiptNo?: string;
 }
 
 /** What the validators know about the case (workflow state). */
@@ -98,5 +103,38 @@ export function checkRecovery(
   if (!isStaffId(a.recordedByStaffId) || !ctx.allowedStaffIds.includes(a.recordedByStaffId)) {
     return '该工作人员无权登记本案的追回';
   }
+  return null;
+}
+
+/** Chinese reason why the household check (入户核查) cannot be recorded, or null. */
+export function checkHouseholdCheck(args: unknown, ctx: DecisionContext & { checked: boolean; today: string }): string | null {
+  if (!ctx.opened) return '案件尚在建立中，请稍后再试';
+  if (ctx.closed) return '案件已办结，不能再登记核查';
+  if (ctx.decided) return '本案已作出决定，不能再登记核查';
+  if (ctx.checked) return '本案已登记入户核查，不能重复登记';
+  if (args === null || typeof args !== 'object') return '核查内容缺失';
+  const a = args as Record<string, unknown>;
+  if (typeof a.visitedOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(a.visitedOn)) return '“核查日期”格式不正确，应为 YYYY-MM-DD';
+  if (a.visitedOn > ctx.today) return `“核查日期”${a.visitedOn} 晚于今天（${ctx.today}）`;
+  if (a.visitedOn.slice(0, 7) < ctx.deathMonth) return `“核查日期”${a.visitedOn} 早于死亡月份 ${ctx.deathMonth}`;
+  if (typeof a.visitors !== 'string' || !a.visitors.trim() || a.visitors.length > 100) return '请填写“核查人员”（不超过 100 字）';
+  if (typeof a.findings !== 'string' || !a.findings.trim() || a.findings.length > 500) return '请填写“核查情况”（不超过 500 字）';
+  if (!isStaffId(a.byStaffId) || !ctx.allowedStaffIds.includes(a.byStaffId)) return '该工作人员无权登记本案的核查';
+  return null;
+}
+
+/** Chinese reason why the write-off (核销) cannot be approved, or null. Amounts in cents. */
+export function checkWriteOff(
+  args: unknown,
+  ctx: DecisionContext & { overpaidCents: number | null; recoveredCents: number; leaderStaffIds: readonly number[]; writtenOff: boolean },
+): string | null {
+  if (ctx.closed) return '案件已办结，不能再核销';
+  if (!ctx.decided || ctx.overpaidCents === null) return '本案尚未作出决定，无需核销';
+  if (ctx.writtenOff) return '本案已批准核销，不能重复核销';
+  if (ctx.overpaidCents - ctx.recoveredCents <= 0) return '超发资金已全部追回，无需核销';
+  if (args === null || typeof args !== 'object') return '核销内容缺失';
+  const a = args as Record<string, unknown>;
+  if (typeof a.reason !== 'string' || a.reason.trim().length < 2 || a.reason.length > 500) return '请填写“核销理由”（2 至 500 字）';
+  if (!isStaffId(a.byStaffId) || !ctx.leaderStaffIds.includes(a.byStaffId)) return '核销须由本县专班组长批准';
   return null;
 }

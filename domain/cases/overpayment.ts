@@ -71,7 +71,7 @@ export function computeOverpayment(input: {
   payments: readonly PaidPeriod[];
 }): Overpayment {
   const death = monthIndex(input.deathMonth);
-  if (input.decision === '增发') return { totalCents: 0, months: [] };
+  if (input.decision === '增发' || input.decision === '维持') return { totalCents: 0, months: [] };
   let entitled = 0;
   if (input.decision === '减发') {
     if (input.newMonthlyAmount === undefined) throw new RangeError('减发 needs newMonthlyAmount');

@@ -75,6 +75,17 @@ export interface StepContract<Values, Args, Result, View> {
   toArgs(values: Values, actor: StepActor): Args;
   /** What the case shows once the step is done (Chinese, one line). */
   done(result: Result, values: Values): string;
+  /** Values the form starts with (shown as defaults; a button may carry some too). */
+  initial?(view: View): StepFormValues;
+  /** A line shown on the step's card before it is taken (e.g. the over-payment to recover). */
+  brief?(view: View): string | null;
+  /**
+   * Values the front supplies instead of the person (e.g. the reporting unit of
+   * a cycle, found from the actor): keys in the schema but not in `fields`.
+   */
+  carried?: readonly string[];
+  /** When the values do not fit one card (a line per focus item …): the chat command that asks for them. */
+  command?: string;
 }
 
 // The contracts of one case kind are heterogeneous in Values/Args/Result.
@@ -85,6 +96,8 @@ export type AnyStepContract<View = any> = StepContract<any, any, any, View>;
 export interface CaseSteps<View> {
   /** The workflow type, e.g. 'deathReview'. */
   workflowType: string;
+  /** How this kind's workflow ids begin, e.g. 'death-review:' (finds the steps of a workflow id). */
+  idPrefix?: string;
   /** Chinese name of the case kind: 「死亡核查」. */
   label: string;
   status: QueryDefinition<View>;

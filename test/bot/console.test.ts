@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { createBotCore, deliverNotifications, type WorkflowUpdateRequest } from '../../bot/core/index.js';
+import { createBotCore, deliverNotifications } from '../../bot/core/index.js';
+import { RecordingGateway } from '../support/recording-gateway.js';
 import { createConsoleStore, DEMO_BANNER, FORBIDDEN_TEXT, issueLoginToken, registerConsole, type ConsoleEntry, type ConsoleStore } from '../../bot/console/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { startBotFronts } from '../../app/bot/fronts.js';
@@ -22,17 +23,9 @@ import type { TestCounty } from '../support/county.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const starter = new RecordingCaseStarter();
-const updates: WorkflowUpdateRequest[] = [];
-const core = createBotCore({
-  prisma,
-  caseStarter: starter,
-  workflows: {
-    async update(request) {
-      updates.push(request);
-      return { ok: true, result: { message: '已同意' } };
-    },
-  },
-});
+const gateway = new RecordingGateway(() => ({ ok: true, result: { status: 'COMPLETED' } }));
+const updates = gateway.calls;
+const core = createBotCore({ prisma, caseStarter: starter, workflows: gateway });
 
 let store: ConsoleStore;
 let county: TestCounty;
@@ -178,7 +171,10 @@ describe('console in demo mode', () => {
   });
 
   it('delivers an alert Notification to the console private chat with its buttons, and a press decides it', async () => {
-    const leader = await createStaff(prisma, county, { role: 'TOWNSHIP_HEAD', name: '钱镇长' });
+    const leader = await createStaff(prisma, county, { role: 'TASKFORCE_OFFICE', name: '钱主任' });
+    const workflowId = uniq('rectification:');
+    const kase = await prisma.case.create({ data: { kind: 'RECTIFICATION', workflowId, regionId: county.townships[0]!.villages[0]!.id } });
+    gateway.views.set(workflowId, { workflowId, status: 'AWAITING_CONFIRMATION', caseId: kase.id });
     // Bound by picking them once.
     expect((await fetch(`${demoUrl}/console/api/me?staff=${leader.id}`)).status).toBe(200);
     const stream = openStream(`${demoUrl}/console/events?staff=${leader.id}`);
@@ -189,10 +185,11 @@ describe('console in demo mode', () => {
         recipientStaffId: leader.id,
         kind: 'approval',
         text: '第1村低保新申请待审批',
-        workflowId: uniq('wf-'),
+        caseId: kase.id,
+        workflowId,
         actions: [
-          { label: '同意', update: 'decide', args: { decision: 'approve' }, style: 'primary' },
-          { label: '退回', update: 'decide', args: { decision: 'reject' }, style: 'danger' },
+          { label: '同意', step: 'rc.confirm', values: { verdict: '同意销号' }, style: 'primary' },
+          { label: '退回', step: 'rc.confirm', values: { verdict: '退回整改' }, style: 'danger' },
         ],
         sentAt: new Date(),
       },
@@ -202,7 +199,7 @@ describe('console in demo mode', () => {
     expect((await prisma.notification.findUnique({ where: { id: n.id } }))!.deliveredAt).not.toBeNull();
     const card = await stream.until((e) => e.data.chatId === `private:${leader.id}` && e.data.message.text === '第1村低保新申请待审批');
     expect(card.data.message.title).toBe('待您审批');
-    expect(card.data.message.buttons!.map((b) => b.label)).toEqual(['同意', '退回']);
+    expect(card.data.message.buttons!.map((b) => b.label)).toEqual(['同意', '退回', '办理（填写意见）']);
     // Delivering again sends nothing more.
     await prisma.notification.update({ where: { id: n.id }, data: { deliveredAt: null } });
     await deliverNotifications({ prisma, outs: { console: store.port } });
@@ -211,10 +208,10 @@ describe('console in demo mode', () => {
     const press = { eventId: crypto.randomUUID(), chatId: `private:${leader.id}`, messageId: card.data.id, button: card.data.message.buttons![0]!.payload, staffId: leader.id };
     expect((await post(demoUrl, '/console/press', press)).status).toBe(200);
     expect(updates.filter((u) => u.workflowId === n.workflowId)).toEqual([
-      { workflowId: n.workflowId, update: 'decide', args: { decision: 'approve', byStaffId: leader.id }, updateId: `console:staff:${leader.id}:${press.eventId}` },
+      { workflowId: n.workflowId, update: 'confirm', args: { accepted: true, byStaffId: leader.id }, updateId: `console:staff:${leader.id}:${press.eventId}` },
     ]);
     const edited = await stream.until((e) => e.event === 'edit' && e.data.id === card.data.id);
-    expect(edited.data.message.fields).toContainEqual({ label: '处理人', value: '钱镇长' });
+    expect(edited.data.message.fields).toContainEqual({ label: '办理人', value: '钱主任' });
     // A forged button (not on the card) is refused.
     const forged = await post(demoUrl, '/console/press', { ...press, eventId: crypto.randomUUID(), button: { action: 'n', caseRef: String(n.id), value: '1' } });
     expect(forged.status).toBe(409);

@@ -8,19 +8,20 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
-import { createBotCore, type WorkflowGateway, type WorkflowUpdateRequest } from '../../bot/core/index.js';
+import { createBotCore } from '../../bot/core/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { parseVillageAnswer } from '../../bot/core/forms/village-report.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
+import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const TOKEN = `${uniqNum()}:AAProgressTests_abcdefghijklmnopqrst`;
 const SECRET = 'progress_secret';
-const calls: WorkflowUpdateRequest[] = [];
-const gateway: WorkflowGateway = { update: async (r) => (calls.push(r), { ok: true, result: { submissionId: 1, late: true } }) };
+const gateway = new RecordingGateway(() => ({ ok: true, result: { submissionId: 1, late: true } }));
+const calls = gateway.calls;
 let fake: FakeTelegram;
 let app: FastifyInstance;
 let url: string;

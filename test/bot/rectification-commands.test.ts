@@ -7,24 +7,22 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
-import { createBotCore, type WorkflowGateway, type WorkflowUpdateRequest } from '../../bot/core/index.js';
+import { createBotCore } from '../../bot/core/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
+import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const TOKEN = `${uniqNum()}:AARectifyTests_abcdefghijklmnopqrstu`;
 const SECRET = 'rectify_secret';
-const calls: WorkflowUpdateRequest[] = [];
-const gateway: WorkflowGateway = {
-  async update(request) {
-    calls.push(request);
-    if (request.update === 'reportCompleted' && request.args.note === undefined) return { ok: false, message: '请说明完成情况' };
-    return { ok: true, result: {} };
-  },
-};
+const gateway = new RecordingGateway((call) => {
+  if (call.update === 'reportCompleted' && (call.args as { note?: string }).note === undefined) return { ok: false, message: '请说明完成情况' };
+  return { ok: true, result: {} };
+});
+const calls = gateway.calls;
 let fake: FakeTelegram;
 let app: FastifyInstance;
 let url: string;

@@ -15,6 +15,7 @@ import { presets } from '../../domain/policy/index.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { listen, RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
+import { RecordingGateway } from '../support/recording-gateway.js';
 
 const b = useBrowser();
 let scratch: ScratchDatabase;
@@ -30,7 +31,7 @@ beforeAll(async () => {
   summary = await loadDemoCounty(prisma, { preset: 'zhangzi', seed: 2, scale: 0.02, today: '2026-11-22' });
   const demo = demoModeFor({ envDemo: false, host: '127.0.0.1', countyInForce: presets.zhangzi.county.name, demoCounty: await findDemoCounty(prisma) });
   expect(demo.on).toBe(true);
-  const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter(), workflows: { update: async () => ({ ok: true, result: { message: '' } }) } });
+  const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter(), workflows: new RecordingGateway() });
   app = Fastify();
   registerConsole(app, { prisma, core, store: createConsoleStore(prisma), demo: demo.on, countyRegionId: summary.countyRegionId });
   url = await listen(app);

@@ -25,10 +25,11 @@ import { createConsoleStore, registerConsole, type ConsoleRoutes } from '../../b
 import { createPrismaClient } from '../../app/db/client.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
+import { RecordingGateway } from '../support/recording-gateway.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const starter = new RecordingCaseStarter();
-const core = createBotCore({ prisma, caseStarter: starter, workflows: { update: async () => ({ ok: true, result: { message: '' } }) } });
+const core = createBotCore({ prisma, caseStarter: starter, workflows: new RecordingGateway() });
 const b = useBrowser();
 
 let app: FastifyInstance;

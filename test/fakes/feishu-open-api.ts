@@ -195,7 +195,7 @@ export function validateCard(card: unknown): string | undefined {
     if ('elements' in c) return 'card JSON 2.0 puts elements under body, not at the top level';
     const config = c.config as Record<string, unknown> | undefined;
     if (config?.update_multi === false) return 'card JSON 2.0 supports only update_multi: true';
-    return checkElements(body.elements as unknown[]);
+    return checkElements(body.elements as unknown[]) ?? checkForms(body.elements as unknown[]);
   }
   // JSON 1.0
   if (Array.isArray(c.elements)) return checkElements(c.elements);
@@ -210,6 +210,81 @@ function checkElements(elements: unknown[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Interactive components that submit a value inside a form container (2.0). */
+const FORM_INPUT_TAGS = new Set(['input', 'select_static', 'multi_select_static', 'select_person', 'multi_select_person', 'date_picker', 'picker_time', 'picker_datetime', 'checker']);
+
+type CardElement = Record<string, unknown> & { tag: string };
+
+/** Every element under `el` (children of containers: elements, columns). */
+function descendants(el: CardElement): CardElement[] {
+  const kids: CardElement[] = [];
+  for (const key of ['elements', 'columns']) {
+    const v = el[key];
+    if (Array.isArray(v)) for (const k of v) if (typeof k === 'object' && k !== null) kids.push(k as CardElement, ...descendants(k as CardElement));
+  }
+  return kids;
+}
+
+/**
+ * Form containers as Feishu checks them (card JSON 2.0 form container): only at
+ * the body root, never nested in a form or holding a table; a name on the form
+ * and on every interactive component in it, unique in the card; at least one
+ * button with form_action_type 'submit' inside it; form_action_type only inside a form.
+ */
+function checkForms(elements: unknown[]): string | undefined {
+  const root = elements as CardElement[];
+  const names = new Set<string>();
+  const all = root.flatMap((e) => [e, ...descendants(e)]);
+  for (const e of all) {
+    if (typeof e.name !== 'string') continue;
+    if (names.has(e.name)) return `component name ${JSON.stringify(e.name)} is not unique in the card`;
+    names.add(e.name);
+  }
+  for (const e of root) for (const d of descendants(e)) if (d.tag === 'form') return 'a form container must sit at the card body root';
+  for (const e of root) {
+    const inForm = e.tag === 'form' ? descendants(e) : [];
+    if (e.tag !== 'form') {
+      for (const d of [e, ...descendants(e)]) if (d.form_action_type !== undefined) return 'form_action_type is only allowed inside a form container';
+      continue;
+    }
+    if (typeof e.name !== 'string' || !e.name) return 'a form container needs a name';
+    if (inForm.some((d) => d.tag === 'table')) return 'a form container cannot hold a table';
+    for (const d of inForm) {
+      if ((FORM_INPUT_TAGS.has(d.tag) || d.tag === 'button') && (typeof d.name !== 'string' || !d.name)) return `${d.tag} in a form container needs a name`;
+      if (d.form_action_type !== undefined && d.form_action_type !== 'submit' && d.form_action_type !== 'reset') return `unknown form_action_type ${JSON.stringify(d.form_action_type)}`;
+      if (d.tag === 'select_static' && !Array.isArray(d.options)) return 'select_static needs options';
+    }
+    if (!inForm.some((d) => d.tag === 'button' && d.form_action_type === 'submit')) return 'a form container needs a button with form_action_type "submit"';
+  }
+  return undefined;
+}
+
+/**
+ * What Feishu calls back when a person fills a card's form container and presses
+ * its submit button: `action.name` (the button's), `action.form_value` with every
+ * input of that form (a date picker as "YYYY-MM-DD +0800", an empty optional input
+ * as ""). A required input left empty is stopped in the client: no callback (null).
+ */
+export function formSubmission(card: Record<string, unknown>, values: Record<string, string>, submitName?: string): { name: string; formValue: Record<string, string> } | null {
+  const body = card.body as { elements: CardElement[] } | undefined;
+  for (const form of (body?.elements ?? []).filter((e) => e.tag === 'form')) {
+    const inside = descendants(form);
+    const submit = inside.find((d) => d.tag === 'button' && d.form_action_type === 'submit' && (submitName === undefined || d.name === submitName));
+    if (!submit) continue;
+    const formValue: Record<string, string> = {};
+    for (const d of inside.filter((x) => FORM_INPUT_TAGS.has(x.tag))) {
+      const name = d.name as string;
+      const v = values[name] ?? (d.tag === 'select_static' ? ((d.initial_option as string | undefined) ?? '') : d.tag === 'date_picker' ? ((d.initial_date as string | undefined) ?? '') : ((d.default_value as string | undefined) ?? ''));
+      if (d.required === true && v === '') return null;
+      if (d.tag === 'select_static' && v !== '' && !(d.options as Array<{ value: string }>).some((o) => o.value === v)) throw new Error(`${v} is not an option of ${name}`);
+      formValue[name] = d.tag === 'date_picker' && v ? `${v} +0800` : v;
+    }
+    for (const k of Object.keys(values)) if (!(k in formValue)) throw new Error(`the form has no input named ${k}`);
+    return { name: submit.name as string, formValue };
+  }
+  throw new Error('the card has no form container with a submit button');
 }
 
 interface TokenRecord {

@@ -1,16 +1,19 @@
 // Drives the chat fronts over loopback as Feishu and Telegram users would: the
 // same steps on both platforms (say, press a button, read what the bot sent),
 // with the fronts wired exactly as `jiuzhu start` wires them.
+import crypto from 'node:crypto';
+
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Chat, Message, User } from 'grammy/types';
 
 import { startBotFronts, type BotFronts } from '../../app/bot/fronts.js';
+import { createConsoleStore } from '../../bot/console/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { cardActionEvent, messageReceiveEvent, postToWebhook } from '../fakes/feishu-events.js';
-import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
+import { formSubmission, startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { listen, uniq, uniqNum } from '../bot/support.js';
@@ -40,18 +43,26 @@ export interface Driver {
   forge(u: ChatUser, chat: string, text: string): Promise<number>;
   /** Waits for work done after the response (card actions). */
   settle(): Promise<void>;
+  /**
+   * Fills the form of the newest card (whose text contains `card`, if given) and
+   * submits it as the platform does (Feishu: one card.action.trigger with form_value).
+   * 0 when the client itself stops it (a required input left empty). `replay` resends the last submission.
+   */
+  submit(u: ChatUser, chat: 'private' | string, values: Record<string, string>, opts?: { card?: string; replay?: boolean }): Promise<number>;
 }
 
 export interface ChatFrontsUnderTest {
   fronts: BotFronts;
   driver: Driver;
+  /** Where the fronts listen (the web console is at /console). */
+  baseUrl: string;
   close(): Promise<void>;
 }
 
 /** Starts the platform's fake and the fronts (webhook mode) on a fastify app, as `jiuzhu start` does. */
 export async function startChatFrontsUnderTest(
   platform: 'feishu' | 'telegram',
-  opts: { prisma: PrismaClient; client: Client; taskQueue: string; policy: CountyPolicy; calendar?: WorkCalendar; now?: () => Date },
+  opts: { prisma: PrismaClient; client: Client; taskQueue: string; policy: CountyPolicy; calendar?: WorkCalendar; now?: () => Date; demo?: boolean },
 ): Promise<ChatFrontsUnderTest> {
   const app: FastifyInstance = Fastify();
   const feishu = platform === 'feishu' ? await startFakeFeishu({ apps: [{ appId: FEISHU_APP.appId, appSecret: FEISHU_APP.appSecret }] }) : undefined;
@@ -68,12 +79,14 @@ export async function startChatFrontsUnderTest(
     ...(telegram ? { telegram: { token: telegram.token, mode: 'webhook' as const, webhookSecret: TG_SECRET, webhookUrl: undefined, apiRoot: telegram.url } } : {}),
     deliveryIntervalMs: 3_600_000,
     log: () => {},
+    ...(opts.demo ? { demo: true } : {}),
   });
   const baseUrl = await listen(app);
   const driver = feishu ? feishuDriver(feishu, `${baseUrl}/webhooks/feishu`, fronts) : telegramDriver(telegram!, `${baseUrl}/webhooks/telegram`);
   return {
     fronts,
     driver,
+    baseUrl,
     async close() {
       await fronts.stop();
       await app.close();
@@ -86,7 +99,7 @@ export async function startChatFrontsUnderTest(
 function cardTexts(content: string): string {
   const c = JSON.parse(content) as { text?: string; header?: { title?: { content: string } }; body?: { elements: Array<{ tag: string; text?: { content: string } }> } };
   if (typeof c.text === 'string') return c.text;
-  return [c.header?.title?.content, ...(c.body?.elements ?? []).filter((e) => e.tag !== 'button').map((e) => e.text?.content)].filter(Boolean).join('\n');
+  return [c.header?.title?.content, ...(c.body?.elements ?? []).filter((e) => e.tag !== 'button' && e.tag !== 'form').map((e) => e.text?.content)].filter(Boolean).join('\n');
 }
 
 function feishuDriver(fake: FakeFeishu, url: string, fronts: BotFronts): Driver {
@@ -121,6 +134,18 @@ function feishuDriver(fake: FakeFeishu, url: string, fronts: BotFronts): Driver 
     botTexts: (u, chat) => fake.messagesIn(chatOf(u, chat)).filter((m) => m.sender.sender_type === 'app').map((m) => cardTexts(m.content)),
     forge: (u, chat, text) => post(messageReceiveEvent(FEISHU_APP, { chatId: chat, chatType: 'group', senderOpenId: users.get(u)!, text }), { tamper: 'signature' }),
     settle: () => fronts.idle(),
+    async submit(u, chat, values, opts = {}) {
+      const chatId = chatOf(u, chat);
+      const key = `${chatId}|form`;
+      if (opts.replay) return post(lastPress.get(key));
+      const msg = [...fake.messagesIn(chatId)].reverse().find((m) => m.content.includes('"tag":"form"') && (!opts.card || cardTexts(m.content).includes(opts.card)));
+      if (!msg) throw new Error(`no card with a form${opts.card ? ` (${opts.card})` : ''} in ${chatId}`);
+      const filled = formSubmission(JSON.parse(msg.content) as Record<string, unknown>, values);
+      if (!filled) return 0;
+      const event = cardActionEvent(FEISHU_APP, { operatorOpenId: users.get(u)!, openMessageId: msg.message_id, openChatId: chatId, name: filled.name, formValue: filled.formValue, token: fake.issueCardToken(msg.message_id) });
+      lastPress.set(key, event);
+      return post(event);
+    },
   };
 }
 
@@ -155,6 +180,43 @@ function telegramDriver(fake: FakeTelegram, url: string): Driver {
     botTexts: (u, chat) => fake.messages(chatOf(u, chat).id).filter((m) => m.from?.is_bot).map(text),
     forge: async (u, _chat, t) => (await postUpdate(url, fake.userMessage({ chat: group, from: users.get(u)!, text: t }), { secretToken: 'not-the-secret' })).status,
     settle: async () => {},
+    submit: async () => {
+      throw new Error('Telegram has no card forms: steps are short private forms (say/press)');
+    },
+  };
+}
+
+/**
+ * The web console as a staff member's browser drives it (demo mode: the person
+ * is picked by staff id): type a line, press a card's button, submit a card's form.
+ */
+export function consoleDriver(baseUrl: string, prisma: PrismaClient) {
+  const store = createConsoleStore(prisma);
+  const chatOf = (staffId: number) => `private:${staffId}`;
+  const post = async (path: string, body: Record<string, unknown>) => (await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+  const last = new Map<number, Record<string, unknown>>();
+  const history = (staffId: number) => store.history([chatOf(staffId)]);
+  return {
+    /** Opens the console once as this person (binds the console account). */
+    open: async (staffId: number) => (await fetch(`${baseUrl}/console/api/me?staff=${staffId}`)).status,
+    say: (staffId: number, text: string) => post('/console/say', { eventId: crypto.randomUUID(), chatId: chatOf(staffId), text, staffId }),
+    async press(staffId: number, label: string) {
+      const entry = [...(await history(staffId))].reverse().find((e) => e.message.buttons?.some((b) => b.label === label));
+      if (!entry) throw new Error(`no console card with a "${label}" button`);
+      return post('/console/press', { eventId: crypto.randomUUID(), chatId: chatOf(staffId), messageId: entry.id, button: entry.message.buttons!.find((b) => b.label === label)!.payload, staffId });
+    },
+    async submit(staffId: number, values: Record<string, string>, opts: { card?: string; replay?: boolean } = {}) {
+      if (opts.replay) return post('/console/submit', last.get(staffId)!);
+      const entry = [...(await history(staffId))].reverse().find((e) => e.message.form && (!opts.card || `${e.message.title ?? ''}${e.message.text}`.includes(opts.card)));
+      if (!entry) throw new Error(`no console card with a form${opts.card ? ` (${opts.card})` : ''}`);
+      const body = { eventId: crypto.randomUUID(), chatId: chatOf(staffId), messageId: entry.id, ref: entry.message.form!.ref, values, staffId };
+      last.set(staffId, body);
+      return post('/console/submit', body);
+    },
+    /** Texts (title, body, fields) of the bot's messages, oldest first. */
+    async texts(staffId: number): Promise<string[]> {
+      return (await history(staffId)).filter((e) => !e.from).map((e) => [e.message.title, e.message.text, ...(e.message.fields ?? []).map((f) => `${f.label}：${f.value}`)].filter(Boolean).join('\n'));
+    },
   };
 }
 

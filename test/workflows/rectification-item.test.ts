@@ -166,7 +166,11 @@ describe('rectification item workflow (time-skipping server)', () => {
       // The completion report asked the 专班 office to confirm, with a button (patched in; see rectification-patch.test.ts).
       const confirmRequest = byKey.get('confirm-request:feishu-c1')!;
       expect(confirmRequest).toMatchObject({ recipientStaffId: fx.staff.office, kind: 'approval', workflowId: handle.workflowId });
-      expect(confirmRequest.actions).toEqual([{ label: '确认完成', update: 'confirm', args: { accepted: true }, style: 'primary' }]);
+      // Its buttons name the step (rc.confirm) and the values they fill in, never an Update name.
+      expect(confirmRequest.actions).toEqual([
+        { label: '确认完成', step: 'rc.confirm', values: { verdict: '同意销号' }, style: 'primary' },
+        { label: '退回整改', step: 'rc.confirm', values: { verdict: '退回整改' }, style: 'danger' },
+      ]);
       const within = (ms: number | undefined, at: number) => expect(ms! - at).toSatisfy((d: number) => d >= 0 && d < 60_000);
       expect(byKey.get('escalation:assignee')?.recipientStaffId).toBe(fx.staff.responsible);
       within(byKey.get('escalation:assignee')?.sentAt.getTime(), expiresAtMs);

@@ -24,6 +24,8 @@ export interface FormStep {
   mask?: (value: string) => string;
   /** How the stored value reads in a private chat (default: as stored), e.g. a parsed answer in words. */
   display?: (value: string) => string;
+  /** A choice: one button per value (the answer is then that value, as if typed). */
+  choices?: readonly string[];
 }
 
 export interface FormDefinition {
@@ -41,8 +43,13 @@ const CONFIRM_WORDS = new Set(['确认', '确认提交', '提交', '是', 'confi
 
 export const formKey = (ctx: BotContext) => `${ctx.event.platform}:${ctx.event.chat.id}:${ctx.event.senderId}`;
 
-function prompt(step: FormStep, index: number, total: number): string {
-  return `（${index + 1}/${total}）${step.prompt}\n发送 /取消 可退出填报。`;
+/** Button verb of a choice answer: `fv:<formId>:<index>`. */
+export const FORM_CHOICE = 'fv';
+
+function prompt(step: FormStep, index: number, total: number, formId: string): BotMessage {
+  const text = `（${index + 1}/${total}）${step.prompt}\n发送 /取消 可退出填报。`;
+  if (!step.choices?.length) return { text };
+  return { text, buttons: step.choices.map((c, i) => ({ label: c, payload: { action: FORM_CHOICE, caseRef: formId, value: String(i) } })) };
 }
 
 function shown(step: FormStep, value: string, ctx: BotContext): string {
@@ -70,7 +77,8 @@ export class FormRunner {
     this.forms = new Map(forms.map((f) => [f.id, f]));
   }
 
-  async start(ctx: BotContext, formId: string): Promise<void> {
+  /** Starts a form; `initial` values ride along (keys starting with '__' are never shown). */
+  async start(ctx: BotContext, formId: string, initial: FormData = {}): Promise<void> {
     const form = this.forms.get(formId)!;
     if (form.privateOnlyMessage && ctx.isGroup) {
       ctx.auditNotes.outcome = 'refused-in-group';
@@ -81,12 +89,17 @@ export class FormRunner {
     const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
     await ctx.prisma.botFormState.upsert({
       where: { key },
-      create: { key, form: form.id, step: 0, data: {}, expiresAt },
-      update: { form: form.id, step: 0, data: {}, expiresAt },
+      create: { key, form: form.id, step: 0, data: initial, expiresAt },
+      update: { form: form.id, step: 0, data: initial, expiresAt },
     });
     ctx.auditNotes.form = form.id;
     ctx.auditNotes.step = 'start';
-    await ctx.reply(`${form.title}\n${prompt(form.steps[0]!, 0, form.steps.length)}`);
+    if (form.steps.length === 0) {
+      await ctx.reply(confirmation(form, initial, ctx));
+      return;
+    }
+    const first = prompt(form.steps[0]!, 0, form.steps.length, form.id);
+    await ctx.reply({ ...first, text: `${form.title}\n${first.text}` });
   }
 
   /** Drops the sender's form in this chat. True when there was one. */
@@ -109,8 +122,8 @@ export class FormRunner {
   /** Handles text answers and the confirm/cancel buttons of an active form; anything else passes on. */
   readonly middleware: BotMiddleware = async (ctx, next) => {
     const { event } = ctx;
-    const isFormButton = event.type === 'button' && (event.button.action === 'confirm' || event.button.action === 'cancel') && this.forms.has(event.button.caseRef ?? '');
-    if (ctx.command || (event.type === 'button' && !isFormButton)) return next();
+    const isFormButton = event.type === 'button' && (event.button.action === 'confirm' || event.button.action === 'cancel' || event.button.action === FORM_CHOICE) && this.forms.has(event.button.caseRef ?? '');
+    if (ctx.command || event.type === 'form' || (event.type === 'button' && !isFormButton)) return next();
     const loaded = await this.load(ctx);
     if (loaded === undefined || loaded === 'expired') {
       if (isFormButton) {
@@ -133,7 +146,9 @@ export class FormRunner {
       return;
     }
     const awaitingConfirm = state.step >= form.steps.length;
+    const choice = event.type === 'button' && event.button.action === FORM_CHOICE;
     if (awaitingConfirm) {
+      if (choice) return;
       const confirmed = event.type === 'button' || CONFIRM_WORDS.has(event.text.trim().toLowerCase());
       if (!confirmed) {
         await ctx.reply('请点击“确认提交”或发送“确认”；发送 /取消 可放弃。');
@@ -142,8 +157,12 @@ export class FormRunner {
       await this.submit(ctx, form, state.key, state.step, data);
       return;
     }
-    const text = event.type === 'text' ? event.text : '';
     const step = form.steps[state.step]!;
+    if (event.type === 'button' && !choice) {
+      await ctx.reply('请先回答当前问题；发送 /取消 可放弃。');
+      return;
+    }
+    const text = event.type === 'text' ? event.text : (step.choices?.[Number(event.button.value)] ?? '');
     ctx.auditNotes.step = step.key;
     const parsed = step.schema.safeParse(text, zhParseOptions);
     if (!parsed.success) {
@@ -164,7 +183,7 @@ export class FormRunner {
     });
     if (count !== 1) return;
     if (nextStep < form.steps.length) {
-      await ctx.reply(prompt(form.steps[nextStep]!, nextStep, form.steps.length));
+      await ctx.reply(prompt(form.steps[nextStep]!, nextStep, form.steps.length, form.id));
     } else {
       await ctx.reply(confirmation(form, nextData, ctx));
     }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import { PROGRESS_FIELDS, type ProgressField, type ProgressItem } from '../../../domain/cycles/progress.js';
 import type { FocusItem } from '../../../domain/policy/schema.js';
+import { submitProgressUpdate } from '../../../domain/steps/updates/progress-cycle.js';
 import type { PrismaClient } from '../../../prisma/generated/client.js';
 import { CaseRefusedError } from '../case-starter.js';
 import type { FormDefinition } from './engine.js';
@@ -73,14 +74,13 @@ export function progressReportForm(focusItems: readonly FocusItem[]): FormDefini
       const gateway = ctx.deps.workflows;
       if (!gateway) throw new Error('no workflow gateway');
       const items = Object.fromEntries(focusItems.map((f) => [f.code, parseProgressLine(data[f.code]!)]));
-      const outcome = await gateway.update({
+      const outcome = await gateway.execute(submitProgressUpdate, {
         workflowId: target.workflowId,
-        update: 'submit',
         args: { unitId: target.unitId, byStaffId: ctx.staff!.id, items },
         updateId: `${ctx.event.platform}:${ctx.event.eventId}`,
       });
       if (!outcome.ok) throw new CaseRefusedError(outcome.message);
-      const late = (outcome.result as { late?: boolean } | undefined)?.late === true;
+      const late = outcome.result.late;
       const found = Object.values(items).reduce((s, it) => s + it.found, 0);
       ctx.auditNotes.cycle = target.workflowId;
       return {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 
 import { VILLAGE_EVENT_TYPES, type VillageEvent, type VillageEventType } from '../../../domain/cycles/village.js';
 import { isValidIdNumber, maskIdNumber } from '../../../domain/identity/index.js';
+import { townshipSubmitUpdate, villageReportUpdate } from '../../../domain/steps/updates/village-chain.js';
 import type { PrismaClient } from '../../../prisma/generated/client.js';
 import { CaseRefusedError } from '../case-starter.js';
 import type { BotMiddleware } from '../context.js';
@@ -104,14 +105,13 @@ export function villageReportForm(): FormDefinition {
       if (typeof target === 'string') throw new CaseRefusedError(target);
       if (!ctx.deps.workflows) throw new Error('no workflow gateway');
       const answer = JSON.parse(data.answer!) as VillageAnswer;
-      const outcome = await ctx.deps.workflows.update({
+      const outcome = await ctx.deps.workflows.execute(villageReportUpdate, {
         workflowId: target.workflowId,
-        update: 'villageReport',
         args: { unitId: target.unitId, byStaffId: ctx.staff!.id, ...answer },
         updateId: `${ctx.event.platform}:${ctx.event.eventId}`,
       });
       if (!outcome.ok) throw new CaseRefusedError(outcome.message);
-      const late = (outcome.result as { late?: boolean } | undefined)?.late === true;
+      const late = outcome.result.late;
       return {
         title: '村（居）月度报告：已提交',
         text: `${target.unitName}${target.period}月度报告已提交${'nothingToReport' in answer ? '（本月无情况）' : `（${answer.events.length} 项）`}${late ? '，已超过截止时间，按迟报记录' : ''}。`,
@@ -134,9 +134,8 @@ export const townshipSubmitCommand: BotMiddleware = async (ctx, next) => {
     return;
   }
   const note = ctx.command.args.trim();
-  const outcome = await ctx.deps.workflows.update({
+  const outcome = await ctx.deps.workflows.execute(townshipSubmitUpdate, {
     workflowId: target.workflowId,
-    update: 'townshipSubmit',
     args: { unitId: target.unitId, byStaffId: ctx.staff!.id, ...(note ? { note } : {}) },
     updateId: `${ctx.event.platform}:${ctx.event.eventId}`,
   });

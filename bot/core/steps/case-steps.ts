@@ -1,0 +1,52 @@
+// What a case shows in chat besides its row: its history (the steps taken, the
+// decision, the recoveries, from Case.data) and the steps the reader may take now.
+import type { BotContext } from '../context.js';
+import type { Button, CardField } from '../types.js';
+import { stepButton } from './card.js';
+import { stepsOfWorkflow } from './registry.js';
+import { actorOf, mayTake } from './take.js';
+import { caseRef, type StepTarget } from './target.js';
+
+interface CaseData {
+  steps?: Array<{ action?: string; at?: string; byStaffId?: number; visitedOn?: string; visitors?: string; findings?: string; reason?: string; writtenOffCents?: number }>;
+  decision?: { decision?: string; effectiveMonth?: string; decidedAt?: string; note?: string; newMonthlyAmount?: number };
+  overpayment?: { totalCents?: number };
+  recoveries?: Array<{ amountCents: number; recordedAt: string; recoveredOn?: string; receiptNo?: string }>;
+}
+
+const yuan = (cents: number) => (cents / 100).toFixed(2);
+const day = (iso: string | undefined) => (iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10) : '');
+
+/** One line per thing that happened, oldest first (no personal data). */
+export function caseHistory(data: unknown): CardField[] {
+  const d = (data ?? {}) as CaseData;
+  const lines: CardField[] = [];
+  for (const s of d.steps ?? []) {
+    if (s.action === 'case.household-checked') lines.push({ label: '入户核查', value: `${s.visitedOn ?? ''} ${s.visitors ?? ''}：${s.findings ?? ''}` });
+    if (s.action === 'case.written-off') lines.push({ label: '核销', value: `${day(s.at)} 核销 ${yuan(s.writtenOffCents ?? 0)} 元：${s.reason ?? ''}` });
+  }
+  if (d.decision?.decision) {
+    lines.push({ label: '决定', value: `${day(d.decision.decidedAt)} ${d.decision.decision}（${d.decision.effectiveMonth ?? ''} 起）${d.decision.note ? `：${d.decision.note}` : ''}` });
+  }
+  if (d.overpayment?.totalCents) lines.push({ label: '超发', value: `${yuan(d.overpayment.totalCents)} 元` });
+  for (const r of d.recoveries ?? []) lines.push({ label: '追回', value: `${r.recoveredOn ?? day(r.recordedAt)} ${yuan(r.amountCents)} 元${r.receiptNo ? `（收据 ${r.receiptNo}）` : ''}` });
+  return lines;
+}
+
+/** Buttons of the steps of this case the reader may take now (none when the workflow cannot be asked). */
+export async function stepButtonsFor(ctx: BotContext, target: StepTarget): Promise<Button[]> {
+  const kind = stepsOfWorkflow(target.workflowId);
+  const gateway = ctx.deps.workflows;
+  if (!kind || !gateway) return [];
+  const view = await gateway.query(kind.status, target.workflowId).catch(() => null);
+  if (view === null) return [];
+  const actor = actorOf(ctx);
+  const buttons: Button[] = [];
+  for (const step of kind.steps) {
+    if (!step.open(view) || step.refuse?.(actor, view) || (await mayTake(ctx, { kind, step }, target))) continue;
+    buttons.push(stepButton(target.ref, step));
+  }
+  return buttons;
+}
+
+export { caseRef };

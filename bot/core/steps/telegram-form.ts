@@ -1,0 +1,74 @@
+// A step as a short chat form (Telegram, or any chat without card forms): one
+// question per field, a select answered by an inline-keyboard button or its
+// number, optional fields skipped with 「无」; each answer checked at once by
+// the field's own schema, the whole by the contract at submission.
+import { z } from 'zod';
+
+import type { AnyStepContract, StepField } from '../../../domain/steps/contract.js';
+import { zhParseOptions } from '../../../domain/zod-zh.js';
+import { CaseRefusedError } from '../case-starter.js';
+import type { FormDefinition, FormStep } from '../forms/engine.js';
+import type { RegisteredStep } from './registry.js';
+import { submitStep } from './take.js';
+
+export const stepFormId = (stepId: string) => `st.${stepId}`;
+
+const SKIP = /^(无|没有|跳过|-|—)$/u;
+
+/** The schema of one field inside the contract's object schema, when it has a shape. */
+function fieldSchema(step: AnyStepContract, key: string): z.ZodType | undefined {
+  const shape = (step.schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  return shape?.[key];
+}
+
+function fieldStep(step: AnyStepContract, f: StepField): FormStep {
+  const options = f.options ?? [];
+  const own = fieldSchema(step, f.key);
+  const schema = z
+    .string()
+    .trim()
+    .transform((text, ctx) => {
+      if (!f.required && SKIP.test(text)) return '';
+      let value = text;
+      if (options.length) {
+        const byNumber = /^\d+$/.test(text) ? options[Number(text) - 1] : undefined;
+        const hit = byNumber ?? options.find((o) => o.value === text || o.label === text);
+        if (!hit) {
+          ctx.addIssue({ code: 'custom', message: `只能选择：${options.map((o, i) => `${i + 1}. ${o.label}`).join('；')}` });
+          return z.NEVER;
+        }
+        value = hit.value;
+      }
+      const checked = own?.safeParse(value, zhParseOptions);
+      if (checked && !checked.success) {
+        ctx.addIssue({ code: 'custom', message: checked.error.issues.map((i) => i.message).join('；') });
+        return z.NEVER;
+      }
+      return value;
+    });
+  const choices = options.map((o) => o.label);
+  return {
+    key: f.key,
+    label: f.label,
+    prompt: `请${options.length ? '选择' : '输入'}${f.label}${f.placeholder ? `（${f.placeholder}）` : ''}${options.length ? `：\n${choices.map((c, i) => `${i + 1}. ${c}`).join('\n')}` : ''}${f.required ? '' : '\n可发送“无”跳过。'}`,
+    schema,
+    ...(options.length ? { choices: options.map((o) => o.value) } : {}),
+    ...(f.personal ? { mask: (v: string) => (v ? `${v.slice(0, 2)}****` : v) } : {}),
+  };
+}
+
+export function stepForm(reg: RegisteredStep): FormDefinition {
+  const { step } = reg;
+  return {
+    id: stepFormId(step.id),
+    title: `${reg.kind.label}：${step.title}`,
+    steps: step.fields.map((f) => fieldStep(step, f)),
+    ...(step.fields.some((f) => f.personal) ? { privateOnlyMessage: '此环节需填写个人信息，请私聊机器人继续办理。' } : {}),
+    async submit(ctx, data) {
+      const values = Object.fromEntries(Object.entries(data).filter(([k, v]) => !k.startsWith('__') && v !== ''));
+      const result = await submitStep(ctx, data.__step!, data.__target!, values, `${ctx.event.platform}:${ctx.event.eventId}`);
+      if (!result.ok) throw new CaseRefusedError(result.message);
+      return result.message;
+    },
+  };
+}
