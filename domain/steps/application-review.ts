@@ -217,6 +217,7 @@ export const extendApplicationStep = defineStep({
 
 export const applicationReviewSteps: CaseSteps<View> = {
   workflowType: 'applicationReview',
+  idPrefix: 'application-review:',
   label: '申请审核确认',
   status: applicationReviewStatusQuery,
   steps: [startInvestigationStep, recordInvestigationStep, postPublicityStep, objectionStep, decideApplicationStep, refusalNoticeStep, extendApplicationStep],

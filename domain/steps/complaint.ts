@@ -153,6 +153,7 @@ export const transferClueStep = defineStep({
 
 export const complaintSteps: CaseSteps<View> = {
   workflowType: 'complaint',
+  idPrefix: 'complaint:',
   label: '实名举报',
   status: complaintStatusQuery,
   steps: [acceptanceStep, complaintExtendStep, extensionNoticeStep, verificationStep, feedbackStep, transferClueStep],

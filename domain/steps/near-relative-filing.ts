@@ -101,6 +101,7 @@ export const homeVisitStep = defineStep({
 
 export const nearRelativeFilingSteps: CaseSteps<View> = {
   workflowType: 'nearRelativeFiling',
+  idPrefix: 'near-relative-filing:',
   label: '近亲属备案',
   status: nearRelativeFilingStatusQuery,
   steps: [decideFilingStep, supplementFilingStep, homeVisitStep],
