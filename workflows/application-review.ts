@@ -497,6 +497,7 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
           caseId: c.caseId,
           workflowId,
           attachments: [state.refusalNoticeFile],
+          actions: [{ label: '登记送达', step: 'ap.notice', style: 'primary' }],
           sentAt: nowIso(),
         });
         state.notified.push(key);

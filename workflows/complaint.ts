@@ -288,6 +288,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       dedupeKey: `${workflowId}:registered`,
       caseId: c.caseId,
       workflowId,
+      actions: [{ label: '受理告知', step: 'cp.accept', style: 'primary' }],
       sentAt: nowIso(),
     });
   }

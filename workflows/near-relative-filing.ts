@@ -298,9 +298,10 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
         caseId: c.caseId,
         workflowId,
         actions: [
-          { label: '批准', update: 'decide', args: { decision: 'approve' }, style: 'primary' },
-          { label: '驳回', update: 'decide', args: { decision: 'reject' }, style: 'danger' },
-          { label: '补充材料', update: 'decide', args: { decision: 'moreInfo' } },
+          // Step ids of domain/steps/near-relative-filing.ts: each opens the form with the choice made (a comment is required).
+          { label: '批准', step: 'nr.decide', values: { decision: 'approve' }, style: 'primary' },
+          { label: '驳回', step: 'nr.decide', values: { decision: 'reject' }, style: 'danger' },
+          { label: '补充材料', step: 'nr.decide', values: { decision: 'moreInfo' } },
         ],
         sentAt: nowIso(),
       });
