@@ -288,7 +288,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       dedupeKey: `${workflowId}:registered`,
       caseId: c.caseId,
       workflowId,
-      actions: [{ label: '受理告知', step: 'cp.accept', style: 'primary' }],
+      // The acceptance step only for a reader who may contact the complainant (not a township's redacted reader).
+      ...(c.fullReaderIds.includes(c.assigneeStaffId) ? { actions: [{ label: '受理告知', step: 'cp.accept', style: 'primary' as const }] } : {}),
       sentAt: nowIso(),
     });
   }

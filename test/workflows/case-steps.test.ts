@@ -44,7 +44,7 @@ import { createTestWorker, connectTimeSkipping, uniqueTaskQueue, useTemporalTest
 import { freshIdNumber } from '../support/ids.js';
 import { createApplication, createCasesFixture, finished, testCalendar } from './fixtures/cases-b.js';
 import { createComplaintFixture, testCalendar as complaintCalendar } from './fixtures/complaint.js';
-import { DAY, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
+import { addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 
 type Six = [StepActor, StepActor, StepActor, StepActor, StepActor, StepActor];
 type Outcome = { ok: true; text: string; result: unknown } | { ok: false; message: string };
