@@ -203,7 +203,7 @@ describe('application review, near-relative filing and complaint through the cha
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   });
 
-  it('complaint: acceptance from the registered card, extension by the 专班组长, verification, feedback, closed', async () => {
+  it('complaint: acceptance (not from the township assignee's card), extension by the 专班组长, verification, feedback, closed', async () => {
     const web = consoleDriver(under.baseUrl, prisma);
     const fx = await createComplaintFixture(prisma);
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
@@ -243,8 +243,9 @@ describe('application review, near-relative filing and complaint through the cha
       expect((await web.texts(office)).join('\n')).toContain('已受理');
 
       // Only the 专班组长 has the extension step.
-      await eventually(async () => (await web.say(office, `/案件 ${kase.id}`)) === 200 && (await web.texts(office)).at(-1)!.includes('登记核实结果'));
-      expect((await web.texts(office)).at(-1)).not.toContain('批准延期');
+      await eventually(async () => (await handle.query(complaintStatusQuery)).phase === 'handling');
+      expect(await web.say(office, `/案件 ${kase.id}`)).toBe(200);
+      await expect(web.press(office, '办理：批准延期')).rejects.toThrow('no console card');
       expect(await act(fx.staff.leader, '批准延期', { reason: '涉及多户家庭，需逐户核查' })).toContain('已批准延期');
       expect(await act(office, '延期告知', { noticeOn: receipt, method: '书面' })).toContain('办理期限延至');
       expect(await act(office, '登记核实结果', { finding: '部分属实', result: '评议会议记录未公开，已责令整改' })).toContain('部分属实');
