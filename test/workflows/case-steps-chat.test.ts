@@ -203,7 +203,7 @@ describe('application review, near-relative filing and complaint through the cha
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   });
 
-  it('complaint: acceptance (not from the township assignee's card), extension by the 专班组长, verification, feedback, closed', async () => {
+  it('complaint: acceptance (not from the township assignee card), extension by the 专班组长, verification, feedback, closed', async () => {
     const web = consoleDriver(under.baseUrl, prisma);
     const fx = await createComplaintFixture(prisma);
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
