@@ -127,6 +127,13 @@ describe('application review, near-relative filing and complaint through the cha
 
       const closed = await closedCase(kase.id);
       expect(closed.closedAt).not.toBeNull();
+      // /案件 shows the history: each step with its comment.
+      expect(await web.say(fx.staff.sectionCaseworker, `/案件 ${kase.id}`)).toBe(200);
+      const shown = (await web.texts(fx.staff.sectionCaseworker)).at(-1)!;
+      expect(shown).toContain('已办结');
+      expect(shown).toMatch(/入户调查：\S+ 不符合条件，家庭人均月收入 820 元/);
+      expect(shown).toMatch(/审核确认：\S+ 不予批准，家庭人均月收入高于本县农村低保标准/);
+      expect(shown).toMatch(/告知书送达：\S+ 直接送达/);
       const row = await prisma.application.findUniqueOrThrow({ where: { id: app.id } });
       expect(row.status).toBe('REFUSED_NOTIFIED');
       const steps = (row.data as { steps: Array<{ action: string; byStaffId: number; method?: string; document?: string }> }).steps;
