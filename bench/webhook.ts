@@ -114,13 +114,19 @@ async function main(): Promise<void> {
       const staff = await prisma.staff.create({ data: { name: `组长${i}`, idNumber: `B${String(i).padStart(17, '0')}`, role: 'TASKFORCE_LEADER', unit: '专班', regionId: county.id } });
       const openId = `ou_bench_${i}`;
       await prisma.staffBinding.create({ data: { staffId: staff.id, platform: 'feishu', externalId: openId } });
+      // A rectification item awaiting confirmation per card: the press takes the step 'rc.confirm' at once.
+      const workflowId = `rectification:${county.id}:bench-${i}`;
+      const kase = await prisma.case.create({ data: { kind: 'RECTIFICATION', workflowId, regionId: county.id } });
       const note = await prisma.notification.create({
-        data: { dedupeKey: `bench:approval:${i}`, recipientStaffId: staff.id, kind: 'approval', text: '请审批', workflowId: 'bench-wf', actions: [{ label: '批准', update: 'decide', args: { decision: 'approve' } }], sentAt: new Date() },
+        data: { dedupeKey: `bench:approval:${i}`, recipientStaffId: staff.id, kind: 'approval', text: '请确认', caseId: kase.id, workflowId, actions: [{ label: '确认完成', step: 'rc.confirm', values: { verdict: '同意销号' } }], sentAt: new Date() },
       });
       people.push({ openId, noteId: note.id });
     }
-    // No workflow behind the cards: every step is refused as the workflow would, which is still a full round trip.
-    const gateway: WorkflowGateway = { execute: async () => ({ ok: false, message: '基准测试' }), query: async () => null };
+    // No Temporal behind the cards: every item answers its status query as awaiting confirmation and accepts the step.
+    const gateway: WorkflowGateway = {
+      execute: async () => ({ ok: true, result: { status: 'COMPLETED' } as never }),
+      query: async <R>() => ({ status: 'AWAITING_CONFIRMATION' }) as R,
+    };
     const core = createBotCore({ prisma, caseStarter: { reportDeath: async () => ({ caseRef: '' }), reportImprisonment: async () => ({ caseRef: '' }), fileNearRelative: async () => ({ caseRef: '' }), fileComplaint: async () => ({ caseRef: '' }) }, workflows: gateway });
     const out = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: fake.url, prisma });
     const app = Fastify();

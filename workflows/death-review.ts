@@ -31,10 +31,7 @@ import {
   deathReviewReminderText,
   monthsCoveredByKind,
   toCents,
-  type DecideArgs,
   type DecisionContext,
-  type OverpaidMonth,
-  type RecordRecoveryArgs,
 } from '../domain/cases/index.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';

@@ -46,14 +46,7 @@ import {
   prisonReleaseText,
   tekunTerminationEffectiveMonth,
   toCents,
-  type OverpaidMonth,
-  type PostTerminationArgs,
-  type PrisonDecideArgs,
   type PrisonExitCheckContext,
-  type PrisonExitTrack,
-  type PrisonRecoveryArgs,
-  type ReleasedArgs,
-  type TerminationObjectionArgs,
 } from '../domain/cases/index.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';

@@ -20,9 +20,7 @@ import {
   allHandlersFinished,
   condition,
   currentUpdateInfo,
-  defineQuery,
   patched,
-  defineUpdate,
   proxyActivities,
   setHandler,
   sleep,
@@ -38,9 +36,7 @@ import {
   cyclePromptText,
   cycleReminderText,
   deadlineText,
-  type CycleSummary,
   type CycleUnit,
-  type SubmitProgressArgs,
 } from '../domain/cycles/index.js';
 import { escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';

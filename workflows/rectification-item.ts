@@ -34,17 +34,12 @@ import {
   rectificationRejectedText,
   rectificationReminderText,
   toCents,
-  type ConfirmArgs,
   type RectificationContext,
   type RectificationItemInput,
-  type RectificationStatusCode,
-  type ReportCompletedArgs,
-  type ReportProgressArgs,
 } from '../domain/cases/index.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import { endOfChinaDay } from '../domain/time/instants.js';
-import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, runEscalationLadder, type LadderEvent } from './escalation.js';
 import { updateIdOrFail } from './update-id.js';
 

@@ -30,8 +30,6 @@ import {
   cyclePromptText,
   cycleReminderText,
   type CycleUnit,
-  type TownshipSubmitArgs,
-  type VillageReportArgs,
 } from '../domain/cycles/index.js';
 import { escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';

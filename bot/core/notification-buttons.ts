@@ -29,13 +29,15 @@ export const NOTIFICATION_TITLES: Record<string, string> = {
   'approval-request': '待您审批',
   prompt: '请填报',
   'report-prompt': '请填报',
+  'more-info': '请补充材料',
+  'rectification-rejected': '整改退回',
   summary: '汇总',
   digest: '今日待办',
   alert: '预警',
 };
 
 /** Kinds whose card carries 「办理」 for the case's next step. */
-const ACTIONABLE = new Set(['reminder', 'escalation', 'approval', 'approval-request', 'prompt', 'report-prompt']);
+const ACTIONABLE = new Set(['reminder', 'escalation', 'approval', 'approval-request', 'prompt', 'report-prompt', 'more-info', 'rectification-rejected']);
 
 export function notificationActions(value: Prisma.JsonValue | null | undefined): NotificationAction[] {
   return Array.isArray(value) ? (value as unknown as NotificationAction[]) : [];

@@ -60,7 +60,7 @@ export function moneyField(label: string, options: { positive?: boolean } = {}) 
   return z.string({ error: `请填写“${label}”` }).trim().transform((text, ctx) => {
     const t = text.replace(/元$/u, '');
     if (!MONEY_RE.test(t) || (options.positive && Number(t) <= 0)) {
-      ctx.addIssue({ code: 'custom', message: `“${label}”应为${options.positive ? '大于 0' : '不小于 0'}的金额（元，最多两位小数）；您填的是“${text}”` });
+      ctx.addIssue({ code: 'custom', message: `“${label}”应为${options.positive ? '大于 0 ' : '不小于 0 '}的金额（元，最多两位小数）；您填的是“${text}”` });
       return z.NEVER;
     }
     return Number(t);

@@ -279,6 +279,7 @@ export function formSubmission(card: Record<string, unknown>, values: Record<str
       const v = values[name] ?? (d.tag === 'select_static' ? ((d.initial_option as string | undefined) ?? '') : d.tag === 'date_picker' ? ((d.initial_date as string | undefined) ?? '') : ((d.default_value as string | undefined) ?? ''));
       if (d.required === true && v === '') return null;
       if (d.tag === 'select_static' && v !== '' && !(d.options as Array<{ value: string }>).some((o) => o.value === v)) throw new Error(`${v} is not an option of ${name}`);
+      if (d.tag === 'date_picker' && v !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new Error(`a date picker gives a date, not ${JSON.stringify(v)}`);
       formValue[name] = d.tag === 'date_picker' && v ? `${v} +0800` : v;
     }
     for (const k of Object.keys(values)) if (!(k in formValue)) throw new Error(`the form has no input named ${k}`);

@@ -7,9 +7,10 @@ import { z } from 'zod';
 
 import { PROGRESS_FIELDS, type ProgressField, type ProgressItem } from '../../../domain/cycles/progress.js';
 import type { FocusItem } from '../../../domain/policy/schema.js';
-import { submitProgressUpdate } from '../../../domain/steps/updates/progress-cycle.js';
+import { progressSubmitStep } from '../../../domain/steps/cycles.js';
 import type { PrismaClient } from '../../../prisma/generated/client.js';
 import { CaseRefusedError } from '../case-starter.js';
+import { actorOf } from '../steps/take.js';
 import type { FormDefinition } from './engine.js';
 
 const FIELDS = Object.keys(PROGRESS_FIELDS) as ProgressField[];
@@ -74,9 +75,10 @@ export function progressReportForm(focusItems: readonly FocusItem[]): FormDefini
       const gateway = ctx.deps.workflows;
       if (!gateway) throw new Error('no workflow gateway');
       const items = Object.fromEntries(focusItems.map((f) => [f.code, parseProgressLine(data[f.code]!)]));
-      const outcome = await gateway.execute(submitProgressUpdate, {
+      // Through the step's contract (domain/steps/cycles.ts): the same Update and arguments as its card.
+      const outcome = await gateway.execute(progressSubmitStep.update, {
         workflowId: target.workflowId,
-        args: { unitId: target.unitId, byStaffId: ctx.staff!.id, items },
+        args: progressSubmitStep.toArgs({ unitId: target.unitId, items }, actorOf(ctx)),
         updateId: `${ctx.event.platform}:${ctx.event.eventId}`,
       });
       if (!outcome.ok) throw new CaseRefusedError(outcome.message);

@@ -9,10 +9,11 @@ import { z } from 'zod';
 
 import { VILLAGE_EVENT_TYPES, type VillageEvent, type VillageEventType } from '../../../domain/cycles/village.js';
 import { isValidIdNumber, maskIdNumber } from '../../../domain/identity/index.js';
-import { townshipSubmitUpdate, villageReportUpdate } from '../../../domain/steps/updates/village-chain.js';
+import { townshipSubmitStep, villageReportStep } from '../../../domain/steps/cycles.js';
 import type { PrismaClient } from '../../../prisma/generated/client.js';
 import { CaseRefusedError } from '../case-starter.js';
 import type { BotMiddleware } from '../context.js';
+import { actorOf } from '../steps/take.js';
 import type { FormDefinition } from './engine.js';
 
 const TYPE_BY_LABEL: ReadonlyMap<string, VillageEventType> = new Map(
@@ -105,9 +106,9 @@ export function villageReportForm(): FormDefinition {
       if (typeof target === 'string') throw new CaseRefusedError(target);
       if (!ctx.deps.workflows) throw new Error('no workflow gateway');
       const answer = JSON.parse(data.answer!) as VillageAnswer;
-      const outcome = await ctx.deps.workflows.execute(villageReportUpdate, {
+      const outcome = await ctx.deps.workflows.execute(villageReportStep.update, {
         workflowId: target.workflowId,
-        args: { unitId: target.unitId, byStaffId: ctx.staff!.id, ...answer },
+        args: villageReportStep.toArgs({ unitId: target.unitId, ...('events' in answer ? { events: answer.events } : { situation: '本月无情况' }) }, actorOf(ctx)),
         updateId: `${ctx.event.platform}:${ctx.event.eventId}`,
       });
       if (!outcome.ok) throw new CaseRefusedError(outcome.message);
@@ -134,9 +135,9 @@ export const townshipSubmitCommand: BotMiddleware = async (ctx, next) => {
     return;
   }
   const note = ctx.command.args.trim();
-  const outcome = await ctx.deps.workflows.execute(townshipSubmitUpdate, {
+  const outcome = await ctx.deps.workflows.execute(townshipSubmitStep.update, {
     workflowId: target.workflowId,
-    args: { unitId: target.unitId, byStaffId: ctx.staff!.id, ...(note ? { note } : {}) },
+    args: townshipSubmitStep.toArgs({ unitId: target.unitId, note: note || undefined }, actorOf(ctx)),
     updateId: `${ctx.event.platform}:${ctx.event.eventId}`,
   });
   ctx.auditNotes.outcome = outcome.ok ? 'done' : 'refused';
