@@ -13,9 +13,15 @@ import { maskIdNumber } from '../domain/identity/index.js';
 import {
   FILING_STAFF_ROLES,
   isNearRelation,
+  refusalNoticeContent,
+  type ApplicationTrack,
   type AssistanceKindCode,
   type NearRelativeFacts,
 } from '../domain/cases/index.js';
+import type { NotificationAttachment } from '../domain/tables/attachments.js';
+import type { LocalDate } from '../domain/time/local-date.js';
+import { dataDirOf } from './cycle-tables.js';
+import { writeRefusalNoticeFile } from './refusal-notice.js';
 import type { Relation } from '../domain/policy/schema.js';
 import { countyOfRegion, townshipOfRegion } from './filings.js';
 import { asJson, localDateToDb } from './rows.js';
@@ -248,6 +254,49 @@ export function createApplicationActivities(db: Database) {
         }
         return { recorded: true };
       });
+    },
+
+    /**
+     * The written refusal notice (不予批准告知书) as a .docx from the decision,
+     * in `<dataDir>/notices/<county>/application-<id>/`, with an audit entry
+     * 'application.refusal-notice-generated' (once per key). Retries rewrite
+     * the same file.
+     */
+    async writeRefusalNotice(input: {
+      countyRegionId: number;
+      applicationId: number;
+      caseId: number;
+      track: ApplicationTrack;
+      decisionDate: LocalDate;
+      reason: string;
+      decidedByStaffId: number;
+      /** Deterministic key of this document (workflow id + name). */
+      key: string;
+    }): Promise<NotificationAttachment> {
+      const app = await db.prisma.application.findUniqueOrThrow({ where: { id: input.applicationId } });
+      const county = await db.prisma.region.findUniqueOrThrow({ where: { id: input.countyRegionId } });
+      const content = refusalNoticeContent({
+        applicantName: app.applicantName,
+        track: input.track,
+        acceptedDate: app.acceptedAt.toISOString().slice(0, 10),
+        decisionDate: input.decisionDate,
+        reason: input.reason,
+        authority: `${county.name}民政局`,
+      });
+      const folder = ['notices', String(input.countyRegionId), `application-${app.id}`].join('/');
+      const file = await writeRefusalNoticeFile(dataDirOf(db), folder, `不予批准告知书-${app.id}.docx`, content);
+      await db.prisma.$transaction(async (tx) => {
+        const done = await tx.auditEntry.findFirst({ where: { action: 'application.refusal-notice-generated', subjectType: 'Application', subjectId: String(app.id) } });
+        if (done) return;
+        await appendAudit(tx, {
+          actor: 'system',
+          action: 'application.refusal-notice-generated',
+          subjectType: 'Application',
+          subjectId: String(app.id),
+          payload: { caseId: input.caseId, key: input.key, document: file.path, decisionDate: input.decisionDate, decidedByStaffId: input.decidedByStaffId },
+        });
+      });
+      return file;
     },
   };
 }

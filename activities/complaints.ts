@@ -317,14 +317,44 @@ export function createComplaintActivities(db: Database) {
       };
     },
 
-    async recordComplaintAcceptanceNotice(input: { complaintId: number; updateId: string; byStaffId: number; noticeOn: string; acceptedOn: string; method: string; handlingDueAt: string }): Promise<void> {
+    /** The acceptance decision told to the complainant: 受理 (handling clock starts) or 不予受理 (handlingDueAt null; the workflow then closes). */
+    async recordComplaintAcceptanceNotice(input: {
+      complaintId: number;
+      updateId: string;
+      byStaffId: number;
+      noticeOn: string;
+      acceptedOn: string;
+      method: string;
+      handlingDueAt: string | null;
+      decision?: '受理' | '不予受理';
+      reason?: string;
+    }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         const { c, row, data } = await loadComplaint(tx, input.complaintId);
         if (data.acceptance) return;
-        const acceptance = { updateId: input.updateId, noticeOn: input.noticeOn, acceptedOn: input.acceptedOn, method: input.method, byStaffId: input.byStaffId, handlingDueAt: input.handlingDueAt };
+        const decision = input.decision ?? '受理';
+        const acceptance = {
+          updateId: input.updateId,
+          decision,
+          ...(input.reason !== undefined ? { reason: input.reason } : {}),
+          noticeOn: input.noticeOn,
+          ...(decision === '受理' ? { acceptedOn: input.acceptedOn } : {}),
+          method: input.method,
+          byStaffId: input.byStaffId,
+          handlingDueAt: input.handlingDueAt,
+        };
         await tx.complaint.update({ where: { id: c.id }, data: { acceptanceNoticeAt: chinaInstant(input.noticeOn) } });
-        await tx.case.update({ where: { id: row.id }, data: { dueAt: new Date(input.handlingDueAt), data: asJson({ ...data, stage: 'handling', acceptance }) } });
-        await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.acceptance-noticed', subjectType: 'Complaint', subjectId: String(c.id), payload: acceptance });
+        await tx.case.update({
+          where: { id: row.id },
+          data: { dueAt: input.handlingDueAt === null ? null : new Date(input.handlingDueAt), data: asJson({ ...data, stage: decision === '受理' ? 'handling' : 'closing', acceptance }) },
+        });
+        await appendAudit(tx, {
+          actor: `staff:${input.byStaffId}`,
+          action: decision === '受理' ? 'complaint.acceptance-noticed' : 'complaint.not-accepted',
+          subjectType: 'Complaint',
+          subjectId: String(c.id),
+          payload: acceptance,
+        });
       });
     },
 
@@ -363,11 +393,11 @@ export function createComplaintActivities(db: Database) {
       });
     },
 
-    async recordComplaintFeedback(input: { complaintId: number; updateId: string; byStaffId: number; feedbackOn: string; method: string }): Promise<void> {
+    async recordComplaintFeedback(input: { complaintId: number; updateId: string; byStaffId: number; feedbackOn: string; method: string; content?: string }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         const { c, row, data } = await loadComplaint(tx, input.complaintId);
         if (data.feedback) return;
-        const feedback = { updateId: input.updateId, feedbackOn: input.feedbackOn, method: input.method, byStaffId: input.byStaffId };
+        const feedback = { updateId: input.updateId, feedbackOn: input.feedbackOn, method: input.method, byStaffId: input.byStaffId, ...(input.content !== undefined ? { content: input.content } : {}) };
         await tx.complaint.update({ where: { id: c.id }, data: { feedbackAt: chinaInstant(input.feedbackOn) } });
         await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, feedback }) } });
         await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.fed-back', subjectType: 'Complaint', subjectId: String(c.id), payload: feedback });

@@ -338,22 +338,24 @@ export function createFilingActivities(db: Database) {
       updateId: string;
       visitDate: string;
       result: string;
+      /** Who visited (names), when given. */
+      visitors?: string;
       byStaffId: number;
       at: string;
     }): Promise<{ homeVisitDate: string }> {
       await step(input.caseId, input.updateId, async (tx, data) => {
         await tx.nearRelativeFiling.update({
           where: { id: data.filingId },
-          data: { homeVisitDate: localDateToDb(input.visitDate), homeVisitResult: input.result },
+          data: { homeVisitDate: localDateToDb(input.visitDate), homeVisitResult: input.visitors ? `${input.result}（入户人员：${input.visitors}）` : input.result },
         });
         await appendAudit(tx, {
           actor: `staff:${input.byStaffId}`,
           action: 'filing.home-visit-recorded',
           subjectType: 'NearRelativeFiling',
           subjectId: String(data.filingId),
-          payload: { caseId: input.caseId, updateId: input.updateId, visitDate: input.visitDate, result: input.result },
+          payload: { caseId: input.caseId, updateId: input.updateId, visitDate: input.visitDate, result: input.result, ...(input.visitors ? { visitors: input.visitors } : {}) },
         });
-        return { updateId: input.updateId, action: 'homeVisit', byStaffId: input.byStaffId, at: input.at, visitDate: input.visitDate };
+        return { updateId: input.updateId, action: 'homeVisit', byStaffId: input.byStaffId, at: input.at, visitDate: input.visitDate, ...(input.visitors ? { visitors: input.visitors } : {}) };
       });
       return { homeVisitDate: input.visitDate };
     },

@@ -28,8 +28,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -48,22 +47,28 @@ import {
   checkExtend,
   checkObjection,
   checkPostPublicity,
+  checkRecordInvestigation,
   checkRefusalNotice,
   checkStartInvestigation,
   refusalNoticeMissingText,
+  refusalNoticeReadyText,
   trackOf,
   type ApplicationCheckContext,
-  type ApplicationDecideArgs,
   type ApplicationPhase,
   type ApplicationStep,
-  type ApplicationTrack,
-  type ExtendArgs,
-  type NearRelativeFacts,
-  type ObjectionArgs,
-  type PostPublicityArgs,
-  type RefusalNoticeArgs,
-  type StartInvestigationArgs,
 } from '../domain/cases/index.js';
+import {
+  applicationDecideUpdate,
+  applicationExtendUpdate,
+  applicationReviewStatusQuery,
+  objectionUpdate,
+  postPublicityUpdate,
+  recordInvestigationUpdate,
+  recordRefusalNoticeUpdate,
+  startInvestigationUpdate,
+  type ApplicationReviewStatus,
+  type ApplicationStepResult,
+} from '../domain/steps/updates/application-review.js';
 import { computeDeadline, escalationSchedule, reminderSchedule, type ComputedDeadline } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
@@ -87,58 +92,7 @@ export interface ApplicationReviewInput {
   calendar: CalendarData;
 }
 
-export interface ApplicationStepResult {
-  applicationId: number;
-  status: string;
-  phase: ApplicationPhase;
-  byStaffId: number;
-  at: string;
-  /** Last on-time day of the step that now runs, if it has a clock. */
-  due?: LocalDate | null;
-}
-
-export interface ApplicationDecideResult extends ApplicationStepResult {
-  decision: 'approve' | 'refuse';
-  decidedByStaffId: number;
-  decidedAt: string;
-  monthlyAmount?: number;
-}
-
-export interface ApplicationReviewStatus {
-  workflowId: string;
-  phase: ApplicationPhase;
-  track: ApplicationTrack | null;
-  applicationId: number;
-  caseId: number | null;
-  status: string;
-  acceptedDate: LocalDate | null;
-  /** The clock of the current step. */
-  step: ApplicationStep | null;
-  due: LocalDate | null;
-  expiresAt: string | null;
-  /** 低保 overall limit (30 or, extended, 45 working days). */
-  overallDue: LocalDate | null;
-  overallExpiresAt: string | null;
-  overallOverdue: boolean;
-  extended: boolean;
-  objections: number;
-  publicityPostedOn: LocalDate | null;
-  decision: (ApplicationDecideArgs & { updateId: string; decidedAt: string }) | null;
-  decisionDate: LocalDate | null;
-  refusalNoticeDate: LocalDate | null;
-  refusalNoticeMissing: boolean;
-  nearRelative: NearRelativeFacts | null;
-  notified: string[];
-  closedAt: string | null;
-}
-
-export const startInvestigationUpdate = defineUpdate<ApplicationStepResult, [StartInvestigationArgs]>('startInvestigation');
-export const postPublicityUpdate = defineUpdate<ApplicationStepResult, [PostPublicityArgs]>('postPublicity');
-export const objectionUpdate = defineUpdate<ApplicationStepResult, [ObjectionArgs]>('objection');
-export const applicationDecideUpdate = defineUpdate<ApplicationDecideResult, [ApplicationDecideArgs]>('decide');
-export const extendUpdate = defineUpdate<ApplicationStepResult, [ExtendArgs]>('extend');
-export const recordRefusalNoticeUpdate = defineUpdate<ApplicationStepResult, [RefusalNoticeArgs]>('recordRefusalNotice');
-export const applicationReviewStatusQuery = defineQuery<ApplicationReviewStatus>('status');
+export type { ApplicationDecideResult, ApplicationReviewStatus, ApplicationStepResult } from '../domain/steps/updates/application-review.js';
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const today = () => beijingDateOf(Date.now());
@@ -173,6 +127,13 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     nearRelative: null,
     notified: [],
     closedAt: null,
+    investigationStart: null,
+    investigations: [],
+    publicityOpinion: null,
+    objectionNotes: [],
+    extension: null,
+    refusalNoticeFile: null,
+    refusalNoticeDelivery: null,
   };
   let ctx: ApplicationContext | undefined = undefined;
   /** An update of the current step was accepted and is being written. */
@@ -197,6 +158,8 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     decided: state.decision !== null,
     decisionDate: state.decisionDate,
     today: today(),
+    investigationsRecorded: state.investigations!.length,
+    objections: state.objections,
   });
   const validate = (check: (args: unknown, c: ApplicationCheckContext) => string | null) => (args: unknown) => {
     const reason = check(args, checkContext());
@@ -252,15 +215,33 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     startInvestigationUpdate,
     (args) => {
       investigationStarted = true;
+      state.investigationStart = { ...args, at: nowIso() };
       return humanStep('investigation-started', args.byStaffId, { phase: 'investigating', status: 'INVESTIGATING' }, { investigators: args.investigators });
     },
     { validator: validate(checkStartInvestigation), description: '启动家庭经济状况入户调查' },
   );
 
   setHandler(
+    recordInvestigationUpdate,
+    async (args) => {
+      const at = nowIso();
+      state.investigations!.push({ ...args, at });
+      const r = await humanStep(
+        'investigation-recorded',
+        args.byStaffId,
+        null,
+        { visitedOn: args.visitedOn, investigators: args.investigators, findings: args.findings, conclusion: args.conclusion, note: args.note ?? null, round: state.investigations!.length },
+      );
+      return r;
+    },
+    { validator: validate(checkRecordInvestigation), description: '登记入户调查结果（调查日期、人员、情况、结论）' },
+  );
+
+  setHandler(
     postPublicityUpdate,
     (args) => {
       const posted = today();
+      state.publicityOpinion = args.opinion;
       publicityPosts += 1;
       const d = deadlineOf(APPLICATION_RULES[state.track!].publicity, posted);
       state.publicityPostedOn = posted;
@@ -279,6 +260,7 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     objectionUpdate,
     (args) => {
       state.objections += 1;
+      state.objectionNotes!.push({ ...args, at: nowIso() });
       return humanStep('objection', args.byStaffId, { phase: 'investigating', status: 'INVESTIGATING' }, { note: args.note, objection: state.objections });
     },
     { validator: validate(checkObjection), description: '登记公示期间的异议（退回重新调查）' },
@@ -298,7 +280,7 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
         'decided',
         args.byStaffId,
         approve ? { phase: 'closed', status: 'APPROVED' } : { phase: 'awaitingRefusalNotice', status: 'REFUSED' },
-        { decision: args.decision, monthlyAmount: args.monthlyAmount ?? null, reason: args.reason ?? null, decisionDate },
+        { decision: args.decision, monthlyAmount: args.monthlyAmount ?? null, reason: args.reason ?? null, ...(args.note !== undefined ? { note: args.note } : {}), decisionDate },
         approve
           ? { dueAt: null, monthlyAmount: args.monthlyAmount, close: true }
           : { dueAt: notice!.expiresAt.toISOString(), due: notice!.due },
@@ -315,9 +297,10 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
   );
 
   setHandler(
-    extendUpdate,
+    applicationExtendUpdate,
     async (args) => {
       state.extended = true;
+      state.extension = { ...args, at: nowIso() };
       const ruleId = APPLICATION_RULES[state.track!].overallExtended!;
       const d = deadlineOf(ruleId, state.acceptedDate!);
       return humanStep('extended', args.byStaffId, null, { reason: args.reason, ruleId, overallDue: d.due }, { lock: false, due: d.due });
@@ -329,11 +312,19 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     recordRefusalNoticeUpdate,
     (args) => {
       state.refusalNoticeDate = args.noticeDate;
+      state.refusalNoticeDelivery = { ...args, at: nowIso() };
       return humanStep(
         'refusal-notice-recorded',
         args.byStaffId,
         { phase: 'closed', status: 'REFUSED_NOTIFIED' },
-        { noticeDate: args.noticeDate, note: args.note ?? null, late: state.refusalNoticeMissing },
+        {
+          noticeDate: args.noticeDate,
+          note: args.note ?? null,
+          late: state.refusalNoticeMissing,
+          ...(args.method !== undefined ? { method: args.method } : {}),
+          ...(args.receivedBy !== undefined ? { receivedBy: args.receivedBy } : {}),
+          ...(state.refusalNoticeFile ? { document: state.refusalNoticeFile.path } : {}),
+        },
         { dueAt: null, close: true },
       );
     },
@@ -356,6 +347,10 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
   state.caseId = c.caseId;
   state.acceptedDate = c.acceptedDate;
   state.nearRelative = c.nearRelative;
+  state.subjectLabel = c.subjectLabel;
+  state.townshipStaffIds = c.townshipStaffIds;
+  state.countyDeciderIds = c.countyDeciderIds;
+  state.extensionApproverIds = c.extensionApproverIds;
 
   /** A workflow-taken step (no update): keyed by the workflow id and a name. */
   const systemStep = (key: string, action: string, details: Record<string, unknown>, extra: { dueAt?: string | null; assigneeStaffId?: number | null } = {}) =>
@@ -478,6 +473,36 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     state.step = 'refusalNotice';
     state.due = notice.due;
     state.expiresAt = notice.expiresAt.toISOString();
+    if (patched('application-refusal-notice-docx')) {
+      // The written notice (不予批准告知书) as a .docx from the decision, sent to the township
+      // that delivers it; the delivery is then recorded by `recordRefusalNotice`.
+      const d = state.decision!;
+      const key = `${workflowId}:refusal-notice-document`;
+      state.refusalNoticeFile = await acts.writeRefusalNotice({
+        countyRegionId: input.countyRegionId,
+        applicationId: c.applicationId,
+        caseId: c.caseId,
+        track,
+        decisionDate: state.decisionDate!,
+        reason: d.reason ?? '',
+        decidedByStaffId: d.byStaffId,
+        key,
+      });
+      if (c.assigneeStaffId !== null) {
+        await acts.notify({
+          recipientStaffId: c.assigneeStaffId,
+          kind: 'refusal-notice',
+          text: refusalNoticeReadyText(c.subjectLabel, notice.due),
+          dedupeKey: key,
+          caseId: c.caseId,
+          workflowId,
+          attachments: [state.refusalNoticeFile],
+          actions: [{ label: '登记送达', step: 'ap.notice', style: 'primary' }],
+          sentAt: nowIso(),
+        });
+        state.notified.push(key);
+      }
+    }
     const recorded = () => phaseNow() === 'closed' && !busy;
     if (!(await condition(recorded, Math.max(1, notice.expiresAt.getTime() - Date.now())))) {
       // There is no FindingKind for a missing refusal notice: an audit entry and an escalation instead.

@@ -25,8 +25,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -45,14 +44,18 @@ import {
   complaintReminderText,
   type ComplaintCheckContext,
   type ComplaintStage,
-  type ExtendComplaintArgs,
-  type RecordAcceptanceNoticeArgs,
-  type RecordExtensionNoticeArgs,
-  type RecordFeedbackArgs,
-  type RecordVerificationArgs,
-  type TransferClueArgs,
-  type VerificationFinding,
 } from '../domain/cases/complaint.js';
+import {
+  complaintExtendUpdate,
+  complaintStatusQuery,
+  recordAcceptanceNoticeUpdate,
+  recordExtensionNoticeUpdate,
+  recordFeedbackUpdate,
+  recordVerificationUpdate,
+  transferClueUpdate,
+  type ComplaintStatus,
+  type StageStatus,
+} from '../domain/steps/updates/complaint.js';
 import { beijingDateOf } from '../domain/cases/clock.js';
 import { computeDeadline, escalationSchedule, reminderSchedule, type ComputedDeadline } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
@@ -84,40 +87,7 @@ export interface ComplaintInput {
   calendar: CalendarData;
 }
 
-export interface StageStatus {
-  ruleId: string;
-  due: LocalDate;
-  expiresAt: string;
-  /** The stage's step was recorded ('YYYY-MM-DD' as given), or null. */
-  doneOn: LocalDate | null;
-}
-
-export interface ComplaintStatus {
-  workflowId: string;
-  phase: 'registering' | 'acceptance' | 'handling' | 'closing' | 'closed';
-  complaintId: number | null;
-  caseId: number | null;
-  clueId: number | null;
-  ledgerNo: string | null;
-  accusation: boolean;
-  receiptDate: LocalDate;
-  acceptance: StageStatus;
-  acceptedOn: LocalDate | null;
-  handling: StageStatus | null;
-  extension: { approved: boolean; noticed: boolean; reason: string | null; handling: StageStatus | null };
-  verification: { finding: VerificationFinding } | null;
-  clue: StageStatus | null;
-  notified: string[];
-  closedAt: string | null;
-}
-
-export const recordAcceptanceNoticeUpdate = defineUpdate<StageStatus, [RecordAcceptanceNoticeArgs]>('recordAcceptanceNotice');
-export const extendUpdate = defineUpdate<void, [ExtendComplaintArgs]>('extend');
-export const recordExtensionNoticeUpdate = defineUpdate<StageStatus, [RecordExtensionNoticeArgs]>('recordExtensionNotice');
-export const recordVerificationUpdate = defineUpdate<void, [RecordVerificationArgs]>('recordVerification');
-export const recordFeedbackUpdate = defineUpdate<void, [RecordFeedbackArgs]>('recordFeedback');
-export const transferClueUpdate = defineUpdate<void, [TransferClueArgs]>('transferClue');
-export const complaintStatusQuery = defineQuery<ComplaintStatus>('status');
+export type { ComplaintStatus, StageStatus } from '../domain/steps/updates/complaint.js';
 
 function nowIso(): string {
   return new Date(Date.now()).toISOString();
@@ -152,11 +122,17 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     clue: clueDl ? stage(clueDl) : null,
     notified: [],
     closedAt: null,
+    accusedStaffId: input.accusedStaffId ?? null,
+    acceptanceDecision: null,
+    feedback: null,
+    clueTransfer: null,
   };
   let ctx: ComplaintContext | undefined = undefined;
   // Set when an update is accepted (before its activity finishes), so a second one is refused.
   const taken = { acceptance: false, extension: false, extensionNotice: false, verification: false, feedback: false, clue: false };
   const done = { acceptance: false, extensionNotice: false, feedback: false, clue: false };
+  /** The acceptance step decided 不予受理: the complaint closes once the complainant is told. */
+  let notAccepted = false;
 
   const checkContext = (): ComplaintCheckContext => ({
     opened: ctx !== undefined,
@@ -193,11 +169,20 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     async (args) => {
       const c = opened();
       taken.acceptance = true;
+      const decision = args.decision ?? '受理';
+      state.acceptanceDecision = { decision, reason: args.reason ?? null, byStaffId: args.byStaffId, noticeOn: args.noticeOn, at: nowIso() };
+      if (decision === '不予受理') {
+        await acts.recordComplaintAcceptanceNotice({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, noticeOn: args.noticeOn, acceptedOn: args.noticeOn, method: args.method, handlingDueAt: null, decision, reason: args.reason });
+        state.acceptance.doneOn = args.noticeOn;
+        notAccepted = true;
+        done.acceptance = true;
+        return state.acceptance;
+      }
       const acceptedOn = args.acceptedOn ?? args.noticeOn;
       const handling = stage(computeDeadline(input.policy, 'complaint-handling', acceptedOn, calendar));
       state.acceptedOn = acceptedOn;
       state.handling = handling;
-      await acts.recordComplaintAcceptanceNotice({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, noticeOn: args.noticeOn, acceptedOn, method: args.method, handlingDueAt: handling.expiresAt });
+      await acts.recordComplaintAcceptanceNotice({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, noticeOn: args.noticeOn, acceptedOn, method: args.method, handlingDueAt: handling.expiresAt, ...(args.reason !== undefined ? { reason: args.reason } : {}) });
       state.acceptance.doneOn = args.noticeOn;
       done.acceptance = true;
       return handling;
@@ -206,7 +191,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
   );
 
   setHandler(
-    extendUpdate,
+    complaintExtendUpdate,
     async (args) => {
       const c = opened();
       taken.extension = true;
@@ -237,8 +222,9 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     async (args) => {
       const c = opened();
       taken.verification = true;
-      await acts.recordComplaintVerification({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, finding: args.finding, result: args.result, recordedAt: nowIso() });
-      state.verification = { finding: args.finding };
+      const recordedAt = nowIso();
+      await acts.recordComplaintVerification({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, finding: args.finding, result: args.result, recordedAt });
+      state.verification = { finding: args.finding, result: args.result, byStaffId: args.byStaffId, at: recordedAt };
     },
     { validator: validate(checkVerification), description: '登记核实结果' },
   );
@@ -248,7 +234,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     async (args) => {
       const c = opened();
       taken.feedback = true;
-      await acts.recordComplaintFeedback({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, feedbackOn: args.feedbackOn, method: args.method });
+      await acts.recordComplaintFeedback({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, feedbackOn: args.feedbackOn, method: args.method, ...(args.content !== undefined ? { content: args.content } : {}) });
+      state.feedback = { ...args, at: nowIso() };
       const h = state.extension.handling ?? state.handling;
       if (h) h.doneOn = args.feedbackOn;
       done.feedback = true;
@@ -264,6 +251,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       taken.clue = true;
       await acts.transferDisciplineClue({ clueId: c.clueId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, transferredTo: args.transferredTo, transferredOn: args.transferredOn, ...(args.receipt ? { receipt: args.receipt } : {}) });
       state.clue!.doneOn = args.transferredOn;
+      state.clueTransfer = { ...args, at: nowIso() };
       done.clue = true;
     },
     { validator: validate(checkClueTransfer), description: '移交问题线索至纪检监察机关' },
@@ -287,6 +275,10 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
   state.caseId = c.caseId;
   state.clueId = c.clueId;
   state.ledgerNo = c.ledgerNo;
+  state.fullReaderIds = c.fullReaderIds;
+  state.verifierIds = c.verifierIds;
+  state.leaderIds = c.leaderIds;
+  state.clueHandlerIds = c.clueHandlerIds;
 
   if (c.assigneeStaffId !== null) {
     await acts.notify({
@@ -296,6 +288,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       dedupeKey: `${workflowId}:registered`,
       caseId: c.caseId,
       workflowId,
+      // The acceptance step only for a reader who may contact the complainant (not a township's redacted reader).
+      ...(c.fullReaderIds.includes(c.assigneeStaffId) ? { actions: [{ label: '受理告知', step: 'cp.accept', style: 'primary' as const }] } : {}),
       sentAt: nowIso(),
     });
   }
@@ -317,6 +311,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
   const handlingTrack = async () => {
     await ladder('acceptance', state.acceptance, () => taken.acceptance, openedAtMs);
     await condition(() => done.acceptance);
+    if (notAccepted && patched('complaint-not-accepted')) return;
     state.phase = 'handling';
     const extended = () => done.extensionNotice;
     await ladder('handling', state.handling!, () => taken.feedback || extended(), Date.now());
@@ -336,7 +331,11 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
   state.phase = 'closing';
   await condition(allHandlersFinished);
   const closedAt = nowIso();
-  await acts.closeComplaint({ complaintId: c.complaintId, closedAt, reason: accusation ? '已核实并反馈，问题线索已移交' : '已核实并反馈信访人' });
+  await acts.closeComplaint({
+    complaintId: c.complaintId,
+    closedAt,
+    reason: notAccepted ? `不予受理并已告知信访人：${state.acceptanceDecision?.reason ?? ''}` : accusation ? '已核实并反馈，问题线索已移交' : '已核实并反馈信访人',
+  });
   state.phase = 'closed';
   state.closedAt = closedAt;
   return state;

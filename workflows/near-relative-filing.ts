@@ -21,8 +21,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
@@ -43,13 +41,15 @@ import {
   filingOutcomeText,
   filingReminderText,
   type FilingCheckContext,
-  type FilingDecideArgs,
-  type FilingDecision,
   type FilingPhase,
-  type FilingStatusCode,
-  type FilingSupplementArgs,
-  type HomeVisitArgs,
 } from '../domain/cases/index.js';
+import {
+  filingDecideUpdate,
+  filingSupplementUpdate,
+  nearRelativeFilingStatusQuery,
+  recordHomeVisitUpdate,
+  type NearRelativeFilingStatus,
+} from '../domain/steps/updates/near-relative-filing.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
@@ -81,45 +81,7 @@ export interface NearRelativeFilingInput {
   calendar: CalendarData;
 }
 
-export interface FilingDecideResult {
-  filingId: number;
-  status: FilingStatusCode;
-  decision: FilingDecision;
-  decidedByStaffId: number;
-  decidedAt: string;
-}
-
-export interface FilingStepResult {
-  filingId: number;
-  status: FilingStatusCode;
-  byStaffId: number;
-  at: string;
-  /** 'YYYY-MM-DD' of the home visit (recordHomeVisit). */
-  homeVisitDate?: string;
-  /** New last on-time day of the approval (supplement). */
-  due?: LocalDate;
-}
-
-export interface NearRelativeFilingStatus {
-  workflowId: string;
-  phase: FilingPhase;
-  filingId: number | null;
-  caseId: number | null;
-  status: FilingStatusCode | null;
-  /** Approval rounds so far (a supplement starts a new one). */
-  round: number;
-  due: LocalDate | null;
-  expiresAt: string | null;
-  decisions: Array<FilingDecideArgs & { updateId: string; decidedAt: string }>;
-  homeVisitDate: string | null;
-  notified: string[];
-  closedAt: string | null;
-}
-
-export const filingDecideUpdate = defineUpdate<FilingDecideResult, [FilingDecideArgs]>('decide');
-export const filingSupplementUpdate = defineUpdate<FilingStepResult, [FilingSupplementArgs]>('supplement');
-export const recordHomeVisitUpdate = defineUpdate<FilingStepResult, [HomeVisitArgs]>('recordHomeVisit');
-export const nearRelativeFilingStatusQuery = defineQuery<NearRelativeFilingStatus>('status');
+export type { FilingDecideResult, FilingStepResult, NearRelativeFilingStatus } from '../domain/steps/updates/near-relative-filing.js';
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const today = () => beijingDateOf(Date.now());
@@ -143,6 +105,10 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
     homeVisitDate: null,
     notified: [],
     closedAt: null,
+    subjectStaffId: input.staffId,
+    filedByStaffId: input.filedByStaffId,
+    supplements: [],
+    homeVisit: null,
   };
   let ctx: FilingContext | undefined = undefined;
   /** A decision or supplement was accepted and is being written. */
@@ -235,6 +201,7 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
         });
         state.status = r.status;
         state.round += 1;
+        state.supplements!.push({ ...args, at });
         roundAnchor = anchor;
         state.phase = 'awaitingDecision';
       } finally {
@@ -263,10 +230,12 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
           updateId: updateIdOrFail(),
           visitDate: args.visitDate,
           result: args.result,
+          ...(args.visitors !== undefined ? { visitors: args.visitors } : {}),
           byStaffId: args.byStaffId,
           at,
         });
         state.homeVisitDate = r.homeVisitDate;
+        state.homeVisit = { ...args, at };
       } finally {
         homeVisitBusy = false;
       }
@@ -301,6 +270,10 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
   const c = ctx;
   state.filingId = c.filingId;
   state.caseId = c.caseId;
+  state.subjectLabel = c.subjectLabel;
+  state.approverStaffIds = c.approverStaffIds;
+  state.homeVisitStaffIds = c.homeVisitStaffIds;
+  state.conflictedStaffIds = c.conflictedStaffIds;
   state.status = c.status;
   state.homeVisitDate = c.homeVisitDate;
   state.phase = 'awaitingDecision';
@@ -325,9 +298,10 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
         caseId: c.caseId,
         workflowId,
         actions: [
-          { label: '批准', update: 'decide', args: { decision: 'approve' }, style: 'primary' },
-          { label: '驳回', update: 'decide', args: { decision: 'reject' }, style: 'danger' },
-          { label: '补充材料', update: 'decide', args: { decision: 'moreInfo' } },
+          // Step ids of domain/steps/near-relative-filing.ts: each opens the form with the choice made (a comment is required).
+          { label: '批准', step: 'nr.decide', values: { decision: 'approve' }, style: 'primary' },
+          { label: '驳回', step: 'nr.decide', values: { decision: 'reject' }, style: 'danger' },
+          { label: '补充材料', step: 'nr.decide', values: { decision: 'moreInfo' } },
         ],
         sentAt: nowIso(),
       });

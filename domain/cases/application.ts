@@ -116,6 +116,21 @@ export interface StartInvestigationArgs {
   investigators: string[];
   byStaffId: number;
 }
+/** 入户调查 results (57号 Art. 16–17): when, what was found, and the township's conclusion. */
+export const INVESTIGATION_CONCLUSIONS = ['符合条件', '不符合条件'] as const;
+export type InvestigationConclusion = (typeof INVESTIGATION_CONCLUSIONS)[number];
+export interface RecordInvestigationArgs {
+  /** 'YYYY-MM-DD' of the household visit. */
+  visitedOn: LocalDate;
+  /** Who visited (names). */
+  investigators: string;
+  /** What was found: income, property, living conditions (free text, no ID numbers). */
+  findings: string;
+  conclusion: InvestigationConclusion;
+  /** Comment (意见). */
+  note?: string;
+  byStaffId: number;
+}
 export interface PostPublicityArgs {
   /** The township's preliminary opinion (初审意见). */
   opinion: string;
@@ -133,17 +148,24 @@ export interface ApplicationDecideArgs {
   monthlyAmount?: number;
   /** Reasons (refuse: required; they go into the written notice). */
   reason?: string;
+  /** The decider's comment (审核意见). */
+  note?: string;
   byStaffId: number;
 }
 export interface ExtendArgs {
   reason: string;
   byStaffId: number;
 }
+export const NOTICE_DELIVERY_METHODS = ['直接送达', '邮寄送达', '留置送达', '委托送达'] as const;
 export interface RefusalNoticeArgs {
   /** 'YYYY-MM-DD' the written notice was issued. */
   noticeDate: LocalDate;
   byStaffId: number;
   note?: string;
+  /** How it was delivered (送达方式), one of NOTICE_DELIVERY_METHODS. */
+  method?: string;
+  /** Who received it (签收人). */
+  receivedBy?: string;
 }
 
 export interface ApplicationCheckContext {
@@ -163,6 +185,9 @@ export interface ApplicationCheckContext {
   decided: boolean;
   decisionDate: LocalDate | null;
   today: LocalDate;
+  /** 入户调查 records so far and objections so far (one record per round); absent: not tracked. */
+  investigationsRecorded?: number;
+  objections?: number;
 }
 
 function isStaffId(x: unknown): x is number {
@@ -208,6 +233,29 @@ export function checkStartInvestigation(args: unknown, ctx: ApplicationCheckCont
   return null;
 }
 
+export function checkRecordInvestigation(args: unknown, ctx: ApplicationCheckContext): string | null {
+  const p = phaseReason(ctx, 'investigating', '登记入户调查结果');
+  if (p) return p;
+  const a = asRecord(args);
+  if (!a) return '调查结果缺失';
+  if (typeof a.visitedOn !== 'string' || !isValidLocalDate(a.visitedOn)) return `“入户调查日期”无效（${String(a.visitedOn)}），应为 YYYY-MM-DD`;
+  if (a.visitedOn > ctx.today) return `“入户调查日期” ${a.visitedOn} 晚于今天（${ctx.today}）`;
+  if (!text(a.investigators, 100)) return '请填写“调查人员”（不超过 100 字）';
+  if (!text(a.findings, 2000)) return '请填写“调查情况”（不超过 2000 字）';
+  if (typeof a.conclusion !== 'string' || !(INVESTIGATION_CONCLUSIONS as readonly string[]).includes(a.conclusion)) {
+    return `“调查结论”只能是：${INVESTIGATION_CONCLUSIONS.join('、')}`;
+  }
+  if (a.note !== undefined && !text(a.note)) return '“意见”须为不超过 500 字的文字';
+  if (!isStaffId(a.byStaffId)) return '缺少登记人';
+  const r = recusal(a.byStaffId, ctx);
+  if (r) return r;
+  if (!ctx.townshipStaffIds.includes(a.byStaffId)) return '入户调查结果须由申请人所在乡镇的工作人员登记';
+  if (ctx.investigationsRecorded !== undefined && ctx.objections !== undefined && ctx.investigationsRecorded > ctx.objections) {
+    return '本轮入户调查结果已登记，不能重复登记';
+  }
+  return null;
+}
+
 export function checkPostPublicity(args: unknown, ctx: ApplicationCheckContext): string | null {
   const p = phaseReason(ctx, 'investigating', '张贴公示');
   if (p) return p;
@@ -228,6 +276,8 @@ export function checkObjection(args: unknown, ctx: ApplicationCheckContext): str
   if (!a) return '异议内容缺失';
   if (!text(a.note)) return '请填写异议内容（不超过 500 字）';
   if (!isStaffId(a.byStaffId)) return '缺少登记人';
+  const r = recusal(a.byStaffId, ctx);
+  if (r) return r;
   if (!ctx.townshipStaffIds.includes(a.byStaffId) && !ctx.countyDeciderIds.includes(a.byStaffId)) {
     return '公示异议须由乡镇或县民政局工作人员登记';
   }
@@ -248,6 +298,7 @@ export function checkApplicationDecision(args: unknown, ctx: ApplicationCheckCon
     return '不予批准须写明理由（将写入书面告知）';
   }
   if (a.reason !== undefined && !text(a.reason)) return '理由须为不超过 500 字的文字';
+  if (a.note !== undefined && !text(a.note)) return '“审核意见”须为不超过 500 字的文字';
   if (!isStaffId(a.byStaffId)) return '缺少作出决定的工作人员';
   const r = recusal(a.byStaffId, ctx);
   if (r) return r;
@@ -285,7 +336,13 @@ export function checkRefusalNotice(args: unknown, ctx: ApplicationCheckContext):
   if (a.noticeDate > ctx.today) return `告知日期 ${a.noticeDate} 晚于今天（${ctx.today}）`;
   if (ctx.decisionDate !== null && a.noticeDate < ctx.decisionDate) return `告知日期 ${a.noticeDate} 早于决定日期 ${ctx.decisionDate}`;
   if (a.note !== undefined && !text(a.note)) return '备注须为不超过 500 字的文字';
+  if (a.method !== undefined && (typeof a.method !== 'string' || !(NOTICE_DELIVERY_METHODS as readonly string[]).includes(a.method))) {
+    return `“送达方式”只能是：${NOTICE_DELIVERY_METHODS.join('、')}`;
+  }
+  if (a.receivedBy !== undefined && !text(a.receivedBy, 50)) return '“签收人”须为不超过 50 字的文字';
   if (!isStaffId(a.byStaffId)) return '缺少登记人';
+  const r = recusal(a.byStaffId, ctx);
+  if (r) return r;
   if (!ctx.townshipStaffIds.includes(a.byStaffId) && !ctx.countyDeciderIds.includes(a.byStaffId)) {
     return '书面告知须由乡镇或县民政局工作人员登记';
   }
@@ -332,4 +389,48 @@ export function applyFilingChange(
     relatedStaff.push({ id: change.staffId, name: `工作人员（编号 ${change.staffId}）` });
   }
   return { ...facts, filings, relatedStaff, required: facts.flagged || relatedStaff.length > 0 };
+}
+
+// ---------------------------------------------------------------- the written refusal notice
+
+/** The legal basis a refusal notice cites, by track. */
+export const REFUSAL_LEGAL_BASIS: Record<ApplicationTrack, string> = {
+  dibao: '《社会救助暂行办法》第十一条、《最低生活保障审核确认办法》（民发〔2021〕57号）第二十一条',
+  tekun: '《社会救助暂行办法》第十四条、《特困人员认定办法》（民发〔2021〕43号）第十八条',
+};
+
+/** What a 不予批准告知书 says, paragraph by paragraph (the activity renders it as a .docx). */
+export interface RefusalNoticeContent {
+  title: string;
+  /** 「张三：」 */
+  salutation: string;
+  paragraphs: string[];
+  /** Issuing authority and date, right-aligned at the end. */
+  signature: string[];
+}
+
+export function refusalNoticeContent(input: {
+  applicantName: string;
+  track: ApplicationTrack;
+  acceptedDate: LocalDate;
+  decisionDate: LocalDate;
+  reason: string;
+  /** 「××县民政局」 */
+  authority: string;
+}): RefusalNoticeContent {
+  return {
+    title: '不予批准告知书',
+    salutation: `${input.applicantName}：`,
+    paragraphs: [
+      `您于${formatDateZh(input.acceptedDate)}提出的${TRACK_LABELS[input.track]}申请，经入户调查、民主评议（公示）和审核确认，决定不予批准。`,
+      `不予批准的理由：${input.reason}`,
+      `依据：${REFUSAL_LEGAL_BASIS[input.track]}。`,
+      '如对本决定有异议，可自收到本告知书之日起六十日内向本级人民政府或者上一级民政部门申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。',
+    ],
+    signature: [input.authority, formatDateZh(input.decisionDate)],
+  };
+}
+
+export function refusalNoticeReadyText(subject: string, due: LocalDate): string {
+  return `【不予批准告知书】${subject}的申请已决定不予批准，告知书已生成（见附件）。请于${formatDateZh(due)}前书面送达申请人，并登记送达情况。`;
 }

@@ -99,8 +99,16 @@ export function complainantLabel(c: { name: string; phone?: string | null; idNum
 
 // ---------------------------------------------------------------- update arguments and checks
 
+/** The acceptance decision (受理 / 不予受理, 信访工作条例 Art. 31–32). */
+export const ACCEPTANCE_DECISIONS = ['受理', '不予受理'] as const;
+export type AcceptanceDecision = (typeof ACCEPTANCE_DECISIONS)[number];
+
 export interface RecordAcceptanceNoticeArgs {
   byStaffId: number;
+  /** 受理 (default) or 不予受理; the complainant is told either way. */
+  decision?: AcceptanceDecision;
+  /** Why (required when 不予受理; told to the complainant). */
+  reason?: string;
   /** 'YYYY-MM-DD' the complainant was told (in writing or on the spot). */
   noticeOn: LocalDate;
   /** 'YYYY-MM-DD' of acceptance (受理之日, the handling clock's anchor); default noticeOn. */
@@ -134,6 +142,8 @@ export interface RecordFeedbackArgs {
   byStaffId: number;
   feedbackOn: LocalDate;
   method: string;
+  /** What the complainant was told (办理结果), no personal data. */
+  content?: string;
 }
 
 export interface TransferClueArgs {
@@ -206,6 +216,17 @@ export function checkAcceptanceNotice(args: unknown, ctx: ComplaintCheckContext)
   if (who) return who;
   const d = date(a.noticeOn, '告知日期', ctx);
   if (d) return d;
+  if (a.decision !== undefined && (typeof a.decision !== 'string' || !(ACCEPTANCE_DECISIONS as readonly string[]).includes(a.decision))) {
+    return `受理决定只能是：${ACCEPTANCE_DECISIONS.join('、')}`;
+  }
+  if (a.decision === '不予受理') {
+    const why = text(a.reason, '不予受理理由');
+    if (why) return why;
+    if (ctx.accusation) return '检举控告须移交纪检监察机关处理，不能不予受理';
+  } else if (a.reason !== undefined) {
+    const why = text(a.reason, '受理意见');
+    if (why) return why;
+  }
   if (a.acceptedOn !== undefined) {
     const acc = date(a.acceptedOn, '受理日期', ctx);
     if (acc) return acc;
@@ -256,7 +277,11 @@ export function checkFeedback(args: unknown, ctx: ComplaintCheckContext): string
   if (who) return who;
   if (!ctx.verified) return '尚未登记核实结果，不能反馈';
   if (ctx.fedBack) return '已登记反馈，不能重复登记';
-  return date(a.feedbackOn, '反馈日期', ctx, ctx.acceptedOn) ?? text(a.method, '反馈方式', 50);
+  return (
+    date(a.feedbackOn, '反馈日期', ctx, ctx.acceptedOn) ??
+    text(a.method, '反馈方式', 50) ??
+    (a.content !== undefined ? text(a.content, '反馈内容', 2000) : null)
+  );
 }
 
 export function checkClueTransfer(args: unknown, ctx: ComplaintCheckContext): string | null {

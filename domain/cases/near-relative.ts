@@ -66,6 +66,8 @@ export interface HomeVisitArgs {
   visitDate: LocalDate;
   /** What the visit found (Chinese free text). */
   result: string;
+  /** Who visited (names). */
+  visitors?: string;
   byStaffId: number;
 }
 
@@ -158,6 +160,9 @@ export function checkHomeVisit(args: unknown, ctx: FilingCheckContext): string |
   if (a.visitDate > ctx.today) return `入户调查日期 ${a.visitDate} 晚于今天（${ctx.today}）`;
   const noteReason = checkNote(a.result, true, '入户调查结果');
   if (noteReason) return noteReason;
+  if (a.visitors !== undefined && (typeof a.visitors !== 'string' || a.visitors.trim() === '' || a.visitors.length > 100)) {
+    return '“入户人员”须为不超过 100 字的文字';
+  }
   if (!isStaffId(a.byStaffId)) return '缺少登记人';
   const conflict = conflictReason(a.byStaffId, ctx, '登记入户调查');
   if (conflict) return conflict;

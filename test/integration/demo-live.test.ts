@@ -20,7 +20,7 @@ import { addWorkdaysByHand, testCalendar } from '../workflows/fixtures/cases-b.j
 import { connectDevServer, createTestWorker, terminateWhenIdle, uniqueTaskQueue } from '../support/temporal.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { eventually } from '../workflows/fixtures/death-review.js';
-import { applicationReviewStatusQuery } from '../../workflows/application-review.js';
+import { applicationReviewStatusQuery } from '../../domain/steps/updates/application-review.js';
 import { applicationReviewWorkflowId } from '../../domain/cases/ids.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 

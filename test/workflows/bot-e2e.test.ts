@@ -120,7 +120,7 @@ describe.each(['feishu', 'telegram'] as const)('chat bot end to end on %s (time-
   });
 
 
-  it('a leader approves a near-relative filing from the card, and the card shows the outcome and who decided', async () => {
+  it('a leader approves a near-relative filing from the card with a comment, and the card shows the outcome and who decided', async () => {
     clockMs = await ctx.env.currentTimeMs();
     const fx = await createDeathFixture(prisma);
     const relative = await prisma.member.findUniqueOrThrow({ where: { id: fx.memberId } });
@@ -145,18 +145,32 @@ describe.each(['feishu', 'telegram'] as const)('chat bot end to end on %s (time-
       expect(card).toBeDefined();
       expect(card).not.toContain(relative.idNumber);
 
+      // 「批准」 opens the approval form with the choice made: a comment is required (审批意见).
       expect(await driver.press(leader, 'private', '批准')).toBe(200);
+      await driver.settle();
+      if (platform === 'feishu') {
+        expect(await driver.submit(leader, 'private', { decision: 'approve', note: '' }, { card: '审批近亲属备案' })).toBe(0);
+        expect(await driver.submit(leader, 'private', { decision: 'approve', note: '同意备案' }, { card: '审批近亲属备案' })).toBe(200);
+      } else {
+        // Telegram asks the fields one by one, then confirms.
+        expect(driver.botTexts(leader, 'private').at(-1)).toContain('请选择审批结果');
+        expect(await driver.say(leader, 'private', '批准')).toBe(200);
+        expect(driver.botTexts(leader, 'private').at(-1)).toContain('审批意见');
+        expect(await driver.say(leader, 'private', '同意备案')).toBe(200);
+        expect(await driver.press(leader, 'private', '确认提交')).toBe(200);
+      }
       await driver.settle();
       const decided = await eventually(async () => {
         const f = await prisma.nearRelativeFiling.findUniqueOrThrow({ where: { id: filing.id } });
         return f.status === 'APPROVED' ? f : null;
       });
       expect(decided.decidedByStaffId).toBe(fx.staff.leader);
-      // The card now shows the outcome and who decided, without buttons.
+      // The card now shows the outcome, the comment and who decided.
       const shown = driver.botTexts(leader, 'private').join('\n');
-      expect(shown).toContain('处理人：赵组长');
-      // A redelivered press decides nothing twice.
-      expect(await driver.press(leader, 'private', '批准', true)).toBe(200);
+      expect(shown).toContain('已批准');
+      expect(shown).toContain('办理人：赵组长');
+      // A redelivered submission decides nothing twice.
+      expect(await (platform === 'feishu' ? driver.submit(leader, 'private', {}, { replay: true }) : driver.press(leader, 'private', '确认提交', true))).toBe(200);
       await driver.settle();
       expect(await prisma.auditEntry.count({ where: { action: 'filing.approved', subjectType: 'NearRelativeFiling', subjectId: String(filing.id) } })).toBe(1);
       await terminateWhenIdle(ctx.env.client.workflow.getHandle(filing.workflowId!));

@@ -8,14 +8,14 @@ import { openComplaint } from '../../app/cases/complaint.js';
 import { presets } from '../../domain/policy/load.js';
 import {
   complaintStatusQuery,
-  extendUpdate,
+  complaintExtendUpdate as extendUpdate,
   recordAcceptanceNoticeUpdate,
   recordExtensionNoticeUpdate,
   recordFeedbackUpdate,
   recordVerificationUpdate,
   transferClueUpdate,
-  type complaint,
-} from '../../workflows/complaint.js';
+} from '../../domain/steps/updates/complaint.js';
+import type { complaint } from '../../workflows/complaint.js';
 import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
 import { freshIdNumber } from '../support/ids.js';
 import { HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';

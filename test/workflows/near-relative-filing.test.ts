@@ -12,8 +12,8 @@ import {
   nearRelativeFilingStatusQuery,
   recordHomeVisitUpdate,
   type NearRelativeFilingStatus,
-  type nearRelativeFiling,
-} from '../../workflows/near-relative-filing.js';
+} from '../../domain/steps/updates/near-relative-filing.js';
+import type { nearRelativeFiling } from '../../workflows/near-relative-filing.js';
 import { connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { addWorkdaysByHand, createApplication, createCasesFixture, finished, rejection, testCalendar } from './fixtures/cases-b.js';
@@ -64,9 +64,9 @@ describe('near-relative filing workflow (time-skipping server)', () => {
       const request = await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: `${handle.workflowId}:decision-request:1` } }));
       expect(request).toMatchObject({ recipientStaffId: fx.staff.sectionHead, workflowId: handle.workflowId, caseId: row.id });
       expect(request.actions).toEqual([
-        { label: '批准', update: 'decide', args: { decision: 'approve' }, style: 'primary' },
-        { label: '驳回', update: 'decide', args: { decision: 'reject' }, style: 'danger' },
-        { label: '补充材料', update: 'decide', args: { decision: 'moreInfo' } },
+        { label: '批准', step: 'nr.decide', values: { decision: 'approve' }, style: 'primary' },
+        { label: '驳回', step: 'nr.decide', values: { decision: 'reject' }, style: 'danger' },
+        { label: '补充材料', step: 'nr.decide', values: { decision: 'moreInfo' } },
       ]);
       expect(request.text).not.toContain(fx.relative.idNumber);
 

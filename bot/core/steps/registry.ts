@@ -2,8 +2,11 @@
 // ('dr.check'), and the steps of a workflow by its id prefix. A notification's
 // stored action names a step id here, never an Update name.
 import type { AnyStepContract, CaseSteps } from '../../../domain/steps/contract.js';
+import { applicationReviewSteps } from '../../../domain/steps/application-review.js';
+import { complaintSteps } from '../../../domain/steps/complaint.js';
 import { progressCycleSteps, villageChainSteps } from '../../../domain/steps/cycles.js';
 import { deathReviewSteps } from '../../../domain/steps/death-review.js';
+import { nearRelativeFilingSteps } from '../../../domain/steps/near-relative-filing.js';
 import { prisonExitSteps } from '../../../domain/steps/prison-exit.js';
 import { rectificationSteps } from '../../../domain/steps/rectification-item.js';
 
@@ -12,7 +15,7 @@ import { rectificationSteps } from '../../../domain/steps/rectification-item.js'
 export type AnyCaseSteps = CaseSteps<any>;
 
 /** All case kinds and cycles with human steps (add a kind here to give its steps a front door). */
-export const CASE_STEPS: readonly AnyCaseSteps[] = [deathReviewSteps, prisonExitSteps, rectificationSteps, progressCycleSteps, villageChainSteps];
+export const CASE_STEPS: readonly AnyCaseSteps[] = [deathReviewSteps, prisonExitSteps, rectificationSteps, progressCycleSteps, villageChainSteps, applicationReviewSteps, nearRelativeFilingSteps, complaintSteps];
 
 /** Extra id prefixes of a kind (the phase summary runs the progress-cycle workflow). */
 const EXTRA_PREFIXES: Record<string, readonly string[]> = { progressReportCycle: ['phase-summary:'] };
