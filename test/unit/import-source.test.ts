@@ -122,7 +122,7 @@ describe('xlsx rows', () => {
 });
 
 describe('error file', () => {
-  it('is UTF-8 with a BOM, quotes as needed and keeps long digit strings as text for Excel', () => {
+  it('is UTF-8 with a BOM, quotes as needed, keeps long digit strings as text for Excel and masks ID numbers', () => {
     expect(csvLine(['1', 'a,b', 'say "hi"', '140428198001010010'])).toBe('1,"a,b","say ""hi""","\t140428198001010010"\r\n');
     const f = path.join(dir, 'err.csv');
     const w = new ErrorFileWriter(f);
@@ -131,6 +131,7 @@ describe('error file', () => {
     w.close();
     const text = fs.readFileSync(f, 'utf8');
     expect(text.startsWith('\ufeff行号,错误原因,姓名,身份证号\r\n')).toBe(true);
-    expect(text).toContain('3,身份证号校验位错误；姓名不能为空,,"\t140428198001010011"');
+    expect(text).toContain('3,身份证号校验位错误；姓名不能为空,,1404**********0011');
+    expect(text).not.toContain('140428198001010011');
   });
 });
