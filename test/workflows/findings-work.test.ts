@@ -85,7 +85,7 @@ describe('findings become work (time-skipping server)', () => {
       expect(first.status).toBe('imported');
       const run = await queueAndRun(env, `import-${first.batchId}`);
       expect(run.lines.join('\n')).toContain('死亡核查 1');
-      expect(run.result).toMatchObject({ recorded: { deathReview: 1 }, outcomes: { opened: 1 } });
+      expect(run.result).toMatchObject({ outcomes: { opened: 1 } });
       const review = await eventually(() => prisma.case.findFirst({ where: { kind: 'DEATH_REVIEW', householdId: enrolled.id } }));
       expect(review).toMatchObject({ status: 'OPEN', assigneeStaffId: env.caseworker });
       expect(await prisma.case.count({ where: { kind: 'DEATH_REVIEW', householdId: { in: [ended.id, enrolled.id] } } })).toBe(1);
@@ -106,7 +106,8 @@ describe('findings become work (time-skipping server)', () => {
       ]);
       const p = await importFile({ prisma, kind: 'prison', file: custody, county: env.county.countyName, policy, today });
       const prisonRun = await queueAndRun(env, `import-${p.batchId}`);
-      expect(prisonRun.result).toMatchObject({ recorded: { prisonExit: 1 }, outcomes: { opened: 1 } });
+      expect(prisonRun.lines.join('\n')).toContain('服刑人员退出核查 1');
+      expect(prisonRun.result).toMatchObject({ outcomes: { opened: 1 } });
       const exit = await eventually(() => prisma.case.findFirst({ where: { kind: 'PRISON_EXIT', householdId: prisoner.id } }));
       expect(exit.status).toBe('OPEN');
       expect(await prisma.case.count({ where: { kind: 'PRISON_EXIT', householdId: { in: [prisoner.id, enrolled.id, ended.id] } } })).toBe(1);
@@ -126,7 +127,8 @@ describe('findings become work (time-skipping server)', () => {
       const findings = await prisma.finding.findMany({ where: { householdId: h.id, kind: { in: ['payment_missing', 'payment_short'] } }, orderBy: { id: 'asc' } });
       expect(findings.map((f) => `${f.kind}:${f.period}`).sort()).toEqual(['payment_missing:2024-08', 'payment_short:2024-09']);
       const run = await queueAndRun(env, `match-${match.auditId}`);
-      expect(run.result?.recorded.rectification).toBe(2);
+      expect(run.lines.join('\n')).toContain('整改清单事项 2');
+      expect(run.result).toMatchObject({ outcomes: { opened: 2 } });
       const items = await eventually(async () => {
         const rows = await prisma.rectificationItem.findMany({ where: { countyRegionId: env.county.countyId }, orderBy: { seq: 'asc' } });
         return rows.length === 2 ? rows : null;
@@ -185,7 +187,7 @@ describe('findings become work (time-skipping server)', () => {
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue: env.taskQueue, db: { prisma, dataDir: tmp } });
     await worker.runUntil(async () => {
       const run = await queueAndRun(env, 'match-relative-1');
-      expect(run.result).toMatchObject({ recorded: { askFiling: 1 }, outcomes: { notified: 1 } });
+      expect(run.result).toMatchObject({ outcomes: { notified: 1 } });
       const second = await recordPendingWork(prisma, { countyRegionId: env.county.countyId, policy });
       expect(second.recorded).toEqual({});
       const notes = await prisma.notification.findMany({ where: { recipientStaffId: other.id } });
@@ -227,7 +229,8 @@ describe('findings become work (time-skipping server)', () => {
       const app = await prisma.application.findFirstOrThrow({ where: { regionId: t.villages[0]!.id } });
       expect(app).toMatchObject({ applicantName: '申请甲', kind: 'RURAL_DIBAO', householdSize: 3 });
       const run = await queueAndRun(env, `import-${ok.batchId}`);
-      expect(run.result).toMatchObject({ recorded: { applicationReview: 1 }, outcomes: { opened: 1 } });
+      expect(run.lines.join('\n')).toContain('申请审核确认 1');
+      expect(run.result).toMatchObject({ outcomes: { opened: 1 } });
       const review = await eventually(() => prisma.case.findFirst({ where: { kind: 'APPLICATION', workflowId: `application-review:${env.county.countyId}:${app.id}` } }));
       expect(review.status).toBe('OPEN');
     });

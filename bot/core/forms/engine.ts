@@ -24,6 +24,8 @@ export interface FormStep {
   mask?: (value: string) => string;
   /** How the stored value reads in a private chat (default: as stored), e.g. a parsed answer in words. */
   display?: (value: string) => string;
+  /** A check against the database after the schema (e.g. the village is in the sender's scope): a Chinese reason, or null. */
+  check?: (ctx: BotContext, value: string, data: FormData) => Promise<string | null>;
 }
 
 export interface FormDefinition {
@@ -153,6 +155,13 @@ export class FormRunner {
       return;
     }
     const value = parsed.data;
+    const why = step.check ? await step.check(ctx, value, data) : null;
+    if (why) {
+      // The answers so far are kept: only this step is asked again.
+      ctx.auditNotes.outcome = 'invalid';
+      await ctx.reply(`${step.label}有误：${why}。请重新输入${step.label}。`);
+      return;
+    }
     ctx.auditNotes.value = step.mask ? step.mask(value) : value;
     const nextData = { ...data, [step.key]: value };
     const nextStep = state.step + 1;
