@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runMatching } from '../../activities/matching/index.js';
 import { recordPendingWork } from '../../activities/findings-work.js';
 import { queueWorkAfter } from '../../app/commands/work.js';
+import { openRectificationFromFinding, registerApplication } from '../../app/cases/intake.js';
+import { loadCalendar } from '../../app/county.js';
 import type { AppConfig } from '../../app/config.js';
 import { importFile } from '../../app/import/index.js';
 import { rectificationRows } from '../../app/reports/queries.js';
@@ -146,6 +148,10 @@ describe('findings become work (time-skipping server)', () => {
       expect(table6.map((r) => r.seq)).toEqual(items.map((i) => i.seq));
       expect(table6[0]).toMatchObject({ unit: `${env.county.townships[0]!.name}人民政府`, person: '李经办', source: '大数据比对' });
 
+      // One tap of the 专班 (/整改 <线索编号>) on a finding already on the list joins the same item.
+      const tap = await openRectificationFromFinding(ctx.env.client, prisma, { taskQueue: env.taskQueue, countyRegionId: env.county.countyId, findingId: findings[0]!.id, policy });
+      expect(tap.workflowId).toBe(items.find((i) => i.sourceRef === `finding:${findings[0]!.id}`)!.workflowId);
+
       // A second match: nothing new to open.
       const again = await runMatching(prisma, { counties: [{ id: env.county.countyId, name: env.county.countyName, policy }], asOf: '2024-11-15' });
       expect((await queueAndRun(env, `match-${again.auditId}`)).started).toBe(false);
@@ -233,6 +239,16 @@ describe('findings become work (time-skipping server)', () => {
       expect(run.result).toMatchObject({ outcomes: { opened: 1 } });
       const review = await eventually(() => prisma.case.findFirst({ where: { kind: 'APPLICATION', workflowId: `application-review:${env.county.countyId}:${app.id}` } }));
       expect(review.status).toBe('OPEN');
+
+      // Registered in the chat or console: once per intake key, and its review opens.
+      const intake = { staffId: env.caseworker, applicantName: '申请丁', applicantIdNumber: freshIdNumber(), kind: 'URBAN_DIBAO' as const, village: t.villages[1]!.name, householdSize: 2, monthlyAmount: '1200.00', acceptedAt: chinaDate(now - DAY), intakeKey: 'console:event-1' };
+      const args = { ...intake, taskQueue: env.taskQueue, countyRegionId: env.county.countyId, policy, calendar: loadCalendar(tmp) };
+      const a1 = await registerApplication(ctx.env.client, prisma, args);
+      const a2 = await registerApplication(ctx.env.client, prisma, args);
+      expect(a2).toEqual(a1);
+      expect(await prisma.application.count({ where: { applicantIdNumber: intake.applicantIdNumber } })).toBe(1);
+      await eventually(() => prisma.case.findFirst({ where: { kind: 'APPLICATION', workflowId: a1.workflowId } }));
+      await expect(registerApplication(ctx.env.client, prisma, { ...args, village: '不存在村', intakeKey: 'console:event-2' })).rejects.toThrow('所在村(社区)有误');
     });
   });
 });
