@@ -251,6 +251,27 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   return { recorded, pending, skipped };
 }
 
+/**
+ * Cleared findings (Finding.clearedAt) whose work has not been told 「线索已消除」 yet: a run is due for
+ * them even when no new work was recorded. Returns their number and the highest finding id.
+ */
+export async function clearedWithoutNotice(prisma: PrismaClient, countyRegionId: number): Promise<{ count: number; lastFindingId: number | null }> {
+  const [row] = await prisma.$queryRawUnsafe<Array<{ count: number; last: number | null }>>(
+    `WITH work AS (
+       SELECT w."findingId" AS fid, w."workflowId" FROM "WorkOrder" w
+        WHERE w."countyRegionId" = $1 AND w."findingId" IS NOT NULL AND w."openedAt" IS NOT NULL AND w.kind <> 'askFiling'
+       UNION
+       SELECT substr(r."sourceRef", 9)::int, r."workflowId" FROM "RectificationItem" r
+        WHERE r."countyRegionId" = $1 AND r."sourceRef" ~ '^finding:[0-9]+$' AND r.status <> 'COMPLETED')
+     SELECT count(*)::int AS count, max(f.id) AS last
+       FROM work JOIN "Finding" f ON f.id = work.fid
+      WHERE f."clearedAt" IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."dedupeKey" = 'finding-cleared:' || f.id || ':' || work."workflowId")`,
+    countyRegionId,
+  );
+  return { count: row?.count ?? 0, lastFindingId: row?.last ?? null };
+}
+
 /** The county of a region (county, township or village). */
 export async function countyOf(prisma: PrismaClient, regionId: number): Promise<number | null> {
   let r = await prisma.region.findUnique({ where: { id: regionId }, select: { id: true, level: true, parentId: true } });

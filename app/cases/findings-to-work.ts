@@ -9,6 +9,7 @@ import { findingsToWorkWorkflowId } from '../../domain/cases/finding-work.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { findingsToWork } from '../../workflows/findings-to-work.js';
+import { clearedWithoutNotice } from '../../activities/findings-work.js';
 import type { AppConfig } from '../config.js';
 import { createDataConverter, loadPayloadKey } from '../temporal/payload-codec.js';
 
@@ -29,8 +30,9 @@ export async function startFindingsToWork(
 export async function sweepPendingWork(client: Client, prisma: PrismaClient, input: { taskQueue: string; countyRegionId: number; policy: CountyPolicy }): Promise<number> {
   const last = await prisma.workOrder.findFirst({ where: { countyRegionId: input.countyRegionId, openedAt: null }, orderBy: { id: 'desc' }, select: { id: true } });
   const pending = await prisma.workOrder.count({ where: { countyRegionId: input.countyRegionId, openedAt: null } });
-  if (!last) return 0;
-  await startFindingsToWork(client, { ...input, trigger: `pending-${last.id}` }).catch((err: unknown) => {
+  const cleared = await clearedWithoutNotice(prisma, input.countyRegionId);
+  if (!last && cleared.count === 0) return 0;
+  await startFindingsToWork(client, { ...input, trigger: `pending-${last?.id ?? 0}-cleared-${cleared.lastFindingId ?? 0}` }).catch((err: unknown) => {
     if (!(err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError')) throw err;
   });
   return pending;

@@ -161,8 +161,12 @@ describe('findings become work (time-skipping server)', () => {
       const short = findings.find((f) => f.kind === 'payment_short')!;
       await prisma.finding.update({ where: { id: short.id }, data: { clearedAt: new Date('2024-12-01T02:00:00Z'), clearedByRunId: 'match-test' } });
       const note = async () => prisma.notification.findMany({ where: { recipientStaffId: env.caseworker, text: { contains: '线索已消除' } } });
-      const t1 = await ctx.env.client.workflow.start('findingsToWork', { taskQueue: env.taskQueue, workflowId: findingsToWorkWorkflowId(env.county.countyId, 'cleared-1'), args: [{ countyRegionId: env.county.countyId, policy }] });
-      expect((await t1.result()) as { clearedNotices: number }).toMatchObject({ clearedNotices: 1 });
+      // The next match hands it over although it records no new work; the one after has nothing to do.
+      const c1 = await queueAndRun(env, 'match-cleared-1');
+      expect(c1.lines.join('\n')).toContain('1 条问题线索已消除');
+      expect(c1.result).toMatchObject({ clearedNotices: 1 });
+      expect((await queueAndRun(env, 'match-cleared-2')).started).toBe(false);
+      // A run started anyway tells nobody twice.
       const t2 = await ctx.env.client.workflow.start('findingsToWork', { taskQueue: env.taskQueue, workflowId: findingsToWorkWorkflowId(env.county.countyId, 'cleared-2'), args: [{ countyRegionId: env.county.countyId, policy }] });
       expect((await t2.result()) as { clearedNotices: number }).toMatchObject({ clearedNotices: 0 });
       const notes = await note();
