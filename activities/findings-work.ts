@@ -25,6 +25,7 @@ import {
   askFilingText,
   deathReviewWorkflowId,
   findingClearedText,
+  findingsToWorkWorkflowId,
   prisonExitWorkflowId,
   RECTIFICATION_MEASURES,
   WORK_ORDER_LABELS,
@@ -36,6 +37,13 @@ import type { CountyPolicy, FindingWork } from '../domain/policy/schema.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { Database } from './deps.js';
 import { isUniqueViolation } from './rows.js';
+
+/** A run limited to some finding kinds of one period (the payment watch judges one period). */
+export interface FindingScope {
+  kinds: string[];
+  /** 'YYYY-MM' */
+  period: string;
+}
 
 export interface RecordWorkResult {
   /** Orders recorded by this call, by kind. */
@@ -80,9 +88,9 @@ async function firstStaffOf(prisma: PrismaClient, regionId: number, roles: Array
  * members of enrolled households (imported lists), open findings by the policy's `findingWork`,
  * and applications registered without a review. Idempotent (ON CONFLICT on the workflow id).
  */
-export async function recordPendingWork(prisma: PrismaClient, input: { countyRegionId: number; policy: CountyPolicy }): Promise<RecordWorkResult> {
-  const { countyRegionId, policy } = input;
-  const map = policy.findingWork;
+export async function recordPendingWork(prisma: PrismaClient, input: { countyRegionId: number; policy: CountyPolicy; only?: FindingScope }): Promise<RecordWorkResult> {
+  const { countyRegionId, policy, only } = input;
+  const map = only ? { ...policy.findingWork, deathRecord: 'none' as const, prisonRecord: 'none' as const } : policy.findingWork;
   const regions = await countyRegions(prisma, countyRegionId);
   const drafts: OrderDraft[] = [];
   const skipped: RecordWorkResult['skipped'] = [];
@@ -135,7 +143,9 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   }
 
   // Open findings without an order yet.
-  const kinds = (Object.entries(map) as Array<[string, FindingWork]>).filter(([k, w]) => w !== 'none' && k !== 'deathRecord' && k !== 'prisonRecord').map(([k]) => k);
+  const kinds = (Object.entries(map) as Array<[string, FindingWork]>)
+    .filter(([k, w]) => w !== 'none' && k !== 'deathRecord' && k !== 'prisonRecord' && (!only || only.kinds.includes(k)))
+    .map(([k]) => k);
   const findings = kinds.length
     ? await prisma.$queryRawUnsafe<Array<{ id: number; kind: string; idNumber: string; householdId: number | null; regionId: number | null; period: string | null; amount: string | null; evidence: unknown; foundAt: Date }>>(
         `SELECT f.id, f.kind::text AS kind, f."idNumber", f."householdId", f."regionId", f.period, f.amount::text AS amount, f.evidence, f."foundAt"
@@ -143,10 +153,12 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
           WHERE f.status = 'OPEN' AND f."clearedAt" IS NULL AND f.kind::text = ANY($1::text[]) AND f."regionId" = ANY($2::int[])
             AND NOT EXISTS (SELECT 1 FROM "WorkOrder" w WHERE w."findingId" = f.id)
             AND NOT EXISTS (SELECT 1 FROM "RectificationItem" r WHERE r."countyRegionId" = $3 AND r."sourceRef" = 'finding:' || f.id)
+            AND ($4::text IS NULL OR f.period = $4)
           ORDER BY f.id`,
         kinds,
         regions.ids,
         countyRegionId,
+        only?.period ?? null,
       )
     : [];
   const memberCache = new Map<string, number | null>();
@@ -223,7 +235,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   }
 
   // Applications registered (form or import) without a review yet.
-  const applications = await prisma.application.findMany({
+  const applications = only ? [] : await prisma.application.findMany({
     where: { regionId: { in: regions.ids }, workflowId: null, status: 'UNDER_REVIEW' },
     select: { id: true },
     orderBy: { id: 'asc' },
@@ -270,6 +282,25 @@ export async function clearedWithoutNotice(prisma: PrismaClient, countyRegionId:
     countyRegionId,
   );
   return { count: row?.count ?? 0, lastFindingId: row?.last ?? null };
+}
+
+/**
+ * From inside another activity (the payment watch's comparison): start (or join) the county's
+ * findings-to-work run for this trigger on the worker's own task queue, through the worker's client.
+ */
+export async function startFindingsToWorkFromActivity(input: { countyRegionId: number; trigger: string; policy: CountyPolicy; only?: FindingScope }): Promise<void> {
+  const ctx = Context.current();
+  await ctx.client.workflow
+    .start('findingsToWork', {
+      taskQueue: ctx.info.taskQueue,
+      workflowId: findingsToWorkWorkflowId(input.countyRegionId, input.trigger),
+      args: [{ countyRegionId: input.countyRegionId, policy: input.policy, ...(input.only ? { only: input.only } : {}) }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    });
 }
 
 /** The county of a region (county, township or village). */
@@ -350,7 +381,7 @@ export function createFindingWorkActivities(db: Database) {
 
   return {
     /** Records the county's pending work (see recordPendingWork). */
-    async recordFindingWork(input: { countyRegionId: number; policy: CountyPolicy }): Promise<RecordWorkResult> {
+    async recordFindingWork(input: { countyRegionId: number; policy: CountyPolicy; only?: FindingScope }): Promise<RecordWorkResult> {
       return recordPendingWork(prisma, input);
     },
 

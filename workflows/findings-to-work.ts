@@ -8,7 +8,7 @@
  * Every step is an activity that is safe to retry; a second run opens nothing twice.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { FindingWorkActivities, RecordWorkResult } from '../activities/findings-work.js';
+import type { FindingScope, FindingWorkActivities, RecordWorkResult } from '../activities/findings-work.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 
 const acts = proxyActivities<FindingWorkActivities>({
@@ -21,6 +21,8 @@ export interface FindingsToWorkInput {
   countyRegionId: number;
   /** The county policy in force (its findingWork setting; the cases opened keep it). */
   policy: CountyPolicy;
+  /** Only findings of these kinds and this period are turned into work (the payment watch's run). */
+  only?: FindingScope;
 }
 
 export interface FindingsToWorkResult {
@@ -36,7 +38,7 @@ export interface FindingsToWorkResult {
 const BATCH = 50;
 
 export async function findingsToWork(input: FindingsToWorkInput): Promise<FindingsToWorkResult> {
-  const recorded = await acts.recordFindingWork({ countyRegionId: input.countyRegionId, policy: input.policy });
+  const recorded = await acts.recordFindingWork({ countyRegionId: input.countyRegionId, policy: input.policy, ...(input.only ? { only: input.only } : {}) });
   const outcomes: Record<string, number> = {};
   let afterId = 0;
   for (;;) {

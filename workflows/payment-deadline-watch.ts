@@ -7,15 +7,12 @@
  * wrong_payee findings of that period), alerts each responsible township
  * once (counts and amounts, no ID numbers) and sends the 专班 a summary.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, patched, proxyActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { CycleActivities } from '../activities/cycles.js';
 import type { NotifyActivities } from '../activities/notify.js';
 import { paymentSummaryText, paymentTownshipText, type PaymentWatchTownship } from '../domain/cycles/index.js';
 import { PAYMENT_KIND_LABELS, type CountyPolicy, type PaymentKind } from '../domain/policy/schema.js';
 import { addCalendarDays, type LocalDate } from '../domain/time/local-date.js';
-import { findingsToWorkWorkflowId } from '../domain/cases/finding-work.js';
-import { findingsToWork } from './findings-to-work.js';
 
 const acts = proxyActivities<CycleActivities & NotifyActivities>({
   startToCloseTimeout: '30 minutes',
@@ -51,20 +48,6 @@ export async function paymentDeadlineWatch(input: PaymentWatchInput): Promise<Pa
     periodMonth: input.periodMonth,
     asOf: addCalendarDays(input.due, 1),
   });
-  // Findings become work (issue 13): the period's findings open their rectification items in a run of
-  // their own (abandoned: it outlives this watch), once per watch.
-  if (patched('findings-to-work')) {
-    try {
-      await startChild(findingsToWork, {
-        workflowId: findingsToWorkWorkflowId(input.countyRegionId, `payment-watch-${input.kind}-${input.periodMonth}`),
-        args: [{ countyRegionId: input.countyRegionId, policy: input.policy }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
   const label = PAYMENT_KIND_LABELS[input.kind];
   const notified: string[] = [];
   const sentAt = new Date(Date.now()).toISOString();
