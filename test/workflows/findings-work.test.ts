@@ -178,6 +178,33 @@ describe('findings become work (time-skipping server)', () => {
     });
   });
 
+  it("the payment watch's comparison opens the period's rectification items", async () => {
+    const env = await setup();
+    const [v1] = env.county.townships[0]!.villages;
+    const h = await createHousehold(prisma, { villageId: v1!.id, enrolments: [{ kind: 'RURAL_DIBAO', monthly: 500, start: '2023-06-01' }], paidThrough: '2024-08' });
+    await createHousehold(prisma, { villageId: v1!.id, enrolments: [{ kind: 'RURAL_DIBAO', monthly: 500, start: '2023-06-01' }], paidThrough: '2024-08' });
+    await deletePayment(prisma, h.enrolments[0]!.id, '2024-08');
+    await deletePayment(prisma, h.enrolments[0]!.id, '2024-07');
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue: env.taskQueue, db: { prisma, dataDir: tmp } });
+    await worker.runUntil(async () => {
+      const watch = await ctx.env.client.workflow.start('paymentDeadlineWatch', {
+        taskQueue: env.taskQueue,
+        workflowId: `payment-watch:${env.county.countyId}:dibao:2024-08`,
+        args: [{ countyRegionId: env.county.countyId, kind: 'dibao', periodMonth: '2024-08', due: '2024-08-10', expiresAt: '2024-08-10T16:00:00.000Z', policy }],
+      });
+      await watch.result();
+      const run = await ctx.env.client.workflow.getHandle(findingsToWorkWorkflowId(env.county.countyId, 'payment-watch-dibao-2024-08')).result();
+      expect(run).toMatchObject({ outcomes: { opened: 1 } });
+      const august = await prisma.finding.findFirstOrThrow({ where: { householdId: h.id, kind: 'payment_missing', period: '2024-08' } });
+      const items = await eventually(async () => {
+        const rows = await prisma.rectificationItem.findMany({ where: { countyRegionId: env.county.countyId } });
+        return rows.length > 0 ? rows : null;
+      });
+      // Only the period the watch judged (July's missing payment waits for its own watch or a match).
+      expect(items.map((i) => i.sourceRef)).toEqual([`finding:${august.id}`]);
+    });
+  });
+
   it('an undeclared near relative asks that staff member to file, once', async () => {
     const env = await setup();
     const [v1] = env.county.townships[0]!.villages;
