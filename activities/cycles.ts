@@ -11,6 +11,7 @@ import type { Database } from './deps.js';
 import { appendAudit } from '../app/db/audit.js';
 import type { Prisma } from '../app/db/client.js';
 import { runMatching } from './matching/run.js';
+import { startFindingsToWorkFromActivity } from './findings-work.js';
 import { aggregateProgress, type CycleSummary, type CycleUnit, type ProgressItem } from '../domain/cycles/progress.js';
 import type { DigestItem } from '../domain/cycles/digest.js';
 import type { VillageEvent } from '../domain/cycles/village.js';
@@ -377,6 +378,14 @@ export function createCycleActivities(db: Database) {
         e.caseworkerStaffId = await firstStaff(tx, e.townshipId, 'TOWNSHIP_CASEWORKER');
         e.headStaffId = await firstStaff(tx, e.townshipId, 'TOWNSHIP_HEAD');
       }
+      // Findings become work (issue 13): this period's payment findings open their rectification items
+      // in a findings-to-work run of their own (natural id: a retry of this activity joins it).
+      await startFindingsToWorkFromActivity({
+        countyRegionId: input.countyRegionId,
+        trigger: `payment-watch-${input.kind}-${input.periodMonth}`,
+        policy: input.policy,
+        only: { kinds: [...wanted], period: input.periodMonth },
+      });
       return { townships: [...byTownship.values()].sort((a, b) => a.townshipId - b.townshipId), findings: lines.length };
     },
 

@@ -80,8 +80,8 @@ program
 
 program
   .command('import')
-  .description('导入数据文件（.xlsx 或 .csv，UTF-8 或 GB18030）：roster 花名册、payments 发放记录、deaths 死亡名单、prison 服刑名单、relatives 近亲属申报、staff 工作人员')
-  .argument('<kind>', 'roster | payments | deaths | prison | relatives | staff')
+  .description('导入数据文件（.xlsx 或 .csv，UTF-8 或 GB18030）：roster 花名册、payments 发放记录、deaths 死亡名单、prison 服刑名单、relatives 近亲属申报、staff 工作人员、monitored 新增监测对象、applications 救助申请（导入后自动开启申请审核确认；死亡、服刑名单自动开启核查）')
+  .argument('<kind>', 'roster | payments | deaths | prison | relatives | staff | monitored | applications')
   .argument('<file>', '文件路径')
   .option('--county <name>', '所属县（花名册、工作人员导入时用于定位乡镇和村；默认政策中的县名）')
   .option('--accept-valid', '有错误行时仍导入其余正确的行（默认：有任何错误行则整批不写入）')

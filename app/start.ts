@@ -17,6 +17,7 @@ import { createHttpServer } from './server.js';
 import { createDataConverter, loadPayloadKey } from './temporal/payload-codec.js';
 import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server.js';
 import { createWorker } from './worker.js';
+import { sweepPendingWork } from './cases/findings-to-work.js';
 
 export interface RunningService {
   httpUrl: string;
@@ -151,6 +152,12 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         // Holiday data ahead of the working-day clocks: the 专班 office is told once per missing year.
         const watch = watchCalendarCoverage({ prisma: db.prisma, calendar, countyRegionId: county.id, log: say });
         stack.push(async () => watch.stop());
+        // Work recorded by imports and matches while the service was down (issue 13): opened now.
+        const pendingWork = await sweepPendingWork(client, db.prisma, { taskQueue: config.temporal.taskQueue, countyRegionId: county.id, policy }).catch((err: unknown) => {
+          say(`开启待办工作时出错（不影响其他功能）：${err instanceof Error ? err.message : String(err)}`);
+          return 0;
+        });
+        if (pendingWork > 0) say(`导入或比对时记录的 ${pendingWork} 项待开启工作（死亡核查、整改事项等）正在开启。`);
       } else {
         say(`尚未导入${policy.county.name}的区划和人员（jiuzhu import），报告周期暂不启动。`);
       }

@@ -355,6 +355,17 @@ export function buildSamples(opts: SampleOptions = {}): SampleSet {
     ['石哲镇', null, m3.name, m3.id, '精神', '二级', '2024-05-12', '防返贫监测', null, null, null],
   ];
 
+  // ---------------------------------------------------------------- applications (救助申请登记表)
+  // Made after the monitored list, so every ID number above stays as it was.
+  const a1 = newcomer(false, '19580703');
+  const a2 = newcomer(true, '19751120');
+  const a3 = newcomer(true, '19490215');
+  const applications: SampleCell[][] = [
+    ['丹朱镇', '东关社区', a1.name, a1.id, '城市低保', 2, '1360.00', '2024-06-03'],
+    ['鲍店镇', '鲍店村', a2.name, a2.id, '农村低保', 3, '1560.00', '2024-06-11'],
+    ['石哲镇', '石哲村', a3.name, a3.id, '分散特困', 1, '1100.00', '2024-06-18'],
+  ];
+
   return {
     county,
     institution,
@@ -378,6 +389,10 @@ export function buildSamples(opts: SampleOptions = {}): SampleSet {
       monitored: {
         header: ['乡镇', '村(社区)', '姓名', '身份证号', '残疾类别', '残疾等级', '认定日期', '信息来源', '采取措施', '措施日期', '备注'],
         rows: monitored,
+      },
+      applications: {
+        header: ['乡镇', '村(社区)', '申请人姓名', '申请人身份证号', '救助类型', '家庭人口', '申请金额', '受理日期'],
+        rows: applications,
       },
     },
   };
@@ -459,6 +474,7 @@ export const SAMPLE_FILES: { kind: ImportKind; file: string; format: 'xlsx' | Cs
   { kind: 'prison', file: 'prison.xlsx', format: 'xlsx' },
   { kind: 'relatives', file: 'relatives.csv', format: 'utf8' },
   { kind: 'monitored', file: 'monitored.xlsx', format: 'xlsx', title: '长子县2024年新增监测对象（重残人员）名单' },
+  { kind: 'applications', file: 'applications.csv', format: 'utf8' },
 ];
 
 /** Writes every sample file of a set into a folder; returns the paths by kind. */

@@ -12,3 +12,4 @@ export { paymentDeadlineWatch } from './payment-deadline-watch.js';
 export { dailyDigest } from './daily-digest.js';
 export { villageMonthlyChain } from './village-monthly-chain.js';
 export { cycleTick } from './cycle-tick.js';
+export { findingsToWork } from './findings-to-work.js';

@@ -9,7 +9,10 @@ import { openDeathReview } from '../cases/death-review.js';
 import { submitNearRelativeFiling } from '../cases/near-relative-filing.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { openPrisonExit } from '../cases/prison-exit.js';
-import { CaseRefusedError, type CaseStarter, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport } from '../../bot/core/case-starter.js';
+import { CaseRefusedError, type ApplicationReport, type CaseStarter, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport, type RectificationReport } from '../../bot/core/case-starter.js';
+import { openRectificationByHand, openRectificationFromFinding, registerApplication } from '../cases/intake.js';
+import { toChinaDate } from '../../domain/time/instants.js';
+import type { AssistanceKind } from '../../prisma/generated/enums.js';
 import { countyOfRegion, regionCovers } from '../../bot/core/permissions.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
@@ -135,6 +138,52 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
         calendar: options.calendar,
       });
       return { caseRef: handle.workflowId };
+    },
+    async registerApplication(report: ApplicationReport) {
+      if (!options.calendar) throw new CaseRefusedError('申请登记服务暂未开通（未加载节假日数据），请联系县民政局社会救助股。');
+      const staff = await prisma.staff.findUniqueOrThrow({ where: { id: report.staffId } });
+      const countyId = await countyOf(prisma, staff.regionId);
+      if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法登记，请联系管理员。');
+      try {
+        const r = await registerApplication(options.client, prisma, {
+          ...report,
+          kind: report.kind as AssistanceKind,
+          intakeKey: `chat:${report.eventId}`,
+          taskQueue: options.taskQueue,
+          countyRegionId: countyId,
+          policy: options.policy,
+          calendar: options.calendar,
+        });
+        return { caseRef: r.workflowId };
+      } catch (error) {
+        if (error instanceof DomainInputError) throw new CaseRefusedError(error.message);
+        throw error;
+      }
+    },
+    async openRectification(report: RectificationReport) {
+      const staff = await prisma.staff.findUniqueOrThrow({ where: { id: report.staffId } });
+      const countyId = await countyOf(prisma, staff.regionId);
+      if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法新增整改事项，请联系管理员。');
+      try {
+        const r =
+          'findingId' in report
+            ? await openRectificationFromFinding(options.client, prisma, { taskQueue: options.taskQueue, countyRegionId: countyId, findingId: report.findingId, policy: options.policy })
+            : await openRectificationByHand(options.client, prisma, {
+                taskQueue: options.taskQueue,
+                countyRegionId: countyId,
+                township: report.township,
+                problem: report.problem,
+                measures: report.measures,
+                deadline: report.deadline,
+                today: toChinaDate((options.now ?? (() => new Date()))()),
+                intakeKey: `chat:${report.eventId}`,
+                policy: options.policy,
+              });
+        return { caseRef: r.workflowId };
+      } catch (error) {
+        if (error instanceof DomainInputError) throw new CaseRefusedError(error.message);
+        throw error;
+      }
     },
   };
 }

@@ -10,6 +10,9 @@ import cliProgress from 'cli-progress';
 import { IMPORT_KIND_LABELS, IMPORT_KINDS, isImportKind, maskSensitive } from '../../domain/import/index.js';
 import type { AppConfig } from '../config.js';
 import { openDatabaseForCli } from '../db/open-for-cli.js';
+import { loadCountyPolicy } from '../county.js';
+import { policyForCounty } from './match.js';
+import { queueWorkAfter, type QueueWorkOptions } from './work.js';
 import {
   DEV_HASH_KEY_WARNING,
   ENCODING_LABELS,
@@ -34,7 +37,12 @@ export interface ImportCommandOptions {
   progress?: boolean;
   /** utf8 | gb18030 | utf16le; default detected (or JIUZHU_IMPORT_ENCODING). */
   encoding?: string;
+  /** Test seam: how the work the import asks for reaches Temporal. */
+  connect?: QueueWorkOptions['connect'];
 }
+
+/** Kinds whose rows open work by themselves (issue 13): deaths, custody, applications. */
+const WORK_KINDS = new Set(['deaths', 'prison', 'applications']);
 
 /** Rows listed on the console; the error file has them all. */
 const CONSOLE_ERRORS = 20;
@@ -77,6 +85,7 @@ export async function runImport(config: AppConfig, kind: string, file: string, o
 
   let db: Awaited<ReturnType<typeof openDatabaseForCli>> | undefined;
   let result: ImportResult;
+  let workLines: string[] = [];
   try {
     db = await openDatabaseForCli(config);
     let started = false;
@@ -106,6 +115,16 @@ export async function runImport(config: AppConfig, kind: string, file: string, o
         bar.update(p.bytesRead, { rows: p.rows, rejected: p.rejected });
       },
     });
+    bar?.stop();
+    if (result.status === 'imported' && WORK_KINDS.has(kind)) {
+      const county = await db.prisma.region.findFirst({ where: { level: 'COUNTY', name: result.countyName }, select: { id: true, name: true } });
+      if (county) {
+        const policy = policyForCounty(county.name, () => loadCountyPolicy(config.dataDir));
+        workLines = await queueWorkAfter(config, db.prisma, [{ ...county, policy }], { trigger: `import-${result.batchId}`, connect: opts.connect }).catch((e: unknown) => [
+          `导入已完成，但记录待开启的工作时出错：${(e as Error).message}（下次导入或比对时会补记）`,
+        ]);
+      }
+    }
   } catch (e) {
     bar?.stop();
     if (e instanceof SourceError) {
@@ -122,6 +141,7 @@ export async function runImport(config: AppConfig, kind: string, file: string, o
   const { stdout, stderr, exitCode } = formatImportResult(result);
   stderr.forEach(err);
   stdout.forEach(out);
+  workLines.forEach(out);
   return exitCode;
 }
 

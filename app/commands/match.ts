@@ -9,11 +9,14 @@ import type { AppConfig } from '../config.js';
 import { loadCalendar, loadCountyPolicy } from '../county.js';
 import type { PrismaClient } from '../db/client.js';
 import { openDatabaseForCli } from '../db/open-for-cli.js';
+import { queueWorkAfter, type QueueWorkOptions } from './work.js';
 
 export interface MatchCliOptions {
   county?: string;
   json?: boolean;
   asOf?: string;
+  /** Test seam: how the work the findings ask for reaches Temporal. */
+  connect?: QueueWorkOptions['connect'];
 }
 
 export interface MatchIo {
@@ -94,6 +97,9 @@ export async function runMatch(
     } else {
       await write(io.stdout, `${formatMatchReport({ ...result, counties: result.counties.map((c) => c.name), examplesPerKind: EXAMPLES_PER_KIND })}\n`);
     }
+    // Findings become work (issue 13): recorded now, opened by the service.
+    const workLines = await queueWorkAfter(config, db.prisma, counties, { trigger: `match-${result.auditId}`, connect: opts.connect });
+    for (const line of workLines) await say(line);
     return 0;
   } finally {
     await db.close();

@@ -41,6 +41,7 @@ import type { EntityCounts, Item, KindWriter, Rejection, WriterContext } from '.
 import { createPaymentsWriter } from './writers/payments.js';
 import { createDeathsWriter, createPrisonWriter } from './writers/records.js';
 import { createMonitoredWriter } from './writers/monitored.js';
+import { createApplicationsWriter } from './writers/applications.js';
 import { createRelativesWriter } from './writers/relatives.js';
 import { createRosterWriter } from './writers/roster.js';
 import { createStaffWriter } from './writers/staff.js';
@@ -206,6 +207,8 @@ function createWriter(kind: ImportKind, ctx: WriterContext, checks: RosterFileCh
       return createStaffWriter(ctx) as KindWriter<RowTypes[ImportKind]>;
     case 'monitored':
       return createMonitoredWriter(ctx) as KindWriter<RowTypes[ImportKind]>;
+    case 'applications':
+      return createApplicationsWriter(ctx) as KindWriter<RowTypes[ImportKind]>;
   }
 }
 

@@ -12,6 +12,8 @@ import { complaintForm } from './forms/complaint.js';
 import { deathReportForm } from './forms/death-report.js';
 import { imprisonmentReportForm } from './forms/imprisonment-report.js';
 import { nearRelativeForm } from './forms/near-relative.js';
+import { applicationForm } from './forms/application.js';
+import { rectificationForm } from './forms/rectification.js';
 import { openProgressCycleFor, progressReportForm } from './forms/progress-report.js';
 import { openVillageCycleFor, townshipSubmitCommand, villageReportForm } from './forms/village-report.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
@@ -71,6 +73,8 @@ function startForms(forms: FormRunner, progress: boolean): BotMiddleware {
     if (name === 'reportDeath') return forms.start(ctx, 'death');
     if (name === 'reportPrison') return forms.start(ctx, 'prison');
     if (name === 'nearRelative') return forms.start(ctx, 'nearRelative');
+    if (name === 'registerApplication') return forms.start(ctx, 'application');
+    if (name === 'rectifyOpen') return forms.start(ctx, 'rectify');
     if (name === 'villageReport') {
       const target = await openVillageCycleFor(ctx.prisma, ctx.staff!.id, 'VILLAGE');
       if (typeof target === 'string') {
@@ -117,6 +121,8 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     nearRelativeForm(deps.caseStarter),
     complaintForm(deps.caseStarter),
     villageReportForm(),
+    applicationForm(deps.caseStarter, deps.now),
+    rectificationForm(deps.caseStarter, deps.now),
     ...(options.policy ? [progressReportForm(options.policy.focusItems)] : []),
     // Every step with fields, as a short chat form (Telegram has no card forms).
     ...CASE_STEPS.flatMap((kind) => kind.steps.filter((s) => s.fields.length > 0).map((step) => stepForm({ kind, step }))),

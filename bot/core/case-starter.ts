@@ -45,6 +45,29 @@ export interface ComplaintReport {
   eventId: string;
 }
 
+/** 申请登记 (issue 13): an application a township accepted, registered in chat or the console. */
+export interface ApplicationReport {
+  staffId: number;
+  applicantName: string;
+  /** 18-digit ID number, validated and normalised (asked in private chat only). */
+  applicantIdNumber: string;
+  /** AssistanceKind code (URBAN_DIBAO …). */
+  kind: string;
+  /** The village as typed (already checked against the staff member's scope). */
+  village: string;
+  householdSize: number;
+  /** Yuan a month applied for, two decimals. */
+  monthlyAmount: string;
+  /** 'YYYY-MM-DD' */
+  acceptedAt: string;
+  eventId: string;
+}
+
+/** 整改清单 (issue 13): from a finding (`/整改 <线索编号>`), or by hand (unit, problem, measures, deadline). */
+export type RectificationReport =
+  | { staffId: number; findingId: number; eventId: string }
+  | { staffId: number; township: string; problem: string; measures: string; deadline: string; eventId: string };
+
 export interface CaseStarted {
   /** A reference to show to the reporter (e.g. the case or workflow id). */
   caseRef: string;
@@ -55,6 +78,10 @@ export interface CaseStarter {
   reportImprisonment(report: ImprisonmentReport): Promise<CaseStarted>;
   fileNearRelative(report: NearRelativeReport): Promise<CaseStarted>;
   fileComplaint(report: ComplaintReport): Promise<CaseStarted>;
+  /** Registers an application and opens its review (absent: the front cannot register applications). */
+  registerApplication?(report: ApplicationReport): Promise<CaseStarted>;
+  /** Opens a rectification item for the county of the staff member. */
+  openRectification?(report: RectificationReport): Promise<CaseStarted>;
 }
 
 /**

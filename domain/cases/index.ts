@@ -10,3 +10,4 @@ export * from './clock.js';
 export * from './near-relative.js';
 export * from './application.js';
 export * from './rectification.js';
+export * from './finding-work.js';

@@ -103,6 +103,16 @@ export const COLUMNS: Record<ImportKind, readonly ColumnSpec[]> = {
     col('measureDate', '措施日期', false, ['采取措施日期', '措施时间']),
     col('remarks', '备注', false, ['说明']),
   ],
+  applications: [
+    col('township', '乡镇', true, ['所属乡镇', '乡镇(街道)', '乡(镇)', '乡镇(服务中心)']),
+    col('village', '村(社区)', true, ['村', '社区', '所属村', '村(居)']),
+    col('applicantName', '申请人姓名', true, ['申请人', '姓名']),
+    col('applicantIdNumber', '申请人身份证号', true, [...withPrefix('申请人', ID_ALIASES), '身份证号', ...ID_ALIASES]),
+    col('kind', '救助类型', true, ['申请类型', '申请救助类型', '保障类型', '救助类别', '类别']),
+    col('householdSize', '家庭人口', true, ['家庭人口数', '共同生活家庭成员人数', '家庭成员人数', '人口数', '人数']),
+    col('monthlyAmount', '申请金额', true, ['申请月保障金额', '申请金额(元/月)', '月保障金额', '金额']),
+    col('acceptedAt', '受理日期', true, ['受理时间', '申请日期', '登记日期']),
+  ],
 };
 
 /** Normal form of a header cell: NFKC, no spaces, no required-field markers. */

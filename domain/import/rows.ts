@@ -138,6 +138,19 @@ export interface MonitoredRow {
   remarks: string | null;
 }
 
+/** 救助申请: an application the township accepted (申请审核确认 opens from it). */
+export interface ApplicationRow {
+  township: string;
+  village: string;
+  applicantName: string;
+  applicantIdNumber: string;
+  kind: AssistanceKind;
+  householdSize: number;
+  /** Yuan a month applied for, 2 decimals. */
+  monthlyAmount: string;
+  acceptedAt: LocalDate;
+}
+
 export interface RowTypes {
   roster: RosterRow;
   payments: PaymentRow;
@@ -146,6 +159,7 @@ export interface RowTypes {
   relatives: RelativeRow;
   staff: StaffRow;
   monitored: MonitoredRow;
+  applications: ApplicationRow;
 }
 
 // ---------------------------------------------------------------- zod building blocks
@@ -427,6 +441,37 @@ function monitoredSchema(ctx: RowContext) {
     .transform((row): MonitoredRow => ({ ...row, source: row.source ?? DEFAULT_SOURCE }));
 }
 
+/** 家庭人口: 1–20 people. */
+export function parseHouseholdSize(text: string): number | null {
+  const s = text.replace(/\s/g, '').replace(/[人口]+$/u, '');
+  if (!/^\d{1,2}$/.test(s)) return null;
+  const n = Number(s);
+  return n >= 1 && n <= 20 ? n : null;
+}
+
+function applicationSchema(ctx: RowContext) {
+  return rowObject({
+      township: requiredName('乡镇'),
+      village: requiredName('村(社区)'),
+      applicantName: requiredName('申请人姓名'),
+      applicantIdNumber: idNumber('申请人身份证号', ctx.today),
+      kind: kindField('救助类型', true),
+      householdSize: cell((c): CellResult<number> => {
+        const s = cellText(c);
+        if (s === '') return { ok: false, message: '家庭人口不能为空' };
+        const n = parseHouseholdSize(s);
+        return n === null ? { ok: false, message: `家庭人口“${s}”应为 1 至 20 之间的整数` } : { ok: true, value: n };
+      }),
+      monthlyAmount: cell((c) => parseRequiredAmountCell(c, '申请金额')),
+      acceptedAt: cell((c) => parseRequiredDateCell(c, '受理日期')),
+    })
+    .superRefine((row, z2) => {
+      if (yuanToCents(row.monthlyAmount) === 0) z2.addIssue({ code: 'custom', message: '申请金额必须大于0' });
+      notAfterToday('受理日期', ctx.today)(row.acceptedAt, z2);
+    })
+    .transform((row): ApplicationRow => ({ ...row, kind: row.kind! }));
+}
+
 function birthOf(id18: string): LocalDate {
   return `${id18.slice(6, 10)}-${id18.slice(10, 12)}-${id18.slice(12, 14)}`;
 }
@@ -441,6 +486,7 @@ const SCHEMAS = {
   relatives: relativeSchema,
   staff: staffSchema,
   monitored: monitoredSchema,
+  applications: applicationSchema,
 } as const;
 
 export type RowParser<K extends ImportKind> = (values: RowValues) => RowResult<RowTypes[K]>;

@@ -4,7 +4,7 @@
  */
 
 /** The kinds of file `jiuzhu import` understands (same names as the ImportKind enum of the schema). */
-export const IMPORT_KINDS = ['roster', 'payments', 'deaths', 'prison', 'relatives', 'staff', 'monitored'] as const;
+export const IMPORT_KINDS = ['roster', 'payments', 'deaths', 'prison', 'relatives', 'staff', 'monitored', 'applications'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
@@ -15,6 +15,7 @@ export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
   relatives: '近亲属申报',
   staff: '工作人员名单',
   monitored: '新增监测对象（重残人员）名单',
+  applications: '救助申请登记表',
 };
 
 export function isImportKind(value: string): value is ImportKind {

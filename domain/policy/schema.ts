@@ -315,6 +315,44 @@ export const relationSchema = z.enum(Object.keys(RELATIONS) as [Relation, ...Rel
   error: `亲属关系只能是：${Object.keys(RELATIONS).join('、')}`,
 });
 
+/**
+ * What a finding (数据比对问题线索) or an imported record opens by itself ("data becomes work"):
+ * a death review (死亡核查) for the township caseworker, a prisoner exit (服刑人员退出), a rectification
+ * item (整改清单事项) for the township with the 'rectification-default' deadline, a request to the staff
+ * member named by the finding to file (近亲属备案), or nothing.
+ */
+export const FINDING_WORK = {
+  deathReview: '开启死亡核查',
+  prisonExit: '开启服刑人员退出核查',
+  rectification: '列入整改清单（乡镇整改）',
+  askFiling: '通知该工作人员办理近亲属备案',
+  none: '不自动开启工作',
+} as const;
+export type FindingWork = keyof typeof FINDING_WORK;
+const findingWorkSchema = (allowed: readonly FindingWork[], fallback: FindingWork) =>
+  z
+    .enum(allowed as [FindingWork, ...FindingWork[]], { error: `只能是：${allowed.map((w) => `${w}（${FINDING_WORK[w]}）`).join('、')}` })
+    .default(fallback);
+
+/** Defaults of `findingWork` (issue 13): each kind opens what the campaign plans ask for. */
+export const findingWorkPolicySchema = z.strictObject({
+  /** Finding kinds (domain/matching/kinds.ts). */
+  paid_after_death: findingWorkSchema(['deathReview', 'rectification', 'none'], 'deathReview'),
+  death_review_overdue: findingWorkSchema(['deathReview', 'rectification', 'none'], 'deathReview'),
+  paid_in_prison: findingWorkSchema(['prisonExit', 'rectification', 'none'], 'prisonExit'),
+  duplicate_enrolment: findingWorkSchema(['rectification', 'none'], 'rectification'),
+  payment_missing: findingWorkSchema(['rectification', 'none'], 'rectification'),
+  payment_late: findingWorkSchema(['rectification', 'none'], 'rectification'),
+  payment_short: findingWorkSchema(['rectification', 'none'], 'rectification'),
+  payment_wrong_payee: findingWorkSchema(['rectification', 'none'], 'rectification'),
+  undeclared_near_relative: findingWorkSchema(['askFiling', 'none'], 'askFiling'),
+  /** An imported death (死亡名单) of a member of an enrolled household. */
+  deathRecord: findingWorkSchema(['deathReview', 'none'], 'deathReview'),
+  /** An imported custody (服刑名单) of a member of an enrolled household. */
+  prisonRecord: findingWorkSchema(['prisonExit', 'none'], 'prisonExit'),
+});
+export type FindingWorkPolicy = z.output<typeof findingWorkPolicySchema>;
+
 export const SPECIAL_GROUPS = {
   deceased: '死亡人员',
   prisoner: '服刑（在押）人员',
@@ -410,6 +448,8 @@ export const countyPolicySchema = z
     }),
     /** Named legal bases shown in reports and messages. */
     legalBasis: z.record(z.string(), nonEmpty('依据')),
+    /** What findings and imported records open by themselves (every key has its default). */
+    findingWork: findingWorkPolicySchema.prefault({}),
   })
   .superRefine((p, ctx) => {
     for (const id of REQUIRED_RULE_IDS) {

@@ -15,7 +15,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const ORDER: ImportKind[] = ['staff', 'roster', 'payments', 'deaths', 'prison', 'relatives', 'monitored'];
+const ORDER: ImportKind[] = ['staff', 'roster', 'payments', 'deaths', 'prison', 'relatives', 'monitored', 'applications'];
 
 /** Writes one set in the given formats and imports it kind by kind. */
 async function importSet(set: SampleSet, formats: Record<ImportKind, 'xlsx' | CsvEncoding>, name: string) {
@@ -122,13 +122,13 @@ describe('import of every kind', () => {
     const a = freshSampleSet();
     shipped = {
       set: a,
-      results: await importSet(a, { staff: 'xlsx', roster: 'gb18030', payments: 'utf8bom', deaths: 'gb18030', prison: 'xlsx', relatives: 'utf8', monitored: 'xlsx' }, 'a'),
+      results: await importSet(a, { staff: 'xlsx', roster: 'gb18030', payments: 'utf8bom', deaths: 'gb18030', prison: 'xlsx', relatives: 'utf8', monitored: 'xlsx', applications: 'utf8' }, 'a'),
     };
     // The other way round: every CSV kind as xlsx and the xlsx kinds as CSV.
     const b = freshSampleSet();
     swapped = {
       set: b,
-      results: await importSet(b, { staff: 'utf8', roster: 'xlsx', payments: 'xlsx', deaths: 'xlsx', prison: 'gb18030', relatives: 'xlsx', monitored: 'utf8bom' }, 'b'),
+      results: await importSet(b, { staff: 'utf8', roster: 'xlsx', payments: 'xlsx', deaths: 'xlsx', prison: 'gb18030', relatives: 'xlsx', monitored: 'utf8bom', applications: 'xlsx' }, 'b'),
     };
   }, 180_000);
 

@@ -35,6 +35,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   prisons: '服刑记录',
   relatives: '近亲属申报',
   monitored: '监测对象',
+  applications: '救助申请',
   staff: '工作人员',
   townships: '乡镇',
   villages: '村(社区)',

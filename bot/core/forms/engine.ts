@@ -26,6 +26,8 @@ export interface FormStep {
   display?: (value: string) => string;
   /** A choice: one button per value (the answer is then that value, as if typed). */
   choices?: readonly string[];
+  /** A check against the database after the schema (e.g. the village is in the sender's scope): a Chinese reason, or null. */
+  check?: (ctx: BotContext, value: string, data: FormData) => Promise<string | null>;
 }
 
 export interface FormDefinition {
@@ -172,6 +174,13 @@ export class FormRunner {
       return;
     }
     const value = parsed.data;
+    const why = step.check ? await step.check(ctx, value, data) : null;
+    if (why) {
+      // The answers so far are kept: only this step is asked again.
+      ctx.auditNotes.outcome = 'invalid';
+      await ctx.reply(`${step.label}有误：${why}。请重新输入${step.label}。`);
+      return;
+    }
     ctx.auditNotes.value = step.mask ? step.mask(value) : value;
     const nextData = { ...data, [step.key]: value };
     const nextStep = state.step + 1;

@@ -1,0 +1,477 @@
+/**
+ * Data becomes work (issue 13): after an import or a match, every finding and imported record that
+ * the policy maps to work gets a WorkOrder row (natural key: the target workflow id, so a second
+ * import or match records nothing twice); the findings-to-work workflow then opens each order
+ * through the same client paths the bot uses (app/cases/*) and marks it opened. A finding that a
+ * later match clears tells the assignee of its open work 「线索已消除」 once.
+ *
+ * `recordPendingWork` is also called by the CLI right after an import or a match, so work found while
+ * Temporal is down waits in the database and is opened when the service runs.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+
+import { openApplicationReview } from '../app/cases/application-review.js';
+import { openDeathReview } from '../app/cases/death-review.js';
+import { filingOfFinding } from '../app/cases/near-relative-filing.js';
+import { openPrisonExit } from '../app/cases/prison-exit.js';
+import { openRectificationItem } from '../app/cases/rectification-item.js';
+import { loadCalendar } from '../app/county.js';
+import type { Prisma, PrismaClient } from '../app/db/client.js';
+import {
+  applicationReviewWorkflowId,
+  askFilingKey,
+  askFilingText,
+  deathReviewWorkflowId,
+  findingClearedText,
+  findingsToWorkWorkflowId,
+  prisonExitWorkflowId,
+  RECTIFICATION_MEASURES,
+  WORK_ORDER_LABELS,
+  type WorkOrderKind,
+} from '../domain/cases/index.js';
+import { rectificationWorkflowId } from '../domain/cases/rectification.js';
+import { describeFinding, evidenceSchemas, parseYuan, type DescribableFinding } from '../domain/matching/index.js';
+import type { CountyPolicy, FindingWork } from '../domain/policy/schema.js';
+import { toChinaDate } from '../domain/time/instants.js';
+import type { Database } from './deps.js';
+import { isUniqueViolation } from './rows.js';
+
+/** A run limited to some finding kinds of one period (the payment watch judges one period). */
+export interface FindingScope {
+  kinds: string[];
+  /** 'YYYY-MM' */
+  period: string;
+}
+
+export interface RecordWorkResult {
+  /** Orders recorded by this call, by kind. */
+  recorded: Partial<Record<WorkOrderKind, number>>;
+  /** Orders of the county not opened yet (this call's and earlier ones). */
+  pending: number;
+  /** Findings or records that map to work but cannot have it, with the Chinese reason. */
+  skipped: Array<{ source: string; reason: string }>;
+}
+
+interface OrderDraft {
+  workflowId: string;
+  kind: WorkOrderKind;
+  source: string;
+  findingId: number | null;
+  input: Record<string, unknown>;
+}
+
+/** County, townships and villages of a county. */
+async function countyRegions(prisma: PrismaClient, countyRegionId: number) {
+  const townships = await prisma.region.findMany({ where: { parentId: countyRegionId }, select: { id: true, name: true } });
+  const villages = await prisma.region.findMany({ where: { parentId: { in: townships.map((t) => t.id) } }, select: { id: true, parentId: true } });
+  const townshipOf = new Map<number, { id: number; name: string }>();
+  for (const t of townships) townshipOf.set(t.id, t);
+  for (const v of villages) {
+    const t = townships.find((x) => x.id === v.parentId);
+    if (t) townshipOf.set(v.id, t);
+  }
+  return { ids: [countyRegionId, ...townships.map((t) => t.id), ...villages.map((v) => v.id)], townshipOf };
+}
+
+async function firstStaffOf(prisma: PrismaClient, regionId: number, roles: Array<'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD'>): Promise<number | null> {
+  for (const role of roles) {
+    const s = await prisma.staff.findFirst({ where: { regionId, role, active: true }, orderBy: { id: 'asc' }, select: { id: true } });
+    if (s) return s.id;
+  }
+  return null;
+}
+
+/**
+ * Records the work the county's data asks for and has not been recorded yet: deaths and custody of
+ * members of enrolled households (imported lists), open findings by the policy's `findingWork`,
+ * and applications registered without a review. Idempotent (ON CONFLICT on the workflow id).
+ */
+export async function recordPendingWork(prisma: PrismaClient, input: { countyRegionId: number; policy: CountyPolicy; only?: FindingScope }): Promise<RecordWorkResult> {
+  const { countyRegionId, policy, only } = input;
+  const map = only ? { ...policy.findingWork, deathRecord: 'none' as const, prisonRecord: 'none' as const } : policy.findingWork;
+  const regions = await countyRegions(prisma, countyRegionId);
+  const drafts: OrderDraft[] = [];
+  const skipped: RecordWorkResult['skipped'] = [];
+
+  // Imported deaths / custody of members of enrolled households (enrolled at the event).
+  if (map.deathRecord === 'deathReview') {
+    const rows = await prisma.$queryRawUnsafe<Array<{ recordId: number; memberId: number; deathDate: string; source: string }>>(
+      `SELECT DISTINCT ON (m.id) d.id AS "recordId", m.id AS "memberId", to_char(d."deathDate", 'YYYY-MM-DD') AS "deathDate", d.source
+         FROM "DeathRecord" d
+         JOIN "Member" m ON m."idNumber" = d."idNumber"
+         JOIN "Household" h ON h.id = m."householdId"
+        WHERE h."regionId" = ANY($1::int[])
+          AND EXISTS (SELECT 1 FROM "Enrolment" e WHERE e."householdId" = h.id AND e."startDate" <= d."deathDate"
+                        AND (e.status = 'ACTIVE' OR e."endDate" >= d."deathDate"))
+        ORDER BY m.id, d.id`,
+      regions.ids,
+    );
+    for (const r of rows) {
+      drafts.push({
+        workflowId: deathReviewWorkflowId(countyRegionId, r.memberId),
+        kind: 'deathReview',
+        source: `death-record:${r.recordId}`,
+        findingId: null,
+        input: { memberId: r.memberId, deathDate: r.deathDate, source: r.source },
+      });
+    }
+  }
+  if (map.prisonRecord === 'prisonExit') {
+    const rows = await prisma.$queryRawUnsafe<Array<{ recordId: number; memberId: number; custodyDate: string; source: string }>>(
+      `SELECT DISTINCT ON (m.id) p.id AS "recordId", m.id AS "memberId", to_char(p."custodyDate", 'YYYY-MM-DD') AS "custodyDate", p.source
+         FROM "PrisonRecord" p
+         JOIN "Member" m ON m."idNumber" = p."idNumber"
+         JOIN "Household" h ON h.id = m."householdId"
+        WHERE h."regionId" = ANY($1::int[])
+          AND (p."releaseDate" IS NULL OR p."releaseDate" > p."custodyDate")
+          AND EXISTS (SELECT 1 FROM "Enrolment" e WHERE e."householdId" = h.id AND e."startDate" <= p."custodyDate"
+                        AND (e.status = 'ACTIVE' OR e."endDate" >= p."custodyDate"))
+        ORDER BY m.id, p."custodyDate" DESC, p.id`,
+      regions.ids,
+    );
+    for (const r of rows) {
+      drafts.push({
+        workflowId: prisonExitWorkflowId(countyRegionId, r.memberId),
+        kind: 'prisonExit',
+        source: `prison-record:${r.recordId}`,
+        findingId: null,
+        input: { memberId: r.memberId, imprisonmentDate: r.custodyDate, source: r.source },
+      });
+    }
+  }
+
+  // Open findings without an order yet.
+  const kinds = (Object.entries(map) as Array<[string, FindingWork]>)
+    .filter(([k, w]) => w !== 'none' && k !== 'deathRecord' && k !== 'prisonRecord' && (!only || only.kinds.includes(k)))
+    .map(([k]) => k);
+  const findings = kinds.length
+    ? await prisma.$queryRawUnsafe<Array<{ id: number; kind: string; idNumber: string; householdId: number | null; regionId: number | null; period: string | null; amount: string | null; evidence: unknown; foundAt: Date }>>(
+        `SELECT f.id, f.kind::text AS kind, f."idNumber", f."householdId", f."regionId", f.period, f.amount::text AS amount, f.evidence, f."foundAt"
+           FROM "Finding" f
+          WHERE f.status = 'OPEN' AND f."clearedAt" IS NULL AND f.kind::text = ANY($1::text[]) AND f."regionId" = ANY($2::int[])
+            AND NOT EXISTS (SELECT 1 FROM "WorkOrder" w WHERE w."findingId" = f.id)
+            AND NOT EXISTS (SELECT 1 FROM "RectificationItem" r WHERE r."countyRegionId" = $3 AND r."sourceRef" = 'finding:' || f.id)
+            AND ($4::text IS NULL OR f.period = $4)
+          ORDER BY f.id`,
+        kinds,
+        regions.ids,
+        countyRegionId,
+        only?.period ?? null,
+      )
+    : [];
+  const memberCache = new Map<string, number | null>();
+  const memberOf = async (idNumber: string, householdId: number | null) => {
+    const key = `${householdId ?? '-'}|${idNumber}`;
+    if (!memberCache.has(key)) {
+      const m = await prisma.member.findFirst({ where: { idNumber, ...(householdId !== null ? { householdId } : {}) }, orderBy: { id: 'asc' }, select: { id: true } });
+      memberCache.set(key, m?.id ?? null);
+    }
+    return memberCache.get(key)!;
+  };
+  for (const f of findings) {
+    const work = map[f.kind as keyof typeof map];
+    const source = `finding:${f.id}`;
+    if (work === 'deathReview' && (f.kind === 'paid_after_death' || f.kind === 'death_review_overdue')) {
+      const e = f.kind === 'paid_after_death' ? evidenceSchemas.paid_after_death.parse(f.evidence) : evidenceSchemas.death_review_overdue.parse(f.evidence);
+      if ('review' in e && e.review !== null) continue; // a review is on record: nothing to open
+      const memberId = await memberOf(f.idNumber, f.householdId);
+      if (memberId === null) {
+        skipped.push({ source, reason: '死亡人员不在花名册中，无法开启死亡核查' });
+        continue;
+      }
+      drafts.push({ workflowId: deathReviewWorkflowId(countyRegionId, memberId), kind: 'deathReview', source, findingId: f.id, input: { memberId, deathDate: e.deathDate, source: e.deathSource } });
+    } else if (work === 'prisonExit' && f.kind === 'paid_in_prison') {
+      const e = evidenceSchemas.paid_in_prison.parse(f.evidence);
+      const memberId = await memberOf(f.idNumber, f.householdId);
+      if (memberId === null) {
+        skipped.push({ source, reason: '服刑人员不在花名册中，无法开启退出核查' });
+        continue;
+      }
+      drafts.push({ workflowId: prisonExitWorkflowId(countyRegionId, memberId), kind: 'prisonExit', source, findingId: f.id, input: { memberId, imprisonmentDate: e.custodyDate, source: e.prisonSource } });
+    } else if (work === 'askFiling' && f.kind === 'undeclared_near_relative') {
+      const filing = await filingOfFinding(prisma, { countyRegionId, findingId: f.id }).catch((err: unknown) => {
+        skipped.push({ source, reason: err instanceof Error ? err.message : String(err) });
+        return undefined;
+      });
+      if (!filing) continue;
+      const e = evidenceSchemas.undeclared_near_relative.parse(f.evidence);
+      drafts.push({
+        workflowId: askFilingKey(countyRegionId, filing.staffId, filing.relative),
+        kind: 'askFiling',
+        source,
+        findingId: f.id,
+        input: { staffId: filing.staffId, text: askFilingText(f.id, e.name, e.relation, e.sources) },
+      });
+    } else if (work === 'rectification') {
+      const township = f.regionId === null ? undefined : regions.townshipOf.get(f.regionId);
+      if (!township) {
+        skipped.push({ source, reason: '问题线索没有所属乡镇，无法确定整改责任单位' });
+        continue;
+      }
+      const staffId = await firstStaffOf(prisma, township.id, ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD']);
+      if (staffId === null) {
+        skipped.push({ source, reason: `${township.name}没有在岗的民政经办人或乡镇负责人，无法指定整改责任人` });
+        continue;
+      }
+      const description = describeFinding({ kind: f.kind, evidence: f.evidence, period: f.period, amount: parseYuan(f.amount) } as DescribableFinding);
+      drafts.push({
+        workflowId: rectificationWorkflowId(countyRegionId, { sourceRef: source }),
+        kind: 'rectification',
+        source,
+        findingId: f.id,
+        input: {
+          problem: description.slice(0, 1000),
+          sourceRef: source,
+          responsibleRegionId: township.id,
+          responsibleUnit: `${township.name}人民政府`,
+          responsibleStaffId: staffId,
+          measures: RECTIFICATION_MEASURES[f.kind] ?? '核实问题，限期整改',
+          discoveryDate: toChinaDate(f.foundAt),
+        },
+      });
+    }
+  }
+
+  // Applications registered (form or import) without a review yet.
+  const applications = only ? [] : await prisma.application.findMany({
+    where: { regionId: { in: regions.ids }, workflowId: null, status: 'UNDER_REVIEW' },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  for (const a of applications) {
+    drafts.push({ workflowId: applicationReviewWorkflowId(countyRegionId, a.id), kind: 'applicationReview', source: `application:${a.id}`, findingId: null, input: { applicationId: a.id } });
+  }
+
+  const recorded: RecordWorkResult['recorded'] = {};
+  const CHUNK = 500;
+  for (let i = 0; i < drafts.length; i += CHUNK) {
+    const part = drafts.slice(i, i + CHUNK);
+    const rows = await prisma.$queryRawUnsafe<Array<{ kind: WorkOrderKind }>>(
+      `INSERT INTO "WorkOrder" ("countyRegionId", "workflowId", kind, source, "findingId", input)
+       SELECT $1, x."workflowId", x.kind, x.source, x."findingId", x.input
+         FROM json_to_recordset($2::json) AS x("workflowId" text, kind text, source text, "findingId" int, input jsonb)
+       ON CONFLICT ("workflowId") DO NOTHING
+       RETURNING kind`,
+      countyRegionId,
+      JSON.stringify(part),
+    );
+    for (const r of rows) recorded[r.kind] = (recorded[r.kind] ?? 0) + 1;
+  }
+  const pending = await prisma.workOrder.count({ where: { countyRegionId, openedAt: null } });
+  return { recorded, pending, skipped };
+}
+
+/**
+ * Cleared findings (Finding.clearedAt) whose work has not been told 「线索已消除」 yet: a run is due for
+ * them even when no new work was recorded. Returns their number and the highest finding id.
+ */
+export async function clearedWithoutNotice(prisma: PrismaClient, countyRegionId: number): Promise<{ count: number; lastFindingId: number | null }> {
+  const [row] = await prisma.$queryRawUnsafe<Array<{ count: number; last: number | null }>>(
+    `WITH work AS (
+       SELECT w."findingId" AS fid, w."workflowId" FROM "WorkOrder" w
+        WHERE w."countyRegionId" = $1 AND w."findingId" IS NOT NULL AND w."openedAt" IS NOT NULL AND w.kind <> 'askFiling'
+       UNION
+       SELECT substr(r."sourceRef", 9)::int, r."workflowId" FROM "RectificationItem" r
+        WHERE r."countyRegionId" = $1 AND r."sourceRef" ~ '^finding:[0-9]+$' AND r.status <> 'COMPLETED')
+     SELECT count(*)::int AS count, max(f.id) AS last
+       FROM work JOIN "Finding" f ON f.id = work.fid
+      WHERE f."clearedAt" IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."dedupeKey" = 'finding-cleared:' || f.id || ':' || work."workflowId")`,
+    countyRegionId,
+  );
+  return { count: row?.count ?? 0, lastFindingId: row?.last ?? null };
+}
+
+/**
+ * From inside another activity (the payment watch's comparison): start (or join) the county's
+ * findings-to-work run for this trigger on the worker's own task queue, through the worker's client.
+ */
+export async function startFindingsToWorkFromActivity(input: { countyRegionId: number; trigger: string; policy: CountyPolicy; only?: FindingScope }): Promise<void> {
+  const ctx = Context.current();
+  await ctx.client.workflow
+    .start('findingsToWork', {
+      taskQueue: ctx.info.taskQueue,
+      workflowId: findingsToWorkWorkflowId(input.countyRegionId, input.trigger),
+      args: [{ countyRegionId: input.countyRegionId, policy: input.policy, ...(input.only ? { only: input.only } : {}) }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    });
+}
+
+/** The county of a region (county, township or village). */
+export async function countyOf(prisma: PrismaClient, regionId: number): Promise<number | null> {
+  let r = await prisma.region.findUnique({ where: { id: regionId }, select: { id: true, level: true, parentId: true } });
+  while (r && r.level !== 'COUNTY') {
+    if (r.parentId === null) return null;
+    r = await prisma.region.findUnique({ where: { id: r.parentId }, select: { id: true, level: true, parentId: true } });
+  }
+  return r?.id ?? null;
+}
+
+export type OpenOutcome = 'opened' | 'existing' | 'notified' | `skipped: ${string}`;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createFindingWorkActivities(db: Database) {
+  const { prisma } = db;
+  const client = (): { client: Client; taskQueue: string } => {
+    const ctx = Context.current();
+    return { client: ctx.client, taskQueue: ctx.info.taskQueue };
+  };
+
+  async function openOne(order: { id: number; countyRegionId: number; workflowId: string; kind: string; input: Prisma.JsonValue }, policy: CountyPolicy, sentAt: string): Promise<OpenOutcome> {
+    const input = order.input as Record<string, unknown>;
+    const countyRegionId = order.countyRegionId;
+    if (order.kind === 'askFiling') {
+      const dedupeKey = order.workflowId;
+      const existing = await prisma.notification.findUnique({ where: { dedupeKey } });
+      if (!existing) {
+        try {
+          await prisma.notification.create({ data: { dedupeKey, recipientStaffId: input.staffId as number, kind: 'prompt', text: input.text as string, sentAt: new Date(sentAt) } });
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+        }
+      }
+      return 'notified';
+    }
+    const { client: c, taskQueue } = client();
+    try {
+      switch (order.kind) {
+        case 'deathReview':
+          await openDeathReview(c, { taskQueue, countyRegionId, memberId: input.memberId as number, deathDate: input.deathDate as string, source: input.source as string, policy });
+          break;
+        case 'prisonExit':
+          await openPrisonExit(c, { taskQueue, countyRegionId, memberId: input.memberId as number, imprisonmentDate: input.imprisonmentDate as string, source: input.source as string, policy });
+          break;
+        case 'rectification':
+          await openRectificationItem(c, {
+            taskQueue,
+            countyRegionId,
+            source: '大数据比对',
+            problem: input.problem as string,
+            sourceRef: input.sourceRef as string,
+            responsibleRegionId: input.responsibleRegionId as number,
+            responsibleUnit: input.responsibleUnit as string,
+            responsibleStaffId: input.responsibleStaffId as number,
+            measures: input.measures as string,
+            discoveryDate: input.discoveryDate as string,
+            policy,
+          });
+          break;
+        case 'applicationReview':
+          await openApplicationReview(c, { taskQueue, countyRegionId, applicationId: input.applicationId as number, policy, calendar: loadCalendar(db.dataDir ?? process.env.JIUZHU_DATA_DIR ?? './.data') });
+          break;
+        default:
+          return `skipped: 未知的工作类型 ${order.kind}`;
+      }
+    } catch (err) {
+      // A closed case under the same natural key is not reopened (REJECT_DUPLICATE).
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'existing';
+      throw err;
+    }
+    return 'opened';
+  }
+
+  return {
+    /** Records the county's pending work (see recordPendingWork). */
+    async recordFindingWork(input: { countyRegionId: number; policy: CountyPolicy; only?: FindingScope }): Promise<RecordWorkResult> {
+      return recordPendingWork(prisma, input);
+    },
+
+    /** Ids of orders not opened yet, in id order, after `afterId`. */
+    async pendingWorkOrders(input: { countyRegionId: number; afterId: number; limit: number }): Promise<number[]> {
+      const rows = await prisma.workOrder.findMany({
+        where: { countyRegionId: input.countyRegionId, openedAt: null, id: { gt: input.afterId } },
+        orderBy: { id: 'asc' },
+        take: input.limit,
+        select: { id: true },
+      });
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * Opens these orders (each through its app/cases client path, natural-key workflow ids) and marks
+     * each opened. Safe to retry: an order already opened is skipped, a start joins the running one.
+     * One order that cannot be opened is recorded with its error and does not stop the others.
+     */
+    async openWorkOrders(input: { ids: number[]; policy: CountyPolicy; sentAt: string }): Promise<Record<string, number>> {
+      const tally: Record<string, number> = {};
+      for (const id of input.ids) {
+        const order = await prisma.workOrder.findUnique({ where: { id } });
+        if (!order || order.openedAt !== null) continue;
+        let outcome: OpenOutcome;
+        try {
+          outcome = await openOne(order, input.policy, input.sentAt);
+        } catch (err) {
+          // A refusal (DomainInputError, bad input) is final; anything else is retried by the activity.
+          if (err instanceof Error && err.name === 'DomainInputError') outcome = `skipped: ${err.message}`;
+          else {
+            await prisma.workOrder.update({ where: { id }, data: { lastError: errorText(err).slice(0, 500) } });
+            throw err;
+          }
+        }
+        await prisma.workOrder.update({ where: { id }, data: { openedAt: new Date(), outcome, lastError: null } });
+        const key = outcome.startsWith('skipped') ? 'skipped' : outcome;
+        tally[key] = (tally[key] ?? 0) + 1;
+        Context.current().heartbeat(id);
+      }
+      return tally;
+    },
+
+    /**
+     * 「线索已消除」: for each cleared finding of the county whose work is still open, one notification
+     * to the assignee (dedupe key per finding and work), never a closure.
+     */
+    async notifyClearedFindings(input: { countyRegionId: number; sentAt: string }): Promise<number> {
+      const rows = await prisma.$queryRawUnsafe<Array<{ findingId: number; kind: string; evidence: unknown; period: string | null; amount: string | null; clearedAt: Date; workflowId: string; workKind: string }>>(
+        `SELECT f.id AS "findingId", f.kind::text AS kind, f.evidence, f.period, f.amount::text AS amount, f."clearedAt", w."workflowId", w.kind AS "workKind"
+           FROM "Finding" f JOIN "WorkOrder" w ON w."findingId" = f.id
+          WHERE f."clearedAt" IS NOT NULL AND w."countyRegionId" = $1 AND w."openedAt" IS NOT NULL AND w.kind <> 'askFiling'
+         UNION
+         SELECT f.id, f.kind::text, f.evidence, f.period, f.amount::text, f."clearedAt", r."workflowId", 'rectification'
+           FROM "RectificationItem" r JOIN "Finding" f ON r."sourceRef" = 'finding:' || f.id
+          WHERE f."clearedAt" IS NOT NULL AND r."countyRegionId" = $1`,
+        input.countyRegionId,
+      );
+      let sent = 0;
+      for (const r of rows) {
+        const dedupeKey = `finding-cleared:${r.findingId}:${r.workflowId}`;
+        if (await prisma.notification.findUnique({ where: { dedupeKey }, select: { id: true } })) continue;
+        const c = await prisma.case.findUnique({ where: { workflowId: r.workflowId } });
+        let recipient = c?.status === 'OPEN' ? c.assigneeStaffId : null;
+        if (r.workKind === 'rectification') {
+          const item = await prisma.rectificationItem.findUnique({ where: { workflowId: r.workflowId } });
+          recipient = item && item.status !== 'COMPLETED' ? item.responsibleStaffId : null;
+        }
+        if (recipient === null || recipient === undefined) continue;
+        const description = describeFinding({ kind: r.kind, evidence: r.evidence, period: r.period, amount: parseYuan(r.amount) } as DescribableFinding);
+        const what = WORK_ORDER_LABELS[r.workKind as WorkOrderKind] ?? '工作';
+        try {
+          await prisma.notification.create({
+            data: {
+              dedupeKey,
+              recipientStaffId: recipient,
+              kind: 'alert',
+              text: findingClearedText(what, r.findingId, description, toChinaDate(r.clearedAt)),
+              caseId: c?.id ?? null,
+              sentAt: new Date(input.sentAt),
+            },
+          });
+          sent++;
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+        }
+      }
+      return sent;
+    },
+  };
+}
+
+export type FindingWorkActivities = ReturnType<typeof createFindingWorkActivities>;
