@@ -29,6 +29,7 @@ import {
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import {
+  CLEAR_SQL,
   compileSql,
   CREATE_TEMP_TABLES,
   EXAMPLES_SQL,
@@ -55,6 +56,8 @@ export interface StatementResult {
   kind: FindingKind;
   found: number;
   inserted: number;
+  /** Findings cleared by an earlier run that this run produced again (reopened). */
+  reopened: number;
   amount: number | null;
   ms: number;
 }
@@ -86,6 +89,8 @@ export interface RunMatchingOptions {
 }
 
 export interface MatchRunResult {
+  /** The MatchRun row of this run. */
+  runId: number;
   asOf: string;
   counties: Array<{ id: number; name: string; policy: string }>;
   kinds: KindCount[];
@@ -93,6 +98,8 @@ export interface MatchRunResult {
   examples: ExampleLine[];
   statements: StatementResult[];
   skipped: Array<{ county: string; kind: FindingKind; reason: string }>;
+  /** Findings earlier runs produced that this run did not (marked cleared, 线索已消除), per county and kind. */
+  cleared: Array<{ county: string; kind: FindingKind; cleared: number }>;
   /** Lines passed to onLine. */
   lines: number;
   auditId: bigint;
@@ -152,26 +159,37 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
     }
     const { text, values } = kindStatement(kind, county.id, tables);
     const started = performance.now();
-    const [row] = await tx.$queryRawUnsafe<Array<{ found: number; inserted: number; amount: string | null }>>(text, ...values);
+    const [row] = await tx.$queryRawUnsafe<Array<{ found: number; inserted: number; reopened: number; amount: string | null }>>(text, ...values);
     const result: StatementResult = {
       countyId: county.id,
       county: county.name,
       kind,
       found: row?.found ?? 0,
       inserted: row?.inserted ?? 0,
+      reopened: row?.reopened ?? 0,
       amount: parseYuan(row?.amount ?? null),
       ms: performance.now() - started,
     };
     out.statements.push(result);
     opts.onStatement?.(result);
   }
+  const judged = FINDING_KINDS.filter((k) => !out.skipped.some((x) => x.county === county.name && x.kind === k));
+  const clear = compileSql(CLEAR_SQL, { county: county.id, run: out.runId, kinds: judged });
+  const cleared = await tx.$queryRawUnsafe<Array<{ kind: FindingKind; cleared: number }>>(clear.text, ...clear.values);
+  for (const c of cleared) out.cleared.push({ county: county.name, kind: c.kind, cleared: c.cleared });
 }
 
 export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions): Promise<MatchRunResult> {
   const started = performance.now();
   return prisma.$transaction(
     async (tx) => {
+      const [run] = await tx.$queryRawUnsafe<Array<{ id: number }>>(
+        `INSERT INTO "MatchRun" ("asOf", "full", "countyIds") VALUES ($1, true, $2::int[]) RETURNING id`,
+        opts.asOf,
+        opts.counties.map((c) => c.id),
+      );
       const out: MatchRunResult = {
+        runId: run!.id,
         asOf: opts.asOf,
         counties: opts.counties.map((c) => ({ id: c.id, name: c.name, policy: c.policy.county.code })),
         kinds: [],
@@ -179,6 +197,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         examples: [],
         statements: [],
         skipped: [],
+        cleared: [],
         lines: 0,
         auditId: 0n,
         ms: 0,
@@ -273,10 +292,17 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
           found: out.kinds.reduce((s, k) => s + k.found, 0),
           new: out.kinds.reduce((s, k) => s + k.inserted, 0),
           skipped: out.skipped,
+          cleared: out.cleared,
+          runId: out.runId,
           ms: Math.round(out.ms),
         },
       });
       out.auditId = audit.id;
+      await tx.$executeRawUnsafe(
+        `UPDATE "MatchRun" SET "finishedAt" = now(), summary = $2::jsonb WHERE id = $1`,
+        out.runId,
+        JSON.stringify({ kinds: out.kinds, cleared: out.cleared, skipped: out.skipped, auditId: String(audit.id) }),
+      );
       return out;
     },
     { timeout: opts.timeoutMs ?? 6 * 3_600_000, maxWait: 120_000 },

@@ -128,6 +128,25 @@ const REGIONS = `regions AS (
   UNION ALL SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county
 )`;
 
+/**
+ * Findings of the county's regions, of the kinds this run judged, that the run did not produce
+ * (and that are not cleared already): marked cleared by the run (线索已消除). A finding a later run
+ * produces again is reopened by the ON CONFLICT of its statement.
+ */
+export const CLEAR_SQL = `
+WITH regions AS (
+  SELECT :county::int AS id
+  UNION ALL SELECT t.id FROM "Region" t WHERE t."parentId" = :county
+  UNION ALL SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county
+),
+gone AS (
+  UPDATE "Finding" f SET "clearedAt" = now(), "clearedByRunId" = :run
+  WHERE f."clearedAt" IS NULL AND f.kind::text = ANY(:kinds::text[]) AND f."regionId" IN (SELECT id FROM regions)
+    AND NOT EXISTS (SELECT 1 FROM match_hits mh WHERE mh.key = f.key)
+  RETURNING f.kind::text AS kind
+)
+SELECT kind, count(*)::int AS cleared FROM gone GROUP BY kind`;
+
 /** domain/matching/amounts.ts trailingShare: the last `part` of `whole` months of an amount, odd fen on the early months. */
 const trailingShare = (amount: string, part: string, whole: string) =>
   `((${part} * ((${amount} * 100)::bigint / ${whole}) + greatest(0, (${amount} * 100)::bigint % ${whole} - (${whole} - ${part}))) / 100.0)::numeric(14, 2)`;
@@ -145,17 +164,18 @@ const store = (kind: FindingKind) => `
 stored AS (
   INSERT INTO "Finding" (kind, key, "idNumber", "householdId", "regionId", period, amount, evidence)
   SELECT '${kind}'::"FindingKind", c.key, c.id_number, c.household_id, c.region_id, c.period, c.amount, c.evidence FROM cand c
-  ON CONFLICT (key) DO NOTHING
-  RETURNING key
+  ON CONFLICT (key) DO UPDATE SET "clearedAt" = NULL, "clearedByRunId" = NULL WHERE "Finding"."clearedAt" IS NOT NULL
+  RETURNING key, (xmax = 0) AS inserted
 ),
 listed AS (
   INSERT INTO match_hits (key, county_id, kind, id_number, household_id, region_id, period, amount, evidence, is_new)
   SELECT c.key, :county, '${kind}', c.id_number, c.household_id, c.region_id, c.period, c.amount, c.evidence, s.key IS NOT NULL
-  FROM cand c LEFT JOIN stored s ON s.key = c.key
+  FROM cand c LEFT JOIN stored s ON s.key = c.key AND s.inserted
   ON CONFLICT (key) DO NOTHING
   RETURNING is_new, amount
 )
-SELECT count(*)::int AS found, (count(*) FILTER (WHERE is_new))::int AS inserted, sum(amount)::text AS amount FROM listed`;
+SELECT count(*)::int AS found, (count(*) FILTER (WHERE is_new))::int AS inserted, sum(amount)::text AS amount,
+  (SELECT count(*) FROM stored WHERE NOT inserted)::int AS reopened FROM listed`;
 
 // ---------------------------------------------------------------- the nine kinds
 
