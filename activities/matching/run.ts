@@ -173,6 +173,7 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
     out.statements.push(result);
     opts.onStatement?.(result);
   }
+  await tx.$executeRawUnsafe('ANALYZE match_hits');
   const judged = FINDING_KINDS.filter((k) => !out.skipped.some((x) => x.county === county.name && x.kind === k));
   const clear = compileSql(CLEAR_SQL, { county: county.id, run: out.runId, kinds: judged });
   const cleared = await tx.$queryRawUnsafe<Array<{ kind: FindingKind; cleared: number }>>(clear.text, ...clear.values);
@@ -209,6 +210,9 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
       const workMem = opts.workMem ?? '64MB';
       if (!/^\d+(kB|MB|GB)$/.test(workMem)) throw new Error(`workMem must look like 64MB: ${workMem}`);
       await tx.$executeRawUnsafe(`SET LOCAL work_mem = '${workMem}'`);
+      // Index probes are cheap on a warm cache; at 4 the wrong-payee and event checks turn into hash joins
+      // over every payment (../shared/perf-floor.md).
+      await tx.$executeRawUnsafe('SET LOCAL random_page_cost = 1.1');
       for (const sql of CREATE_TEMP_TABLES) await tx.$executeRawUnsafe(sql);
       const range = compileSql(TABLE_RANGE_SQL, { asOf: opts.asOf });
       const [span] = await tx.$queryRawUnsafe<Array<{ fromMonth: string | null; deathDates: string[] }>>(range.text, ...range.values);
@@ -301,7 +305,14 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
       await tx.$executeRawUnsafe(
         `UPDATE "MatchRun" SET "finishedAt" = now(), summary = $2::jsonb WHERE id = $1`,
         out.runId,
-        JSON.stringify({ kinds: out.kinds, cleared: out.cleared, skipped: out.skipped, auditId: String(audit.id) }),
+        JSON.stringify({
+          kinds: out.kinds,
+          cleared: out.cleared,
+          skipped: out.skipped,
+          auditId: String(audit.id),
+          statements: out.statements.map((x) => ({ countyId: x.countyId, kind: x.kind, found: x.found, inserted: x.inserted, ms: Math.round(x.ms) })),
+          phases: { statementsMs: Math.round(out.phases.statementsMs), summaryMs: Math.round(out.phases.summaryMs), linesMs: Math.round(out.phases.linesMs), ms: Math.round(out.ms) },
+        }),
       );
       return out;
     },

@@ -142,7 +142,7 @@ WITH regions AS (
 gone AS (
   UPDATE "Finding" f SET "clearedAt" = now(), "clearedByRunId" = :run
   WHERE f."clearedAt" IS NULL AND f.kind::text = ANY(:kinds::text[]) AND f."regionId" IN (SELECT id FROM regions)
-    AND NOT EXISTS (SELECT 1 FROM match_hits mh WHERE mh.key = f.key)
+    AND f.key NOT IN (SELECT key FROM match_hits)
   RETURNING f.kind::text AS kind
 )
 SELECT kind, count(*)::int AS cleared FROM gone GROUP BY kind`;
@@ -344,9 +344,18 @@ multi_kind AS (
 ),
 cand AS (SELECT * FROM multi_household UNION ALL SELECT * FROM multi_kind),${store('duplicate_enrolment')}`;
 
+/** Months per bitmask word in payment_missing (bits 0 … 61 of a bigint: no sign-bit arithmetic). */
+const WORD = 62;
+
+/**
+ * payment_missing in the floor's bitmask form (../shared/perf-floor.md): one GROUP BY over the scope's
+ * payments builds, per enrolment and 62-month word, the mask of months paid by the as-of date; the judged
+ * months (match_due_months) of the enrolment's span are masked with it, and only the words with gaps are
+ * expanded into rows. No hash of every due household-month against every payment.
+ */
 const PAYMENT_MISSING = `
 WITH ${SCOPE},
-enr AS (
+enr AS MATERIALIZED (
   SELECT e.id, e.kind, e."householdId", e."monthlyAmount",
     ${midx('e."startDate"')} AS from_midx,
     ${midx('least(coalesce(e."endDate", :asOf::date), :asOf::date)')} AS to_midx
@@ -355,38 +364,60 @@ enr AS (
   JOIN scope sc ON sc.village_id = h."regionId"
   WHERE e."startDate" <= :asOf AND (e."endDate" IS NOT NULL OR e.status = 'ACTIVE')
 ),
+-- The judged months of each kind, as one mask per word.
+due_words AS (
+  SELECT akind, midx / ${WORD} AS word, bit_or(1::bigint << (midx % ${WORD})) AS mask FROM match_due_months GROUP BY akind, midx / ${WORD}
+),
+paid AS (
+  SELECT p."enrolmentId" AS id, s.midx / ${WORD} AS word, bit_or(1::bigint << (s.midx % ${WORD})) AS mask
+  FROM "Payment" p
+  JOIN enr ON enr.id = p."enrolmentId"
+  JOIN match_due_months s ON s.akind = enr.kind AND s.month = p.period
+  WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf
+  GROUP BY p."enrolmentId", s.midx / ${WORD}
+),
+gaps AS MATERIALIZED (
+  SELECT * FROM (
+    SELECT enr.id, enr.kind, enr."householdId", enr."monthlyAmount", w.word,
+      dw.mask
+        -- the enrolment's span within the word: bits lo … hi
+        & ((1::bigint << (least(enr.to_midx, w.word * ${WORD} + ${WORD - 1}) - w.word * ${WORD} + 1)) - 1)
+        & ~((1::bigint << (greatest(enr.from_midx, w.word * ${WORD}) - w.word * ${WORD})) - 1)
+        & ~coalesce(p.mask, 0) AS missing
+    FROM enr
+    CROSS JOIN LATERAL generate_series(enr.from_midx / ${WORD}, enr.to_midx / ${WORD}) w(word)
+    JOIN due_words dw ON dw.akind = enr.kind AND dw.word = w.word
+    LEFT JOIN paid p ON p.id = enr.id AND p.word = w.word
+    WHERE enr.from_midx <= enr.to_midx) x
+  WHERE missing <> 0
+),
 gone AS (
   -- Every member dead: nothing is due after the month of the last death.
   SELECT m."householdId", max(${midx('d."deathDate"')}) AS from_midx, NULL::int AS to_midx
   FROM "DeathRecord" d JOIN "Member" m ON m."idNumber" = d."idNumber"
-  WHERE d."deathDate" <= :asOf
+  WHERE d."deathDate" <= :asOf AND m."householdId" IN (SELECT "householdId" FROM gaps)
   GROUP BY m."householdId"
   HAVING count(DISTINCT m.id) = (SELECT count(*) FROM "Member" o WHERE o."householdId" = m."householdId")
   UNION ALL
   -- The only member in custody: nothing is due after the month of custody, up to the month of release.
   SELECT m."householdId", ${midx('pr."custodyDate"')}, ${midx('pr."releaseDate"')}
   FROM "PrisonRecord" pr JOIN "Member" m ON m."idNumber" = pr."idNumber"
-  WHERE pr."custodyDate" <= :asOf
+  WHERE pr."custodyDate" <= :asOf AND m."householdId" IN (SELECT "householdId" FROM gaps)
     AND NOT EXISTS (SELECT 1 FROM "Member" o WHERE o."householdId" = m."householdId" AND o.id <> m.id)
 ),
 -- Per household, the month numbers nobody is left to be paid for (one row per household: an equality join).
 absent AS MATERIALIZED (
   SELECT "householdId", range_agg(int4range(from_midx, to_midx, '(]')) AS months FROM gone GROUP BY "householdId"
 ),
--- Every month of each enrolment that is judged (match_due_months: a payment fell due and its deadline has
--- passed; from the start of the county's payment ledger), less the months nobody is left to be paid for.
-due AS MATERIALIZED (
-  SELECT enr.id, enr.kind, enr."householdId", enr."monthlyAmount", s.month, s.cover, s.last_on_time
-  FROM enr
-  JOIN match_due_months s ON s.akind = enr.kind AND s.midx BETWEEN enr.from_midx AND enr.to_midx
-  LEFT JOIN absent a ON a."householdId" = enr."householdId"
-  WHERE a.months IS NULL OR NOT a.months @> s.midx
-),
 missing AS (
-  SELECT d.*, p.id AS payment_id, p."amountDue", p."paidDate"
-  FROM due d
-  LEFT JOIN "Payment" p ON p."enrolmentId" = d.id AND p.period = d.month
-  WHERE p.id IS NULL OR p."paidDate" IS NULL OR p."paidDate" > :asOf
+  SELECT g.id, g.kind, g."householdId", g."monthlyAmount", s.month, s.cover, s.last_on_time,
+    p.id AS payment_id, p."amountDue", p."paidDate"
+  FROM gaps g
+  CROSS JOIN LATERAL generate_series(0, ${WORD - 1}) k
+  JOIN match_due_months s ON s.akind = g.kind AND s.midx = g.word * ${WORD} + k
+  LEFT JOIN absent a ON a."householdId" = g."householdId"
+  LEFT JOIN "Payment" p ON p."enrolmentId" = g.id AND p.period = s.month
+  WHERE g.missing & (1::bigint << k) <> 0 AND (a.months IS NULL OR NOT a.months @> s.midx)
 ),
 cand AS (
   SELECT concat_ws('|', 'payment_missing', h."headIdNumber", d.month, d.kind::text) AS key,
