@@ -368,13 +368,16 @@ enr AS MATERIALIZED (
 due_words AS (
   SELECT akind, midx / ${WORD} AS word, bit_or(1::bigint << (midx % ${WORD})) AS mask FROM match_due_months GROUP BY akind, midx / ${WORD}
 ),
+-- One pass over the payments (periods are 'YYYY-MM', checked on import); bits outside the judged months
+-- are masked away below.
 paid AS (
-  SELECT p."enrolmentId" AS id, s.midx / ${WORD} AS word, bit_or(1::bigint << (s.midx % ${WORD})) AS mask
+  SELECT p."enrolmentId" AS id, x.midx / ${WORD} AS word, bit_or(1::bigint << (x.midx % ${WORD})) AS mask
   FROM "Payment" p
-  JOIN enr ON enr.id = p."enrolmentId"
-  JOIN match_due_months s ON s.akind = enr.kind AND s.month = p.period
+  JOIN "Household" h ON h.id = p."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"
+  CROSS JOIN LATERAL (SELECT left(p.period, 4)::int * 12 + right(p.period, 2)::int - 1 AS midx) x
   WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf
-  GROUP BY p."enrolmentId", s.midx / ${WORD}
+  GROUP BY p."enrolmentId", x.midx / ${WORD}
 ),
 gaps AS MATERIALIZED (
   SELECT * FROM (
@@ -413,11 +416,10 @@ missing AS (
   SELECT g.id, g.kind, g."householdId", g."monthlyAmount", s.month, s.cover, s.last_on_time,
     p.id AS payment_id, p."amountDue", p."paidDate"
   FROM gaps g
-  CROSS JOIN LATERAL generate_series(0, ${WORD - 1}) k
-  JOIN match_due_months s ON s.akind = g.kind AND s.midx = g.word * ${WORD} + k
+  JOIN match_due_months s ON s.akind = g.kind AND s.midx / ${WORD} = g.word
   LEFT JOIN absent a ON a."householdId" = g."householdId"
   LEFT JOIN "Payment" p ON p."enrolmentId" = g.id AND p.period = s.month
-  WHERE g.missing & (1::bigint << k) <> 0 AND (a.months IS NULL OR NOT a.months @> s.midx)
+  WHERE g.missing & (1::bigint << (s.midx % ${WORD})) <> 0 AND (a.months IS NULL OR NOT a.months @> s.midx)
 ),
 cand AS (
   SELECT concat_ws('|', 'payment_missing', h."headIdNumber", d.month, d.kind::text) AS key,
