@@ -24,13 +24,16 @@ import {
   type KindCount,
   type MatchLine,
   type MatchTables,
+  type PeriodCoverage,
   type TownshipCount,
+  periodRuns,
 } from '../../domain/matching/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import {
   CLEAR_SQL,
   compileSql,
+  PERIODS_SQL,
   CREATE_TEMP_TABLES,
   EXAMPLES_SQL,
   kindStatement,
@@ -100,6 +103,8 @@ export interface MatchRunResult {
   skipped: Array<{ county: string; kind: FindingKind; reason: string }>;
   /** Findings earlier runs produced that this run did not (marked cleared, 线索已消除), per county and kind. */
   cleared: Array<{ county: string; kind: FindingKind; cleared: number }>;
+  /** Payment periods judged (covered by the ledger) and not judged (no payment data), per county and schedule. */
+  periods: PeriodCoverage[];
   /** Lines passed to onLine. */
   lines: number;
   auditId: bigint;
@@ -152,6 +157,11 @@ export function toMatchLine(row: LineRow): MatchLine {
 
 async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opts: RunMatchingOptions, out: MatchRunResult): Promise<void> {
   for (const { text, values } of setupStatements(county.id, tables)) await tx.$executeRawUnsafe(text, ...values);
+  const periods = compileSql(PERIODS_SQL, { asOf: tables.asOf, g_akind: tables.paymentKindOf.akind, g_pkind: tables.paymentKindOf.pkind });
+  const rows = await tx.$queryRawUnsafe<Array<{ pkind: PeriodCoverage['paymentKind']; month: string; judged: boolean }>>(periods.text, ...periods.values);
+  for (const pkind of [...new Set(rows.map((r) => r.pkind))]) {
+    out.periods.push({ county: county.name, paymentKind: pkind, runs: periodRuns(rows.filter((r) => r.pkind === pkind)) });
+  }
   for (const kind of FINDING_KINDS) {
     if (kind === 'undeclared_near_relative' && !tables.nearRelatives.enabled) {
       out.skipped.push({ county: county.name, kind, reason: '本县政策未启用近亲属备案' });
@@ -199,6 +209,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         statements: [],
         skipped: [],
         cleared: [],
+        periods: [],
         lines: 0,
         auditId: 0n,
         ms: 0,
@@ -297,6 +308,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
           new: out.kinds.reduce((s, k) => s + k.inserted, 0),
           skipped: out.skipped,
           cleared: out.cleared,
+          periods: out.periods,
           runId: out.runId,
           ms: Math.round(out.ms),
         },
@@ -308,6 +320,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         JSON.stringify({
           kinds: out.kinds,
           cleared: out.cleared,
+          periods: out.periods,
           skipped: out.skipped,
           auditId: String(audit.id),
           statements: out.statements.map((x) => ({ countyId: x.countyId, kind: x.kind, found: x.found, inserted: x.inserted, ms: Math.round(x.ms) })),

@@ -93,16 +93,22 @@ export function setupStatements(countyId: number, t: MatchTables): CompiledSql[]
         s_midx: t.schedule.midx,
       },
     ),
+    // Only the periods the imported ledger covers are judged: a schedule month in which the county has
+    // no payment at all of the same payment schedule (低保, 分散特困, 集中特困) is "no data", not
+    // "nobody paid". One index probe on Payment(period) per schedule month.
     compileSql(
       `INSERT INTO match_due_months (akind, month, last_on_time, cover, midx)
-       SELECT akind, month, last_on_time, cover, midx FROM match_sched
-       WHERE is_schedule AND last_on_time < :asOf
-         AND month >= coalesce((
-           SELECT p.period FROM "Payment" p
+       WITH grp AS (SELECT * FROM unnest(:g_akind::"AssistanceKind"[], :g_pkind::text[]) AS t(akind, pkind))
+       SELECT s.akind, s.month, s.last_on_time, s.cover, s.midx FROM match_sched s
+       WHERE s.is_schedule AND s.last_on_time < :asOf
+         AND EXISTS (
+           SELECT 1 FROM "Payment" p
+           JOIN "Enrolment" e ON e.id = p."enrolmentId"
            JOIN "Household" h ON h.id = p."householdId"
            JOIN match_scope sc ON sc.village_id = h."regionId"
-           ORDER BY p.period LIMIT 1), '9999-12')`,
-      { asOf: t.asOf },
+           WHERE p.period = s.month
+             AND e.kind IN (SELECT g2.akind FROM grp g1 JOIN grp g2 ON g2.pkind = g1.pkind WHERE g1.akind = s.akind))`,
+      { asOf: t.asOf, g_akind: t.paymentKindOf.akind, g_pkind: t.paymentKindOf.pkind },
     ),
     { text: 'ANALYZE match_scope, match_sched, match_due_months', values: [] },
   ];
@@ -146,6 +152,20 @@ gone AS (
   RETURNING f.kind::text AS kind
 )
 SELECT kind, count(*)::int AS cleared FROM gone GROUP BY kind`;
+
+/**
+ * The schedule months whose deadline has passed, per payment schedule, and whether the ledger covers them
+ * (judged) or not (no payment at all in the county: not judged). For the summary.
+ */
+export const PERIODS_SQL = `
+WITH grp AS (SELECT * FROM unnest(:g_akind::text[], :g_pkind::text[]) AS t(akind, pkind))
+SELECT g.pkind, s.month, bool_or(d.month IS NOT NULL) AS judged
+FROM match_sched s
+JOIN grp g ON g.akind = s.akind::text
+LEFT JOIN match_due_months d ON d.akind = s.akind AND d.month = s.month
+WHERE s.is_schedule AND s.last_on_time < :asOf
+GROUP BY g.pkind, s.month
+ORDER BY g.pkind, s.month`;
 
 /** domain/matching/amounts.ts trailingShare: the last `part` of `whole` months of an amount, odd fen on the early months. */
 const trailingShare = (amount: string, part: string, whole: string) =>
@@ -357,7 +377,8 @@ const PAYMENT_MISSING = `
 WITH ${SCOPE},
 enr AS MATERIALIZED (
   SELECT e.id, e.kind, e."householdId", e."monthlyAmount",
-    ${midx('e."startDate"')} AS from_midx,
+    -- due from the month after the approval (57号 Art. 21) or, by policy, from the approval month
+    ${midx('e."startDate"')} + :dueFromOffset::int AS from_midx,
     ${midx('least(coalesce(e."endDate", :asOf::date), :asOf::date)')} AS to_midx
   FROM "Enrolment" e
   JOIN "Household" h ON h.id = e."householdId"
@@ -547,6 +568,7 @@ export function kindStatement(kind: FindingKind, countyId: number, t: MatchTable
   const all: Record<string, unknown> = {
     county: countyId,
     asOf: t.asOf,
+    dueFromOffset: t.dueFromOffset,
     asOfMonth: t.asOfMonth,
     d_anchor: t.deathReview.anchor,
     d_due: t.deathReview.due,

@@ -28,6 +28,11 @@ beforeAll(async () => {
   other = await createTestCounty(prisma);
   h = await createHousehold(prisma, { villageId: county.townships[0]!.villages[0]!.id, enrolments: [{ kind: 'RURAL_DIBAO', monthly: 300, start: '2024-06-01' }], paidThrough: '2024-11' });
   o = await createHousehold(prisma, { villageId: other.townships[0]!.villages[0]!.id, enrolments: [{ kind: 'RURAL_DIBAO', monthly: 300, start: '2024-06-01' }], paidThrough: '2024-11' });
+  // A neighbour paid every month: the county's ledger covers 2024-08 (a month nobody in the county was paid
+  // for is not judged at all).
+  for (const c of [county, other]) {
+    await createHousehold(prisma, { villageId: c.townships[0]!.villages[0]!.id, enrolments: [{ kind: 'RURAL_DIBAO', monthly: 300, start: '2024-06-01' }], paidThrough: '2024-11' });
+  }
   await deletePayment(prisma, h.enrolments[0]!.id, '2024-08');
   await deletePayment(prisma, o.enrolments[0]!.id, '2024-08');
 });

@@ -215,7 +215,7 @@ beforeAll(async () => {
   });
 
   // ---- undeclared_near_relative
-  const staff = (role: 'VILLAGE_COMMITTEE' | 'TASKFORCE_LEADER', regionId: number) =>
+  const staff = (role: 'VILLAGE_COMMITTEE' | 'TASKFORCE_LEADER' | 'DISCIPLINE_LIAISON', regionId: number) =>
     prisma.staff.create({ data: { name: `干部${tag}`, idNumber: freshIdNumber(), role, unit: '第1村村委会', regionId } });
   const cadre = await staff('VILLAGE_COMMITTEE', v11);
   const leader = await staff('TASKFORCE_LEADER', county.countyId);
@@ -252,7 +252,15 @@ beforeAll(async () => {
   await declare(cadre.id, k7.headIdNumber, '子女');
   await filing(cadre.id, k7.headIdNumber, 'SUBMITTED'); // filed, under review: fine
   const k6 = await hh(v11, 'RURAL_DIBAO', 300, '2024-09-01');
-  await declare(leader.id, k6.headIdNumber, '子女'); // the 专班 leader is not a case worker or village cadre
+  // The 专班组长 approves: the near-relative rule covers them too (issue 13 item 4; the role list is a policy
+  // setting, nearRelatives.staffRoles). Before, this was a near miss.
+  await declare(leader.id, k6.headIdNumber, '子女');
+  expect_('undeclared_near_relative', findingKey('undeclared_near_relative', k6.headIdNumber, null, staffKeyPart(leader.idNumber)), null, (l) => {
+    expect(l.evidence).toMatchObject({ staff: { id: leader.id, role: 'TASKFORCE_LEADER' } });
+  });
+  const liaison = await staff('DISCIPLINE_LIAISON', county.countyId);
+  const k8 = await hh(v11, 'RURAL_DIBAO', 300, '2024-09-01');
+  await declare(liaison.id, k8.headIdNumber, '子女'); // 纪检联络 neither handles nor supervises a case: not in the list
 
   first = await match();
 }, 180_000);
