@@ -214,24 +214,45 @@ function eventPaymentStatement(o: {
   eventDate: string;
   eventWhere: string;
   over: string;
+  /**
+   * paid_after_death: where the household still has living members, the over-paid months are those after
+   * the review's deadline month (`sharedOver`, with `dr.due` the deadline), and the amount is the dead
+   * person's per-capita share of them (an estimate until the review records the new amount).
+   */
+  sharedOver?: string;
   columns: string;
   evidence: string;
 }): string {
+  const shared = o.sharedOver !== undefined;
+  const over = shared ? `CASE WHEN hs.alive > 0 THEN ${o.sharedOver} ELSE ${o.over} END` : o.over;
+  const share = trailingShare('p."amountPaid"', 'x.over', 's.cover');
   return `
-WITH ${SCOPE}, ${SCHED},
+WITH ${SCOPE}, ${SCHED},${shared ? `
+dr AS (SELECT * FROM unnest(:d_anchor::date[], :d_due::date[]) AS t(anchor, due)),` : ''}
 raw AS (
   SELECT concat_ws('|', '${o.kind}', m."idNumber", p.period, e.kind::text || '@' || h."headIdNumber") AS key,
     m."idNumber" AS id_number, h.id AS household_id, h."regionId" AS region_id, p.period,
-    ${trailingShare('p."amountPaid"', 'x.over', 's.cover')} AS amount,
+    ${shared ? `CASE WHEN hs.alive > 0 THEN round(${share} / hs.size, 2) ELSE ${share} END` : share} AS amount,
     m.name, e.id AS enrolment_id, e.kind AS akind, p.id AS payment_id, p."paidDate", p."amountPaid", s.cover, x.over,
+    ${shared ? 'hs.alive > 0 AS per_capita, dr.due AS review_due,' : ''}
     to_char(${o.eventDate}, 'YYYY-MM') AS event_month, ${o.columns}
   FROM ${o.from}
   JOIN "Household" h ON h.id = m."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"
   JOIN "Payment" p ON p."householdId" = h.id
   JOIN "Enrolment" e ON e.id = p."enrolmentId"
-  JOIN sched s ON s.akind = e.kind AND s.month = p.period
-  CROSS JOIN LATERAL (SELECT ${o.over} AS over) x
+  JOIN sched s ON s.akind = e.kind AND s.month = p.period${
+    shared
+      ? `
+  LEFT JOIN dr ON dr.anchor = ${o.eventDate}
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS size,
+      (count(*) FILTER (WHERE NOT EXISTS (
+        SELECT 1 FROM "DeathRecord" od WHERE od."idNumber" = hm."idNumber" AND od."deathDate" <= :asOf)))::int AS alive
+    FROM "Member" hm WHERE hm."householdId" = h.id) hs`
+      : ''
+  }
+  CROSS JOIN LATERAL (SELECT ${over} AS over) x
   WHERE ${o.eventWhere} AND p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p."amountPaid" > 0 AND x.over > 0
 ),
 cand AS (
@@ -239,7 +260,10 @@ cand AS (
     jsonb_build_object(
       'name', c.name, 'assistanceKind', c.akind, 'paymentId', c.payment_id, 'paidDate', ${ymd('c."paidDate"')},
       'amountPaid', c."amountPaid", 'coveredMonths', c.cover, 'overpaidMonths', c.over,
-      'householdSize', hs.size, 'recomputeHousehold', hs.size > 1, 'amountBefore', ref."amountPaid", ${o.evidence}) AS evidence
+      'householdSize', hs.size, 'recomputeHousehold', hs.size > 1, 'amountBefore', ref."amountPaid", ${o.evidence}${
+        shared ? `,
+      'perCapita', c.per_capita, 'reviewDeadline', ${ymd('c.review_due')}` : ''
+      }) AS evidence
   FROM raw c
   CROSS JOIN LATERAL (SELECT count(*)::int AS size FROM "Member" hm WHERE hm."householdId" = c.household_id) hs
   LEFT JOIN LATERAL (
@@ -258,6 +282,7 @@ const PAID_AFTER_DEATH = eventPaymentStatement({
   eventDate: 'd."deathDate"',
   eventWhere: 'd."deathDate" <= :asOf',
   over: `least(s.cover, s.midx + s.cover - 1 - ${midx('d."deathDate"')})`,
+  sharedOver: `least(s.cover, s.midx + s.cover - 1 - greatest(${midx('d."deathDate"')}, coalesce(${midx('dr.due')}, s.midx + s.cover - 1)))`,
   columns: `d."deathDate", d.source AS death_source`,
   evidence: `'deathDate', ${ymd('c."deathDate"')}, 'deathSource', c.death_source`,
 });

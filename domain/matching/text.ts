@@ -24,6 +24,9 @@ export function describeFinding(f: DescribableFinding): string {
   switch (f.kind) {
     case 'paid_after_death': {
       const e = f.evidence;
+      if (e.perCapita) {
+        return `${who(e.name)}于 ${e.deathDate} 死亡，家庭核查时限 ${e.reviewDeadline ?? ''} 已过，${period} ${ASSISTANCE_KIND_LABELS[e.assistanceKind]}仍按原额发放 ${yuanText(e.amountPaid)}；该户共 ${e.householdSize} 人、仍有在世成员，按人均估算死者份额（时限之后的 ${e.overpaidMonths} 个月）${yuanText(f.amount ?? 0)}，以核查核定的新金额为准`;
+      }
       const part = e.overpaidMonths < e.coveredMonths ? `，其中死亡后的 ${e.overpaidMonths} 个月折算 ${yuanText(f.amount ?? 0)}` : '';
       const recompute = e.recomputeHousehold ? `；该户共 ${e.householdSize} 人，应重新核定家庭保障金额（金额按整笔计）` : '';
       return `${who(e.name)}于 ${e.deathDate} 死亡，${period} ${ASSISTANCE_KIND_LABELS[e.assistanceKind]}仍发放 ${yuanText(e.amountPaid)}${part}${recompute}`;
