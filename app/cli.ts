@@ -98,8 +98,7 @@ program
   .option('--county <name>', '只比对该县（默认全部）')
   .option('--json', '每行输出一个 JSON 对象')
   .option('--as-of <date>', '以此日期判断是否逾期（默认今天，北京时间）')
-  .option('--full', '全量重新比对（默认只重新比对上次比对以来导入的数据所涉及的部分）')
-  .action(async (opts: { county?: string; json?: boolean; asOf?: string; full?: boolean }) => {
+  .action(async (opts: { county?: string; json?: boolean; asOf?: string }) => {
     const { runMatch } = await import('./commands/match.js');
     process.exitCode = await runMatch(loadConfig(), opts);
   });

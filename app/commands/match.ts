@@ -14,8 +14,6 @@ export interface MatchCliOptions {
   county?: string;
   json?: boolean;
   asOf?: string;
-  /** Re-match everything, not only what the data imported since the last run can change. */
-  full?: boolean;
 }
 
 export interface MatchIo {
