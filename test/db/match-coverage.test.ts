@@ -21,7 +21,7 @@ const TODAY = '2026-12-07';
 let county: TestCounty;
 let gap: CreatedHousehold;
 let late: CreatedHousehold;
-let tekun: CreatedHousehold;
+
 
 async function match(policy: CountyPolicy): Promise<{ result: MatchRunResult; lines: MatchLine[] }> {
   const lines: MatchLine[] = [];
@@ -39,7 +39,7 @@ beforeAll(async () => {
   // A ledger of 2024 only: 低保 monthly, 分散特困 quarterly, paid through 2024-12.
   gap = await createHousehold(prisma, { villageId: v, enrolments: [{ kind: 'RURAL_DIBAO', monthly: 300, start: '2024-01-01' }], paidThrough: '2024-12' });
   await deletePayment(prisma, gap.enrolments[0]!.id, '2024-05'); // a real gap inside the ledger
-  tekun = await createHousehold(prisma, { villageId: v, enrolments: [{ kind: 'TEKUN_DISPERSED', monthly: 600, start: '2024-01-01' }], paidThrough: '2024-12' });
+  await createHousehold(prisma, { villageId: v, enrolments: [{ kind: 'TEKUN_DISPERSED', monthly: 600, start: '2024-01-01' }], paidThrough: '2024-12' });
   // Approved on 2024-03-15, first paid for April: due from April (the month after approval).
   late = await createHousehold(prisma, { villageId: v, enrolments: [{ kind: 'RURAL_DIBAO', monthly: 300, start: '2024-03-15' }], paidThrough: '2024-12' });
   await deletePayment(prisma, late.enrolments[0]!.id, '2024-03');
