@@ -135,14 +135,22 @@ async function openFindings(client: pg.Client): Promise<Map<string, string>> {
   return new Map(r.rows.map((x) => [x.key, x.e]));
 }
 
-/** One more month of payments (the month after the generated ledger), as a monthly import adds it. */
+/**
+ * One more month of payments (the month after the generated ledger), as a monthly import adds it: 低保 from
+ * the month before, 特困 from the quarter before (in a quarter's first month); every 53rd household is left
+ * unpaid and every 97th paid late.
+ */
 async function addMonth(client: pg.Client, month: string): Promise<number> {
   const r = await client.query(
     `INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate", "payeeKind", "payeeName")
      SELECT p."enrolmentId", p."householdId", $1, to_date($1 || '-10', 'YYYY-MM-DD'), p."amountDue", p."amountDue",
        CASE WHEN p."householdId" % 97 = 0 THEN to_date($1 || '-20', 'YYYY-MM-DD') ELSE to_date($1 || '-05', 'YYYY-MM-DD') END,
        p."payeeKind", p."payeeName"
-     FROM "Payment" p WHERE p.period = to_char(to_date($1, 'YYYY-MM') - interval '1 month', 'YYYY-MM') AND p."householdId" % 53 <> 0`,
+     FROM "Payment" p JOIN "Enrolment" e ON e.id = p."enrolmentId"
+     WHERE p."householdId" % 53 <> 0
+       AND p.period = to_char(to_date($1, 'YYYY-MM') - CASE WHEN e.kind IN ('URBAN_DIBAO', 'RURAL_DIBAO') THEN interval '1 month' ELSE interval '3 months' END, 'YYYY-MM')
+       -- quarterly 特困 only in a quarter's first month
+       AND (e.kind IN ('URBAN_DIBAO', 'RURAL_DIBAO') OR extract(month FROM to_date($1, 'YYYY-MM'))::int % 3 = 1)`,
     [month],
   );
   await client.query('ANALYZE "Payment"');
