@@ -100,14 +100,17 @@ export function setupStatements(countyId: number, t: MatchTables): CompiledSql[]
       `INSERT INTO match_due_months (akind, month, last_on_time, cover, midx)
        WITH grp AS (SELECT * FROM unnest(:g_akind::"AssistanceKind"[], :g_pkind::text[]) AS t(akind, pkind))
        SELECT s.akind, s.month, s.last_on_time, s.cover, s.midx FROM match_sched s
-       WHERE s.is_schedule AND s.last_on_time < :asOf
-         AND EXISTS (
-           SELECT 1 FROM "Payment" p
-           JOIN "Enrolment" e ON e.id = p."enrolmentId"
-           JOIN "Household" h ON h.id = p."householdId"
-           JOIN match_scope sc ON sc.village_id = h."regionId"
-           WHERE p.period = s.month
-             AND e.kind IN (SELECT g2.akind FROM grp g1 JOIN grp g2 ON g2.pkind = g1.pkind WHERE g1.akind = s.akind))`,
+       -- LIMIT 1 per month: index probes on Payment(period) that stop at the first payment of the county
+       -- (an EXISTS was planned as a semi-join over every payment)
+       CROSS JOIN LATERAL (
+         SELECT 1 FROM "Payment" p
+         JOIN "Enrolment" e ON e.id = p."enrolmentId"
+         JOIN "Household" h ON h.id = p."householdId"
+         JOIN match_scope sc ON sc.village_id = h."regionId"
+         WHERE p.period = s.month
+           AND e.kind IN (SELECT g2.akind FROM grp g1 JOIN grp g2 ON g2.pkind = g1.pkind WHERE g1.akind = s.akind)
+         LIMIT 1) covered
+       WHERE s.is_schedule AND s.last_on_time < :asOf`,
       { asOf: t.asOf, g_akind: t.paymentKindOf.akind, g_pkind: t.paymentKindOf.pkind },
     ),
     { text: 'ANALYZE match_scope, match_sched, match_due_months', values: [] },
