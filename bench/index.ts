@@ -13,16 +13,19 @@
  *   npm run bench -- --sizes 10k,100k,1m       # also 1 M members (≈ 13 M payments; many minutes)
  *   npm run bench -- --sizes 10k --no-import   # skip the import measurement
  *   npm run bench -- --keep                    # keep the generated databases
+ *   npm run bench -- --keep --reuse            # … and reuse them next time (no generation)
  *
  * Database: DATABASE_URL if set, else `bash scripts/postgres.sh` (a throw-away
  * PostgreSQL). Each size gets a fresh database <db>_bench_<members> on that
  * server, dropped afterwards unless --keep. Each size runs in a child process
  * (bench/run-size.ts) so its peak memory is its own.
  *
- * Reported per size: generation, the baseline (bare SQL count per kind, same
- * run, same database), the matcher per kind and end to end (first run: all
- * new; rerun: all known), peak RSS of the process, import rows/s. Results go
- * to bench/results/<date>-<sizes>.json.
+ * Reported per size: the floor (../shared/perf-floor.md, bench/floor.ts: nine bare INSERT … SELECT
+ * statements in one transaction on the same data, same database, same run), then `jiuzhu match` as a
+ * process end to end (start-up, statements, findings stored with evidence, JSON lines written), first
+ * run and rerun, each as a ratio to the floor (goal ≤ 2); then one more month of payments and the
+ * re-match after it (goal ≤ 0.1 of the floor; today a full rescan), twice, with the same findings. `--reuse` keeps an already
+ * generated database of the size. Results go to bench/results/<date>-<sizes>.json with the command.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,7 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { FINDING_KIND_INFO } from '../domain/matching/index.js';
-import type { SizeResult } from './run-size.js';
+import type { CliRun, SizeResult } from './run-size.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -82,23 +85,30 @@ const pad = (text: string, n: number) => {
 };
 const lpad = (text: string, n: number) => ' '.repeat(Math.max(0, n - text.length)) + text;
 
+function cliLine(label: string, c: CliRun, floorMs: number): string {
+  return `   ${pad(label, 26)}${lpad(s(c.ms), 8)} s  ${lpad(ratio(c.ms, floorMs), 6)}×   matching ${s(c.matchMs)} s, start-up and exit ${s(c.ms - c.matchMs)} s, ${c.found} findings, ${c.lines} JSON lines, maxRSS ${c.maxRssMib} MiB${c.full ? '' : ' (incremental)'}`;
+}
+
 function table(r: SizeResult): string {
   const out: string[] = [];
   const g = r.generate.rows;
-  out.push(`\n== ${r.members.toLocaleString('en-US')} members: ${g.households} households, ${g.payments} payments, ${g.deaths} deaths, ${g.custody} custody (generated in ${s(r.generate.ms)} s)`);
-  out.push(`   ${r.server.split(' on ')[0]}; max_parallel_workers_per_gather=${r.parallelWorkersPerGather}, work_mem=${r.workMem}`);
-  out.push(`   ${pad('kind', 16)}${lpad('baseline s', 11)}${lpad('ours s', 9)}${lpad('ratio', 7)}${lpad('rerun s', 9)}${lpad('found', 10)}${lpad('= base', 8)}`);
-  for (const k of r.kinds) {
-    out.push(
-      `   ${pad(FINDING_KIND_INFO[k.kind].label, 16)}${lpad(s(k.baselineMs), 11)}${lpad(s(k.oursMs), 9)}${lpad(ratio(k.oursMs, k.baselineMs), 7)}${lpad(s(k.rerunMs), 9)}${lpad(String(k.oursFound), 10)}${lpad(k.oursFound === k.baselineCount ? 'yes' : `NO ${k.baselineCount}`, 8)}`,
-    );
+  const gen = 'ms' in r.generate ? `generated in ${s(r.generate.ms)} s` : 'reused';
+  out.push(`\n== ${r.members.toLocaleString('en-US')} members: ${g.households} households, ${g.payments} payments (${gen}); ${r.server.split(' on ')[0]}`);
+  out.push(`   ${pad('kind', 16)}${lpad('floor s', 9)}${lpad('rows', 8)}${lpad('ours s', 9)}${lpad('found', 8)}${lpad('ratio', 7)}`);
+  for (const f of r.floor.kinds) {
+    const o = r.product.statements.find((x) => x.kind === f.kind);
+    out.push(`   ${pad(FINDING_KIND_INFO[f.kind].label, 16)}${lpad(s(f.ms), 9)}${lpad(String(f.rows), 8)}${lpad(o ? s(o.ms) : '—', 9)}${lpad(o ? String(o.found) : '—', 8)}${lpad(o ? ratio(o.ms, f.ms) : '—', 7)}`);
   }
-  out.push(`   ${pad('statements', 16)}${lpad(s(r.baselineTotalMs), 11)}${lpad(s(r.oursStatementsMs), 9)}${lpad(ratio(r.oursStatementsMs, r.baselineTotalMs), 7)}`);
-  out.push(`   ${pad('end to end', 16)}${lpad(s(r.baselineTotalMs), 11)}${lpad(s(r.oursEndToEndMs), 9)}${lpad(ratio(r.oursEndToEndMs, r.baselineTotalMs), 7)}${lpad(s(r.rerunEndToEndMs), 9)}${lpad(String(r.lines), 10)}`);
-  const p = r.oursPhases;
-  out.push(`   ours, first run: statements ${s(p.statementsMs)} s (with setup), summary ${s(p.summaryMs)} s, ${r.lines} JSON lines streamed ${s(p.linesMs)} s`);
-  const m = r.memory;
-  out.push(`   memory (MiB): RSS peak during baseline ${m.baselineRssMib}, first match ${m.matchPeakRssMib}, rerun ${m.rerunPeakRssMib}; maxRSS after match ${m.maxRssAfterMatchMib}, at end ${m.maxRssEndMib}`);
+  out.push(`   ${pad('floor (9 statements, 1 tx)', 26)}${lpad(s(r.floor.ms), 8)} s`);
+  out.push(cliLine('jiuzhu match, first run', r.product, r.floor.ms));
+  out.push(cliLine('jiuzhu match, rerun', r.rerun, r.floor.ms));
+  if (r.incremental) {
+    const i = r.incremental;
+    out.push(`   + ${i.payments} payments for ${i.month}:`);
+    out.push(cliLine('jiuzhu match (after it)', i.incremental, r.floor.ms));
+    out.push(cliLine('jiuzhu match (again)', i.full, r.floor.ms));
+    out.push(`   the two runs: ${i.agree ? 'the same open findings' : 'DIFFERENT findings'}; re-match / floor = ${ratio(i.incremental.ms, r.floor.ms)} (goal ≤ 0.10: needs an incremental run)`);
+  }
   if (r.import && 'rosterRows' in r.import) {
     out.push(`   import: roster ${r.import.rosterRows} rows in ${s(r.import.rosterMs)} s = ${r.import.rosterRowsPerSecond} rows/s; payments ${r.import.paymentRows} rows in ${s(r.import.paymentsMs)} s = ${r.import.paymentRowsPerSecond} rows/s`);
   } else if (r.import) {
@@ -109,7 +119,7 @@ function table(r: SizeResult): string {
 
 async function main(): Promise<void> {
   const sizes = (argValue('sizes') ?? '10k,100k').split(',').map(parseSize);
-  const extra = ['--no-import', '--keep'].filter((f) => process.argv.includes(f));
+  const extra = ['--no-import', '--keep', '--reuse', '--no-incremental'].filter((f) => process.argv.includes(f));
   const db = databaseUrl();
   console.log(`bench: database from ${db.how} (${db.url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@')}); sizes ${sizes.join(', ')}`);
   const results: SizeResult[] = [];
@@ -126,8 +136,8 @@ async function main(): Promise<void> {
     `${JSON.stringify({ at: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2)}\n`,
   );
   console.log(`\nresults: ${path.relative(root, file)}`);
-  if (results.some((r) => !r.countsAgree)) {
-    console.log('WARNING: the matcher and the baseline disagree on some counts (see "= base").');
+  if (results.some((r) => r.incremental && !r.incremental.agree)) {
+    console.log('WARNING: two runs on the same data disagree on the findings.');
     process.exitCode = 1;
   }
 }

@@ -1,59 +1,67 @@
 /**
- * One size of the benchmark, in a process of its own (so maxRSS is this size's):
+ * One size of the matching benchmark, in a process of its own:
  *
- *   node bin/run-ts.js bench/run-size.ts --members 100000 --url postgresql://… [--no-import] [--keep]
+ *   node bin/run-ts.js bench/run-size.ts --members 100000 --url postgresql://… [--no-import] [--keep] [--reuse]
  *
- * Creates the database <name>_bench_<members> on the server of --url, migrates
- * it, generates the data, runs the baseline and the matcher, optionally the
- * import, and prints one line `BENCH_RESULT {json}` on stdout. Progress goes
- * to stderr.
+ * Creates the database <name>_bench_<members> on the server of --url, migrates it, generates the data
+ * (bench/generate.ts; --reuse keeps an already generated database of that name), then, on the same
+ * database in the same run:
+ *
+ * 1. the floor (bench/floor.ts, ../shared/perf-floor.md): the nine bare `INSERT … SELECT` statements in
+ *    one transaction; one warm-up pass, then the timed pass;
+ * 2. the product end to end: `jiuzhu match --county … --as-of … --json` as a process (start-up, the
+ *    statements, storing every finding with its evidence, every JSON line written to /dev/null), on an
+ *    empty Finding table (first run: all new), then again (all known);
+ * 3. the re-match after one more month of payments (2025-01, as a bureau's monthly import would add
+ *    it), judged as of 2025-01-31, twice on the same data; the goal is ≤ 0.1 of the floor's full time
+ *    (an incremental run, not built yet: today both are full rescans, MatchRun.full), and both runs must
+ *    leave the same open findings;
+ * 4. optionally the import throughput.
+ *
+ * Prints one line `BENCH_RESULT {json}` on stdout; progress goes to stderr.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
-import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-import { runMatching, type MatchRunResult } from '../activities/matching/index.js';
 import { createPrismaClient } from '../app/db/client.js';
 import { migrateDatabase } from '../app/db/migrate.js';
-import { FINDING_KINDS, type FindingKind } from '../domain/matching/index.js';
-import { presets } from '../domain/policy/index.js';
-import { BASELINE } from './baseline.js';
+import type { FindingKind } from '../domain/matching/index.js';
+import { runFloor, setupFloor, type FloorFigures } from './floor.js';
 import { BENCH_AS_OF, generate, type GenerateResult } from './generate.js';
 import { measureImport, type ImportFigures } from './import.js';
-import { maxRssMib, RssSampler } from './memory.js';
 
-export interface KindFigures {
-  kind: FindingKind;
-  baselineMs: number;
-  baselineCount: number;
-  oursMs: number;
-  oursFound: number;
-  oursNew: number;
-  /** Second run (everything already stored). */
-  rerunMs: number;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface CliRun {
+  /** Wall time of the `jiuzhu match` process, start to exit. */
+  ms: number;
+  /** maxRSS of the process (GNU time %M). */
+  maxRssMib: number;
+  runId: number;
+  full: boolean;
+  /** runMatching's own time (from the MatchRun row): the rest of `ms` is start-up and shut-down. */
+  matchMs: number;
+  statements: Array<{ kind: FindingKind; found: number; inserted: number; ms: number }>;
+  found: number;
+  lines: number;
 }
 
 export interface SizeResult {
   members: number;
   database: string;
   server: string;
-  parallelWorkersPerGather: string;
-  workMem: string;
-  generate: GenerateResult;
-  kinds: KindFigures[];
-  baselineTotalMs: number;
-  /** runMatching end to end (statements, summary, every finding streamed as JSON to a null sink, audit). */
-  oursEndToEndMs: number;
-  oursStatementsMs: number;
-  /** First run: the statements with their setup, the summary and examples, the streamed lines. */
-  oursPhases: MatchRunResult['phases'];
-  rerunEndToEndMs: number;
-  lines: number;
-  countsAgree: boolean;
-  memory: { baselineRssMib: number; matchPeakRssMib: number; rerunPeakRssMib: number; maxRssAfterMatchMib: number; maxRssEndMib: number };
+  generate: GenerateResult | { reused: true; rows: Record<string, number> };
+  floor: FloorFigures;
+  /** First run (every finding new) and the rerun (every finding known). */
+  product: CliRun;
+  rerun: CliRun;
+  /** product.ms / floor.ms: the goal is ≤ 2. */
+  ratio: number;
+  incremental?: { month: string; payments: number; incremental: CliRun; full: CliRun; ratioToFloor: number; agree: boolean };
   import?: ImportFigures | { skipped: string };
 }
 
@@ -70,95 +78,148 @@ function withDatabase(url: string, db: string): string {
   return u.toString();
 }
 
-async function recreate(adminUrl: string, db: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${db}"`);
+    return await fn(c);
   } finally {
-    await admin.end();
+    await c.end();
   }
 }
 
-const nullSink = () =>
-  new Writable({
-    write(_chunk, _enc, cb) {
-      cb();
-    },
+const recreate = (adminUrl: string, db: string) =>
+  admin(adminUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${db}"`);
   });
+const drop = (adminUrl: string, db: string) => admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`));
 
-async function timedMatch(prisma: ReturnType<typeof createPrismaClient>, county: { id: number; name: string }, label: string) {
-  const sink = nullSink();
-  const sampler = new RssSampler().start();
+/** `jiuzhu match` as a process, its JSON lines counted and dropped. */
+async function cliMatch(client: pg.Client, url: string, county: string, asOf: string, extra: string[], dataDir: string): Promise<CliRun> {
+  const args = ['-f', 'BENCH_RSS %M', process.execPath, path.join(root, 'bin/jiuzhu.js'), 'match', '--county', county, '--as-of', asOf, '--json', ...extra];
   const started = performance.now();
-  const result: MatchRunResult = await runMatching(prisma, {
-    counties: [{ ...county, policy: presets.zhangzi }],
-    asOf: BENCH_AS_OF,
-    actor: 'bench',
-    onLine: async (line) => {
-      if (!sink.write(`${JSON.stringify(line)}\n`)) await once(sink, 'drain');
-    },
-    onStatement: (s) => log(`    ${label} ${s.kind}: ${s.found} found, ${s.inserted} new, ${(s.ms / 1000).toFixed(2)} s`),
+  const { stdoutLines, stderr } = await new Promise<{ stdoutLines: number; stderr: string }>((resolve, reject) => {
+    const child = spawn('/usr/bin/time', args, { cwd: root, env: { ...process.env, DATABASE_URL: url, JIUZHU_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    let err = '';
+    // Count lines as they stream (the process writes every finding; nothing is kept here).
+    child.stdout.on('data', (d: Buffer) => {
+      for (const b of d) if (b === 10) lines++;
+    });
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve({ stdoutLines: lines, stderr: err }) : reject(new Error(`jiuzhu match failed (exit ${code}):\n${err}`))));
   });
   const ms = performance.now() - started;
-  return { result, ms, peak: sampler.stop() };
+  const rss = /BENCH_RSS (\d+)/.exec(stderr);
+  const run = await client.query<{ id: number; full: boolean; summary: { statements: CliRun['statements']; phases: { ms: number } } }>(
+    `SELECT id, "full", summary FROM "MatchRun" ORDER BY id DESC LIMIT 1`,
+  );
+  const r = run.rows[0]!;
+  return {
+    ms,
+    maxRssMib: rss ? Math.round(Number(rss[1]) / 102.4) / 10 : 0,
+    runId: r.id,
+    full: r.full,
+    matchMs: r.summary.phases.ms,
+    statements: r.summary.statements.map(({ kind, found, inserted, ms: t }) => ({ kind, found, inserted, ms: t })),
+    found: r.summary.statements.reduce((s, x) => s + x.found, 0),
+    lines: stdoutLines,
+  };
+}
+
+/** The open findings (not cleared) as key → evidence text, for comparing two runs. */
+async function openFindings(client: pg.Client): Promise<Map<string, string>> {
+  const r = await client.query<{ key: string; e: string }>(`SELECT key, evidence::text || '|' || coalesce(amount::text, '') AS e FROM "Finding" WHERE "clearedAt" IS NULL`);
+  return new Map(r.rows.map((x) => [x.key, x.e]));
+}
+
+/**
+ * One more month of payments (the month after the generated ledger), as a monthly import adds it: 低保 from
+ * the month before, 特困 from the quarter before (in a quarter's first month); every 53rd household is left
+ * unpaid and every 97th paid late.
+ */
+async function addMonth(client: pg.Client, month: string): Promise<number> {
+  const r = await client.query(
+    `INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate", "payeeKind", "payeeName")
+     SELECT p."enrolmentId", p."householdId", $1, to_date($1 || '-10', 'YYYY-MM-DD'), p."amountDue", p."amountDue",
+       CASE WHEN p."householdId" % 97 = 0 THEN to_date($1 || '-20', 'YYYY-MM-DD') ELSE to_date($1 || '-05', 'YYYY-MM-DD') END,
+       p."payeeKind", p."payeeName"
+     FROM "Payment" p JOIN "Enrolment" e ON e.id = p."enrolmentId"
+     WHERE p."householdId" % 53 <> 0
+       AND p.period = to_char(to_date($1, 'YYYY-MM') - CASE WHEN e.kind IN ('URBAN_DIBAO', 'RURAL_DIBAO') THEN interval '1 month' ELSE interval '3 months' END, 'YYYY-MM')
+       -- quarterly 特困 only in a quarter's first month
+       AND (e.kind IN ('URBAN_DIBAO', 'RURAL_DIBAO') OR extract(month FROM to_date($1, 'YYYY-MM'))::int % 3 = 1)`,
+    [month],
+  );
+  await client.query('ANALYZE "Payment"');
+  return r.rowCount ?? 0;
 }
 
 async function main(): Promise<void> {
   const members = Number(arg('members'));
   const serverUrl = arg('url');
-  if (!Number.isInteger(members) || members <= 0 || !serverUrl) throw new Error('usage: run-size.ts --members N --url URL [--no-import] [--keep]');
+  if (!Number.isInteger(members) || members <= 0 || !serverUrl) throw new Error('usage: run-size.ts --members N --url URL [--no-import] [--keep] [--reuse]');
   const baseName = new URL(serverUrl).pathname.slice(1) || 'postgres';
   const db = `${baseName}_bench_${members}`;
   const url = withDatabase(serverUrl, db);
-  log(`[${members}] database ${db}`);
-  await recreate(serverUrl, db);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-bench-data-'));
+  const reuse =
+    process.argv.includes('--reuse') &&
+    (await admin(serverUrl, async (c) => (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [db])).rowCount === 1));
+  log(`[${members}] database ${db}${reuse ? ' (reused)' : ''}`);
+  if (!reuse) await recreate(serverUrl, db);
   await migrateDatabase(url);
 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const settings = await client.query<{ p: string; w: string; v: string }>(
-    `SELECT current_setting('max_parallel_workers_per_gather') AS p, current_setting('work_mem') AS w, version() AS v`,
-  );
-  log(`[${members}] generating`);
-  const gen = await generate(client, members, log);
-  log(`[${members}] generated ${JSON.stringify(gen.rows)} in ${(gen.ms / 1000).toFixed(1)} s; VACUUM ANALYZE`);
-  await client.query('VACUUM ANALYZE');
-
-  // Baseline: one untimed pass to warm the cache, then the timed pass. Same session setting as the
-  // matcher's transaction (jit off), so that neither pays LLVM compilation.
-  await client.query('SET jit = off');
-  const params = [gen.countyId, BENCH_AS_OF];
-  for (const kind of FINDING_KINDS) await client.query(BASELINE[kind], params);
-  const baseline = new Map<FindingKind, { ms: number; count: number }>();
-  const baselineSampler = new RssSampler().start();
-  for (const kind of FINDING_KINDS) {
-    const t = performance.now();
-    const r = await client.query<{ count: string }>(BASELINE[kind], params);
-    const ms = performance.now() - t;
-    const count = Number(Object.values(r.rows[0]!)[0]);
-    baseline.set(kind, { ms, count });
-    log(`    baseline ${kind}: ${count}, ${(ms / 1000).toFixed(2)} s`);
+  const server = (await client.query<{ v: string }>(`SELECT version() AS v`)).rows[0]!.v;
+  let gen: SizeResult['generate'];
+  if (reuse) {
+    // Back to the generated state: no findings, no runs, no added month.
+    await client.query(`DELETE FROM "Finding"`);
+    await client.query(`DELETE FROM "MatchRun"`);
+    await client.query(`DELETE FROM "Payment" WHERE period > '2024-12'`);
+    const counts = await client.query<Record<string, string>>(`SELECT (SELECT count(*) FROM "Household") AS households, (SELECT count(*) FROM "Payment") AS payments`);
+    gen = { reused: true, rows: Object.fromEntries(Object.entries(counts.rows[0]!).map(([k, v]) => [k, Number(v)])) };
+  } else {
+    log(`[${members}] generating`);
+    gen = await generate(client, members, log);
+    log(`[${members}] generated ${JSON.stringify(gen.rows)} in ${(gen.ms / 1000).toFixed(1)} s`);
   }
-  const baselineRss = baselineSampler.stop();
+  await client.query('VACUUM ANALYZE');
+  const county = (await client.query<{ id: number; name: string }>(`SELECT id, name FROM "Region" WHERE level = 'COUNTY' ORDER BY id LIMIT 1`)).rows[0]!;
 
-  const prisma = createPrismaClient(url);
-  const county = { id: gen.countyId, name: gen.countyName };
-  log(`[${members}] matching (first run)`);
-  const first = await timedMatch(prisma, county, 'match');
-  const maxAfterMatch = maxRssMib();
-  log(`[${members}] matching again (everything known)`);
-  const second = await timedMatch(prisma, county, 'rerun');
+  log(`[${members}] floor: building its tables`);
+  const setupMs = await setupFloor(client);
+  await runFloor(client); // warm-up
+  const floorRun = await runFloor(client);
+  const floor: FloorFigures = { setupMs, ...floorRun };
+  log(`[${members}] floor: ${(floor.ms / 1000).toFixed(2)} s ${JSON.stringify(floor.kinds.map((k) => [k.kind, Math.round(k.ms), k.rows]))}`);
 
-  const kinds: KindFigures[] = FINDING_KINDS.map((kind) => {
-    const s1 = first.result.statements.find((s) => s.kind === kind)!;
-    const s2 = second.result.statements.find((s) => s.kind === kind)!;
-    const b = baseline.get(kind)!;
-    return { kind, baselineMs: b.ms, baselineCount: b.count, oursMs: s1.ms, oursFound: s1.found, oursNew: s1.inserted, rerunMs: s2.ms };
-  });
-  const countsAgree = kinds.every((k) => k.baselineCount === k.oursFound);
-  if (!countsAgree) log(`[${members}] WARNING: counts differ from the baseline: ${JSON.stringify(kinds.filter((k) => k.baselineCount !== k.oursFound))}`);
+  log(`[${members}] jiuzhu match (first run)`);
+  const product = await cliMatch(client, url, county.name, BENCH_AS_OF, [], dataDir);
+  log(`[${members}] jiuzhu match: ${(product.ms / 1000).toFixed(2)} s (matching ${(product.matchMs / 1000).toFixed(2)} s), ${product.found} findings`);
+  const rerun = await cliMatch(client, url, county.name, BENCH_AS_OF, [], dataDir);
+  log(`[${members}] rerun: ${(rerun.ms / 1000).toFixed(2)} s`);
+
+  let incremental: SizeResult['incremental'];
+  if (!process.argv.includes('--no-incremental')) {
+    const month = '2025-01';
+    const asOf = '2025-01-31';
+    // The state before the new month, judged as of the new date (a full run), then the month arrives.
+    await cliMatch(client, url, county.name, asOf, [], dataDir);
+    const payments = await addMonth(client, month);
+    log(`[${members}] added ${payments} payments for ${month}; incremental match`);
+    const inc = await cliMatch(client, url, county.name, asOf, [], dataDir);
+    const afterInc = await openFindings(client);
+    const full = await cliMatch(client, url, county.name, asOf, [], dataDir);
+    const afterFull = await openFindings(client);
+    const agree = afterInc.size === afterFull.size && [...afterFull].every(([k, v]) => afterInc.get(k) === v);
+    incremental = { month, payments, incremental: inc, full, ratioToFloor: inc.ms / floor.ms, agree };
+    log(`[${members}] incremental ${(inc.ms / 1000).toFixed(2)} s (${inc.full ? 'FULL' : 'incremental'}), full ${(full.ms / 1000).toFixed(2)} s, agree ${agree}`);
+  }
 
   let imported: SizeResult['import'];
   if (process.argv.includes('--no-import')) {
@@ -177,42 +238,15 @@ async function main(): Promise<void> {
     } finally {
       await target.$disconnect();
       fs.rmSync(dir, { recursive: true, force: true });
-      if (!process.argv.includes('--keep')) await recreateDrop(serverUrl, importDb);
+      if (!process.argv.includes('--keep')) await drop(serverUrl, importDb);
     }
   }
 
-  const result: SizeResult = {
-    members,
-    database: db,
-    server: settings.rows[0]!.v,
-    parallelWorkersPerGather: settings.rows[0]!.p,
-    workMem: settings.rows[0]!.w,
-    generate: gen,
-    kinds,
-    baselineTotalMs: kinds.reduce((s, k) => s + k.baselineMs, 0),
-    oursEndToEndMs: first.ms,
-    oursStatementsMs: kinds.reduce((s, k) => s + k.oursMs, 0),
-    oursPhases: first.result.phases,
-    rerunEndToEndMs: second.ms,
-    lines: first.result.lines,
-    countsAgree,
-    memory: { baselineRssMib: baselineRss, matchPeakRssMib: first.peak, rerunPeakRssMib: second.peak, maxRssAfterMatchMib: maxAfterMatch, maxRssEndMib: maxRssMib() },
-    import: imported,
-  };
-  await prisma.$disconnect();
+  const result: SizeResult = { members, database: db, server, generate: gen, floor, product, rerun, ratio: product.ms / floor.ms, incremental, import: imported };
   await client.end();
-  if (!process.argv.includes('--keep')) await recreateDrop(serverUrl, db);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (!process.argv.includes('--keep')) await drop(serverUrl, db);
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
-}
-
-async function recreateDrop(adminUrl: string, db: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 await main();

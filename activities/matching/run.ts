@@ -24,12 +24,16 @@ import {
   type KindCount,
   type MatchLine,
   type MatchTables,
+  type PeriodCoverage,
   type TownshipCount,
+  periodRuns,
 } from '../../domain/matching/index.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import {
+  CLEAR_SQL,
   compileSql,
+  PERIODS_SQL,
   CREATE_TEMP_TABLES,
   EXAMPLES_SQL,
   kindStatement,
@@ -55,6 +59,8 @@ export interface StatementResult {
   kind: FindingKind;
   found: number;
   inserted: number;
+  /** Findings cleared by an earlier run that this run produced again (reopened). */
+  reopened: number;
   amount: number | null;
   ms: number;
 }
@@ -71,7 +77,7 @@ export interface RunMatchingOptions {
   examplesPerKind?: number;
   /** Called for every finding of the run, in report order, streamed from a cursor. */
   onLine?: (line: MatchLine) => void | Promise<void>;
-  /** Rows per FETCH (default 1000). */
+  /** Rows per FETCH (default 5000: fewer round trips, memory still bounded). */
   batchSize?: number;
   /** Called after each statement (progress, timings). */
   onStatement?: (result: StatementResult) => void;
@@ -86,6 +92,8 @@ export interface RunMatchingOptions {
 }
 
 export interface MatchRunResult {
+  /** The MatchRun row of this run. */
+  runId: number;
   asOf: string;
   counties: Array<{ id: number; name: string; policy: string }>;
   kinds: KindCount[];
@@ -93,6 +101,10 @@ export interface MatchRunResult {
   examples: ExampleLine[];
   statements: StatementResult[];
   skipped: Array<{ county: string; kind: FindingKind; reason: string }>;
+  /** Findings earlier runs produced that this run did not (marked cleared, 线索已消除), per county and kind. */
+  cleared: Array<{ county: string; kind: FindingKind; cleared: number }>;
+  /** Payment periods judged (covered by the ledger) and not judged (no payment data), per county and schedule. */
+  periods: PeriodCoverage[];
   /** Lines passed to onLine. */
   lines: number;
   auditId: bigint;
@@ -145,6 +157,11 @@ export function toMatchLine(row: LineRow): MatchLine {
 
 async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opts: RunMatchingOptions, out: MatchRunResult): Promise<void> {
   for (const { text, values } of setupStatements(county.id, tables)) await tx.$executeRawUnsafe(text, ...values);
+  const periods = compileSql(PERIODS_SQL, { asOf: tables.asOf, g_akind: tables.paymentKindOf.akind, g_pkind: tables.paymentKindOf.pkind });
+  const rows = await tx.$queryRawUnsafe<Array<{ pkind: PeriodCoverage['paymentKind']; month: string; judged: boolean }>>(periods.text, ...periods.values);
+  for (const pkind of [...new Set(rows.map((r) => r.pkind))]) {
+    out.periods.push({ county: county.name, paymentKind: pkind, runs: periodRuns(rows.filter((r) => r.pkind === pkind)) });
+  }
   for (const kind of FINDING_KINDS) {
     if (kind === 'undeclared_near_relative' && !tables.nearRelatives.enabled) {
       out.skipped.push({ county: county.name, kind, reason: '本县政策未启用近亲属备案' });
@@ -152,26 +169,38 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
     }
     const { text, values } = kindStatement(kind, county.id, tables);
     const started = performance.now();
-    const [row] = await tx.$queryRawUnsafe<Array<{ found: number; inserted: number; amount: string | null }>>(text, ...values);
+    const [row] = await tx.$queryRawUnsafe<Array<{ found: number; inserted: number; reopened: number; amount: string | null }>>(text, ...values);
     const result: StatementResult = {
       countyId: county.id,
       county: county.name,
       kind,
       found: row?.found ?? 0,
       inserted: row?.inserted ?? 0,
+      reopened: row?.reopened ?? 0,
       amount: parseYuan(row?.amount ?? null),
       ms: performance.now() - started,
     };
     out.statements.push(result);
     opts.onStatement?.(result);
   }
+  await tx.$executeRawUnsafe('ANALYZE match_hits');
+  const judged = FINDING_KINDS.filter((k) => !out.skipped.some((x) => x.county === county.name && x.kind === k));
+  const clear = compileSql(CLEAR_SQL, { county: county.id, run: out.runId, kinds: judged });
+  const cleared = await tx.$queryRawUnsafe<Array<{ kind: FindingKind; cleared: number }>>(clear.text, ...clear.values);
+  for (const c of cleared) out.cleared.push({ county: county.name, kind: c.kind, cleared: c.cleared });
 }
 
 export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions): Promise<MatchRunResult> {
   const started = performance.now();
   return prisma.$transaction(
     async (tx) => {
+      const [run] = await tx.$queryRawUnsafe<Array<{ id: number }>>(
+        `INSERT INTO "MatchRun" ("asOf", "full", "countyIds") VALUES ($1, true, $2::int[]) RETURNING id`,
+        opts.asOf,
+        opts.counties.map((c) => c.id),
+      );
       const out: MatchRunResult = {
+        runId: run!.id,
         asOf: opts.asOf,
         counties: opts.counties.map((c) => ({ id: c.id, name: c.name, policy: c.policy.county.code })),
         kinds: [],
@@ -179,6 +208,8 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         examples: [],
         statements: [],
         skipped: [],
+        cleared: [],
+        periods: [],
         lines: 0,
         auditId: 0n,
         ms: 0,
@@ -190,6 +221,9 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
       const workMem = opts.workMem ?? '64MB';
       if (!/^\d+(kB|MB|GB)$/.test(workMem)) throw new Error(`workMem must look like 64MB: ${workMem}`);
       await tx.$executeRawUnsafe(`SET LOCAL work_mem = '${workMem}'`);
+      // Index probes are cheap on a warm cache; at 4 the wrong-payee and event checks turn into hash joins
+      // over every payment (../shared/perf-floor.md).
+      await tx.$executeRawUnsafe('SET LOCAL random_page_cost = 1.1');
       for (const sql of CREATE_TEMP_TABLES) await tx.$executeRawUnsafe(sql);
       const range = compileSql(TABLE_RANGE_SQL, { asOf: opts.asOf });
       const [span] = await tx.$queryRawUnsafe<Array<{ fromMonth: string | null; deathDates: string[] }>>(range.text, ...range.values);
@@ -246,7 +280,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
       out.phases.summaryMs = performance.now() - mark;
       mark = performance.now();
       if (opts.onLine) {
-        const batch = Math.max(1, Math.trunc(opts.batchSize ?? 1000));
+        const batch = Math.max(1, Math.trunc(opts.batchSize ?? 5000));
         await tx.$executeRawUnsafe(`DECLARE match_lines NO SCROLL CURSOR FOR ${LINES_SQL}`);
         for (;;) {
           const rows = await tx.$queryRawUnsafe<LineRow[]>(`FETCH FORWARD ${batch} FROM match_lines`);
@@ -273,10 +307,26 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
           found: out.kinds.reduce((s, k) => s + k.found, 0),
           new: out.kinds.reduce((s, k) => s + k.inserted, 0),
           skipped: out.skipped,
+          cleared: out.cleared,
+          periods: out.periods,
+          runId: out.runId,
           ms: Math.round(out.ms),
         },
       });
       out.auditId = audit.id;
+      await tx.$executeRawUnsafe(
+        `UPDATE "MatchRun" SET "finishedAt" = now(), summary = $2::jsonb WHERE id = $1`,
+        out.runId,
+        JSON.stringify({
+          kinds: out.kinds,
+          cleared: out.cleared,
+          periods: out.periods,
+          skipped: out.skipped,
+          auditId: String(audit.id),
+          statements: out.statements.map((x) => ({ countyId: x.countyId, kind: x.kind, found: x.found, inserted: x.inserted, ms: Math.round(x.ms) })),
+          phases: { statementsMs: Math.round(out.phases.statementsMs), summaryMs: Math.round(out.phases.summaryMs), linesMs: Math.round(out.phases.linesMs), ms: Math.round(out.ms) },
+        }),
+      );
       return out;
     },
     { timeout: opts.timeoutMs ?? 6 * 3_600_000, maxWait: 120_000 },

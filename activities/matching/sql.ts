@@ -93,16 +93,25 @@ export function setupStatements(countyId: number, t: MatchTables): CompiledSql[]
         s_midx: t.schedule.midx,
       },
     ),
+    // Only the periods the imported ledger covers are judged: a schedule month in which the county has
+    // no payment at all of the same payment schedule (低保, 分散特困, 集中特困) is "no data", not
+    // "nobody paid". One index probe on Payment(period) per schedule month.
     compileSql(
       `INSERT INTO match_due_months (akind, month, last_on_time, cover, midx)
-       SELECT akind, month, last_on_time, cover, midx FROM match_sched
-       WHERE is_schedule AND last_on_time < :asOf
-         AND month >= coalesce((
-           SELECT p.period FROM "Payment" p
-           JOIN "Household" h ON h.id = p."householdId"
-           JOIN match_scope sc ON sc.village_id = h."regionId"
-           ORDER BY p.period LIMIT 1), '9999-12')`,
-      { asOf: t.asOf },
+       WITH grp AS (SELECT * FROM unnest(:g_akind::"AssistanceKind"[], :g_pkind::text[]) AS t(akind, pkind))
+       SELECT s.akind, s.month, s.last_on_time, s.cover, s.midx FROM match_sched s
+       -- LIMIT 1 per month: index probes on Payment(period) that stop at the first payment of the county
+       -- (an EXISTS was planned as a semi-join over every payment)
+       CROSS JOIN LATERAL (
+         SELECT 1 FROM "Payment" p
+         JOIN "Enrolment" e ON e.id = p."enrolmentId"
+         JOIN "Household" h ON h.id = p."householdId"
+         JOIN match_scope sc ON sc.village_id = h."regionId"
+         WHERE p.period = s.month
+           AND e.kind IN (SELECT g2.akind FROM grp g1 JOIN grp g2 ON g2.pkind = g1.pkind WHERE g1.akind = s.akind)
+         LIMIT 1) covered
+       WHERE s.is_schedule AND s.last_on_time < :asOf`,
+      { asOf: t.asOf, g_akind: t.paymentKindOf.akind, g_pkind: t.paymentKindOf.pkind },
     ),
     { text: 'ANALYZE match_scope, match_sched, match_due_months', values: [] },
   ];
@@ -128,6 +137,39 @@ const REGIONS = `regions AS (
   UNION ALL SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county
 )`;
 
+/**
+ * Findings of the county's regions, of the kinds this run judged, that the run did not produce
+ * (and that are not cleared already): marked cleared by the run (线索已消除). A finding a later run
+ * produces again is reopened by the ON CONFLICT of its statement.
+ */
+export const CLEAR_SQL = `
+WITH regions AS (
+  SELECT :county::int AS id
+  UNION ALL SELECT t.id FROM "Region" t WHERE t."parentId" = :county
+  UNION ALL SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county
+),
+gone AS (
+  UPDATE "Finding" f SET "clearedAt" = now(), "clearedByRunId" = :run
+  WHERE f."clearedAt" IS NULL AND f.kind::text = ANY(:kinds::text[]) AND f."regionId" IN (SELECT id FROM regions)
+    AND f.key NOT IN (SELECT key FROM match_hits)
+  RETURNING f.kind::text AS kind
+)
+SELECT kind, count(*)::int AS cleared FROM gone GROUP BY kind`;
+
+/**
+ * The schedule months whose deadline has passed, per payment schedule, and whether the ledger covers them
+ * (judged) or not (no payment at all in the county: not judged). For the summary.
+ */
+export const PERIODS_SQL = `
+WITH grp AS (SELECT * FROM unnest(:g_akind::text[], :g_pkind::text[]) AS t(akind, pkind))
+SELECT g.pkind, s.month, bool_or(d.month IS NOT NULL) AS judged
+FROM match_sched s
+JOIN grp g ON g.akind = s.akind::text
+LEFT JOIN match_due_months d ON d.akind = s.akind AND d.month = s.month
+WHERE s.is_schedule AND s.last_on_time < :asOf
+GROUP BY g.pkind, s.month
+ORDER BY g.pkind, s.month`;
+
 /** domain/matching/amounts.ts trailingShare: the last `part` of `whole` months of an amount, odd fen on the early months. */
 const trailingShare = (amount: string, part: string, whole: string) =>
   `((${part} * ((${amount} * 100)::bigint / ${whole}) + greatest(0, (${amount} * 100)::bigint % ${whole} - (${whole} - ${part}))) / 100.0)::numeric(14, 2)`;
@@ -145,17 +187,18 @@ const store = (kind: FindingKind) => `
 stored AS (
   INSERT INTO "Finding" (kind, key, "idNumber", "householdId", "regionId", period, amount, evidence)
   SELECT '${kind}'::"FindingKind", c.key, c.id_number, c.household_id, c.region_id, c.period, c.amount, c.evidence FROM cand c
-  ON CONFLICT (key) DO NOTHING
-  RETURNING key
+  ON CONFLICT (key) DO UPDATE SET "clearedAt" = NULL, "clearedByRunId" = NULL WHERE "Finding"."clearedAt" IS NOT NULL
+  RETURNING key, (xmax = 0) AS inserted
 ),
 listed AS (
   INSERT INTO match_hits (key, county_id, kind, id_number, household_id, region_id, period, amount, evidence, is_new)
   SELECT c.key, :county, '${kind}', c.id_number, c.household_id, c.region_id, c.period, c.amount, c.evidence, s.key IS NOT NULL
-  FROM cand c LEFT JOIN stored s ON s.key = c.key
+  FROM cand c LEFT JOIN stored s ON s.key = c.key AND s.inserted
   ON CONFLICT (key) DO NOTHING
   RETURNING is_new, amount
 )
-SELECT count(*)::int AS found, (count(*) FILTER (WHERE is_new))::int AS inserted, sum(amount)::text AS amount FROM listed`;
+SELECT count(*)::int AS found, (count(*) FILTER (WHERE is_new))::int AS inserted, sum(amount)::text AS amount,
+  (SELECT count(*) FROM stored WHERE NOT inserted)::int AS reopened FROM listed`;
 
 // ---------------------------------------------------------------- the nine kinds
 
@@ -174,24 +217,45 @@ function eventPaymentStatement(o: {
   eventDate: string;
   eventWhere: string;
   over: string;
+  /**
+   * paid_after_death: where the household still has living members, the over-paid months are those after
+   * the review's deadline month (`sharedOver`, with `dr.due` the deadline), and the amount is the dead
+   * person's per-capita share of them (an estimate until the review records the new amount).
+   */
+  sharedOver?: string;
   columns: string;
   evidence: string;
 }): string {
+  const shared = o.sharedOver !== undefined;
+  const over = shared ? `CASE WHEN hs.alive > 0 THEN ${o.sharedOver} ELSE ${o.over} END` : o.over;
+  const share = trailingShare('p."amountPaid"', 'x.over', 's.cover');
   return `
-WITH ${SCOPE}, ${SCHED},
+WITH ${SCOPE}, ${SCHED},${shared ? `
+dr AS (SELECT * FROM unnest(:d_anchor::date[], :d_due::date[]) AS t(anchor, due)),` : ''}
 raw AS (
   SELECT concat_ws('|', '${o.kind}', m."idNumber", p.period, e.kind::text || '@' || h."headIdNumber") AS key,
     m."idNumber" AS id_number, h.id AS household_id, h."regionId" AS region_id, p.period,
-    ${trailingShare('p."amountPaid"', 'x.over', 's.cover')} AS amount,
+    ${shared ? `CASE WHEN hs.alive > 0 THEN round(${share} / hs.size, 2) ELSE ${share} END` : share} AS amount,
     m.name, e.id AS enrolment_id, e.kind AS akind, p.id AS payment_id, p."paidDate", p."amountPaid", s.cover, x.over,
+    ${shared ? 'hs.alive > 0 AS per_capita, dr.due AS review_due,' : ''}
     to_char(${o.eventDate}, 'YYYY-MM') AS event_month, ${o.columns}
   FROM ${o.from}
   JOIN "Household" h ON h.id = m."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"
   JOIN "Payment" p ON p."householdId" = h.id
   JOIN "Enrolment" e ON e.id = p."enrolmentId"
-  JOIN sched s ON s.akind = e.kind AND s.month = p.period
-  CROSS JOIN LATERAL (SELECT ${o.over} AS over) x
+  JOIN sched s ON s.akind = e.kind AND s.month = p.period${
+    shared
+      ? `
+  LEFT JOIN dr ON dr.anchor = ${o.eventDate}
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS size,
+      (count(*) FILTER (WHERE NOT EXISTS (
+        SELECT 1 FROM "DeathRecord" od WHERE od."idNumber" = hm."idNumber" AND od."deathDate" <= :asOf)))::int AS alive
+    FROM "Member" hm WHERE hm."householdId" = h.id) hs`
+      : ''
+  }
+  CROSS JOIN LATERAL (SELECT ${over} AS over) x
   WHERE ${o.eventWhere} AND p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p."amountPaid" > 0 AND x.over > 0
 ),
 cand AS (
@@ -199,7 +263,10 @@ cand AS (
     jsonb_build_object(
       'name', c.name, 'assistanceKind', c.akind, 'paymentId', c.payment_id, 'paidDate', ${ymd('c."paidDate"')},
       'amountPaid', c."amountPaid", 'coveredMonths', c.cover, 'overpaidMonths', c.over,
-      'householdSize', hs.size, 'recomputeHousehold', hs.size > 1, 'amountBefore', ref."amountPaid", ${o.evidence}) AS evidence
+      'householdSize', hs.size, 'recomputeHousehold', hs.size > 1, 'amountBefore', ref."amountPaid", ${o.evidence}${
+        shared ? `,
+      'perCapita', c.per_capita, 'reviewDeadline', ${ymd('c.review_due')}` : ''
+      }) AS evidence
   FROM raw c
   CROSS JOIN LATERAL (SELECT count(*)::int AS size FROM "Member" hm WHERE hm."householdId" = c.household_id) hs
   LEFT JOIN LATERAL (
@@ -218,6 +285,7 @@ const PAID_AFTER_DEATH = eventPaymentStatement({
   eventDate: 'd."deathDate"',
   eventWhere: 'd."deathDate" <= :asOf',
   over: `least(s.cover, s.midx + s.cover - 1 - ${midx('d."deathDate"')})`,
+  sharedOver: `least(s.cover, s.midx + s.cover - 1 - greatest(${midx('d."deathDate"')}, coalesce(${midx('dr.due')}, s.midx + s.cover - 1)))`,
   columns: `d."deathDate", d.source AS death_source`,
   evidence: `'deathDate', ${ymd('c."deathDate"')}, 'deathSource', c.death_source`,
 });
@@ -324,49 +392,83 @@ multi_kind AS (
 ),
 cand AS (SELECT * FROM multi_household UNION ALL SELECT * FROM multi_kind),${store('duplicate_enrolment')}`;
 
+/** Months per bitmask word in payment_missing (bits 0 … 61 of a bigint: no sign-bit arithmetic). */
+const WORD = 62;
+
+/**
+ * payment_missing in the floor's bitmask form (../shared/perf-floor.md): one GROUP BY over the scope's
+ * payments builds, per enrolment and 62-month word, the mask of months paid by the as-of date; the judged
+ * months (match_due_months) of the enrolment's span are masked with it, and only the words with gaps are
+ * expanded into rows. No hash of every due household-month against every payment.
+ */
 const PAYMENT_MISSING = `
 WITH ${SCOPE},
-enr AS (
+enr AS MATERIALIZED (
   SELECT e.id, e.kind, e."householdId", e."monthlyAmount",
-    ${midx('e."startDate"')} AS from_midx,
+    -- due from the month after the approval (57号 Art. 21) or, by policy, from the approval month
+    ${midx('e."startDate"')} + :dueFromOffset::int AS from_midx,
     ${midx('least(coalesce(e."endDate", :asOf::date), :asOf::date)')} AS to_midx
   FROM "Enrolment" e
   JOIN "Household" h ON h.id = e."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"
   WHERE e."startDate" <= :asOf AND (e."endDate" IS NOT NULL OR e.status = 'ACTIVE')
 ),
+-- The judged months of each kind, as one mask per word.
+due_words AS (
+  SELECT akind, midx / ${WORD} AS word, bit_or(1::bigint << (midx % ${WORD})) AS mask FROM match_due_months GROUP BY akind, midx / ${WORD}
+),
+-- One pass over the payments (periods are 'YYYY-MM', checked on import); bits outside the judged months
+-- are masked away below.
+paid AS (
+  SELECT p."enrolmentId" AS id, x.midx / ${WORD} AS word, bit_or(1::bigint << (x.midx % ${WORD})) AS mask
+  FROM "Payment" p
+  JOIN "Household" h ON h.id = p."householdId"
+  JOIN scope sc ON sc.village_id = h."regionId"
+  CROSS JOIN LATERAL (SELECT left(p.period, 4)::int * 12 + right(p.period, 2)::int - 1 AS midx) x
+  WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf
+  GROUP BY p."enrolmentId", x.midx / ${WORD}
+),
+gaps AS MATERIALIZED (
+  SELECT * FROM (
+    SELECT enr.id, enr.kind, enr."householdId", enr."monthlyAmount", w.word,
+      dw.mask
+        -- the enrolment's span within the word: bits lo … hi
+        & ((1::bigint << (least(enr.to_midx, w.word * ${WORD} + ${WORD - 1}) - w.word * ${WORD} + 1)) - 1)
+        & ~((1::bigint << (greatest(enr.from_midx, w.word * ${WORD}) - w.word * ${WORD})) - 1)
+        & ~coalesce(p.mask, 0) AS missing
+    FROM enr
+    CROSS JOIN LATERAL generate_series(enr.from_midx / ${WORD}, enr.to_midx / ${WORD}) w(word)
+    JOIN due_words dw ON dw.akind = enr.kind AND dw.word = w.word
+    LEFT JOIN paid p ON p.id = enr.id AND p.word = w.word
+    WHERE enr.from_midx <= enr.to_midx) x
+  WHERE missing <> 0
+),
 gone AS (
   -- Every member dead: nothing is due after the month of the last death.
   SELECT m."householdId", max(${midx('d."deathDate"')}) AS from_midx, NULL::int AS to_midx
   FROM "DeathRecord" d JOIN "Member" m ON m."idNumber" = d."idNumber"
-  WHERE d."deathDate" <= :asOf
+  WHERE d."deathDate" <= :asOf AND m."householdId" IN (SELECT "householdId" FROM gaps)
   GROUP BY m."householdId"
   HAVING count(DISTINCT m.id) = (SELECT count(*) FROM "Member" o WHERE o."householdId" = m."householdId")
   UNION ALL
   -- The only member in custody: nothing is due after the month of custody, up to the month of release.
   SELECT m."householdId", ${midx('pr."custodyDate"')}, ${midx('pr."releaseDate"')}
   FROM "PrisonRecord" pr JOIN "Member" m ON m."idNumber" = pr."idNumber"
-  WHERE pr."custodyDate" <= :asOf
+  WHERE pr."custodyDate" <= :asOf AND m."householdId" IN (SELECT "householdId" FROM gaps)
     AND NOT EXISTS (SELECT 1 FROM "Member" o WHERE o."householdId" = m."householdId" AND o.id <> m.id)
 ),
 -- Per household, the month numbers nobody is left to be paid for (one row per household: an equality join).
 absent AS MATERIALIZED (
   SELECT "householdId", range_agg(int4range(from_midx, to_midx, '(]')) AS months FROM gone GROUP BY "householdId"
 ),
--- Every month of each enrolment that is judged (match_due_months: a payment fell due and its deadline has
--- passed; from the start of the county's payment ledger), less the months nobody is left to be paid for.
-due AS MATERIALIZED (
-  SELECT enr.id, enr.kind, enr."householdId", enr."monthlyAmount", s.month, s.cover, s.last_on_time
-  FROM enr
-  JOIN match_due_months s ON s.akind = enr.kind AND s.midx BETWEEN enr.from_midx AND enr.to_midx
-  LEFT JOIN absent a ON a."householdId" = enr."householdId"
-  WHERE a.months IS NULL OR NOT a.months @> s.midx
-),
 missing AS (
-  SELECT d.*, p.id AS payment_id, p."amountDue", p."paidDate"
-  FROM due d
-  LEFT JOIN "Payment" p ON p."enrolmentId" = d.id AND p.period = d.month
-  WHERE p.id IS NULL OR p."paidDate" IS NULL OR p."paidDate" > :asOf
+  SELECT g.id, g.kind, g."householdId", g."monthlyAmount", s.month, s.cover, s.last_on_time,
+    p.id AS payment_id, p."amountDue", p."paidDate"
+  FROM gaps g
+  JOIN match_due_months s ON s.akind = g.kind AND s.midx / ${WORD} = g.word
+  LEFT JOIN absent a ON a."householdId" = g."householdId"
+  LEFT JOIN "Payment" p ON p."enrolmentId" = g.id AND p.period = s.month
+  WHERE g.missing & (1::bigint << (s.midx % ${WORD})) <> 0 AND (a.months IS NULL OR NOT a.months @> s.midx)
 ),
 cand AS (
   SELECT concat_ws('|', 'payment_missing', h."headIdNumber", d.month, d.kind::text) AS key,
@@ -494,6 +596,7 @@ export function kindStatement(kind: FindingKind, countyId: number, t: MatchTable
   const all: Record<string, unknown> = {
     county: countyId,
     asOf: t.asOf,
+    dueFromOffset: t.dueFromOffset,
     asOfMonth: t.asOfMonth,
     d_anchor: t.deathReview.anchor,
     d_due: t.deathReview.due,

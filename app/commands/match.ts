@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 import { findCounties, runMatching, type MatchCounty, type MatchRunResult } from '../../activities/matching/index.js';
-import { formatMatchReport, FINDING_KIND_INFO } from '../../domain/matching/index.js';
+import { formatMatchReport, formatPeriodCoverage, FINDING_KIND_INFO } from '../../domain/matching/index.js';
 import { presets, type CountyPolicy } from '../../domain/policy/index.js';
 import { isValidLocalDate, toChinaDate } from '../../domain/time/index.js';
 import type { AppConfig } from '../config.js';
@@ -94,6 +94,10 @@ export async function runMatch(
     const inserted = result.kinds.reduce((s, k) => s + k.inserted, 0);
     if (opts.json) {
       await say(`数据比对完成（截至 ${asOf}）：${found} 条问题线索，新发现 ${inserted} 条，此前已记录 ${found - inserted} 条。`);
+      if (result.periods.length) {
+        await say('发放期间（只比对发放台账覆盖的期间）：');
+        await say(formatPeriodCoverage(result.periods, result.counties.length > 1).join('\n'));
+      }
     } else {
       await write(io.stdout, `${formatMatchReport({ ...result, counties: result.counties.map((c) => c.name), examplesPerKind: EXAMPLES_PER_KIND })}\n`);
     }

@@ -27,9 +27,9 @@ export function prisonExitTrack(activeKinds: readonly string[]): PrisonExitTrack
 
 /**
  * The deadline rule of a prisoner exit. The seeds give no number ("及时退出",
- * R14) and the presets have no prison rule, so unless a county policy defines
- * 'prison-exit' the review runs on the 'death-review' rule (3 months),
- * counted from the imprisonment date, like a death.
+ * R14): the presets define 'prison-exit' as a county choice (origin 'county',
+ * 3 months from the imprisonment date); a policy without it falls back to the
+ * 'death-review' rule, counted from the imprisonment date like a death.
  */
 export function prisonExitDeadlineRuleId(policy: CountyPolicy): string {
   return Object.prototype.hasOwnProperty.call(policy.deadlines, 'prison-exit') ? 'prison-exit' : 'death-review';

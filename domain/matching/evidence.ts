@@ -37,7 +37,18 @@ const eventPayment = {
 };
 
 export const evidenceSchemas = {
-  paid_after_death: z.object({ ...eventPayment, deathDate: date, deathSource: z.string() }),
+  paid_after_death: z.object({
+    ...eventPayment,
+    deathDate: date,
+    deathSource: z.string(),
+    /**
+     * The household still has living members: the amount is the dead person's per-capita share of the
+     * months after the review's deadline (an estimate until the review records the new amount).
+     */
+    perCapita: z.boolean().optional(),
+    /** Last on-time day of the death review (policy rule death-review). */
+    reviewDeadline: date.nullable().optional(),
+  }),
   paid_in_prison: z.object({ ...eventPayment, custodyDate: date, releaseDate: date.nullable(), prisonSource: z.string() }),
   death_review_overdue: z.object({
     ...base,

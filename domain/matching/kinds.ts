@@ -3,6 +3,7 @@
  * Chinese labels, descriptions and legal basis. Pure data.
  */
 import { STAFF_ROLE_LABELS as STAFF_ROLE_LABELS_BY_ROLE } from '../import/vocabulary.js';
+import { DEFAULT_NEAR_RELATIVE_STAFF_ROLES } from '../policy/schema.js';
 import type { PaymentKind } from '../policy/schema.js';
 
 /** Same values, same order as the `FindingKind` enum of the database. */
@@ -106,20 +107,8 @@ export const PAYMENT_KIND_OF: Record<AssistanceKind, PaymentKind> = {
   TEKUN_CENTRALIZED: 'tekunCentralized',
 };
 
-/**
- * Staff roles whose declared relatives need a near-relative filing (近亲属备案):
- * 村(居)委会成员 and the case workers (经办人), plus the township and section
- * heads who supervise review and approval (2012 试行办法 Art. 14 counts
- * "county and township staff who handle or supervise acceptance, review or
- * approval" as 低保经办人员).
- */
-export const NEAR_RELATIVE_STAFF_ROLES = [
-  'VILLAGE_COMMITTEE',
-  'TOWNSHIP_CASEWORKER',
-  'SECTION_CASEWORKER',
-  'TOWNSHIP_HEAD',
-  'SECTION_HEAD',
-] as const;
+/** The default staff roles of the near-relative rule (the policy's nearRelatives.staffRoles). */
+export const NEAR_RELATIVE_STAFF_ROLES = DEFAULT_NEAR_RELATIVE_STAFF_ROLES;
 
 /** Role names as staff read them: one list for the whole domain (import defines it). */
 export const STAFF_ROLE_LABELS: Readonly<Record<string, string>> = STAFF_ROLE_LABELS_BY_ROLE;

@@ -14,7 +14,7 @@ import { RELATIONS, type CountyPolicy, type Relation } from '../policy/schema.js
 import { addMonthsClamped, compareLocalDates, monthKey, toEpochDay } from '../time/local-date.js';
 import type { WorkCalendar } from '../time/work-calendar.js';
 import { coveredMonths, monthIndex, monthOfIndex } from './amounts.js';
-import { ASSISTANCE_KINDS, NEAR_RELATIVE_STAFF_ROLES, PAYMENT_KIND_OF } from './kinds.js';
+import { ASSISTANCE_KINDS, PAYMENT_KIND_OF } from './kinds.js';
 
 /** Earliest date the tables reach back to, counted from the as-of date. */
 export const MAX_LOOKBACK_YEARS = 30;
@@ -42,6 +42,10 @@ export interface DeathReviewTable {
 
 export interface MatchTables {
   asOf: string;
+  /** Months from the enrolment's start (approval) month to its first due month: 1 (next month) or 0. */
+  dueFromOffset: number;
+  /** Assistance kind → the payment schedule it follows (dibao, tekunDispersed, tekunCentralized). */
+  paymentKindOf: { akind: string[]; pkind: string[] };
   /** 'YYYY-MM' of the as-of date: later periods are not looked at. */
   asOfMonth: string;
   schedule: ScheduleTable;
@@ -132,6 +136,8 @@ export function buildMatchTables(policy: CountyPolicy, range: MatchTableRange, c
     range.fromMonth === null || range.fromMonth > asOfMonth ? asOfMonth : range.fromMonth < monthKey(floor) ? monthKey(floor) : range.fromMonth;
   return {
     asOf,
+    dueFromOffset: policy.paymentDueFrom === 'approval-month' ? 0 : 1,
+    paymentKindOf: { akind: [...ASSISTANCE_KINDS], pkind: ASSISTANCE_KINDS.map((k) => PAYMENT_KIND_OF[k]) },
     asOfMonth,
     schedule: buildScheduleTable(policy, fromMonth, asOfMonth, calendar),
     deathReview: buildDeathReviewTable(policy, range.deathDates, asOf, calendar),
@@ -142,7 +148,7 @@ export function buildMatchTables(policy: CountyPolicy, range: MatchTableRange, c
     nearRelatives: {
       enabled: policy.nearRelatives.enabled,
       excludedRelations: excludedRelations(policy),
-      staffRoles: [...NEAR_RELATIVE_STAFF_ROLES],
+      staffRoles: [...policy.nearRelatives.staffRoles],
     },
   };
 }

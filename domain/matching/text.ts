@@ -5,6 +5,7 @@
 import { maskIdNumber } from '../identity/id-number.js';
 import { formatYuan } from './amounts.js';
 import type { EvidenceOf } from './evidence.js';
+import { PAYMENT_KIND_LABELS, type PaymentKind } from '../policy/schema.js';
 import { ASSISTANCE_KIND_LABELS, FINDING_KINDS, FINDING_KIND_INFO, STAFF_ROLE_LABELS, type FindingKind } from './kinds.js';
 
 const PAYEE_KIND_LABELS: Record<string, string> = { HOUSEHOLD: '保障家庭', INSTITUTION: '机构', OTHER: '其他' };
@@ -23,6 +24,9 @@ export function describeFinding(f: DescribableFinding): string {
   switch (f.kind) {
     case 'paid_after_death': {
       const e = f.evidence;
+      if (e.perCapita) {
+        return `${who(e.name)}于 ${e.deathDate} 死亡，家庭核查时限 ${e.reviewDeadline ?? ''} 已过，${period} ${ASSISTANCE_KIND_LABELS[e.assistanceKind]}仍按原额发放 ${yuanText(e.amountPaid)}；该户共 ${e.householdSize} 人、仍有在世成员，按人均估算死者份额（时限之后的 ${e.overpaidMonths} 个月）${yuanText(f.amount ?? 0)}，以核查核定的新金额为准`;
+      }
       const part = e.overpaidMonths < e.coveredMonths ? `，其中死亡后的 ${e.overpaidMonths} 个月折算 ${yuanText(f.amount ?? 0)}` : '';
       const recompute = e.recomputeHousehold ? `；该户共 ${e.householdSize} 人，应重新核定家庭保障金额（金额按整笔计）` : '';
       return `${who(e.name)}于 ${e.deathDate} 死亡，${period} ${ASSISTANCE_KIND_LABELS[e.assistanceKind]}仍发放 ${yuanText(e.amountPaid)}${part}${recompute}`;
@@ -125,6 +129,54 @@ export interface MatchReport {
   examplesPerKind: number;
   /** Kinds the county policy switched off (e.g. near relatives), with the reason. */
   skipped?: Array<{ county: string; kind: FindingKind; reason: string }>;
+  /** The payment periods judged and those the ledger does not cover, per county and payment schedule. */
+  periods?: PeriodCoverage[];
+  /** Findings of earlier runs this run no longer produced (marked cleared). */
+  cleared?: Array<{ county: string; kind: FindingKind; cleared: number }>;
+}
+
+/** A run of consecutive schedule months, judged or not (no payment data). */
+export interface PeriodRun {
+  from: string;
+  to: string;
+  count: number;
+  judged: boolean;
+}
+
+export interface PeriodCoverage {
+  county: string;
+  paymentKind: PaymentKind;
+  runs: PeriodRun[];
+}
+
+/** Consecutive schedule months (sorted) with the same judged flag, as runs. */
+export function periodRuns(months: ReadonlyArray<{ month: string; judged: boolean }>): PeriodRun[] {
+  const out: PeriodRun[] = [];
+  for (const m of months) {
+    const last = out[out.length - 1];
+    if (last && last.judged === m.judged) {
+      last.to = m.month;
+      last.count++;
+    } else {
+      out.push({ from: m.month, to: m.month, count: 1, judged: m.judged });
+    }
+  }
+  return out;
+}
+
+const runText = (r: PeriodRun) => `${r.from === r.to ? r.from : `${r.from} 至 ${r.to}`}（${r.count} 期）`;
+
+/** One line per county and payment schedule: which periods were judged, which have no payment data. */
+export function formatPeriodCoverage(periods: readonly PeriodCoverage[], multiCounty: boolean): string[] {
+  const out: string[] = [];
+  for (const p of periods) {
+    const judged = p.runs.filter((r) => r.judged);
+    const none = p.runs.filter((r) => !r.judged);
+    const parts = [judged.length ? `已比对 ${judged.map(runText).join('、')}` : '没有可比对的期间'];
+    if (none.length) parts.push(`无发放数据、未比对 ${none.map(runText).join('、')}`);
+    out.push(`  ${multiCounty ? `${p.county} ` : ''}${PAYMENT_KIND_LABELS[p.paymentKind]}：${parts.join('；')}`);
+  }
+  return out;
 }
 
 function pad(text: string, width: number): string {
@@ -156,6 +208,13 @@ export function formatMatchReport(r: MatchReport): string {
     out.push(`  ${pad(FINDING_KIND_INFO[kind].label, 16)}${pad(countText(k), 20)}${money}`);
   }
   for (const s of r.skipped ?? []) out.push(`  （${s.county}：未比对“${FINDING_KIND_INFO[s.kind].label}”，${s.reason}）`);
+  const cleared = (r.cleared ?? []).reduce((n, c) => n + c.cleared, 0);
+  if (cleared > 0) out.push(`  此前记录、本次不再出现的线索 ${cleared} 条，已标记为“线索已消除”。`);
+  if (r.periods?.length) {
+    out.push('');
+    out.push('发放期间（只比对发放台账覆盖的期间；全县当期没有任何发放记录视为“无数据”，不判为未发放）：');
+    out.push(...formatPeriodCoverage(r.periods, new Set(r.periods.map((p) => p.county)).size > 1));
+  }
 
   if (r.townships.length) {
     out.push('');

@@ -178,6 +178,17 @@ function nationalRules(deathReviewBasis: string): Record<string, DeadlineRuleInp
       origin: 'county',
       legalBasis: '整改时限由本县确定，可逐项调整',
     },
+    // The seeds only say 及时退出 (R14): the number is the county's choice, the death review's 3 months
+    // counted from the imprisonment date unless the county sets another.
+    'prison-exit': {
+      title: '服刑（在押）人员停发、减发或退出保障',
+      unit: 'months',
+      amount: 3,
+      anchor: 'eventDate',
+      inclusive: true,
+      origin: 'county',
+      legalBasis: '上级文件只要求“及时”退出（未规定天数），时限由本县确定；默认与死亡核查相同，自羁押或判决之日起 3 个月',
+    },
   };
 }
 

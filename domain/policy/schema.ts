@@ -134,6 +134,37 @@ const ruleIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: '规则编号须为小写字母、数字和连字符（如 death-review）' });
 
+// ---------------------------------------------------------------- near relatives
+
+/** Staff roles (StaffRole codes) a policy may list in nearRelatives.staffRoles. */
+export const NEAR_RELATIVE_ROLE_CHOICES = [
+  'VILLAGE_COMMITTEE',
+  'TOWNSHIP_CASEWORKER',
+  'TOWNSHIP_HEAD',
+  'SECTION_CASEWORKER',
+  'SECTION_HEAD',
+  'TASKFORCE_OFFICE',
+  'TASKFORCE_LEADER',
+  'DISCIPLINE_LIAISON',
+  'ADMIN',
+] as const;
+
+/**
+ * The default: 村(居)委会成员, the case workers (经办人), the township and section heads who supervise
+ * review, the 专班办公室 (seated in 社会救助股) and the 专班组长/副组长 (the bureau's leaders, who
+ * approve) — 2012 试行办法 Art. 14: "county and township staff who handle or supervise acceptance,
+ * review or approval" are 低保经办人员.
+ */
+export const DEFAULT_NEAR_RELATIVE_STAFF_ROLES = [
+  'VILLAGE_COMMITTEE',
+  'TOWNSHIP_CASEWORKER',
+  'SECTION_CASEWORKER',
+  'TOWNSHIP_HEAD',
+  'SECTION_HEAD',
+  'TASKFORCE_OFFICE',
+  'TASKFORCE_LEADER',
+] as const satisfies ReadonlyArray<(typeof NEAR_RELATIVE_ROLE_CHOICES)[number]>;
+
 // ---------------------------------------------------------------- payments
 
 const paymentScheduleSchema = z.strictObject({
@@ -399,6 +430,13 @@ export const countyPolicySchema = z
       tekunDispersed: paymentScheduleSchema,
       tekunCentralized: paymentScheduleSchema,
     }),
+    /**
+     * The first month an enrolment is due to be paid: the month after its approval (57号 Art. 21, 自批准
+     * 次月起发放; the default) or, where the province pays from it, the approval month itself.
+     */
+    paymentDueFrom: z
+      .enum(['next-month', 'approval-month'], { error: 'paymentDueFrom 只能是 next-month（批准次月起）或 approval-month（批准当月起）' })
+      .default('next-month'),
     progressReport: progressReportSchema,
     villageMonthlyChain: villageChainSchema,
     phaseSummaries: z.array(phaseSummarySchema).default([]),
@@ -433,6 +471,16 @@ export const countyPolicySchema = z
         .refine((a) => new Set(a).size === a.length, { error: '近亲属关系不能重复' }),
       /** County home visit for every separately registered application (57号 Art. 20). */
       countyHomeVisitRequired: z.boolean().default(true),
+      /**
+       * Staff roles whose near relatives need a filing: everyone who handles or supervises acceptance,
+       * review or approval (the 2012 definition of 低保经办人员), the 专班组长/副组长 who approve and the
+       * 专班办公室 included.
+       */
+      staffRoles: z
+        .array(z.enum(NEAR_RELATIVE_ROLE_CHOICES, { error: `staffRoles 只能是：${NEAR_RELATIVE_ROLE_CHOICES.join('、')}` }))
+        .min(1, { error: '近亲属备案的人员角色至少一项' })
+        .refine((a) => new Set(a).size === a.length, { error: '近亲属备案的人员角色不能重复' })
+        .default([...DEFAULT_NEAR_RELATIVE_STAFF_ROLES]),
       legalBasis: z.string().trim().default(''),
     }),
     specialGroups: z.strictObject({

@@ -77,9 +77,19 @@ beforeAll(async () => {
   }
   const a2 = await createHousehold(prisma, { villageId: v11, members: 3, enrolments: [{ kind: 'URBAN_DIBAO', monthly: 900, start: '2024-09-01' }], paidThrough: '2024-11' });
   await death(a2.memberIds[1]!, '2024-10-03');
-  expect_('paid_after_death', findingKey('paid_after_death', a2.memberIds[1]!, '2024-11', enrolmentKeyPart('URBAN_DIBAO', a2.headIdNumber)), 900, (l) => {
-    expect(l.evidence).toMatchObject({ householdSize: 3, recomputeHousehold: true });
-    expect(l.description).toContain('应重新核定家庭保障金额');
+  // Issue 13 item 4 (a change of meaning): in a household that still has living members only the months
+  // after the review's deadline count, and only the dead person's per-capita share. a2's review is due
+  // 2025-01-03: nothing yet (before, November was flagged with the whole 900).
+  // a2b: one of three died 2024-07-20, review due 2024-10-20 (closed on time), still paid 900 in November:
+  // the dead person's share, 300.
+  const a2b = await createHousehold(prisma, { villageId: v11, members: 3, enrolments: [{ kind: 'URBAN_DIBAO', monthly: 900, start: '2024-05-01' }], paidThrough: '2024-11' });
+  await death(a2b.memberIds[2]!, '2024-07-20');
+  await prisma.case.create({
+    data: { kind: 'DEATH_REVIEW', workflowId: `match-test-${tag}-a2b`, subjectIdNumber: a2b.memberIds[2]!, status: 'CLOSED', closedAt: new Date('2024-09-30T10:00:00+08:00') },
+  });
+  expect_('paid_after_death', findingKey('paid_after_death', a2b.memberIds[2]!, '2024-11', enrolmentKeyPart('URBAN_DIBAO', a2b.headIdNumber)), 300, (l) => {
+    expect(l.evidence).toMatchObject({ householdSize: 3, recomputeHousehold: true, perCapita: true, reviewDeadline: '2024-10-20', overpaidMonths: 1, amountPaid: 900 });
+    expect(l.description).toContain('按人均估算死者份额');
   });
   // Quarterly 分散特困 (1800 a quarter): death in August → September of Q3 (600) and all of Q4 (1800).
   const a3 = await hh(v12, 'TEKUN_DISPERSED', 600, '2024-07-01');
@@ -215,7 +225,7 @@ beforeAll(async () => {
   });
 
   // ---- undeclared_near_relative
-  const staff = (role: 'VILLAGE_COMMITTEE' | 'TASKFORCE_LEADER', regionId: number) =>
+  const staff = (role: 'VILLAGE_COMMITTEE' | 'TASKFORCE_LEADER' | 'DISCIPLINE_LIAISON', regionId: number) =>
     prisma.staff.create({ data: { name: `干部${tag}`, idNumber: freshIdNumber(), role, unit: '第1村村委会', regionId } });
   const cadre = await staff('VILLAGE_COMMITTEE', v11);
   const leader = await staff('TASKFORCE_LEADER', county.countyId);
@@ -252,7 +262,15 @@ beforeAll(async () => {
   await declare(cadre.id, k7.headIdNumber, '子女');
   await filing(cadre.id, k7.headIdNumber, 'SUBMITTED'); // filed, under review: fine
   const k6 = await hh(v11, 'RURAL_DIBAO', 300, '2024-09-01');
-  await declare(leader.id, k6.headIdNumber, '子女'); // the 专班 leader is not a case worker or village cadre
+  // The 专班组长 approves: the near-relative rule covers them too (issue 13 item 4; the role list is a policy
+  // setting, nearRelatives.staffRoles). Before, this was a near miss.
+  await declare(leader.id, k6.headIdNumber, '子女');
+  expect_('undeclared_near_relative', findingKey('undeclared_near_relative', k6.headIdNumber, null, staffKeyPart(leader.idNumber)), null, (l) => {
+    expect(l.evidence).toMatchObject({ staff: { id: leader.id, role: 'TASKFORCE_LEADER' } });
+  });
+  const liaison = await staff('DISCIPLINE_LIAISON', county.countyId);
+  const k8 = await hh(v11, 'RURAL_DIBAO', 300, '2024-09-01');
+  await declare(liaison.id, k8.headIdNumber, '子女'); // 纪检联络 neither handles nor supervises a case: not in the list
 
   first = await match();
 }, 180_000);
@@ -279,7 +297,7 @@ describe('jiuzhu match: every kind, with near misses', () => {
       expect(k.inserted, k.kind).toBe(counts(k.kind));
     }
     const paid = first.result.kinds.find((k) => k.kind === 'paid_after_death')!;
-    expect(paid.amount).toBe(300 + 300 + 900 + 600 + 1800);
+    expect(paid.amount).toBe(300 + 300 + 300 + 600 + 1800); // a2b: the per-capita share (900 / 3)
     expect(first.result.kinds.find((k) => k.kind === 'death_review_overdue')!.amount).toBeNull();
     const townships = first.result.townships;
     expect(townships.reduce((s, t) => s + t.found, 0)).toBe(expected.size);

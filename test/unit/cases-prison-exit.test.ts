@@ -37,7 +37,11 @@ describe('prisoner exit: track, rule, effective month', () => {
   });
 
   it("uses the policy's 'prison-exit' rule when there is one, else 'death-review' (3 months from imprisonment)", () => {
-    expect(prisonExitDeadlineRuleId(presets.wenshui)).toBe('death-review');
+    // The presets define it as a county choice (issue 13: the deadline is not a statute).
+    expect(prisonExitDeadlineRuleId(presets.wenshui)).toBe('prison-exit');
+    expect(presets.wenshui.deadlines['prison-exit']).toMatchObject({ origin: 'county', unit: 'months', amount: 3, anchor: 'eventDate' });
+    const { ['prison-exit']: _omitted, ...withoutRule } = presets.wenshui.deadlines;
+    expect(prisonExitDeadlineRuleId({ ...presets.wenshui, deadlines: withoutRule })).toBe('death-review');
     const input = structuredClone(presetInputs.zhangzi) as { deadlines: Record<string, unknown> };
     input.deadlines['prison-exit'] = { title: '服刑人员退出保障', unit: 'calendarDays', amount: 30, anchor: 'eventDate', legalBasis: '本县规定' };
     const policy = loadPolicy(input);

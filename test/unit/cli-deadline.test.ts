@@ -34,6 +34,16 @@ describe('jiuzhu deadline', () => {
     expect(new Date(a.expiresAt).toISOString()).toBe('2025-02-28T16:00:00.000Z');
   });
 
+  it("shows the prisoner-exit deadline as the county's choice (origin county), not a statute", async () => {
+    const json = await jiuzhu(['deadline', 'prison-exit', '2024-11-30', '--county', 'wenshui', '--json', '--now', '2025-01-10T10:00:00+08:00'], { JIUZHU_DATA_DIR: dataDir });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ origin: 'county', due: '2025-02-28', unit: 'months' });
+    const text = await jiuzhu(['deadline', 'prison-exit', '2024-11-30', '--county', 'wenshui', '--now', '2025-01-10T10:00:00+08:00'], { JIUZHU_DATA_DIR: dataDir });
+    expect(text.stdout).toContain('该时限为本县自行设定');
+    const death = await jiuzhu(['deadline', 'death-review', '2024-11-30', '--county', 'wenshui', '--now', '2025-01-10T10:00:00+08:00'], { JIUZHU_DATA_DIR: dataDir });
+    expect(death.stdout).not.toContain('该时限为本县自行设定');
+  });
+
   it('counts working days across National Day 2024 with its make-up Saturday', async () => {
     const r = await jiuzhu(['deadline', 'dibao-decision', '2024-09-28', '--county', 'wenshui', '--json', '--now', '2024-10-08T09:00:00+08:00'], { JIUZHU_DATA_DIR: dataDir });
     expect(r.code).toBe(0);

@@ -159,7 +159,8 @@ describe('findings become work (time-skipping server)', () => {
 
       // The short payment is corrected and a later match clears its finding (as the matcher marks it).
       const short = findings.find((f) => f.kind === 'payment_short')!;
-      await prisma.finding.update({ where: { id: short.id }, data: { clearedAt: new Date('2024-12-01T02:00:00Z'), clearedByRunId: 'match-test' } });
+      const matchRun = await prisma.matchRun.create({ data: { asOf: '2024-12-01', full: true, countyIds: [] } });
+      await prisma.finding.update({ where: { id: short.id }, data: { clearedAt: new Date('2024-12-01T02:00:00Z'), clearedByRunId: matchRun.id } });
       const note = async () => prisma.notification.findMany({ where: { recipientStaffId: env.caseworker, text: { contains: '线索已消除' } } });
       // The next match hands it over although it records no new work; the one after has nothing to do.
       const c1 = await queueAndRun(env, 'match-cleared-1');

@@ -78,7 +78,8 @@ describe('prisoner exit workflow (time-skipping server)', () => {
       const wf = handle.workflowId;
       expect(wf).toBe(`prison-exit:${fx.countyId}:${fx.memberId}`);
       const status = await waitForPhase(handle, 'reviewing');
-      expect(status).toMatchObject({ track: 'dibao', ruleId: 'death-review', due, overdue: false, assigneeStaffId: fx.staff.caseworker });
+      // The presets define 'prison-exit' (origin county, 3 months from the imprisonment date: the same due).
+      expect(status).toMatchObject({ track: 'dibao', ruleId: 'prison-exit', due, overdue: false, assigneeStaffId: fx.staff.caseworker });
 
       const row = await prisma.case.findUniqueOrThrow({ where: { workflowId: wf } });
       expect(row).toMatchObject({ kind: 'PRISON_EXIT', status: 'OPEN', householdId: fx.householdId, regionId: fx.townshipId, assigneeStaffId: fx.staff.caseworker });

@@ -1,12 +1,9 @@
--- Findings become work (issue 13): the cleared marker of a finding, the applications import kind,
+-- Findings become work (issue 13): the applications import kind (the cleared marker of a finding
+-- comes from 20261207143500_perf_finding_cleared),
 -- and the ledger of work that imports and matches must open (opened by the findings-to-work workflow).
 
 -- AlterEnum
 ALTER TYPE "ImportKind" ADD VALUE 'applications';
-
--- AlterTable
-ALTER TABLE "Finding" ADD COLUMN     "clearedAt" TIMESTAMPTZ(3),
-ADD COLUMN     "clearedByRunId" TEXT;
 
 -- CreateTable
 CREATE TABLE "WorkOrder" (
