@@ -18,6 +18,7 @@ import { notificationAttachments } from '../../domain/tables/attachments.js';
 import { defaultDataDir, existingAttachmentPath } from '../core/attachments.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
+import type { InboxProcessor } from '../core/inbox-processor.js';
 import type { ButtonAction, InboundEvent } from '../core/types.js';
 import { clearSessionCookie, ensureConsoleBinding, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
 import type { ConsoleEntry, ConsoleStore } from './outbound.js';
@@ -26,6 +27,8 @@ import { consolePage, DEMO_BANNER, forbiddenPage } from './page.js';
 export interface ConsoleRoutesOptions {
   prisma: PrismaClient;
   core: BotCore;
+  /** The inbox events are recorded in (then answered at once; the page sees replies over its event stream). Absent: handled inside the request. */
+  inbox?: InboxProcessor;
   store: ConsoleStore;
   /** Demo mode: anyone may act as any staff member of the county. */
   demo: boolean;
@@ -140,6 +143,16 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
 
   /** Runs the core on one event; a failure answers 500 (the browser retries with the same event id). */
   async function handle(event: InboundEvent, reply: FastifyReply) {
+    if (options.inbox) {
+      try {
+        const outcome = await options.inbox.record(event);
+        if (outcome === 'limited') return reply.code(429).send({ error: '操作过于频繁，请稍后再试。' });
+        return reply.send({ ok: true });
+      } catch (err) {
+        options.onError?.(err);
+        return reply.code(503).send({ error: '服务暂时不可用，请稍后重试。' });
+      }
+    }
     const work = core.handle(event, store.port);
     inFlight.add(work);
     try {
@@ -328,6 +341,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     close,
     async idle() {
       await Promise.allSettled([...inFlight]);
+      await options.inbox?.settle();
     },
   };
 }
