@@ -64,6 +64,9 @@ function confirmation(form: FormDefinition, data: FormData, ctx: BotContext): Bo
   };
 }
 
+/** Said in a group to a form that asks for ID numbers. */
+export const idNumbersPrivateOnly = (title: string) => `“${title}”需要填写身份证号，不能在群里填写。请私聊机器人发送相应命令（发送 /帮助 查看）。`;
+
 /** Key in a form's stored data: the event id of the last change. */
 const EVENT_MARK = '__event';
 
