@@ -18,6 +18,7 @@ import { notificationAttachments } from '../../domain/tables/attachments.js';
 import { defaultDataDir, existingAttachmentPath } from '../core/attachments.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
+import { dbId, MAX_DB_ID } from '../core/ids.js';
 import type { InboxProcessor } from '../core/inbox-processor.js';
 import type { ButtonAction, InboundEvent } from '../core/types.js';
 import { clearSessionCookie, ensureConsoleBinding, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
@@ -52,7 +53,7 @@ export const FORBIDDEN_TEXT = '无权访问控制台：请在本机打开由 jiu
 
 const eventId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, '操作编号无效');
 const chatId = z.string().regex(/^(group|private):\d+$/, '会话无效');
-const staffIdField = z.coerce.number().int().positive().optional();
+const staffIdField = z.coerce.number({ error: '人员编号无效' }).int('人员编号无效').positive('人员编号无效').max(MAX_DB_ID, '人员编号无效').optional();
 const sayBody = z.object({ eventId, chatId, text: z.string().trim().min(1, '请输入内容').max(2000, '内容过长'), staffId: staffIdField });
 const pressBody = z.object({
   eventId,
@@ -177,7 +178,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
 
   const demoQuery = (req: FastifyRequest) => {
     const s = (req.query as { staff?: string }).staff;
-    return s && /^\d+$/.test(s) ? Number(s) : undefined;
+    return dbId(s);
   };
 
   app.get('/console', async (req, reply) => {
@@ -235,7 +236,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
 
   // An attachment of a notification addressed to the person asking: by notification id and index
   // only (never by path), the stored path checked to stay inside the data folder.
-  const fileParams = z.object({ notificationId: z.coerce.number().int().positive(), index: z.coerce.number().int().min(0).max(99) });
+  const fileParams = z.object({ notificationId: z.coerce.number().int().positive().max(MAX_DB_ID), index: z.coerce.number().int().min(0).max(99) });
   app.get('/console/files/:notificationId/:index', async (req, reply) => {
     const p = await person(req, reply, demoQuery(req));
     if (!p) return reply;

@@ -3,6 +3,7 @@
 // covers the case; complaints only for the 专班 and discipline liaison, and
 // only in private chat. Never shows ID numbers.
 import type { BotMiddleware } from './context.js';
+import { dbId } from './ids.js';
 import { CASE_KIND_ZH, formatBeijing, formatTimeLeft } from './my-items.js';
 import { regionCovers } from './permissions.js';
 
@@ -16,7 +17,8 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
     await ctx.reply('请发送：/案件 <编号>（编号见 /我的待办，如 /案件 12）');
     return;
   }
-  const row = /^\d+$/.test(arg) ? await ctx.prisma.case.findUnique({ where: { id: Number(arg) } }) : await ctx.prisma.case.findUnique({ where: { workflowId: arg } });
+  const id = /^\d+$/.test(arg) ? dbId(arg) : undefined;
+  const row = /^\d+$/.test(arg) ? (id === undefined ? null : await ctx.prisma.case.findUnique({ where: { id } })) : await ctx.prisma.case.findUnique({ where: { workflowId: arg } });
   const notFound = '找不到该案件，或您无权查看。';
   if (!row) {
     ctx.auditNotes.outcome = 'not-found';

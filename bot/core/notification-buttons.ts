@@ -8,6 +8,7 @@
 import type { NotificationAction } from '../../activities/notify.js';
 import type { Prisma } from '../../prisma/generated/client.js';
 import type { BotMiddleware } from './context.js';
+import { dbId } from './ids.js';
 import { formatBeijing } from './my-items.js';
 import type { BotMessage, Button } from './types.js';
 
@@ -57,9 +58,9 @@ export const notificationButtonPress: BotMiddleware = async (ctx, next) => {
   const { event } = ctx;
   if (event.type !== 'button' || event.button.action !== NOTIFICATION_BUTTON) return next();
   const staff = ctx.staff!;
-  const id = Number(event.button.caseRef);
+  const id = dbId(event.button.caseRef);
   const index = Number(event.button.value);
-  const row = Number.isInteger(id) && id > 0 ? await ctx.prisma.notification.findUnique({ where: { id } }) : null;
+  const row = id !== undefined ? await ctx.prisma.notification.findUnique({ where: { id } }) : null;
   const action = row?.workflowId ? notificationActions(row.actions)[index] : undefined;
   if (!row || !row.workflowId || !action) {
     ctx.auditNotes.outcome = 'unknown-button';

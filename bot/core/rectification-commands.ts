@@ -5,6 +5,7 @@
 //   /整改退回 <序号> <意见>   the 专班 sends it back (a reason is required)
 // The workflow's validators decide who may do what; their Chinese refusals are shown as they are.
 import type { BotMiddleware } from './context.js';
+import { dbId } from './ids.js';
 import { countyOfRegion } from './permissions.js';
 
 const USAGE: Record<string, string> = {
@@ -24,9 +25,9 @@ export const rectificationCommands: BotMiddleware = async (ctx, next) => {
     await ctx.reply(USAGE[name]!);
     return;
   }
-  const seq = Number(m[1]);
+  const seq = dbId(m[1]);
   const countyId = await countyOfRegion(ctx.prisma, staff.regionId);
-  const item = countyId === null ? null : await ctx.prisma.rectificationItem.findUnique({ where: { countyRegionId_seq: { countyRegionId: countyId, seq } } });
+  const item = countyId === null || seq === undefined ? null : await ctx.prisma.rectificationItem.findUnique({ where: { countyRegionId_seq: { countyRegionId: countyId, seq } } });
   if (!item) {
     ctx.auditNotes.outcome = 'not-found';
     await ctx.reply(`本县整改清单中没有第 ${seq} 项。`);

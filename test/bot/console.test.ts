@@ -173,7 +173,7 @@ describe('console in demo mode', () => {
     await post(demoUrl, '/console/say', say);
     const privateLog = await store.history([`private:${cadre.id}`]);
     expect(privateLog.filter((e) => !e.from).length - helpBefore).toBe(1);
-    expect(privateLog.filter((e) => e.from === '王村干')).toHaveLength(1);
+    expect(privateLog.filter((e) => e.from === '王村干' && e.message.text === '/帮助')).toHaveLength(1);
   });
 
   it('refuses a chat the person is not in', async () => {

@@ -82,7 +82,8 @@ describe('death report form (private chat only: it asks for ID numbers)', () => 
     expect(bot[2]).toMatch(/^身份证号有误：/);
     const card = fake.messages(user.id).at(-1)!;
     expect('text' in card && card.text).toContain('请确认');
-    expect(JSON.stringify(card)).not.toContain(id);
+    // Nothing of it in the group.
+    expect(JSON.stringify(fake.messages(GROUP.id))).not.toContain(id);
     const keyboard = card.reply_markup!.inline_keyboard.flat();
     const confirm = keyboard.find((b) => b.text === '确认提交')! as { callback_data: string };
     expect(Buffer.byteLength(confirm.callback_data)).toBeLessThanOrEqual(64);
