@@ -29,6 +29,8 @@ describe('event inbox', () => {
     expect(row.status).toBe('done');
     expect(row.event).toBeNull();
     expect(await recordEvent(prisma, textEvent('feishu', id))).toBe('done');
+    // Leave nothing pending for the processors of other test files to take over.
+    await prisma.processedEvent.deleteMany({ where: { id: inboxId('telegram', id) } });
   });
 
   it('prunes finished rows older than 8 hours only, never pending ones, and refuses a shorter retention', async () => {
@@ -41,7 +43,8 @@ describe('event inbox', () => {
       data: [
         { id: `feishu:${old}`, platform: 'feishu', receivedAt: longAgo },
         { id: `feishu:${recent}`, platform: 'feishu', receivedAt: new Date(now.getTime() - 7.5 * 3_600_000) },
-        { id: `feishu:${pending}`, platform: 'feishu', receivedAt: longAgo, status: 'pending', event: textEvent('feishu', pending) as never },
+        // Held far into the future, so no processor of another test file takes it over.
+        { id: `feishu:${pending}`, platform: 'feishu', receivedAt: longAgo, status: 'pending', event: textEvent('feishu', pending) as never, claimedUntil: new Date(now.getTime() + 3_600_000) },
       ],
     });
     await pruneProcessedEvents(prisma, now);

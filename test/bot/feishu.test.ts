@@ -32,7 +32,7 @@ beforeAll(async () => {
   sender = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: fake.url, prisma, baseDelayMs: 20 });
   const core = createBotCore({ prisma, caseStarter: starter });
   app = Fastify();
-  webhook = registerFeishuWebhook(app, { ...APP, core, out: sender, inlineBudgetMs: 20_000, onError: () => {} });
+  webhook = registerFeishuWebhook(app, { ...APP, core, out: sender, inlineBudgetMs: 4_000, onError: () => {} });
   url = (await listen(app)) + webhook.path;
 });
 afterAll(async () => {
@@ -41,7 +41,12 @@ afterAll(async () => {
   await prisma.$disconnect();
 });
 
-const post = (payload: unknown, opts: WebhookRequestOptions = {}) => postToWebhook(url, payload, { encryptKey: APP.encryptKey, ...opts });
+/** Posts like Feishu does, then waits for the inbox to process it and send the replies (the answer itself does not wait). */
+const post = async (payload: unknown, opts: WebhookRequestOptions = {}) => {
+  const res = await postToWebhook(url, payload, { encryptKey: APP.encryptKey, ...opts });
+  await webhook.idle();
+  return res;
+};
 
 function say(openId: string, chatId: string, text: string, opts: { chatType?: 'group' | 'p2p'; eventId?: string } = {}) {
   return post(messageReceiveEvent(APP, { chatId, chatType: opts.chatType ?? 'p2p', senderOpenId: openId, text, eventId: opts.eventId }));
@@ -185,15 +190,15 @@ describe('death report form (private chat only: it asks for ID numbers)', () => 
     const before = starter.deaths.length;
     // In a group it is refused before anything is asked.
     const realGroup = uniq('oc_');
-    await say(openId, realGroup, '/报告死亡'); 
+    await say(openId, realGroup, '/报告死亡', { chatType: 'group' });
     expect(textsIn(realGroup)).toEqual([idNumbersPrivateOnly('报告死亡')]);
     await say(openId, group, '/报告死亡');
-    await say(openId, group, '张三丰'); 
-    await say(openId, group, '123456'); 
-    await say(openId, group, id); 
-    await say(openId, group, '2099-01-01'); 
-    await say(openId, group, '2026-11-01'); 
-    await say(openId, group, '村报'); 
+    await say(openId, group, '张三丰');
+    await say(openId, group, '123456');
+    await say(openId, group, id);
+    await say(openId, group, '2099-01-01');
+    await say(openId, group, '2026-11-01');
+    await say(openId, group, '村报');
     const texts = textsIn(group);
     expect(texts[2]).toMatch(/^身份证号有误：.+请重新输入身份证号。$/);
     expect(texts[3]).toContain('（3/4）');

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const core = createBotCore({ prisma, caseStarter: starter });
   tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
-  const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 20_000, onError: () => {} });
+  const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 4_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
@@ -50,8 +50,9 @@ describe('Telegram webhook', () => {
     expect((await postUpdate(url, update, { secretToken: SECRET, rawBody: '{"update_id": 1, "message": ' })).status).toBe(400);
     expect((await postUpdate(url, update, { secretToken: SECRET, rawBody: '[]' })).status).toBe(400);
     expect(texts(user.id)).toEqual([]);
-    const ok = await postUpdate(url, update, { secretToken: SECRET });
+    const ok = await postUpdate(url, update, { secretToken: SECRET, timeoutMs: 30_000 });
     expect(ok.status).toBe(200);
+    await tg.inbox.settle();
     expect(texts(user.id)).toEqual([T.unbound]);
   });
 
