@@ -80,15 +80,16 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   // console replies straight into the console's own log), then kicks the delivery loop.
   const consoleStore = createConsoleStore(prisma, options.now);
   outs.console = consoleStore.port;
-  let delivery: DeliveryLoop | undefined;
-  const inbox = createInboxProcessor({ prisma, core, direct: { console: consoleStore.port }, afterPass: async () => delivery?.kick(), onError: onError('事件处理') });
+  // The delivery loop starts below (it needs every platform's sender); the inbox kicks it after each pass.
+  const deliveryRef: { loop?: DeliveryLoop } = {};
+  const inbox = createInboxProcessor({ prisma, core, direct: { console: consoleStore.port }, afterPass: async () => deliveryRef.loop?.kick(), onError: onError('事件处理') });
   idles.push(() => inbox.settle());
   // The outbox: notifications and queued replies, sent by one loop with each platform's sender.
   const feishuOut = options.feishu ? createFeishuSender({ appId: options.feishu.appId, appSecret: options.feishu.appSecret, domain: feishuDomain(options.feishu.domain), prisma }) : undefined;
   if (feishuOut) outs.feishu = feishuOut;
   const tgBot = options.telegram ? createTelegramBot({ token: options.telegram.token, core, prisma, inbox, ...(options.telegram.apiRoot ? { apiRoot: options.telegram.apiRoot } : {}) }) : undefined;
   if (tgBot) outs.telegram = tgBot.out;
-  delivery = startDeliveryLoop({ prisma, outs, ownsReply: (k) => inbox.owns(k), ...(options.dataDir ? { dataDir: options.dataDir } : {}), intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
+  const delivery = startDeliveryLoop({ prisma, outs, ownsReply: (k) => inbox.owns(k), ...(options.dataDir ? { dataDir: options.dataDir } : {}), intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
 
   if (options.feishu && feishuOut) {
     const f = options.feishu;
@@ -137,6 +138,7 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   // The 专班 dashboard (/dashboard): read-only, same access rules as the console.
   registerDashboard(options.app, { prisma, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}) });
   idles.push(() => consoleRoutes.idle());
+  deliveryRef.loop = delivery;
   const loop = delivery;
   idles.push(async () => void (await loop.kick()));
   stops.push(() => loop.stop());

@@ -220,7 +220,7 @@ describe('death report form (private chat only: it asks for ID numbers)', () => 
     });
     // Feishu wants the answer within 3 s: the toast comes back while the work (held here) has not run yet.
     const release = starter.hold();
-    const r1 = await post(click);
+    const r1 = await postToWebhook(url, click, { encryptKey: APP.encryptKey });
     expect(starter.deaths.length).toBe(before);
     release();
     expect(r1.status).toBe(200);
