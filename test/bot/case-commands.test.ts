@@ -77,7 +77,9 @@ describe('case commands', () => {
     const leader = await bound(county, 'TASKFORCE_LEADER', '赵组长', county.countyId);
     const subject = freshIdNumber();
     const death = await prisma.case.create({ data: { kind: 'DEATH_REVIEW', workflowId: uniq('death-review:t:'), subjectIdNumber: subject, regionId: t1!.id, assigneeStaffId: head.staff.id, dueAt: new Date(Date.now() + 3 * 86_400_000) } });
-    const complaint = await prisma.case.create({ data: { kind: 'COMPLAINT', workflowId: uniq('complaint:t:'), regionId: t1!.id, dueAt: new Date(Date.now() + 86_400_000) } });
+    const complaintWorkflow = uniq('complaint:t:');
+    const complaint = await prisma.case.create({ data: { kind: 'COMPLAINT', workflowId: complaintWorkflow, regionId: t1!.id, dueAt: new Date(Date.now() + 86_400_000) } });
+    await prisma.complaint.create({ data: { countyRegionId: county.countyId, workflowId: complaintWorkflow, caseId: complaint.id, ledgerNo: uniq('XF'), channel: '来电', receivedAt: new Date(), complainantName: '群众乙', summary: '反映低保评议不公开', subjectRegionId: t1!.id } });
     const ask = async (u: { user: ReturnType<typeof tgUser> }, text: string, inGroup = false) => {
       const chat = inGroup ? GROUP : privateChat(u.user);
       await postUpdate(url, fake.userMessage({ chat, from: u.user, text }), { secretToken: SECRET });
@@ -90,7 +92,10 @@ describe('case commands', () => {
     expect(shown).not.toContain(subject);
     expect(await ask(other, `/case ${death.id}`)).toBe('找不到该案件，或您无权查看。');
     expect(await ask(leader, `/case ${death.id}`)).toContain('办理中');
-    expect(await ask(head, `/case ${complaint.id}`)).toBe('找不到该案件，或您无权查看。');
+    // The one complaint access rule: an ordinary complaint about township 1 is seen (without the
+    // complainant) by its township head, not by another township's.
+    expect(await ask(head, `/case ${complaint.id}`)).toContain(`实名举报 #${complaint.id}`);
+    expect(await ask(other, `/case ${complaint.id}`)).toBe('找不到该案件，或您无权查看。');
     expect(await ask(leader, `/case ${complaint.id}`, true)).toBe('找不到该案件，或您无权查看。');
     expect(await ask(leader, `/case ${complaint.id}`)).toContain(`实名举报 #${complaint.id}`);
   });
