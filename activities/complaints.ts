@@ -143,6 +143,20 @@ export interface ComplaintView {
 }
 
 /**
+ * The one complaint access rule (domain complaintAccess) for one staff member and one complaint, read
+ * from the database: every front (`/案件 N`, the dashboards, routing) asks this. 'none' for an unknown
+ * staff member or complaint.
+ */
+export async function complaintAccessFor(prisma: PrismaClient, staffId: number, complaint: { countyRegionId: number; subjectRegionId: number | null; accusedStaffId: number | null } | null): Promise<ComplaintAccess> {
+  if (!complaint) return 'none';
+  const staff = await prisma.staff.findUnique({ where: { id: staffId } });
+  if (!staff) return 'none';
+  const place = await placeOf(prisma, staff.regionId);
+  const reader: ComplaintReader = { id: staff.id, role: staff.role as StaffRoleCode, active: staff.active, unit: staff.unit, ...place };
+  return complaintAccess(reader, await accessSubject(prisma, complaint));
+}
+
+/**
  * The complaints (and their clues) a staff member may read, newest first.
  * For the bot and the dashboards: the accused and the accused unit get
  * nothing; township staff get ordinary complaints about their township

@@ -121,6 +121,14 @@ staff
     process.exitCode = await runStaff(loadConfig(), 'code', who);
   });
 staff
+  .command('unbind <who>')
+  .description('解除一名人员的聊天账号绑定（手机丢失、绑定码泄露、离岗），并作废其未使用的绑定码')
+  .option('--platform <platform>', '只解除一个平台：feishu、telegram 或 console')
+  .action(async (who: string, opts: { platform?: string }) => {
+    const { runStaff } = await import('./commands/staff.js');
+    process.exitCode = await runStaff(loadConfig(), 'unbind', who, undefined, opts);
+  });
+staff
   .command('login-link <who>')
   .description('为一名人员生成网页控制台的一次性登录链接（15 分钟内有效，只能在本机打开一次，登录后 8 小时有效）')
   .action(async (who: string) => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { resolveHashKey } from './import/hash-key.js';
 
 /**
  * Process configuration, read once from the environment. Every variable is
@@ -108,6 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.TELEGRAM_BOT_TOKEN) {
     if (e.TELEGRAM_MODE === 'webhook' && !e.TELEGRAM_WEBHOOK_SECRET) problems.push('Telegram webhook 模式必须设置 TELEGRAM_WEBHOOK_SECRET（1–256 位字母、数字、_ 或 -）');
     telegram = { token: e.TELEGRAM_BOT_TOKEN, mode: e.TELEGRAM_MODE, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, webhookUrl: e.TELEGRAM_WEBHOOK_URL, apiRoot: e.TELEGRAM_API_ROOT };
+  }
+  try {
+    resolveHashKey(env);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
   }
   const demo = e.JIUZHU_DEMO === '1' || e.JIUZHU_DEMO === 'true';
   if (demo && !['127.0.0.1', 'localhost', '::1'].includes(e.JIUZHU_HTTP_HOST)) {

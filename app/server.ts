@@ -39,11 +39,20 @@ export async function checkHealth(deps: HealthDeps): Promise<{ ok: boolean; comp
   return { ok: temporal.ok && database.ok && worker.ok, components: { temporal, database, worker } };
 }
 
+/**
+ * What /health tells anyone who asks: ok or not, per component, and nothing else (no versions, no
+ * error texts: the endpoint is public, and those help an attacker pick an exploit). `jiuzhu doctor`
+ * shows the details on the machine itself.
+ */
+export function publicHealth(health: { ok: boolean; components: Record<string, ComponentHealth> }): { ok: boolean; components: Record<string, { ok: boolean }> } {
+  return { ok: health.ok, components: Object.fromEntries(Object.entries(health.components).map(([name, c]) => [name, { ok: c.ok }])) };
+}
+
 export function createHttpServer(deps: HealthDeps): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/health', async (_req, reply) => {
     const health = await checkHealth(deps);
-    return reply.code(health.ok ? 200 : 503).send(health);
+    return reply.code(health.ok ? 200 : 503).send(publicHealth(health));
   });
   return app;
 }

@@ -36,6 +36,10 @@ const COUNTY_WIDE = new Set(['SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OF
 /** The county a region lies in (walking up the tree). */
 export const countyOf = countyOfRegion;
 
+/** The one refusal of a report whose person is not one the reporter may report (finding 9). */
+export const notMatchedText = (maskedIdNumber: string) =>
+  `未能受理：身份证号 ${maskedIdNumber} 与所填姓名不对应您负责范围内的保障对象。请核对身份证号和姓名后重新报告；如确属本村（乡镇）保障对象，请联系乡镇经办人核实名册。`;
+
 export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): CaseStarter {
   const { prisma } = options;
 
@@ -51,14 +55,13 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
     const inCounty = [];
     for (const m of candidates) if ((await countyOf(prisma, m.household.regionId)) === countyId) inCounty.push(m);
     const masked = maskIdNumber(report.idNumber);
-    if (inCounty.length === 0) {
-      throw new CaseRefusedError(`本县保障对象名册中没有身份证号为 ${masked} 的人员。请核对号码；如确属救助对象而名册未登记，请联系乡镇经办人。`);
-    }
+    // One answer for every mismatch (not on the roster, another name, outside the reporter's area), so
+    // the answer cannot be used to test whether an ID number is enrolled.
+    const refused = () => new CaseRefusedError(notMatchedText(masked));
+    if (inCounty.length === 0) throw refused();
     const member = inCounty.find((m) => m.name === report.name);
-    if (!member) throw new CaseRefusedError(`身份证号 ${masked} 在名册中登记的姓名与您填写的不一致，请核对后重新报告。`);
-    if (!COUNTY_WIDE.has(reporter.role) && !(await regionCovers(prisma, reporter.regionId, member.household.regionId))) {
-      throw new CaseRefusedError('该人员不在您负责的村（乡镇）范围内，请由其所在村或乡镇报告。');
-    }
+    if (!member) throw refused();
+    if (!COUNTY_WIDE.has(reporter.role) && !(await regionCovers(prisma, reporter.regionId, member.household.regionId))) throw refused();
     return { countyId, memberId: member.id };
   }
 

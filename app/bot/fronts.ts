@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 
 import { startDeliveryLoop, type DeliveryLoop } from '../../bot/core/alerts.js';
+import { createInboxProcessor } from '../../bot/core/inbox-processor.js';
 import { createBotCore, type BotCore } from '../../bot/core/bot-core.js';
 import { createConsoleStore, registerConsole } from '../../bot/console/index.js';
 import type { CaseStarter } from '../../bot/core/case-starter.js';
@@ -75,12 +76,26 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   const stops: Array<() => Promise<void> | void> = [];
   const idles: Array<() => Promise<void>> = [];
 
-  if (options.feishu) {
+  // The inbox: every front records its events here; one processor handles them (replies to the outbox,
+  // console replies straight into the console's own log), then kicks the delivery loop.
+  const consoleStore = createConsoleStore(prisma, options.now);
+  outs.console = consoleStore.port;
+  // The delivery loop starts below (it needs every platform's sender); the inbox kicks it after each pass.
+  const deliveryRef: { loop?: DeliveryLoop } = {};
+  const inbox = createInboxProcessor({ prisma, core, direct: { console: consoleStore.port }, afterPass: async () => deliveryRef.loop?.kick(), onError: onError('事件处理') });
+  idles.push(() => inbox.settle());
+  // The outbox: notifications and queued replies, sent by one loop with each platform's sender.
+  const feishuOut = options.feishu ? createFeishuSender({ appId: options.feishu.appId, appSecret: options.feishu.appSecret, domain: feishuDomain(options.feishu.domain), prisma }) : undefined;
+  if (feishuOut) outs.feishu = feishuOut;
+  const tgBot = options.telegram ? createTelegramBot({ token: options.telegram.token, core, prisma, inbox, ...(options.telegram.apiRoot ? { apiRoot: options.telegram.apiRoot } : {}) }) : undefined;
+  if (tgBot) outs.telegram = tgBot.out;
+  const delivery = startDeliveryLoop({ prisma, outs, ownsReply: (k) => inbox.owns(k), ...(options.dataDir ? { dataDir: options.dataDir } : {}), intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
+
+  if (options.feishu && feishuOut) {
     const f = options.feishu;
-    const out = createFeishuSender({ appId: f.appId, appSecret: f.appSecret, domain: feishuDomain(f.domain), prisma });
-    outs.feishu = out;
+    const out = feishuOut;
     if (f.mode === 'ws') {
-      const conn = startFeishuLongConnection({ appId: f.appId, appSecret: f.appSecret, domain: feishuDomain(f.domain), core, out, onError: onError('飞书长连接') });
+      const conn = startFeishuLongConnection({ appId: f.appId, appSecret: f.appSecret, domain: feishuDomain(f.domain), core, out, inbox, onError: onError('飞书长连接') });
       stops.push(() => conn.close());
       describe.push('飞书：长连接模式');
     } else {
@@ -90,27 +105,25 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
         verificationToken: f.verificationToken!,
         core,
         out,
+        inbox,
         onError: onError('飞书事件回调'),
       });
-      stops.push(() => hook.idle());
-      idles.push(() => hook.idle());
       describe.push(`飞书：事件回调 ${hook.path}`);
     }
   }
 
-  if (options.telegram) {
+  if (options.telegram && tgBot) {
     const t = options.telegram;
-    const tg = createTelegramBot({ token: t.token, core, prisma, ...(t.apiRoot ? { apiRoot: t.apiRoot } : {}) });
-    outs.telegram = tg.out;
     if (t.mode === 'webhook') {
-      const hook = registerTelegramWebhook(options.app, { bot: tg.bot, secretToken: t.webhookSecret!, onError: onError('Telegram webhook') });
+      const hook = registerTelegramWebhook(options.app, { bot: tgBot, secretToken: t.webhookSecret!, onError: onError('Telegram webhook') });
       if (t.webhookUrl) {
-        await tg.bot.api.setWebhook(t.webhookUrl, { secret_token: t.webhookSecret!, allowed_updates: ['message', 'callback_query'] });
+        // Not fatal: with the Bot API unreachable the service still starts (the webhook may be set already).
+        await tgBot.bot.api.setWebhook(t.webhookUrl, { secret_token: t.webhookSecret!, allowed_updates: ['message', 'callback_query'] }).catch((err: unknown) => onError('Telegram webhook 设置失败（稍后可重启服务再试）')(err));
       }
       describe.push(`Telegram：webhook ${hook.path}`);
     } else {
-      await tg.bot.api.deleteWebhook();
-      const runner = startTelegramPolling(tg.bot);
+      await tgBot.bot.api.deleteWebhook();
+      const runner = startTelegramPolling(tgBot.bot);
       stops.push(async () => {
         if (runner.isRunning()) await runner.stop();
       });
@@ -119,23 +132,23 @@ export async function startBotFronts(options: BotFrontsOptions): Promise<BotFron
   }
 
   // The web console is always on (the HTTP server listens on loopback by default).
-  const consoleStore = createConsoleStore(prisma, options.now);
-  outs.console = consoleStore.port;
   const county = await prisma.region.findFirst({ where: { level: 'COUNTY', name: options.policy.county.name }, select: { id: true } });
-  const consoleRoutes = registerConsole(options.app, { prisma, core, store: consoleStore, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.now ? { now: options.now } : {}), onError: onError('控制台') });
+  const consoleRoutes = registerConsole(options.app, { prisma, core, inbox, store: consoleStore, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.now ? { now: options.now } : {}), onError: onError('控制台') });
   stops.push(() => consoleRoutes.close());
   // The 专班 dashboard (/dashboard): read-only, same access rules as the console.
   registerDashboard(options.app, { prisma, demo: options.demo ?? false, countyRegionId: county?.id, ...(options.now ? { now: options.now } : {}) });
   idles.push(() => consoleRoutes.idle());
-
-  const delivery = startDeliveryLoop({ prisma, outs, ...(options.dataDir ? { dataDir: options.dataDir } : {}), intervalMs: options.deliveryIntervalMs, onError: (err) => onError('消息推送')(err) });
-  stops.push(() => delivery.stop());
+  deliveryRef.loop = delivery;
+  const loop = delivery;
+  idles.push(async () => void (await loop.kick()));
+  stops.push(() => loop.stop());
+  stops.push(() => inbox.stop());
 
   return {
     core,
     outs,
     describe,
-    delivery,
+    delivery: loop,
     async idle() {
       for (const i of idles) await i();
     },

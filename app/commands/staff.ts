@@ -4,7 +4,8 @@
 import { STAFF_ROLE_SHORT_LABELS } from '../../domain/import/vocabulary.js';
 import type { Writable } from 'node:stream';
 
-import { issueBindingCode } from '../../bot/core/binding.js';
+import { issueBindingCode, unbindStaff } from '../../bot/core/binding.js';
+import { appendAudit } from '../db/audit.js';
 import { issueLoginToken } from '../../bot/console/auth.js';
 import type { AppConfig } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
@@ -78,7 +79,38 @@ export async function issueLoginLink(prisma: PrismaClient, who: string, baseUrl:
   return 0;
 }
 
-export async function runStaff(config: AppConfig, action: 'list' | 'code' | 'login-link', arg: string | undefined, io: StaffIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+const PLATFORM_LABELS: Record<string, string> = { feishu: '飞书', telegram: 'Telegram', console: '控制台' };
+
+/**
+ * Removes a person's chat bindings (all, or one platform's) and revokes their unused codes: for a
+ * lost phone, a leaked code, or someone leaving. Audited.
+ */
+export async function unbind(prisma: PrismaClient, who: string, platform: string | undefined, io: StaffIo, now = new Date()): Promise<number> {
+  if (platform !== undefined && !['feishu', 'telegram', 'console'].includes(platform)) {
+    io.stderr.write(`平台“${platform}”无效：应为 feishu、telegram 或 console。\n`);
+    return 2;
+  }
+  const found = await findStaff(prisma, who);
+  if (found.length !== 1) {
+    io.stderr.write(found.length > 1 ? `有 ${found.length} 名人员叫“${who}”（编号 ${found.map((s) => s.id).join('、')}），请改用编号。\n` : `找不到人员“${who}”。请用 jiuzhu staff list 查看编号。\n`);
+    return 2;
+  }
+  const staff = found[0]!;
+  const removed = await prisma.$transaction(async (tx) => {
+    const rows = await unbindStaff(tx, staff.id, platform as 'feishu' | 'telegram' | 'console' | undefined);
+    await tx.bindingCode.updateMany({ where: { staffId: staff.id, usedAt: null, expiresAt: { gt: now } }, data: { expiresAt: now } });
+    await appendAudit(tx, { actor: 'cli', action: 'staff.unbind', subjectType: 'staff', subjectId: String(staff.id), payload: { platforms: rows.map((r) => r.platform), platform: platform ?? null } });
+    return rows;
+  });
+  if (removed.length === 0) {
+    io.stdout.write(`${staff.name}（编号 ${staff.id}）${platform ? `没有${PLATFORM_LABELS[platform]}绑定` : '没有任何绑定'}；未使用的绑定码已作废。\n`);
+    return 0;
+  }
+  io.stdout.write(`已解除 ${staff.name}（编号 ${staff.id}）的绑定：${removed.map((r) => PLATFORM_LABELS[r.platform] ?? r.platform).join('、')}；未使用的绑定码已作废。重新绑定请执行 jiuzhu staff code ${staff.id}。\n`);
+  return 0;
+}
+
+export async function runStaff(config: AppConfig, action: 'list' | 'code' | 'login-link' | 'unbind', arg: string | undefined, io: StaffIo = { stdout: process.stdout, stderr: process.stderr }, options: { platform?: string } = {}): Promise<number> {
   const db = await openDatabaseForCli(config);
   try {
     if (action === 'list') return await listStaff(db.prisma, arg, io);
@@ -86,6 +118,7 @@ export async function runStaff(config: AppConfig, action: 'list' | 'code' | 'log
       io.stderr.write(`请指定人员编号或姓名：jiuzhu staff ${action} <编号|姓名>\n`);
       return 2;
     }
+    if (action === 'unbind') return await unbind(db.prisma, arg, options.platform, io);
     if (action === 'login-link') {
       const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
       return await issueLoginLink(db.prisma, arg, `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`, io);

@@ -5,6 +5,11 @@
 // PGlite is single-session: only one process may open a data directory, so this process serves it and
 // every other one connects. The socket server multiplexes connections onto that one session (queries
 // from other connections wait while one has a transaction open).
+//
+// PGlite accepts any user and password as superuser, so with a data folder it is served on a Unix
+// socket in `<dataDir>/run` (mode 0700) instead of a TCP port: only the folder's owner can connect.
+// The data folder itself is made 0700. Without a data folder (an in-memory database for tests) it
+// listens on loopback.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -15,7 +20,7 @@ import { PGLITE_URL_MARKER } from './client.js';
 export interface PgliteServerOptions {
   /** The app's data directory; PGlite's files go to `<dataDir>/pglite`. Omitted: an in-memory database. */
   dataDir?: string;
-  /** Loopback port; 0 (the default) picks a free one. */
+  /** Loopback port for an in-memory database (or a data folder whose socket path would be too long); 0 (the default) picks a free one. */
   port?: number;
   /**
    * Connections the socket server accepts at once. Must be more than 1: after an SQL error pg-pool drops
@@ -26,7 +31,7 @@ export interface PgliteServerOptions {
 }
 
 export interface PgliteServer {
-  /** A normal PostgreSQL URL (`postgresql://postgres@127.0.0.1:PORT/postgres`). */
+  /** A normal PostgreSQL URL (`postgresql://postgres@localhost/postgres?host=<dataDir>/run`, or `…@127.0.0.1:PORT/…` in memory). */
   url: string;
   /** Directory of the database files, or undefined when in memory. */
   directory: string | undefined;
@@ -34,18 +39,38 @@ export interface PgliteServer {
 }
 
 const HOST = '127.0.0.1';
+/** Unix socket paths are limited to 107 bytes on Linux. */
+const MAX_SOCKET_PATH = 100;
+
+/** Makes a folder (and its missing parents) readable by its owner only. */
+export function privateFolder(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+}
+
+/** Where the socket of a data folder's PGlite lives (a folder only its owner can enter). */
+export function pgliteSocketDir(dataDir: string): string {
+  return path.resolve(dataDir, 'run');
+}
 
 export async function startPgliteServer(options: PgliteServerOptions = {}): Promise<PgliteServer> {
   const maxConnections = options.maxConnections ?? 16;
   if (maxConnections < 2) throw new Error('startPgliteServer: maxConnections must be at least 2');
 
   const directory = options.dataDir === undefined ? undefined : path.resolve(options.dataDir, 'pglite');
+  if (options.dataDir !== undefined) privateFolder(path.resolve(options.dataDir));
+  const socketDir = options.dataDir === undefined ? undefined : pgliteSocketDir(options.dataDir);
+  const socketPath = socketDir && path.join(socketDir, '.s.PGSQL.5432').length <= MAX_SOCKET_PATH ? path.join(socketDir, '.s.PGSQL.5432') : undefined;
   const releaseLock = directory === undefined ? () => {} : lockDirectory(directory);
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
     db = await PGlite.create(directory === undefined ? undefined : directory);
-    server = new PGLiteSocketServer({ db, host: HOST, port: options.port ?? 0, maxConnections });
+    if (socketPath) {
+      privateFolder(socketDir!);
+      fs.rmSync(socketPath, { force: true }); // left by a process that died (the lock says it is gone)
+    }
+    server = new PGLiteSocketServer(socketPath ? { db, path: socketPath, maxConnections } : { db, host: HOST, port: options.port ?? 0, maxConnections });
     await server.start();
   } catch (error) {
     await server?.stop().catch(() => {});
@@ -54,12 +79,17 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
     throw error;
   }
 
-  const conn = server.getServerConn(); // "127.0.0.1:PORT"
-  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
   // The marker tells createPrismaClient to use a single connection (see app/db/client.ts).
-  const url = `postgresql://postgres@${HOST}:${port}/postgres?${PGLITE_URL_MARKER}`;
+  let url: string;
+  if (socketPath) {
+    url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir!)}&${PGLITE_URL_MARKER}`;
+  } else {
+    const conn = server.getServerConn(); // "127.0.0.1:PORT"
+    const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+    url = `postgresql://postgres@${HOST}:${port}/postgres?${PGLITE_URL_MARKER}`;
+  }
   // Other processes (the CLI while `jiuzhu start` runs) find the served URL in the lock file.
-  if (directory !== undefined) fs.writeFileSync(`${directory}.lock`, `${process.pid}\n${url}\n`);
+  if (directory !== undefined) fs.writeFileSync(`${directory}.lock`, `${process.pid}\n${url}\n`, { mode: 0o600 });
   let closing: Promise<void> | undefined;
   const started = { db, server };
   return {

@@ -79,7 +79,11 @@ export class EncryptionCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
       const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) return payload;
+      // Only our own ciphertext is accepted: a plain payload (e.g. an Update sent straight to the
+      // Temporal frontend naming any leader as the decider) is refused, never passed through.
+      if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) {
+        throw new PayloadCipherError('refused an unencrypted payload: every payload must be encrypted with this installation’s key');
+      }
       const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
       const keyId = keyIdBytes ? new TextDecoder().decode(keyIdBytes) : '';
       const key = this.keys.get(keyId);

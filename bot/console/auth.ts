@@ -86,11 +86,22 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /**
- * True for a request made on this machine: from loopback and not relayed by a
- * reverse proxy on this machine (which would make any remote request look local).
+ * The Host allow-list of the console and the dashboard: a loopback name, with any port. A browser
+ * that reached us through DNS rebinding (a web page's own domain resolving to 127.0.0.1) or through a
+ * reverse proxy that keeps the public name sends another Host and is refused.
+ */
+export function isLocalHost(host: string | string[] | undefined): boolean {
+  if (typeof host !== 'string') return false;
+  return /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i.test(host.trim());
+}
+
+/**
+ * True for a request made on this machine: from loopback, to a loopback Host name, and not relayed
+ * by a reverse proxy on this machine (which would make any remote request look local).
  */
 export function isLocalRequest(req: { socket: { remoteAddress?: string | undefined }; headers: Record<string, string | string[] | undefined> }): boolean {
   if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined) return false;
+  if (!isLocalHost(req.headers.host)) return false;
   return isLoopback(req.socket.remoteAddress);
 }
 

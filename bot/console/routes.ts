@@ -18,6 +18,8 @@ import { notificationAttachments } from '../../domain/tables/attachments.js';
 import { defaultDataDir, existingAttachmentPath } from '../core/attachments.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
+import { dbId, MAX_DB_ID } from '../core/ids.js';
+import type { InboxProcessor } from '../core/inbox-processor.js';
 import type { ButtonAction, InboundEvent } from '../core/types.js';
 import { clearSessionCookie, ensureConsoleBinding, endSession, isLocalRequest, readCookie, redeemLoginToken, SESSION_COOKIE, sessionCookie, sessionStaffId } from './auth.js';
 import type { ConsoleEntry, ConsoleStore } from './outbound.js';
@@ -26,6 +28,8 @@ import { consolePage, DEMO_BANNER, forbiddenPage } from './page.js';
 export interface ConsoleRoutesOptions {
   prisma: PrismaClient;
   core: BotCore;
+  /** The inbox events are recorded in (then answered at once; the page sees replies over its event stream). Absent: handled inside the request. */
+  inbox?: InboxProcessor;
   store: ConsoleStore;
   /** Demo mode: anyone may act as any staff member of the county. */
   demo: boolean;
@@ -49,7 +53,7 @@ export const FORBIDDEN_TEXT = '无权访问控制台：请在本机打开由 jiu
 
 const eventId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, '操作编号无效');
 const chatId = z.string().regex(/^(group|private):\d+$/, '会话无效');
-const staffIdField = z.coerce.number().int().positive().optional();
+const staffIdField = z.coerce.number({ error: '人员编号无效' }).int('人员编号无效').positive('人员编号无效').max(MAX_DB_ID, '人员编号无效').optional();
 const sayBody = z.object({ eventId, chatId, text: z.string().trim().min(1, '请输入内容').max(2000, '内容过长'), staffId: staffIdField });
 const pressBody = z.object({
   eventId,
@@ -148,6 +152,16 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
 
   /** Runs the core on one event; a failure answers 500 (the browser retries with the same event id). */
   async function handle(event: InboundEvent, reply: FastifyReply) {
+    if (options.inbox) {
+      try {
+        const outcome = await options.inbox.record(event);
+        if (outcome === 'limited') return reply.code(429).send({ error: '操作过于频繁，请稍后再试。' });
+        return reply.send({ ok: true });
+      } catch (err) {
+        options.onError?.(err);
+        return reply.code(503).send({ error: '服务暂时不可用，请稍后重试。' });
+      }
+    }
     const work = core.handle(event, store.port);
     inFlight.add(work);
     try {
@@ -172,7 +186,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
 
   const demoQuery = (req: FastifyRequest) => {
     const s = (req.query as { staff?: string }).staff;
-    return s && /^\d+$/.test(s) ? Number(s) : undefined;
+    return dbId(s);
   };
 
   app.get('/console', async (req, reply) => {
@@ -230,7 +244,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
 
   // An attachment of a notification addressed to the person asking: by notification id and index
   // only (never by path), the stored path checked to stay inside the data folder.
-  const fileParams = z.object({ notificationId: z.coerce.number().int().positive(), index: z.coerce.number().int().min(0).max(99) });
+  const fileParams = z.object({ notificationId: z.coerce.number().int().positive().max(MAX_DB_ID), index: z.coerce.number().int().min(0).max(99) });
   app.get('/console/files/:notificationId/:index', async (req, reply) => {
     const p = await person(req, reply, demoQuery(req));
     if (!p) return reply;
@@ -359,6 +373,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     close,
     async idle() {
       await Promise.allSettled([...inFlight]);
+      await options.inbox?.settle();
     },
   };
 }

@@ -21,6 +21,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import { notificationAttachments } from '../../domain/tables/attachments.js';
 import { defaultDataDir, existingAttachmentPath } from './attachments.js';
 import { notificationMessage } from './notification-buttons.js';
+import { deliverReplies } from './outbox.js';
 import type { ChatRef, OutboundPort, Platform } from './types.js';
 
 /** How long a pass holds a notification it is sending. */
@@ -57,6 +58,8 @@ export interface DeliveryOptions {
   /** Rows per pass (default 200). */
   limit?: number;
   onError?: (err: unknown, notificationId: number) => void;
+  /** Which queued replies are this process's to send at once (the inbox processor's `owns`). */
+  ownsReply?: (dedupeKey: string) => boolean;
 }
 
 export interface DeliveryReport {
@@ -139,12 +142,19 @@ export interface DeliveryLoop {
   stop(): Promise<void>;
 }
 
+/** One pass of the outbox: queued replies to inbound events first (people are waiting), then notifications. */
+export async function deliverOutbox(options: DeliveryOptions): Promise<DeliveryReport> {
+  const replies = await deliverReplies({ prisma: options.prisma, outs: options.outs, ...(options.now ? { now: options.now } : {}), ...(options.onError ? { onError: options.onError } : {}), ...(options.ownsReply ? { owns: options.ownsReply } : {}) });
+  const notes = await deliverNotifications(options);
+  return { delivered: replies.delivered + notes.delivered, failed: replies.failed + notes.failed };
+}
+
 /** Delivers every `intervalMs` (one pass at a time in this process). */
 export function startDeliveryLoop(options: DeliveryOptions & { intervalMs?: number }): DeliveryLoop {
   let chain: Promise<DeliveryReport> = Promise.resolve({ delivered: 0, failed: 0 });
   let stopped = false;
   const kick = () => {
-    chain = chain.catch(() => ({ delivered: 0, failed: 0 })).then(() => (stopped ? { delivered: 0, failed: 0 } : deliverNotifications(options)));
+    chain = chain.catch(() => ({ delivered: 0, failed: 0 })).then(() => (stopped ? { delivered: 0, failed: 0 } : deliverOutbox(options)));
     return chain;
   };
   const timer = setInterval(() => void kick().catch((err: unknown) => options.onError?.(err, 0)), options.intervalMs ?? 2000);

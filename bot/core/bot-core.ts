@@ -1,13 +1,14 @@
 // The bot core: one pipeline of small middleware for every platform.
 //
-//   dedupe → audit → parse command → /绑定 → identity → role check → alert/approval buttons → step front door
+//   (inbox: record → claim) → audit (+ mark done) → parse command → /绑定 → identity → role check → alert/approval buttons
+//     → step front door
 //     → /取消 → /帮助 → /我的待办 → start forms → form answers → fallback
 import { compose, type Middleware } from './middleware.js';
 import { auditActions } from './audit.js';
 import type { CaseStarter } from './case-starter.js';
 import { parseCommand } from './commands.js';
 import { BotContext, type BotDeps, type BotMiddleware } from './context.js';
-import { dedupeEvents } from './dedupe.js';
+import { claimInboxEvent, inboxAttemptFailed, inboxId, recordEvent } from './inbox.js';
 import { complaintForm } from './forms/complaint.js';
 import { deathReportForm } from './forms/death-report.js';
 import { imprisonmentReportForm } from './forms/imprisonment-report.js';
@@ -43,8 +44,15 @@ export interface BotCoreOptions {
 }
 
 export interface BotCore {
-  /** Handles one inbound event, talking back through `out`. Throws when it should be retried. */
+  readonly prisma: PrismaClient;
+  /**
+   * Records one inbound event in the inbox and handles it now, talking back through `out`
+   * (long connection, direct callers). A replay of a done event does nothing. Throws when it
+   * should be retried (the event stays pending).
+   */
   handle(event: InboundEvent, out: OutboundPort): Promise<void>;
+  /** One attempt at an inbox event claimed by the caller; marks it done with its audit entry. */
+  process(event: InboundEvent, out: OutboundPort, inboxId: string): Promise<void>;
 }
 
 const parseCommands: BotMiddleware = (ctx, next) => {
@@ -128,7 +136,6 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     ...CASE_STEPS.flatMap((kind) => kind.steps.filter((s) => s.fields.length > 0).map((step) => stepForm({ kind, step }))),
   ]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
-    dedupeEvents,
     auditActions,
     parseCommands,
     bindCommand,
@@ -146,9 +153,26 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     forms.middleware,
     fallback,
   );
+  const process = async (event: InboundEvent, out: OutboundPort, id: string) => {
+    const ctx = new BotContext(event, out, deps);
+    ctx.inboxId = id;
+    await pipeline(ctx, async () => {});
+  };
   return {
+    prisma: options.prisma,
+    process,
     handle: async (event, out) => {
-      await pipeline(new BotContext(event, out, deps), async () => {});
+      const recorded = await recordEvent(deps.prisma, event);
+      if (recorded === 'done' || recorded === 'failed') return;
+      const claimed = await claimInboxEvent(deps.prisma, inboxId(event.platform, event.eventId));
+      if (!claimed) return; // being handled elsewhere right now
+      try {
+        await process(claimed.event, out, claimed.id);
+      } catch (err) {
+        // The caller's retry (the platform's redelivery) may take it up at once.
+        await inboxAttemptFailed(deps.prisma, claimed, err, { release: true });
+        throw err;
+      }
     },
   };
 }

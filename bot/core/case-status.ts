@@ -1,14 +1,15 @@
 // /案件 <编号>: one case's status from the database (not from Temporal): kind,
 // state, deadline and time left, who holds it. Only for staff whose region
-// covers the case; complaints only for the 专班 and discipline liaison, and
+// covers the case; complaints by the one complaint access rule (complaintAccessFor), and
 // only in private chat. Never shows ID numbers. Then the case's history and a
 // button for each step the reader may take now.
+import { complaintAccessFor } from '../../activities/complaints.js';
 import type { BotMiddleware } from './context.js';
+import { dbId } from './ids.js';
 import { CASE_KIND_ZH, formatBeijing, formatTimeLeft } from './my-items.js';
 import { regionCovers } from './permissions.js';
 import { caseHistory, caseRef, stepButtonsFor } from './steps/case-steps.js';
 
-const COMPLAINT_READERS = new Set(['TASKFORCE_LEADER', 'TASKFORCE_OFFICE', 'DISCIPLINE_LIAISON']);
 
 export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
   if (ctx.command?.name !== 'caseStatus') return next();
@@ -18,7 +19,8 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
     await ctx.reply('请发送：/案件 <编号>（编号见 /我的待办，如 /案件 12）');
     return;
   }
-  const row = /^\d+$/.test(arg) ? await ctx.prisma.case.findUnique({ where: { id: Number(arg) } }) : await ctx.prisma.case.findUnique({ where: { workflowId: arg } });
+  const id = /^\d+$/.test(arg) ? dbId(arg) : undefined;
+  const row = /^\d+$/.test(arg) ? (id === undefined ? null : await ctx.prisma.case.findUnique({ where: { id } })) : await ctx.prisma.case.findUnique({ where: { workflowId: arg } });
   const notFound = '找不到该案件，或您无权查看。';
   if (!row) {
     ctx.auditNotes.outcome = 'not-found';
@@ -26,9 +28,11 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
     return;
   }
   ctx.auditNotes.caseId = row.id;
+  // A complaint follows the one complaint access rule (accusations: 纪检联络 and 专班组长 only, never
+  // the accused or the accused unit, only in the reader's county), and only in private chat.
   const allowed =
     row.kind === 'COMPLAINT'
-      ? COMPLAINT_READERS.has(staff.role) && !ctx.isGroup && (row.regionId === null || (await regionCovers(ctx.prisma, staff.regionId, row.regionId)))
+      ? !ctx.isGroup && (await complaintAccessFor(ctx.prisma, staff.id, await ctx.prisma.complaint.findUnique({ where: { caseId: row.id } }))) !== 'none'
       : row.regionId !== null && (await regionCovers(ctx.prisma, staff.regionId, row.regionId));
   if (!allowed) {
     // The same answer as for a missing case: nothing about the case leaks.

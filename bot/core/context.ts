@@ -32,6 +32,8 @@ export class BotContext {
   command?: ParsedCommand;
   /** What the audit middleware records about this event (filled in by handlers; masked data only). */
   readonly auditNotes: Record<string, string | number | boolean> = {};
+  /** The inbox row of this event: the audit step marks it done in the audit entry's transaction. */
+  inboxId?: string;
   private replies = 0;
 
   constructor(

@@ -1,7 +1,9 @@
 // Who is speaking: the /绑定 command (the one thing an unbound account may do),
 // then StaffBinding → Staff for everything else.
-import { redeemBindingCode } from './binding.js';
+import { REBOUND_TEXT, redeemBindingCode, revokeBindingCode } from './binding.js';
+import { privateChat } from './alerts.js';
 import type { BotMiddleware } from './context.js';
+import type { Platform } from './types.js';
 import { T } from './texts.js';
 
 /** Handles `/绑定 CODE`; other events pass on. */
@@ -9,8 +11,9 @@ export const bindCommand: BotMiddleware = async (ctx, next) => {
   if (ctx.command?.name !== 'bind') return next();
   ctx.auditNotes.command = 'bind';
   if (ctx.isGroup) {
-    // The code is now visible to the group: refuse it (the administrator issues a new one).
+    // The code is now visible to the group: revoke it (the administrator issues a new one).
     ctx.auditNotes.outcome = 'refused-in-group';
+    if (ctx.command.args) ctx.auditNotes.revoked = await revokeBindingCode(ctx.prisma, ctx.command.args, ctx.deps.now());
     await ctx.reply(T.bindInGroup);
     return;
   }
@@ -24,6 +27,11 @@ export const bindCommand: BotMiddleware = async (ctx, next) => {
     ctx.auditNotes.outcome = result.already ? 'already-bound' : 'bound';
     ctx.auditNotes.staffId = result.staffId;
     await ctx.reply(result.already ? T.alreadyBound(result.staffName) : T.bound(result.staffName));
+    // The account this one replaced is told (a leaked code may have been used by someone else).
+    for (const old of result.replaced ?? []) {
+      ctx.auditNotes.replacedBinding = old.id;
+      await ctx.out.send(privateChat(old.platform as Platform, old.externalId), { text: REBOUND_TEXT(result.staffName) }, { dedupeKey: `${ctx.event.platform}:${ctx.event.eventId}:rebound:${old.id}` });
+    }
     return;
   }
   ctx.auditNotes.outcome = `refused-${result.reason}`;

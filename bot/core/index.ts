@@ -4,9 +4,12 @@ export { BotContext, type BotDeps, type BotMiddleware, type StaffIdentity } from
 export { CaseRefusedError, type CaseStarter, type CaseStarted, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport } from './case-starter.js';
 export type { WorkflowGateway, WorkflowUpdateOutcome, WorkflowUpdateRequest } from './workflow-gateway.js';
 export { notificationButtonPress, notificationMessage, NOTIFICATION_BUTTON, NOTIFICATION_TITLES } from './notification-buttons.js';
-export { deliverNotifications, startDeliveryLoop, privateChat, type DeliveryLoop, type DeliveryOptions, type DeliveryReport } from './alerts.js';
+export { deliverNotifications, deliverOutbox, startDeliveryLoop, privateChat, type DeliveryLoop, type DeliveryOptions, type DeliveryReport } from './alerts.js';
 export { parseCommand, type CommandName, type ParsedCommand } from './commands.js';
-export { claimEvent, releaseEvent, pruneProcessedEvents, PROCESSED_EVENT_RETENTION_MS } from './dedupe.js';
+export { recordEvent, claimInboxEvent, markInboxDone, inboxAttemptFailed, dueInboxIds, inboxId, inboxRetryDelayMs, pruneProcessedEvents, PROCESSED_EVENT_RETENTION_MS, INBOX_MAX_ATTEMPTS, type RecordOutcome } from './inbox.js';
+export { createInboxProcessor, type InboxProcessor, type InboxProcessorOptions } from './inbox-processor.js';
+export { outboxPort, deliverReplies } from './outbox.js';
+export { SenderRateLimit } from './sender-limit.js';
 export { issueBindingCode, redeemBindingCode, BINDING_CODE_TTL_MS, type BindResult, type IssuedCode } from './binding.js';
 export { listOpenItems, renderOpenItems, formatTimeLeft, formatBeijing } from './my-items.js';
 export { COMMAND_ROLES, mayUse, regionCovers } from './permissions.js';

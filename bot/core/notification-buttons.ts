@@ -17,6 +17,7 @@ import { openStepAction } from './steps/card.js';
 import { openStep } from './steps/front-door.js';
 import { stepOfAction } from './steps/registry.js';
 import { notificationRef } from './steps/target.js';
+import { dbId } from './ids.js';
 import type { BotMessage, Button } from './types.js';
 
 export const NOTIFICATION_BUTTON = 'n';
@@ -76,9 +77,9 @@ export function notificationButtonPress(forms: FormRunner): BotMiddleware {
     const { event } = ctx;
     if (event.type !== 'button' || event.button.action !== NOTIFICATION_BUTTON) return next();
     const staff = ctx.staff!;
-    const id = Number(event.button.caseRef);
+    const id = dbId(event.button.caseRef);
     const index = Number(event.button.value);
-    const row = Number.isInteger(id) && id > 0 ? await ctx.prisma.notification.findUnique({ where: { id } }) : null;
+    const row = id !== undefined ? await ctx.prisma.notification.findUnique({ where: { id } }) : null;
     const action = row?.workflowId ? notificationActions(row.actions)[index] : undefined;
     const reg = row?.workflowId && action ? stepOfAction(row.workflowId, action) : undefined;
     if (!row || !action || !reg) {

@@ -7,6 +7,7 @@
 import { confirmUpdate, reportCompletedUpdate, reportProgressUpdate } from '../../domain/steps/updates/rectification-item.js';
 import type { BotMiddleware } from './context.js';
 import { CaseRefusedError } from './case-starter.js';
+import { dbId } from './ids.js';
 import { countyOfRegion } from './permissions.js';
 
 const USAGE: Record<string, string> = {
@@ -27,9 +28,9 @@ export const rectificationCommands: BotMiddleware = async (ctx, next) => {
     await ctx.reply(USAGE[name]!);
     return;
   }
-  const seq = Number(m[1]);
+  const seq = dbId(m[1]);
   const countyId = await countyOfRegion(ctx.prisma, staff.regionId);
-  const item = countyId === null ? null : await ctx.prisma.rectificationItem.findUnique({ where: { countyRegionId_seq: { countyRegionId: countyId, seq } } });
+  const item = countyId === null || seq === undefined ? null : await ctx.prisma.rectificationItem.findUnique({ where: { countyRegionId_seq: { countyRegionId: countyId, seq } } });
   if (!item) {
     ctx.auditNotes.outcome = 'not-found';
     await ctx.reply(`本县整改清单中没有第 ${seq} 项。`);

@@ -1,12 +1,13 @@
 // Feishu long-connection mode (长连接, WSClient): the app opens an outbound
 // WebSocket to Feishu, so no public URL is needed. The connection is
 // authenticated by the app's credentials, so there is no signature to check;
-// events are de-duplicated by id in the core as in webhook mode.
+// events are recorded in the inbox and processed from it, as in webhook mode.
 import * as lark from '@larksuiteoapi/node-sdk';
 
 import type { BotCore } from '../core/bot-core.js';
+import type { InboxProcessor } from '../core/inbox-processor.js';
 import type { OutboundPort } from '../core/types.js';
-import { feishuEventHandlers } from './webhook.js';
+import { feishuEventHandlers, ownInbox } from './webhook.js';
 
 export interface FeishuLongConnectionOptions {
   appId: string;
@@ -14,6 +15,8 @@ export interface FeishuLongConnectionOptions {
   domain?: lark.Domain | string;
   core: BotCore;
   out: OutboundPort;
+  /** The inbox events are recorded in (default: one of its own, delivering through `out`). */
+  inbox?: InboxProcessor;
   onError?: (err: unknown) => void;
 }
 
@@ -23,14 +26,14 @@ export interface FeishuLongConnection {
 
 export function startFeishuLongConnection(options: FeishuLongConnectionOptions): FeishuLongConnection {
   const onError = options.onError ?? ((err) => console.error('feishu long connection:', err));
-  const handlers = feishuEventHandlers(options.core, options.out);
+  const inbox = options.inbox ?? ownInbox(options.core, 'feishu', options.out, onError);
+  const handlers = feishuEventHandlers((event) => inbox.record(event));
   const wrapped = Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [
       name,
       async (data: never) => {
         try {
-          const { body, after } = await (handler as (d: never) => Promise<{ body: unknown; after?: () => Promise<void> }>)(data);
-          if (after) setImmediate(() => void after().catch(onError));
+          const { body } = await (handler as (d: never) => Promise<{ body: unknown }>)(data);
           return body;
         } catch (err) {
           onError(err);
@@ -47,5 +50,10 @@ export function startFeishuLongConnection(options: FeishuLongConnectionOptions):
     loggerLevel: lark.LoggerLevel.warn,
   });
   void ws.start({ eventDispatcher: dispatcher });
-  return { close: () => ws.close() };
+  return {
+    close: () => {
+      ws.close();
+      if (!options.inbox) void inbox.stop();
+    },
+  };
 }

@@ -6,15 +6,18 @@
 //   3. a JSON body with `encrypt` that our key decrypts  → 400 (never a crash)
 //   4. header.token / url_verification token             → 401
 //   5. url_verification answered only then
-//   6. replayed event ids: 200, nothing done (core dedupe)
-// Messages are handled before answering (errors → 500, so Feishu retries);
-// card actions are acknowledged with a toast at once and worked on after the response.
+// A verified event is recorded in the inbox (bot/core/inbox.ts; a redelivery
+// finds its row) and answered 200 at once: nothing here waits on Feishu's API.
+// The inbox processor handles it and its replies go out through the outbox.
+// A card action waits a short budget (inlineBudgetMs, well inside Feishu's 3 s)
+// for its processing, then answers with a toast either way.
 import crypto from 'node:crypto';
 
-import * as lark from '@larksuiteoapi/node-sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { BotCore } from '../core/bot-core.js';
+import { createInboxProcessor, type InboxProcessor } from '../core/inbox-processor.js';
+import { deliverReplies } from '../core/outbox.js';
 import type { InboundEvent, OutboundPort } from '../core/types.js';
 import { fromCardValue, formValues, fromFormButtonName } from './cards.js';
 
@@ -28,6 +31,12 @@ export interface FeishuWebhookOptions {
   core: BotCore;
   /** Where replies go (createFeishuSender). */
   out: OutboundPort;
+  /** The inbox events are recorded in (default: one of this webhook's own, delivering replies through `out`). */
+  inbox?: InboxProcessor;
+  /** How long a message waits for its processing and replies before the answer (default 0: answer at once). */
+  inlineBudgetMs?: number;
+  /** The same for a card action (default 1500 ms: Feishu wants an answer within 3 s). */
+  cardBudgetMs?: number;
   /** Route path (default /webhooks/feishu). */
   path?: string;
   now?: () => number;
@@ -37,14 +46,16 @@ export interface FeishuWebhookOptions {
 
 export interface FeishuWebhook {
   path: string;
-  /** Resolves when the work started after responses (card actions) has finished. */
+  inbox: InboxProcessor;
+  /** Resolves when the recorded events have been processed and their replies sent (or tried). */
   idle(): Promise<void>;
+  stop(): Promise<void>;
 }
 
-/** What our dispatcher handlers return: the response body and work to do after it. */
+/** What our dispatcher handlers return: the response body and, for card actions, the budget to wait. */
 interface Dispatched {
   body: unknown;
-  after?: () => Promise<void>;
+  card?: boolean;
 }
 const isDispatched = (x: unknown): x is Dispatched => typeof x === 'object' && x !== null && 'body' in x;
 
@@ -92,15 +103,15 @@ interface CardActionData {
 
 /**
  * The events the bot takes from Feishu, as EventDispatcher handlers: shared by
- * the webhook and the long connection (WSClient). Each returns the response body
- * and, for card actions, the work to do after answering (Feishu wants an answer within 3 s).
+ * the webhook and the long connection (WSClient). Each hands the event to
+ * `intake` (the inbox) and returns the response body.
  */
-export function feishuEventHandlers(core: BotCore, out: OutboundPort) {
+export function feishuEventHandlers(intake: (event: InboundEvent) => Promise<unknown>) {
   return {
     'im.message.receive_v1': async (d: MessageEventData): Promise<Dispatched> => {
       const text = d.message?.message_type === 'text' ? messageText(d.message.content) : undefined;
       const sender = d.sender?.sender_id?.open_id;
-      if (text === undefined || !sender || !d.message) return { body: {} };
+      if (text === undefined || !sender || !d.message || typeof d.event_id !== 'string') return { body: {} };
       const event: InboundEvent = {
         type: 'text',
         platform: 'feishu',
@@ -109,7 +120,7 @@ export function feishuEventHandlers(core: BotCore, out: OutboundPort) {
         senderId: sender,
         text,
       };
-      await core.handle(event, out);
+      await intake(event);
       return { body: {} };
     },
     'card.action.trigger': async (d: CardActionData): Promise<Dispatched> => {
@@ -117,7 +128,7 @@ export function feishuEventHandlers(core: BotCore, out: OutboundPort) {
       const sender = d.operator?.open_id;
       // A form container's submit: the values of all its inputs in one callback.
       const submitted = d.action?.form_value !== undefined ? fromFormButtonName(d.action.name) : undefined;
-      if (submitted && chatId && sender) {
+      if (submitted && chatId && sender && typeof d.event_id === 'string') {
         const chat = { platform: 'feishu' as const, id: chatId, kind: submitted.kind };
         const event: InboundEvent = {
           type: 'form',
@@ -129,10 +140,11 @@ export function feishuEventHandlers(core: BotCore, out: OutboundPort) {
           values: formValues(d.action?.form_value),
           ...(d.context?.open_message_id ? { source: { chat, messageId: d.context.open_message_id } } : {}),
         };
-        return { body: { toast: { type: 'info', content: '已提交，正在办理' } }, after: () => core.handle(event, out) };
+        await intake(event);
+        return { body: { toast: { type: 'info', content: '已提交，正在办理' } }, card: true };
       }
       const decoded = fromCardValue(d.action?.value);
-      if (!decoded || !chatId || !sender) return { body: { toast: { type: 'warning', content: '无法识别的操作' } } };
+      if (!decoded || !chatId || !sender || typeof d.event_id !== 'string') return { body: { toast: { type: 'warning', content: '无法识别的操作' } } };
       const chat = { platform: 'feishu' as const, id: chatId, kind: decoded.kind };
       const event: InboundEvent = {
         type: 'button',
@@ -143,9 +155,16 @@ export function feishuEventHandlers(core: BotCore, out: OutboundPort) {
         button: decoded.action,
         ...(d.context?.open_message_id ? { source: { chat, messageId: d.context.open_message_id } } : {}),
       };
-      return { body: { toast: { type: 'info', content: '已收到，正在处理' } }, after: () => core.handle(event, out) };
+      await intake(event);
+      return { body: { toast: { type: 'info', content: '已收到，正在处理' } }, card: true };
     },
   };
+}
+
+/** The inbox of a front that was given none: replies go out through `out` after each pass. */
+export function ownInbox(core: BotCore, platform: 'feishu' | 'telegram', out: OutboundPort, onError: (err: unknown) => void): InboxProcessor {
+  const inbox: InboxProcessor = createInboxProcessor({ prisma: core.prisma, core, afterPass: () => deliverReplies({ prisma: core.prisma, outs: { [platform]: out }, owns: (k) => inbox.owns(k), onError }), onError });
+  return inbox;
 }
 
 export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebhookOptions): FeishuWebhook {
@@ -154,12 +173,10 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
   const path = options.path ?? '/webhooks/feishu';
   const now = options.now ?? Date.now;
   const onError = options.onError ?? ((err) => console.error('feishu webhook:', err));
-  const background = new Set<Promise<void>>();
+  const inbox = options.inbox ?? ownInbox(options.core, 'feishu', options.out, onError);
+  const ownsInbox = !options.inbox;
 
-  const dispatcher = new lark.EventDispatcher({ encryptKey: options.encryptKey, verificationToken: options.verificationToken, loggerLevel: lark.LoggerLevel.error });
-  const handlers = feishuEventHandlers(options.core, options.out);
-  // The SDK types only its own event shapes; ours are the subset we read.
-  dispatcher.register(handlers as never);
+  const handlers = feishuEventHandlers((event) => inbox.record(event));
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -172,10 +189,9 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
     const ts = Number(timestamp) * 1000;
     if (!Number.isFinite(ts) || Math.abs(now() - ts) > FEISHU_MAX_SKEW_MS) return reply.code(401).send({ error: 'stale timestamp' });
 
-    let body: { encrypt?: unknown };
     let payload: Record<string, unknown>;
     try {
-      body = JSON.parse(raw.toString('utf8')) as { encrypt?: unknown };
+      const body = JSON.parse(raw.toString('utf8')) as { encrypt?: unknown };
       if (typeof body?.encrypt !== 'string') return reply.code(400).send({ error: 'encrypted body expected' });
       payload = JSON.parse(decrypt(body.encrypt, options.encryptKey)) as Record<string, unknown>;
       if (typeof payload !== 'object' || payload === null) throw new Error('not an object');
@@ -189,23 +205,21 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
     if (payload.type === 'url_verification') return reply.send({ challenge: payload.challenge });
     if (head?.app_id !== undefined && head.app_id !== options.appId) return reply.code(401).send({ error: 'other app' });
 
+    // Dispatched here (the payload is decrypted and checked already): the SDK's invoke would decrypt
+    // and parse it again, which costs more than the rest of the request.
+    const eventType = (head as { event_type?: unknown } | undefined)?.event_type;
+    const handler = typeof eventType === 'string' ? (handlers as Record<string, (d: never) => Promise<Dispatched>>)[eventType] : undefined;
     let result: unknown;
     try {
-      result = await dispatcher.invoke(body, { needCheck: false });
+      result = handler ? await handler({ ...(payload.header as object), ...(payload.event as object) } as never) : {};
     } catch (err) {
+      // Only the inbox write can fail here (the database): Feishu's retry will record it.
       onError(err);
-      return reply.code(500).send({ error: 'handler failed' });
+      return reply.code(503).send({ error: '暂时无法受理，请稍后重试' });
     }
     if (!isDispatched(result)) return reply.send({});
-    const after = result.after;
-    if (after) {
-      reply.raw.once('finish', () => {
-        const p = after()
-          .catch(onError)
-          .finally(() => background.delete(p));
-        background.add(p);
-      });
-    }
+    const budget = result.card ? (options.cardBudgetMs ?? 1500) : (options.inlineBudgetMs ?? 0);
+    if (budget > 0) await inbox.settle(budget);
     return reply.send(result.body);
   };
 
@@ -217,8 +231,10 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
 
   return {
     path,
-    async idle() {
-      while (background.size > 0) await Promise.allSettled([...background]);
+    inbox,
+    idle: () => inbox.settle(),
+    async stop() {
+      if (ownsInbox) await inbox.stop();
     },
   };
 }

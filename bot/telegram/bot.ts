@@ -1,13 +1,16 @@
-// The grammY bot: text messages and button presses become core events.
-// A button press is answered first (answerCallbackQuery), then worked on, and
+// The grammY bot: text messages and button presses become core events,
+// recorded in the inbox and processed from it (replies through the outbox).
+// A button press is answered (answerCallbackQuery) without waiting for it, and
 // the core shows the outcome by editing the message (editMessageText).
-import { Bot, type Context } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
+import { Bot } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
-import type { ChatRef, OutboundPort } from '../core/types.js';
+import { createInboxProcessor, type InboxProcessor } from '../core/inbox-processor.js';
+import { deliverReplies } from '../core/outbox.js';
+import type { ChatRef, InboundEvent, OutboundPort } from '../core/types.js';
 import { decodeCallbackData } from './callback-data.js';
 import { createTelegramSender } from './sender.js';
 
@@ -21,18 +24,48 @@ export interface TelegramBotOptions {
   botInfo?: UserFromGetMe;
   /** Replaces the default outbound port (tests). */
   out?: OutboundPort;
+  /** The inbox events are recorded in (default: one of its own, delivering replies through `out`). */
+  inbox?: InboxProcessor;
 }
 
 export interface TelegramBot {
   bot: Bot;
   out: OutboundPort;
+  inbox: InboxProcessor;
+  /** The bot's numeric id (the token's first part; Telegram's getMe says the same). */
+  botId: number;
+  /** Stops the inbox when it is the bot's own. */
+  stop(): Promise<void>;
 }
 
-const chatRef = (ctx: Context): ChatRef => ({
+/** The bot id a token belongs to: Telegram tokens are `<bot id>:<secret>`. */
+export function telegramBotId(token: string): number {
+  const id = Number(token.split(':')[0]);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error('Telegram bot token must look like <bot id>:<secret>');
+  return id;
+}
+
+const chatRef = (chat: { id: number; type: string }): ChatRef => ({
   platform: 'telegram',
-  id: String(ctx.chat!.id),
-  kind: ctx.chat!.type === 'private' ? 'private' : 'group',
+  id: String(chat.id),
+  kind: chat.type === 'private' ? 'private' : 'group',
 });
+
+/** The core event of a Telegram update (a text message or a button press), or undefined for anything else. */
+export function telegramEvent(botId: number, update: Update, decode = decodeCallbackData): InboundEvent | undefined {
+  const m = update.message;
+  if (m && typeof m.text === 'string' && m.from && m.chat) {
+    return { type: 'text', platform: 'telegram', eventId: `${botId}:${update.update_id}`, chat: chatRef(m.chat), senderId: String(m.from.id), text: m.text };
+  }
+  const cq = update.callback_query;
+  if (cq && typeof cq.data === 'string' && cq.message?.chat) {
+    const action = decode(cq.data);
+    if (!action) return undefined;
+    const chat = chatRef(cq.message.chat);
+    return { type: 'button', platform: 'telegram', eventId: `cb:${cq.id}`, chat, senderId: String(cq.from.id), button: action, source: { chat, messageId: String(cq.message.message_id) } };
+  }
+  return undefined;
+}
 
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const bot = new Bot(options.token, {
@@ -40,43 +73,28 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), timeoutSeconds: 30 },
   });
   const out = options.out ?? createTelegramSender(bot.api, options.prisma);
+  const botId = telegramBotId(options.token);
+  const inbox: InboxProcessor =
+    options.inbox ??
+    createInboxProcessor({ prisma: options.prisma, core: options.core, afterPass: () => deliverReplies({ prisma: options.prisma, outs: { telegram: out }, owns: (k) => inbox.owns(k) }) });
 
-  bot.on('message:text', async (ctx) => {
-    await options.core.handle(
-      {
-        type: 'text',
-        platform: 'telegram',
-        eventId: `${ctx.me.id}:${ctx.update.update_id}`,
-        chat: chatRef(ctx),
-        senderId: String(ctx.from.id),
-        text: ctx.message.text,
-      },
-      out,
-    );
+  // Long polling: grammY hands each update here; it is recorded, and polling goes on.
+  bot.on(['message:text', 'callback_query:data'], async (ctx) => {
+    // Best effort and not awaited: a redelivered press has been answered already, and Telegram refuses a second answer.
+    if (ctx.callbackQuery) void ctx.answerCallbackQuery().catch(() => {});
+    const event = telegramEvent(botId, ctx.update);
+    if (event) await inbox.record(event);
   });
 
-  bot.on('callback_query:data', async (ctx) => {
-    // Best effort: a redelivered press has been answered already, and Telegram refuses a second answer.
-    await ctx.answerCallbackQuery().catch(() => {});
-    const action = decodeCallbackData(ctx.callbackQuery.data);
-    if (!action || !ctx.chat) return;
-    const chat = chatRef(ctx);
-    const messageId = ctx.callbackQuery.message?.message_id;
-    await options.core.handle(
-      {
-        type: 'button',
-        platform: 'telegram',
-        eventId: `cb:${ctx.callbackQuery.id}`,
-        chat,
-        senderId: String(ctx.from.id),
-        button: action,
-        ...(messageId !== undefined ? { source: { chat, messageId: String(messageId) } } : {}),
-      },
-      out,
-    );
-  });
-
-  return { bot, out };
+  return {
+    bot,
+    out,
+    inbox,
+    botId,
+    async stop() {
+      if (!options.inbox) await inbox.stop();
+    },
+  };
 }
 
 /** Long polling with @grammyjs/runner (instead of a webhook). Stop with `handle.stop()`. */

@@ -1,14 +1,20 @@
 // Telegram webhook as a fastify route: the secret token checked first
 // (wrong/missing → 401), the body parsed by us (malformed → 400, never a
-// crash), handler errors kept inside the request (→ 500, Telegram retries).
+// crash), the update recorded in the inbox and answered 200 at once (nothing
+// here waits on the Bot API: not even getMe, the bot id comes from the token).
+// A failed inbox write answers 503 (Telegram retries).
 import crypto from 'node:crypto';
 
-import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { telegramEvent, type TelegramBot } from './bot.js';
+
 export interface TelegramWebhookOptions {
-  bot: Bot;
+  /** createTelegramBot's result: its inbox records the updates. */
+  bot: TelegramBot;
+  /** How long to wait for processing and replies before answering (default 0: answer at once). */
+  inlineBudgetMs?: number;
   /** 1-256 chars of [A-Za-z0-9_-]; also passed to setWebhook. */
   secretToken: string;
   path?: string;
@@ -38,12 +44,17 @@ export function registerTelegramWebhook(app: FastifyInstance, options: TelegramW
     } catch {
       return reply.code(400).send('malformed update');
     }
-    try {
-      if (!bot.isInited()) await bot.init();
-      await bot.handleUpdate(update);
-    } catch (err) {
-      onError(err);
-      return reply.code(500).send('handler failed');
+    const event = telegramEvent(bot.botId, update);
+    if (event) {
+      // Not awaited: the Bot API may be unreachable, and the answer must not wait on it.
+      if (update.callback_query) void bot.bot.api.answerCallbackQuery(update.callback_query.id).catch(() => {});
+      try {
+        await bot.inbox.record(event);
+      } catch (err) {
+        onError(err);
+        return reply.code(503).send('暂时无法受理，请稍后重试');
+      }
+      if ((options.inlineBudgetMs ?? 0) > 0) await bot.inbox.settle(options.inlineBudgetMs);
     }
     return reply.code(200).send('');
   };

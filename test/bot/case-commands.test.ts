@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const core = createBotCore({ prisma, caseStarter: starter });
   const tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
-  const hook = registerTelegramWebhook(app, { bot: tg.bot, secretToken: SECRET, onError: () => {} });
+  const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 4_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
@@ -52,18 +53,20 @@ describe('case commands', () => {
     const county = await createTestCounty(prisma);
     const { staff, user } = await bound(county, 'VILLAGE_COMMITTEE', '孙委员');
     const id = freshIdNumber();
-    const say = (text: string) => postUpdate(url, fake.userMessage({ chat: GROUP, from: user, text }), { secretToken: SECRET });
+    await postUpdate(url, fake.userMessage({ chat: GROUP, from: user, text: '/report_prison' }), { secretToken: SECRET });
+    expect(texts(GROUP.id).at(-1)).toBe(idNumbersPrivateOnly('报告服刑'));
+    const say = (text: string) => postUpdate(url, fake.userMessage({ chat: privateChat(user), from: user, text }), { secretToken: SECRET });
     for (const text of ['/report_prison', '王五', id, '2099-01-01', '2026-10-08', '司法所']) expect((await say(text)).status).toBe(200);
-    expect(texts(GROUP.id).some((t) => /日期/.test(t) && /未来|晚于|今天/.test(t))).toBe(true);
-    const card = fake.messages(GROUP.id).at(-1)!;
+    expect(texts(user.id).some((t) => /日期/.test(t) && /未来|晚于|今天/.test(t))).toBe(true);
+    const card = fake.messages(user.id).at(-1)!;
     const confirm = card.reply_markup!.inline_keyboard.flat().find((b) => b.text === '确认提交') as { callback_data: string };
-    const press = fake.callbackQuery({ from: user, chatId: GROUP.id, messageId: card.message_id, data: confirm.callback_data });
+    const press = fake.callbackQuery({ from: user, chatId: user.id, messageId: card.message_id, data: confirm.callback_data });
     await postUpdate(url, press, { secretToken: SECRET });
     await postUpdate(url, press, { secretToken: SECRET });
     expect(starter.imprisonments.filter((r) => r.reporterStaffId === staff.id)).toEqual([
       expect.objectContaining({ name: '王五', idNumber: id, imprisonmentDate: '2026-10-08', source: '司法所' }),
     ]);
-    expect(JSON.stringify(fake.messages(GROUP.id).filter((m) => m.from?.is_bot))).not.toContain(id);
+    expect(JSON.stringify(fake.messages(user.id).filter((m) => m.from?.is_bot))).not.toContain(id);
   });
 
   it('shows a case only to staff whose region covers it, and complaints only to the 专班 in private', async () => {
@@ -74,7 +77,9 @@ describe('case commands', () => {
     const leader = await bound(county, 'TASKFORCE_LEADER', '赵组长', county.countyId);
     const subject = freshIdNumber();
     const death = await prisma.case.create({ data: { kind: 'DEATH_REVIEW', workflowId: uniq('death-review:t:'), subjectIdNumber: subject, regionId: t1!.id, assigneeStaffId: head.staff.id, dueAt: new Date(Date.now() + 3 * 86_400_000) } });
-    const complaint = await prisma.case.create({ data: { kind: 'COMPLAINT', workflowId: uniq('complaint:t:'), regionId: t1!.id, dueAt: new Date(Date.now() + 86_400_000) } });
+    const complaintWorkflow = uniq('complaint:t:');
+    const complaint = await prisma.case.create({ data: { kind: 'COMPLAINT', workflowId: complaintWorkflow, regionId: t1!.id, dueAt: new Date(Date.now() + 86_400_000) } });
+    await prisma.complaint.create({ data: { countyRegionId: county.countyId, workflowId: complaintWorkflow, caseId: complaint.id, ledgerNo: uniq('XF'), channel: '来电', receivedAt: new Date(), complainantName: '群众乙', summary: '反映低保评议不公开', subjectRegionId: t1!.id } });
     const ask = async (u: { user: ReturnType<typeof tgUser> }, text: string, inGroup = false) => {
       const chat = inGroup ? GROUP : privateChat(u.user);
       await postUpdate(url, fake.userMessage({ chat, from: u.user, text }), { secretToken: SECRET });
@@ -87,7 +92,10 @@ describe('case commands', () => {
     expect(shown).not.toContain(subject);
     expect(await ask(other, `/case ${death.id}`)).toBe('找不到该案件，或您无权查看。');
     expect(await ask(leader, `/case ${death.id}`)).toContain('办理中');
-    expect(await ask(head, `/case ${complaint.id}`)).toBe('找不到该案件，或您无权查看。');
+    // The one complaint access rule: an ordinary complaint about township 1 is seen (without the
+    // complainant) by its township head, not by another township's.
+    expect(await ask(head, `/case ${complaint.id}`)).toContain(`实名举报 #${complaint.id}`);
+    expect(await ask(other, `/case ${complaint.id}`)).toBe('找不到该案件，或您无权查看。');
     expect(await ask(leader, `/case ${complaint.id}`, true)).toBe('找不到该案件，或您无权查看。');
     expect(await ask(leader, `/case ${complaint.id}`)).toContain(`实名举报 #${complaint.id}`);
   });

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
 import { BOT_TEXTS as T, createBotCore, issueBindingCode } from '../../bot/core/index.js';
+import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
 import { createFeishuSender, registerFeishuWebhook, type FeishuSender, type FeishuWebhook } from '../../bot/lark/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { cardActionEvent, messageReceiveEvent, postToWebhook, urlVerification, type WebhookRequestOptions } from '../fakes/feishu-events.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   sender = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: fake.url, prisma, baseDelayMs: 20 });
   const core = createBotCore({ prisma, caseStarter: starter });
   app = Fastify();
-  webhook = registerFeishuWebhook(app, { ...APP, core, out: sender, onError: () => {} });
+  webhook = registerFeishuWebhook(app, { ...APP, core, out: sender, inlineBudgetMs: 4_000, onError: () => {} });
   url = (await listen(app)) + webhook.path;
 });
 afterAll(async () => {
@@ -40,7 +41,12 @@ afterAll(async () => {
   await prisma.$disconnect();
 });
 
-const post = (payload: unknown, opts: WebhookRequestOptions = {}) => postToWebhook(url, payload, { encryptKey: APP.encryptKey, ...opts });
+/** Posts like Feishu does, then waits for the inbox to process it and send the replies (the answer itself does not wait). */
+const post = async (payload: unknown, opts: WebhookRequestOptions = {}) => {
+  const res = await postToWebhook(url, payload, { encryptKey: APP.encryptKey, ...opts });
+  await webhook.idle();
+  return res;
+};
 
 function say(openId: string, chatId: string, text: string, opts: { chatType?: 'group' | 'p2p'; eventId?: string } = {}) {
   return post(messageReceiveEvent(APP, { chatId, chatType: opts.chatType ?? 'p2p', senderOpenId: openId, text, eventId: opts.eventId }));
@@ -176,31 +182,33 @@ describe('events', () => {
   });
 });
 
-describe('death report form in a Feishu group', () => {
+describe('death report form (private chat only: it asks for ID numbers)', () => {
   it('validates each answer, confirms with a card button, and starts the case exactly once', async () => {
     const { staff, openId } = await boundStaff();
     const group = uniq('oc_');
     const id = freshIdNumber();
     const before = starter.deaths.length;
-    await say(openId, group, '/报告死亡', { chatType: 'group' });
-    await say(openId, group, '张三丰', { chatType: 'group' });
-    await say(openId, group, '123456', { chatType: 'group' });
-    await say(openId, group, id, { chatType: 'group' });
-    await say(openId, group, '2099-01-01', { chatType: 'group' });
-    await say(openId, group, '2026-11-01', { chatType: 'group' });
-    await say(openId, group, '村报', { chatType: 'group' });
+    // In a group it is refused before anything is asked.
+    const realGroup = uniq('oc_');
+    await say(openId, realGroup, '/报告死亡', { chatType: 'group' });
+    expect(textsIn(realGroup)).toEqual([idNumbersPrivateOnly('报告死亡')]);
+    await say(openId, group, '/报告死亡');
+    await say(openId, group, '张三丰');
+    await say(openId, group, '123456');
+    await say(openId, group, id);
+    await say(openId, group, '2099-01-01');
+    await say(openId, group, '2026-11-01');
+    await say(openId, group, '村报');
     const texts = textsIn(group);
     expect(texts[2]).toMatch(/^身份证号有误：.+请重新输入身份证号。$/);
     expect(texts[3]).toContain('（3/4）');
     expect(texts[4]).toContain('日期不能晚于今天');
     const card = fake.messagesIn(group).at(-1)!;
     expect(card.msg_type).toBe('interactive');
-    // In a group, personal data is masked.
-    expect(card.content).not.toContain(id);
-    expect(card.content).not.toContain('张三丰');
-    expect(card.content).toContain('张**');
+    // In the private chat the person sees what they entered.
+    expect(card.content).toContain('张三丰');
     const buttons = (card.card!.body as { elements: Array<{ tag: string; behaviors?: Array<{ type: string; value: Record<string, unknown> }> }> }).elements.filter((e) => e.tag === 'button');
-    expect(buttons[0]!.behaviors![0]).toMatchObject({ type: 'callback', value: { a: 'confirm', c: 'death', k: 'g' } });
+    expect(buttons[0]!.behaviors![0]).toMatchObject({ type: 'callback', value: { a: 'confirm', c: 'death', k: 'p' } });
 
     const click = cardActionEvent(APP, {
       operatorOpenId: openId,
@@ -212,7 +220,7 @@ describe('death report form in a Feishu group', () => {
     });
     // Feishu wants the answer within 3 s: the toast comes back while the work (held here) has not run yet.
     const release = starter.hold();
-    const r1 = await post(click);
+    const r1 = await postToWebhook(url, click, { encryptKey: APP.encryptKey });
     expect(starter.deaths.length).toBe(before);
     release();
     expect(r1.status).toBe(200);

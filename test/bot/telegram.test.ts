@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
 import { BOT_TEXTS as T, createBotCore } from '../../bot/core/index.js';
+import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
 import { createTelegramBot, decodeCallbackData, encodeCallbackData, registerTelegramWebhook, startTelegramPolling, type TelegramBot } from '../../bot/telegram/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const core = createBotCore({ prisma, caseStarter: starter });
   tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
-  const hook = registerTelegramWebhook(app, { bot: tg.bot, secretToken: SECRET, onError: () => {} });
+  const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 4_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
@@ -49,8 +50,9 @@ describe('Telegram webhook', () => {
     expect((await postUpdate(url, update, { secretToken: SECRET, rawBody: '{"update_id": 1, "message": ' })).status).toBe(400);
     expect((await postUpdate(url, update, { secretToken: SECRET, rawBody: '[]' })).status).toBe(400);
     expect(texts(user.id)).toEqual([]);
-    const ok = await postUpdate(url, update, { secretToken: SECRET });
+    const ok = await postUpdate(url, update, { secretToken: SECRET, timeoutMs: 30_000 });
     expect(ok.status).toBe(200);
+    await tg.inbox.settle();
     expect(texts(user.id)).toEqual([T.unbound]);
   });
 
@@ -62,34 +64,39 @@ describe('Telegram webhook', () => {
   });
 });
 
-describe('death report form in a Telegram group', () => {
+describe('death report form (private chat only: it asks for ID numbers)', () => {
   it('reaches CaseStarter exactly once when the confirming press is delivered twice', async () => {
     const county = await createTestCounty(prisma);
     const staff = await createStaff(prisma, county);
     const user = tgUser(uniqNum(), '王');
     await prisma.staffBinding.create({ data: { staffId: staff.id, platform: 'telegram', externalId: String(user.id) } });
     const id = freshIdNumber();
-    const send = (text: string) => postUpdate(url, fake.userMessage({ chat: GROUP, from: user, text }), { secretToken: SECRET });
+    // In the group it is refused (the ID number would stay in the group's history), and nothing is asked.
+    expect((await postUpdate(url, fake.userMessage({ chat: GROUP, from: user, text: '/report_death@jiuzhu_test_bot' }), { secretToken: SECRET })).status).toBe(200);
+    expect(texts(GROUP.id).at(-1)).toBe(idNumbersPrivateOnly('报告死亡'));
+    const chat = privateChat(user);
+    const send = (text: string) => postUpdate(url, fake.userMessage({ chat, from: user, text }), { secretToken: SECRET });
     for (const text of ['/report_death@jiuzhu_test_bot', '李四', '11010519491231002Y', id, '2026/10/3', '殡葬']) {
       expect((await send(text)).status).toBe(200);
     }
-    const bot = texts(GROUP.id);
+    const bot = texts(user.id);
     expect(bot[2]).toMatch(/^身份证号有误：/);
-    const card = fake.messages(GROUP.id).at(-1)!;
+    const card = fake.messages(user.id).at(-1)!;
     expect('text' in card && card.text).toContain('请确认');
-    expect(JSON.stringify(card)).not.toContain(id);
+    // Nothing of it in the group.
+    expect(JSON.stringify(fake.messages(GROUP.id))).not.toContain(id);
     const keyboard = card.reply_markup!.inline_keyboard.flat();
     const confirm = keyboard.find((b) => b.text === '确认提交')! as { callback_data: string };
     expect(Buffer.byteLength(confirm.callback_data)).toBeLessThanOrEqual(64);
 
-    const press = fake.callbackQuery({ from: user, chatId: GROUP.id, messageId: card.message_id, data: confirm.callback_data });
+    const press = fake.callbackQuery({ from: user, chatId: user.id, messageId: card.message_id, data: confirm.callback_data });
     const before = starter.deaths.length;
     expect((await postUpdate(url, press, { secretToken: SECRET })).status).toBe(200);
     expect((await postUpdate(url, press, { secretToken: SECRET })).status).toBe(200);
     expect(starter.deaths.slice(before)).toEqual([
       { reporterStaffId: staff.id, name: '李四', idNumber: id, deathDate: '2026-10-03', source: '殡葬', eventId: `telegram:cb:${press.callback_query!.id}` },
     ]);
-    const edited = fake.message(GROUP.id, card.message_id)!;
+    const edited = fake.message(user.id, card.message_id)!;
     expect('text' in edited && edited.text).toContain('已受理');
     // Answer first, then the work, then the edit.
     const methods = fake.requests.map((r) => r.apiMethod?.toLowerCase()).filter((m) => m === 'answercallbackquery' || m === 'editmessagetext');

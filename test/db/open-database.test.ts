@@ -24,7 +24,8 @@ describe('openDatabase', () => {
     const first = await openDatabase({ dataDir });
     try {
       expect(first.kind).toBe('pglite');
-      expect(first.url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?application_name=jiuzhu-pglite$/);
+      // Served on a socket in the private data folder, not on a TCP port (anyone on the machine could connect as superuser).
+      expect(first.url).toMatch(/^postgresql:\/\/postgres@localhost\/postgres\?host=.*%2Frun&application_name=jiuzhu-pglite$/);
       await first.prisma.notice.create({ data: { workflowId: 'wf-persist', note: 'kept' } });
       // A second process must not open the same directory while it is served.
       await expect(startPgliteServer({ dataDir })).rejects.toThrow(/in use/);

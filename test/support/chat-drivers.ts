@@ -82,7 +82,7 @@ export async function startChatFrontsUnderTest(
     ...(opts.demo ? { demo: true } : {}),
   });
   const baseUrl = await listen(app);
-  const driver = feishu ? feishuDriver(feishu, `${baseUrl}/webhooks/feishu`, fronts) : telegramDriver(telegram!, `${baseUrl}/webhooks/telegram`);
+  const driver = feishu ? feishuDriver(feishu, `${baseUrl}/webhooks/feishu`, fronts) : telegramDriver(telegram!, `${baseUrl}/webhooks/telegram`, fronts);
   return {
     fronts,
     driver,
@@ -117,19 +117,29 @@ function feishuDriver(fake: FakeFeishu, url: string, fronts: BotFronts): Driver 
     },
     externalId: (u) => users.get(u)!,
     group: () => groupId,
-    say: (u, chat, text, eventId) =>
-      post(messageReceiveEvent(FEISHU_APP, { chatId: chatOf(u, chat), chatType: chat === 'private' ? 'p2p' : 'group', senderOpenId: users.get(u)!, text, ...(eventId ? { eventId } : {}) })),
+    // The webhook answers at once and the inbox works after: each step waits for the work and its replies.
+    say: async (u, chat, text, eventId) => {
+      const status = await post(messageReceiveEvent(FEISHU_APP, { chatId: chatOf(u, chat), chatType: chat === 'private' ? 'p2p' : 'group', senderOpenId: users.get(u)!, text, ...(eventId ? { eventId } : {}) }));
+      await fronts.idle();
+      return status;
+    },
     async press(u, chat, label, replay) {
       const chatId = chatOf(u, chat);
       const key = `${chatId}|${label}`;
-      if (replay) return post(lastPress.get(key));
+      if (replay) {
+        const status = await post(lastPress.get(key));
+        await fronts.idle();
+        return status;
+      }
       const msg = [...fake.messagesIn(chatId)].reverse().find((m) => m.content.includes(`"content":"${label}"`));
       if (!msg) throw new Error(`no card with a "${label}" button in ${chatId}`);
       const card = JSON.parse(msg.content) as { body: { elements: Array<{ tag: string; text: { content: string }; behaviors?: Array<{ value: Record<string, unknown> }> }> } };
       const button = card.body.elements.find((e) => e.tag === 'button' && e.text.content === label)!;
       const event = cardActionEvent(FEISHU_APP, { operatorOpenId: users.get(u)!, openMessageId: msg.message_id, openChatId: chatId, value: button.behaviors![0]!.value, token: fake.issueCardToken(msg.message_id) });
       lastPress.set(key, event);
-      return post(event);
+      const status = await post(event);
+      await fronts.idle();
+      return status;
     },
     botTexts: (u, chat) => fake.messagesIn(chatOf(u, chat)).filter((m) => m.sender.sender_type === 'app').map((m) => cardTexts(m.content)),
     forge: (u, chat, text) => post(messageReceiveEvent(FEISHU_APP, { chatId: chat, chatType: 'group', senderOpenId: users.get(u)!, text }), { tamper: 'signature' }),
@@ -149,7 +159,7 @@ function feishuDriver(fake: FakeFeishu, url: string, fronts: BotFronts): Driver 
   };
 }
 
-function telegramDriver(fake: FakeTelegram, url: string): Driver {
+function telegramDriver(fake: FakeTelegram, url: string, fronts: { idle(): Promise<void> }): Driver {
   const users = new Map<ChatUser, User>();
   const group = groupChat(-Number(uniqNum()), '第1村工作群') as Chat;
   fake.addChat(group);
@@ -165,7 +175,12 @@ function telegramDriver(fake: FakeTelegram, url: string): Driver {
     },
     externalId: (u) => String(users.get(u)!.id),
     group: () => String(group.id),
-    say: async (u, chat, t) => (await postUpdate(url, fake.userMessage({ chat: chatOf(u, chat), from: users.get(u)!, text: t }), { secretToken: TG_SECRET })).status,
+    // The webhook answers at once and the inbox works after: each step waits for the work and its replies.
+    say: async (u, chat, t) => {
+      const status = (await postUpdate(url, fake.userMessage({ chat: chatOf(u, chat), from: users.get(u)!, text: t }), { secretToken: TG_SECRET })).status;
+      await fronts.idle();
+      return status;
+    },
     async press(u, chat, label, replay) {
       const c = chatOf(u, chat);
       const key = `${c.id}|${label}`;
@@ -175,11 +190,13 @@ function telegramDriver(fake: FakeTelegram, url: string): Driver {
       const button = msg.reply_markup!.inline_keyboard.flat().find((b) => b.text === label) as { callback_data: string };
       const update = fake.callbackQuery({ from: users.get(u)!, chatId: c.id, messageId: msg.message_id, data: button.callback_data });
       lastPress.set(key, update);
-      return (await postUpdate(url, update, { secretToken: TG_SECRET })).status;
+      const status = (await postUpdate(url, update, { secretToken: TG_SECRET })).status;
+      await fronts.idle();
+      return status;
     },
     botTexts: (u, chat) => fake.messages(chatOf(u, chat).id).filter((m) => m.from?.is_bot).map(text),
     forge: async (u, _chat, t) => (await postUpdate(url, fake.userMessage({ chat: group, from: users.get(u)!, text: t }), { secretToken: 'not-the-secret' })).status,
-    settle: async () => {},
+    settle: () => fronts.idle(),
     submit: async () => {
       throw new Error('Telegram has no card forms: steps are short private forms (say/press)');
     },
@@ -190,10 +207,15 @@ function telegramDriver(fake: FakeTelegram, url: string): Driver {
  * The web console as a staff member's browser drives it (demo mode: the person
  * is picked by staff id): type a line, press a card's button, submit a card's form.
  */
-export function consoleDriver(baseUrl: string, prisma: PrismaClient) {
+export function consoleDriver(baseUrl: string, prisma: PrismaClient, settle: () => Promise<void> = async () => {}) {
   const store = createConsoleStore(prisma);
   const chatOf = (staffId: number) => `private:${staffId}`;
-  const post = async (path: string, body: Record<string, unknown>) => (await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+  // The console records each request in the inbox and answers at once: wait for it to be processed.
+  const post = async (path: string, body: Record<string, unknown>) => {
+    const status = (await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    await settle();
+    return status;
+  };
   const last = new Map<number, Record<string, unknown>>();
   const history = (staffId: number) => store.history([chatOf(staffId)]);
   return {

@@ -60,24 +60,28 @@ describe.each(['feishu', 'telegram'] as const)('chat bot end to end on %s (time-
       expect(await driver.say(stranger, group, '/报告死亡')).toBe(200);
       expect(driver.botTexts(stranger, group).at(-1)).toContain('尚未绑定');
 
-      // The village cadre reports the death in the group, step by step.
+      // The death form asks for ID numbers: refused in the group, filled in private chat, step by step.
+      expect(await driver.say(villager, group, '/报告死亡')).toBe(200);
+      await driver.settle();
+      expect(driver.botTexts(villager, group).at(-1)).toContain('不能在群里填写');
       const deathDate = chinaDate(envNow - 5 * DAY);
       for (const text of ['/报告死亡', member.name, member.idNumber, deathDate, '村报']) {
-        expect(await driver.say(villager, group, text)).toBe(200);
+        expect(await driver.say(villager, 'private', text)).toBe(200);
       }
       expect(JSON.stringify(driver.botTexts(villager, group))).not.toContain(member.idNumber);
       step('form filled');
-      expect(await driver.press(villager, group, '确认提交')).toBe(200);
+      await driver.settle();
+      expect(await driver.press(villager, 'private', '确认提交')).toBe(200);
       step('pressed');
       // The same press delivered again decides nothing twice.
-      expect(await driver.press(villager, group, '确认提交', true)).toBe(200);
+      expect(await driver.press(villager, 'private', '确认提交', true)).toBe(200);
       await driver.settle();
       const workflowId = deathReviewWorkflowId(fx.countyId, fx.memberId);
       const row = await eventually(() => prisma.case.findUnique({ where: { workflowId } }));
       step('case open');
       expect(row).toMatchObject({ kind: 'DEATH_REVIEW', status: 'OPEN', assigneeStaffId: fx.staff.caseworker });
       expect(await prisma.case.count({ where: { workflowId } })).toBe(1);
-      expect(driver.botTexts(villager, group).join('\n')).toContain('已受理');
+      expect(driver.botTexts(villager, 'private').join('\n')).toContain('已受理');
 
       // A forged request changes nothing.
       const notesBefore = await prisma.notification.count({ where: { caseId: row.id } });

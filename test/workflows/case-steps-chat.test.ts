@@ -51,7 +51,7 @@ describe('application review, near-relative filing and complaint through the cha
 
   it('application review: investigation, 公示, refusal, the 不予批准告知书 on the card, its delivery', async () => {
     const { driver, fronts } = under;
-    const web = consoleDriver(under.baseUrl, prisma);
+    const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
     const fx = await createCasesFixture(prisma);
     const accepted = chinaDate(await ctx.env.currentTimeMs());
     // The applicant is the father of two section heads (陈股长, 陈二): they must recuse.
@@ -146,7 +146,7 @@ describe('application review, near-relative filing and complaint through the cha
 
   it('near-relative filing: the approval card asks for a comment, 补充材料 answered in the console, approval, the county home visit', async () => {
     const { driver, fronts } = under;
-    const web = consoleDriver(under.baseUrl, prisma);
+    const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
     const fx = await createCasesFixture(prisma);
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     await worker.runUntil(async () => {
@@ -211,7 +211,7 @@ describe('application review, near-relative filing and complaint through the cha
   });
 
   it('complaint: acceptance (not from the township assignee card), extension by the 专班组长, verification, feedback, closed', async () => {
-    const web = consoleDriver(under.baseUrl, prisma);
+    const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
     const fx = await createComplaintFixture(prisma);
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     clockMs = await ctx.env.currentTimeMs();

@@ -46,7 +46,7 @@ describe('a death review driven to closure through the chat (Feishu + console, t
     const member = await prisma.member.findUniqueOrThrow({ where: { id: fx.memberId } });
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     const { driver, fronts } = under;
-    const web = consoleDriver(under.baseUrl, prisma);
+    const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
 
     await worker.runUntil(async () => {
       const villager = await driver.user('孙委员');

@@ -39,7 +39,7 @@ describe('a prisoner exit driven to closure through the chat (Feishu + console)'
     const member = await prisma.member.findUniqueOrThrow({ where: { id: fx.memberId } });
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     const { driver } = under;
-    const web = consoleDriver(under.baseUrl, prisma);
+    const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
 
     await worker.runUntil(async () => {
       const villager = await driver.user('孙委员');

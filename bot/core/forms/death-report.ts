@@ -1,12 +1,14 @@
 // 报告死亡: name → ID number → date of death → source → confirm; then CaseStarter.reportDeath.
 import type { CaseStarter } from '../case-starter.js';
-import type { FormDefinition } from './engine.js';
+import { idNumbersPrivateOnly, type FormDefinition } from './engine.js';
 import { idNumberSchema, maskIdNumber, maskName, pastDateSchema, personNameSchema, shortTextSchema } from './fields.js';
 
 export function deathReportForm(caseStarter: CaseStarter, now: () => Date): FormDefinition {
   return {
     id: 'death',
     title: '报告死亡',
+    // It asks for full ID numbers: never in a group, where they would stay in the group's history.
+    privateOnlyMessage: idNumbersPrivateOnly('报告死亡'),
     steps: [
       { key: 'name', label: '姓名', prompt: '请输入死者姓名：', schema: personNameSchema, mask: maskName },
       { key: 'idNumber', label: '身份证号', prompt: '请输入死者身份证号（18 位）：', schema: idNumberSchema, mask: maskIdNumber },

@@ -73,6 +73,12 @@ function confirmation(form: FormDefinition, data: FormData, ctx: BotContext): Bo
   };
 }
 
+/** Said in a group to a form that asks for ID numbers. */
+export const idNumbersPrivateOnly = (title: string) => `“${title}”需要填写身份证号，不能在群里填写。请私聊机器人发送相应命令（发送 /帮助 查看）。`;
+
+/** Key in a form's stored data: the event id of the last change. */
+const EVENT_MARK = '__event';
+
 export class FormRunner {
   private readonly forms: Map<string, FormDefinition>;
   constructor(forms: FormDefinition[]) {
@@ -139,12 +145,26 @@ export class FormRunner {
       }
       return next();
     }
-    const { state, form, data } = loaded;
+    const { state, form } = loaded;
+    // EVENT_MARK: the event that last changed the form (a retried attempt of it changes nothing again).
+    const { [EVENT_MARK]: lastEvent, ...data } = loaded.data;
+    const replayed = lastEvent === event.eventId;
     ctx.auditNotes.form = form.id;
     if (event.type === 'button' && event.button.action === 'cancel') {
       await this.cancel(ctx);
       ctx.auditNotes.outcome = 'cancelled';
       await ctx.answer(T.cancelled);
+      return;
+    }
+    if (state.step > form.steps.length) {
+      // Being submitted: by this very event (an attempt that stopped half-way), or by another.
+      if (replayed) return this.submit(ctx, form, state.key, form.steps.length, data, true);
+      await ctx.answer('正在提交，请稍候。');
+      return;
+    }
+    if (replayed && event.type === 'text') {
+      // This answer was taken by an earlier attempt: say again what that attempt said (same dedupe key).
+      await ctx.reply(state.step < form.steps.length ? prompt(form.steps[state.step]!, state.step, form.steps.length, form.id) : confirmation(form, data, ctx));
       return;
     }
     const awaitingConfirm = state.step >= form.steps.length;
@@ -188,7 +208,7 @@ export class FormRunner {
     // Optimistic: only the answer to the step we read advances the form.
     const { count } = await ctx.prisma.botFormState.updateMany({
       where: { key: state.key, step: state.step },
-      data: { step: nextStep, data: nextData as Prisma.InputJsonObject, expiresAt },
+      data: { step: nextStep, data: { ...nextData, [EVENT_MARK]: event.eventId } as Prisma.InputJsonObject, expiresAt },
     });
     if (count !== 1) return;
     if (nextStep < form.steps.length) {
@@ -198,27 +218,31 @@ export class FormRunner {
     }
   };
 
-  private async submit(ctx: BotContext, form: FormDefinition, key: string, step: number, data: FormData): Promise<void> {
-    // Take the form (exactly one confirmation wins), put it back if the submission fails.
-    const taken = await ctx.prisma.botFormState.deleteMany({ where: { key, step } });
-    if (taken.count !== 1) return;
+  private async submit(ctx: BotContext, form: FormDefinition, key: string, step: number, data: FormData, resumed = false): Promise<void> {
+    // Take the form (exactly one confirmation wins) by marking it as being submitted by this event;
+    // it is deleted only once the submission is through, so a crash in between loses nothing: the
+    // inbox processes the same event again and finds the form marked with it (`resumed`).
+    const submitting = form.steps.length + 1;
+    if (!resumed) {
+      const taken = await ctx.prisma.botFormState.updateMany({ where: { key, step }, data: { step: submitting, data: { ...data, [EVENT_MARK]: ctx.event.eventId } as Prisma.InputJsonObject } });
+      if (taken.count !== 1) return;
+    }
     try {
       const outcome = await form.submit(ctx, data);
+      await ctx.prisma.botFormState.deleteMany({ where: { key, step: submitting } });
       ctx.auditNotes.outcome = 'submitted';
       await ctx.answer(outcome);
     } catch (err) {
       if (err instanceof CaseRefusedError) {
         // Nothing to retry: say why, and the form is over.
+        await ctx.prisma.botFormState.deleteMany({ where: { key, step: submitting } });
         ctx.auditNotes.outcome = 'refused';
         await ctx.answer({ title: `${form.title}：未受理`, text: err.message });
         return;
       }
       const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
-      await ctx.prisma.botFormState.upsert({
-        where: { key },
-        create: { key, form: form.id, step, data: data as Prisma.InputJsonObject, expiresAt },
-        update: {},
-      });
+      // Back to awaiting confirmation, so the person (or the inbox's retry) can confirm again.
+      await ctx.prisma.botFormState.updateMany({ where: { key, step: submitting }, data: { step, data: data as Prisma.InputJsonObject, expiresAt } });
       ctx.auditNotes.outcome = 'submit-failed';
       await ctx.reply(T.submitFailed, 'submit-failed').catch(() => {});
       throw err;

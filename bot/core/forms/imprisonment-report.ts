@@ -1,12 +1,14 @@
 // 报告服刑: name → ID number → date custody began → source → confirm; then CaseStarter.reportImprisonment.
 import type { CaseStarter } from '../case-starter.js';
-import type { FormDefinition } from './engine.js';
+import { idNumbersPrivateOnly, type FormDefinition } from './engine.js';
 import { idNumberSchema, maskIdNumber, maskName, pastDateSchema, personNameSchema, shortTextSchema } from './fields.js';
 
 export function imprisonmentReportForm(caseStarter: CaseStarter, now: () => Date): FormDefinition {
   return {
     id: 'prison',
     title: '报告服刑',
+    // It asks for full ID numbers: never in a group, where they would stay in the group's history.
+    privateOnlyMessage: idNumbersPrivateOnly('报告服刑'),
     steps: [
       { key: 'name', label: '姓名', prompt: '请输入服刑（在押）人员姓名：', schema: personNameSchema, mask: maskName },
       { key: 'idNumber', label: '身份证号', prompt: '请输入其身份证号（18 位）：', schema: idNumberSchema, mask: maskIdNumber },

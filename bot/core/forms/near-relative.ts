@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 import type { CaseStarter } from '../case-starter.js';
-import type { FormDefinition } from './engine.js';
+import { idNumbersPrivateOnly, type FormDefinition } from './engine.js';
 import { idNumberSchema, maskIdNumber, maskName, personNameSchema } from './fields.js';
 
 const relationSchema = z
@@ -16,6 +16,8 @@ export function nearRelativeForm(caseStarter: CaseStarter): FormDefinition {
   return {
     id: 'nearRelative',
     title: '近亲属备案',
+    // It asks for full ID numbers: never in a group, where they would stay in the group's history.
+    privateOnlyMessage: idNumbersPrivateOnly('近亲属备案'),
     steps: [
       { key: 'relativeName', label: '亲属姓名', prompt: '请输入申请或享受救助的亲属姓名：', schema: personNameSchema, mask: maskName },
       { key: 'relativeIdNumber', label: '亲属身份证号', prompt: '请输入该亲属的身份证号（18 位）：', schema: idNumberSchema, mask: maskIdNumber },

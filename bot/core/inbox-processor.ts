@@ -1,0 +1,140 @@
+// The inbox processor: takes recorded events from the inbox (bot/core/inbox.ts)
+// one at a time, in the order they came, and runs the bot core on each with
+// replies going to the outbox (bot/core/outbox.ts), or straight to a local port
+// (the web console, whose "sending" is a database write). A pass runs on every
+// `kick` (a webhook recorded something) and every `intervalMs` (back-offs run
+// out, a crashed process's events are taken up). After a pass that did work,
+// `afterPass` runs (the delivery loop's kick, so replies go out at once).
+//
+// A processor takes the events it recorded itself at once; events recorded by
+// another process (replica) are left to it unless they are still pending after
+// `takeOverAfterMs` (that process died or is stuck): then any processor takes
+// them. Replies follow the same rule in the delivery loop (`owns`).
+import { appendAudit } from '../../app/db/audit.js';
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import type { BotCore } from './bot-core.js';
+import { claimInboxEvent, dueInboxIds, inboxAttemptFailed, inboxId, recordEvent, staleInboxIds, type RecordOutcome } from './inbox.js';
+import { outboxPort } from './outbox.js';
+import { SenderRateLimit } from './sender-limit.js';
+import { T } from './texts.js';
+import type { InboundEvent, OutboundPort, Platform } from './types.js';
+
+export interface InboxProcessorOptions {
+  prisma: PrismaClient;
+  core: BotCore;
+  /** Platforms whose port is local and used directly (the console); the others reply through the outbox. */
+  direct?: Partial<Record<Platform, OutboundPort>>;
+  /** Pass interval (default 1 s). */
+  intervalMs?: number;
+  /** Runs after a pass that processed something (e.g. the delivery loop's kick); awaited by `settle`. */
+  afterPass?: () => Promise<unknown>;
+  /** Per-sender limit of recorded events (default 30 a minute). */
+  senderLimit?: { limit: number; windowMs: number };
+  /** Events of other processes still pending after this long are taken over (default 15 s). */
+  takeOverAfterMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface InboxProcessor {
+  /** Records an event and starts a pass; 'limited' when its sender sent too much (nothing recorded). */
+  record(event: InboundEvent): Promise<RecordOutcome | 'limited'>;
+  /** Runs a pass now (after the one in progress). Resolves with how many events were processed. */
+  kick(): Promise<number>;
+  /** Waits up to `budgetMs` for the pending work and its replies (card actions, tests). */
+  settle(budgetMs?: number): Promise<void>;
+  stop(): Promise<void>;
+  /** True when a reply's dedupe key belongs to an event this processor recorded or took over (its delivery is ours). */
+  owns(dedupeKey: string): boolean;
+}
+
+/** How long an event stays "ours" for the delivery of its replies. */
+const OWN_MS = 30 * 60_000;
+
+export function createInboxProcessor(options: InboxProcessorOptions): InboxProcessor {
+  const { prisma, core } = options;
+  const onError = options.onError ?? ((err) => console.error('inbox:', err));
+  const limiter = new SenderRateLimit(options.senderLimit?.limit ?? 30, options.senderLimit?.windowMs ?? 60_000);
+  let chain: Promise<number> = Promise.resolve(0);
+  let stopped = false;
+  const takeOverAfterMs = options.takeOverAfterMs ?? 15_000;
+  /** Inbox ids recorded or taken over here, with when. */
+  const mine = new Map<string, number>();
+  const own = (id: string) => {
+    mine.set(id, Date.now());
+    if (mine.size > 5000) for (const [k, t] of mine) if (t < Date.now() - OWN_MS) mine.delete(k);
+  };
+
+  const portFor = (event: InboundEvent) => options.direct?.[event.platform] ?? outboxPort(prisma, inboxId(event.platform, event.eventId));
+
+  async function giveUp(event: InboundEvent, id: string, err: unknown) {
+    await appendAudit(prisma, {
+      actor: `${event.platform}:${event.senderId}`,
+      action: 'bot.failed',
+      subjectType: 'chat',
+      subjectId: `${event.platform}:${event.chat.id}`,
+      payload: { eventId: event.eventId, chatKind: event.chat.kind, error: err instanceof Error ? err.message.slice(0, 200) : 'error' },
+    });
+    await portFor(event).send(event.chat, { text: T.processingFailed }, { dedupeKey: `${id}:failed` });
+  }
+
+  async function pass(): Promise<number> {
+    let processed = 0;
+    const now = new Date();
+    const ours = await dueInboxIds(prisma, now, 100, [...mine.keys()]);
+    const taken = await staleInboxIds(prisma, new Date(now.getTime() - takeOverAfterMs), now);
+    for (const id of [...new Set([...ours, ...taken])]) {
+      if (stopped) break;
+      const claimed = await claimInboxEvent(prisma, id);
+      if (!claimed) continue;
+      own(id);
+      try {
+        await core.process(claimed.event, portFor(claimed.event), claimed.id);
+        processed++;
+      } catch (err) {
+        onError(err);
+        if (await inboxAttemptFailed(prisma, claimed, err)) await giveUp(claimed.event, claimed.id, err).catch(onError);
+      }
+    }
+    if (processed > 0 && options.afterPass) await options.afterPass().catch(onError);
+    return processed;
+  }
+
+  const kick = () => {
+    chain = chain.catch(() => 0).then(() => (stopped ? 0 : pass()));
+    return chain;
+  };
+  const timer = setInterval(() => void kick().catch(onError), options.intervalMs ?? 1000);
+  timer.unref();
+
+  return {
+    async record(event) {
+      if (!limiter.take(`${event.platform}:${event.senderId}`)) return 'limited';
+      const outcome = await recordEvent(prisma, event);
+      if (outcome === 'new' || outcome === 'pending') own(inboxId(event.platform, event.eventId));
+      // After the caller has answered (the next turn of the event loop): the answer never waits on the work.
+      if (outcome === 'new') setImmediate(() => void kick().catch(onError));
+      return outcome;
+    },
+    kick,
+    async settle(budgetMs = 30_000) {
+      let timeout: NodeJS.Timeout | undefined;
+      const work = (async () => {
+        await kick();
+        await options.afterPass?.();
+      })();
+      await Promise.race([work.catch(onError), new Promise<void>((r) => (timeout = setTimeout(r, budgetMs)))]);
+      clearTimeout(timeout);
+    },
+    owns(dedupeKey) {
+      // Reply keys are `<inbox id>:<tag>` with a tag of one or two parts (reply:0, edit:1, failed, submit-failed).
+      const a = dedupeKey.lastIndexOf(':');
+      const b = a > 0 ? dedupeKey.lastIndexOf(':', a - 1) : -1;
+      return (a > 0 && mine.has(dedupeKey.slice(0, a))) || (b > 0 && mine.has(dedupeKey.slice(0, b)));
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await chain.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The durable inbox: with the IM API unreachable, a well-formed event is answered 200 at once
+ * (within 100 ms) and nothing is lost; when the API is back, each reply is posted once. An event
+ * recorded by a process that died before processing it is processed by the next one.
+ */
+import net from 'node:net';
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { BOT_TEXTS as T, createBotCore, createInboxProcessor, deliverReplies, inboxId, recordEvent, type InboundEvent, type InboxProcessor, type OutboundPort, type Platform } from '../../bot/core/index.js';
+import { createFeishuSender, registerFeishuWebhook } from '../../bot/lark/index.js';
+import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { createPrismaClient } from '../../app/db/client.js';
+import { messageReceiveEvent, postToWebhook } from '../fakes/feishu-events.js';
+import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
+import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
+import { listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+
+const prisma = createPrismaClient(inject('databaseUrl'));
+const APP = { appId: 'cli_inbox_test_app', appSecret: 'secret-of-the-inbox-app', verificationToken: 'vt-inbox-1', encryptKey: 'ek-inbox-2' };
+const TOKEN = `${uniqNum()}:AAInboxTests_abcdefghijklmnopqrstuv`;
+const SECRET = 'inbox_secret';
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+let feishu: FakeFeishu;
+let telegram: FakeTelegram;
+let app: FastifyInstance;
+let base: string;
+let inbox: InboxProcessor;
+/** The ports the delivery uses: first pointed at nothing, then at the fakes ("the API is back"). */
+const outs: Partial<Record<Platform, OutboundPort>> = {};
+const later = () => new Date(Date.now() + 3_600_000); // past every back-off
+
+beforeAll(async () => {
+  feishu = await startFakeFeishu({ apps: [{ appId: APP.appId, appSecret: APP.appSecret }] });
+  telegram = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_inbox_bot', chats: [], rateLimit: false });
+  const down = `http://127.0.0.1:${await closedPort()}`;
+  const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
+  outs.feishu = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: down, prisma, attempts: 1, timeoutMs: 500 });
+  inbox = createInboxProcessor({ prisma, core, afterPass: () => deliverReplies({ prisma, outs, owns: (k) => inbox.owns(k) }), onError: () => {} });
+  const tgDown = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: down, botInfo: telegram.bot, inbox });
+  outs.telegram = tgDown.out;
+  app = Fastify();
+  const feishuHook = registerFeishuWebhook(app, { ...APP, core, out: outs.feishu, inbox, onError: () => {} });
+  const tgHook = registerTelegramWebhook(app, { bot: tgDown, secretToken: SECRET, onError: () => {} });
+  base = await listen(app);
+  expect([feishuHook.path, tgHook.path]).toEqual(['/webhooks/feishu', '/webhooks/telegram']);
+});
+afterAll(async () => {
+  await inbox.stop();
+  await app.close();
+  await feishu.close();
+  await telegram.close();
+  await prisma.$disconnect();
+});
+
+describe('inbound never waits on outbound', () => {
+  it('Feishu: with the API down, answers 200 within 100 ms (a redelivery too), and posts the reply once when it is back', async () => {
+    const openId = uniq('ou_');
+    const chatId = uniq('oc_');
+    const payload = messageReceiveEvent(APP, { chatId, chatType: 'p2p', senderOpenId: openId, text: '/帮助', eventId: uniq('ev_') });
+    const eventId = (payload.header as { event_id: string }).event_id;
+    // Warm the route (first request compiles the handler).
+    await postToWebhook(`${base}/webhooks/feishu`, messageReceiveEvent(APP, { chatId: uniq('oc_'), chatType: 'p2p', senderOpenId: uniq('ou_'), text: 'x' }), { encryptKey: APP.encryptKey });
+    // Five deliveries of the same event (Feishu's retries): each answered 200, at once. The figure is
+    // the median: the test machine and PGlite (one session at a time) are shared with other test files.
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await inbox.settle();
+      const t0 = performance.now();
+      const res = await postToWebhook(`${base}/webhooks/feishu`, payload, { encryptKey: APP.encryptKey });
+      times.push(performance.now() - t0);
+      expect(res.status).toBe(200);
+    }
+    console.log(`feishu answers (ms): ${times.map((t) => t.toFixed(1)).join(' ')}`);
+    expect(times.sort((a, b) => a - b)[2]).toBeLessThan(100);
+    await inbox.settle();
+    // Processed (audited, done) although nothing could be sent: the reply waits in the outbox.
+    const row = await prisma.processedEvent.findUniqueOrThrow({ where: { id: inboxId('feishu', eventId) } });
+    expect(row.status).toBe('done');
+    const queued = await prisma.outboxReply.findMany({ where: { chatId } });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.deliveredAt).toBeNull();
+    expect(queued[0]!.attempts).toBeGreaterThanOrEqual(1);
+    expect(queued[0]!.lastError).toBeTruthy();
+    expect(feishu.messagesIn(chatId)).toHaveLength(0);
+    expect(await prisma.auditEntry.count({ where: { payload: { path: ['eventId'], equals: eventId } } })).toBe(1);
+
+    // The API is back.
+    outs.feishu = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: feishu.url, prisma, baseDelayMs: 20 });
+    await deliverReplies({ prisma, outs, now: later, owns: (k) => inbox.owns(k) });
+    await deliverReplies({ prisma, outs, now: later, owns: (k) => inbox.owns(k) });
+    const sent = feishu.messagesIn(chatId);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.content).toContain(T.unbound);
+  });
+
+  it('Telegram: with the API down, answers 200 within 100 ms and posts the reply once when it is back', async () => {
+    const user = tgUser(uniqNum(), '周');
+    const update = telegram.userMessage({ chat: privateChat(user), from: user, text: '/help' });
+    await postUpdate(`${base}/webhooks/telegram`, telegram.userMessage({ chat: privateChat(tgUser(uniqNum(), '热')), from: tgUser(uniqNum(), '热'), text: 'x' }), { secretToken: SECRET });
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await inbox.settle();
+      const t0 = performance.now();
+      const res = await postUpdate(`${base}/webhooks/telegram`, update, { secretToken: SECRET });
+      times.push(performance.now() - t0);
+      expect(res.status).toBe(200);
+    }
+    console.log(`telegram answers (ms): ${times.map((t) => t.toFixed(1)).join(' ')}`);
+    expect(times.sort((a, b) => a - b)[2]).toBeLessThan(100);
+    await inbox.settle();
+    expect(telegram.messages(user.id).filter((m) => m.from?.is_bot)).toHaveLength(0);
+    const up = createTelegramBot({ token: TOKEN, core: createBotCore({ prisma, caseStarter: new RecordingCaseStarter() }), prisma, apiRoot: telegram.url, botInfo: telegram.bot, inbox });
+    outs.telegram = up.out;
+    await deliverReplies({ prisma, outs, now: later, owns: (k) => inbox.owns(k) });
+    await deliverReplies({ prisma, outs, now: later, owns: (k) => inbox.owns(k) });
+    const said = telegram.messages(user.id).filter((m) => m.from?.is_bot).map((m) => ('text' in m ? m.text : ''));
+    expect(said).toEqual([T.unbound]);
+  });
+
+  it('a process that died after recording loses nothing: the next one processes the event and replies once', async () => {
+    const chatId = uniq('oc_');
+    const event: InboundEvent = { type: 'text', platform: 'feishu', eventId: uniq('crash_'), chat: { platform: 'feishu', id: chatId, kind: 'private' }, senderId: uniq('ou_'), text: '/帮助' };
+    // What the webhook did before the process died: the event is recorded, nothing else.
+    expect(await recordEvent(prisma, event)).toBe('new');
+    // The next process (the API is up by now): it takes over events left pending by another (here at once).
+    outs.feishu = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: feishu.url, prisma, baseDelayMs: 20 });
+    const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
+    const next: InboxProcessor = createInboxProcessor({ prisma, core, takeOverAfterMs: 0, afterPass: () => deliverReplies({ prisma, outs, owns: (k) => next.owns(k) }), onError: () => {} });
+    try {
+      await next.settle();
+      await next.settle();
+    } finally {
+      await next.stop();
+    }
+    expect((await prisma.processedEvent.findUniqueOrThrow({ where: { id: inboxId('feishu', event.eventId) } })).status).toBe('done');
+    expect(feishu.messagesIn(chatId)).toHaveLength(1);
+    expect(await prisma.auditEntry.count({ where: { payload: { path: ['eventId'], equals: event.eventId } } })).toBe(1);
+  });
+});
