@@ -91,7 +91,7 @@ export interface ImportOptions {
   today?: string;
   /**
    * The database's URL, for the payments file's COPY path on PostgreSQL (default DATABASE_URL; PGlite's
-   * URL, or none, keeps the chunked path; JIUZHU_IMPORT_COPY=0 forces it).
+   * URL, or none, keeps the chunked path; the COPY path is opt-in for now: JIUZHU_IMPORT_COPY=1).
    */
   databaseUrl?: string;
   /** Rows per database round (default 5000). */
