@@ -150,7 +150,7 @@ async function runSize(adminUrl: string, paymentRows: number): Promise<{ payment
     await client.connect();
     const server = (await client.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v.split(' on ')[0]!;
     const files = writeFiles(dir, paymentRows);
-    const common = { prisma, policy: presets.zhangzi, today: '2025-06-30', hashKey: 'bench-hash-key-0123456789abcdef', county: `基准县${process.pid}` };
+    const common = { prisma, databaseUrl: url.toString(), policy: presets.zhangzi, today: '2025-06-30', hashKey: 'bench-hash-key-0123456789abcdef', county: `基准县${process.pid}` };
     const out: FileFigures[] = [];
     for (const [kind, file, columns] of [
       ['roster', files.roster, 12],

@@ -39,6 +39,7 @@ import { CountyRegions, type Tx } from './regions.js';
 import { inspectFile, readRows, type SourceInfo, type TextEncoding } from './source.js';
 import type { EntityCounts, Item, KindWriter, Rejection, WriterContext } from './writers/common.js';
 import { createPaymentsWriter } from './writers/payments.js';
+import { createStagedPaymentsWriter, stagedImportUrl, type StagedWriter } from './writers/payments-staged.js';
 import { createDeathsWriter, createPrisonWriter } from './writers/records.js';
 import { createMonitoredWriter } from './writers/monitored.js';
 import { createApplicationsWriter } from './writers/applications.js';
@@ -89,6 +90,11 @@ export interface ImportOptions {
   errorFile?: string;
   /** "Today" in Beijing for the not-in-the-future checks (tests). */
   today?: string;
+  /**
+   * The database's URL, for the payments file's COPY path on PostgreSQL (default DATABASE_URL; PGlite's
+   * URL, or none, keeps the chunked path; the COPY path is opt-in for now: JIUZHU_IMPORT_COPY=1).
+   */
+  databaseUrl?: string;
   /** Rows per database round (default 5000). */
   chunkSize?: number;
   onProgress?: (p: ImportProgress) => void;
@@ -250,9 +256,20 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
   };
 
   let result: ImportResult;
+  // Staging tables of the COPY path, dropped once the transaction that read them has ended.
+  const afterTransaction: (() => Promise<void>)[] = [];
   try {
     result = await prisma.$transaction(
-      (tx) => runInTransaction(tx, { ...opts, policy, countyName, hashKey: hashKey.key, actor: opts.actor ?? defaultActor() }, source, base, errorFile, calendarFor),
+      (tx) =>
+        runInTransaction(
+          tx,
+          { ...opts, policy, countyName, hashKey: hashKey.key, actor: opts.actor ?? defaultActor() },
+          source,
+          base,
+          errorFile,
+          calendarFor,
+          afterTransaction,
+        ),
       { timeout: 24 * 3_600_000, maxWait: 10 * 60_000 },
     );
   } catch (err) {
@@ -262,6 +279,8 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
       errorFile.discard();
       throw err;
     }
+  } finally {
+    for (const cleanup of afterTransaction) await cleanup();
   }
   const wroteErrors = errorFile.written;
   errorFile.close();
@@ -272,6 +291,19 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
   }
   result.durationMs = Date.now() - started;
   return result;
+}
+
+/** The cells of the rows refused by the staged path's SQL checks: the file read once more for those lines. */
+async function fillCells(source: SourceInfo, rejections: Rejection[]): Promise<void> {
+  const wanted = new Map(rejections.map((r) => [r.line, r]));
+  let left = wanted.size;
+  for await (const raw of readRows(source)) {
+    const r = wanted.get(raw.line);
+    if (r && r.cells.length === 0) {
+      r.cells = raw.cells;
+      if (--left === 0) break;
+    }
+  }
 }
 
 async function findBatch(db: PrismaClient | Tx, kind: ImportKind, sha256: string): Promise<ImportResult['previousBatch']> {
@@ -290,6 +322,7 @@ async function runInTransaction(
   base: ImportResult,
   errorFile: ErrorFileWriter,
   calendar: () => WorkCalendar | undefined,
+  afterTransaction: (() => Promise<void>)[],
 ): Promise<ImportResult> {
   const { kind } = opts;
   const result: ImportResult = { ...base, firstErrors: [], entities: {}, ignoredColumns: [] };
@@ -313,16 +346,41 @@ async function runInTransaction(
 
   const regions = new CountyRegions(tx, opts.countyName);
   const checks = kind === 'roster' ? new RosterFileChecks() : undefined;
-  const writer = createWriter(kind, { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor }, checks);
+  const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor };
+  const stagedUrl = kind === 'payments' ? stagedImportUrl(opts.databaseUrl ?? process.env.DATABASE_URL) : undefined;
+  const staged: StagedWriter | undefined = stagedUrl ? await createStagedPaymentsWriter(ctx, stagedUrl) : undefined;
+  if (staged) afterTransaction.push(() => staged.close());
+  const writer = (staged as KindWriter<RowTypes[ImportKind]> | undefined) ?? createWriter(kind, ctx, checks);
+  return readAndWrite(tx, opts, source, result, errorFile, rollback, batchId, regions, checks, writer, staged);
+}
+
+async function readAndWrite(
+  tx: Tx,
+  opts: ImportOptions & { policy: CountyPolicy; countyName: string; hashKey: string; actor: string },
+  source: SourceInfo,
+  result: ImportResult,
+  errorFile: ErrorFileWriter,
+  rollback: (status: ImportStatus) => never,
+  batchId: number,
+  regions: CountyRegions,
+  checks: RosterFileChecks | undefined,
+  writer: KindWriter<RowTypes[ImportKind]>,
+  staged: StagedWriter | undefined,
+): Promise<ImportResult> {
+  const { kind } = opts;
   const parse = createRowParser(kind, { today: opts.today ?? todayInBeijing(), nearRelations: opts.policy.nearRelatives.relations });
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
 
   // Refused rows reach the error file in line order: those refused by the row checks wait with their
   // chunk until the database checks of the same chunk are done, then both lists are merged.
-  const report = (r: Rejection) => {
+  const record = (r: Rejection) => {
     errorFile.add(r.line, r.reasons, r.cells);
     if (result.firstErrors.length < FIRST_ERRORS) result.firstErrors.push({ line: r.line, reasons: r.reasons });
   };
+  // The staged path finds its database refusals only after the whole file: the row checks' refusals
+  // wait for them, so that the error file stays in line order.
+  const held: Rejection[] = [];
+  const report = staged ? (r: Rejection) => void held.push(r) : record;
   /** Refused so far, including rows of chunks still being written (decides whether to keep writing). */
   let refusedSoFar = 0;
   const writing = () => opts.acceptValid === true || refusedSoFar === 0;
@@ -413,6 +471,15 @@ async function runInTransaction(
   }
   await dispatch();
   await inflight;
+  if (staged) {
+    const late = await staged.complete((n) => opts.acceptValid === true || (refusedSoFar === 0 && n === 0));
+    refusedSoFar += late.length;
+    result.accepted -= late.length;
+    result.rejected += late.length;
+    if (late.length > 0) await fillCells(source, late);
+    const all = late.length === 0 ? held : [...held, ...late].sort((a, b) => a.line - b.line);
+    for (const r of all) record(r);
+  }
   progress();
   writer.finish?.(result.accepted);
 
