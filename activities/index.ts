@@ -9,6 +9,7 @@ import { createPrisonExitActivities } from './prison-exit.js';
 import { createFilingActivities } from './filings.js';
 import { createApplicationActivities } from './applications.js';
 import { createRectificationActivities } from './rectification.js';
+import { createPhaseSummaryActivities } from './phase-summary.js';
 
 export type { Database } from './deps.js';
 
@@ -25,6 +26,7 @@ export function createActivities(db: Database) {
     ...createRectificationActivities(db),
     ...createCycleActivities(db),
     ...createCycleTableActivities(db),
+    ...createPhaseSummaryActivities(db),
   };
 }
 
