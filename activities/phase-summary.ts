@@ -49,7 +49,7 @@ export interface SummaryDocumentContent {
   figures: { header: string[]; rows: string[][]; notes: string[] };
 }
 
-const cellText = (v: Row[string]): string => (v === null || v === undefined ? '' : String(v));
+const cellText = (v: Row[string] | undefined): string => (v === null || v === undefined ? '' : String(v));
 
 /** The compiled summary as .docx bytes: title, one heading and text per unit, the progress table. */
 export function renderSummaryDocx(c: SummaryDocumentContent): Promise<Buffer> {

@@ -317,7 +317,7 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
     if (textSummary) {
       if (waitMs > 0) await condition(allIn, waitMs);
       if (allIn()) {
-        if (state.phase !== 'aggregated') await aggregate();
+        if ((state.phase as ProgressCycleStatus['phase']) !== 'aggregated') await aggregate();
         break;
       }
     } else {

@@ -110,7 +110,7 @@ export const summarySentStep = defineStep({
     { key: 'recipient', label: '报送单位', kind: 'text', required: true },
     { key: 'sentOn', label: '上报日期', kind: 'date', required: true },
   ],
-  initial: (v) => (v.recipient ? { recipient: v.recipient } : {}),
+  initial: (v): Record<string, string> => (v.recipient ? { recipient: v.recipient } : {}),
   brief: (v) => (v.compiled ? `汇编文档：${v.compiled.fileName}` : null),
   schema: z.object({ recipient: textField('报送单位', SUMMARY_RECIPIENT_MAX), sentOn: dateField('上报日期') }),
   toArgs: (v, actor) => ({ byStaffId: actor.staffId, recipient: v.recipient, sentOn: v.sentOn }),
