@@ -204,7 +204,8 @@ export function createCycleActivities(db: Database) {
           missing: input.units.filter((u) => !byUnit.has(u.id)).map((u) => ({ unitId: u.id, name: u.name })),
           totals: aggregateProgress(
             input.focusCodes,
-            subs.map((s) => s.data as { items: Record<string, ProgressItem> }),
+            // A phase summary's text submission carries no figures.
+            subs.map((s) => ({ items: (s.data as { items?: Record<string, ProgressItem> } | null)?.items ?? {} })),
           ),
         };
         const cycle = await tx.reportCycle.findUniqueOrThrow({ where: { id: input.cycleId } });

@@ -10,6 +10,7 @@ import { createFilingActivities } from './filings.js';
 import { createApplicationActivities } from './applications.js';
 import { createRectificationActivities } from './rectification.js';
 import { createFindingWorkActivities } from './findings-work.js';
+import { createPhaseSummaryActivities } from './phase-summary.js';
 
 export type { Database } from './deps.js';
 
@@ -27,6 +28,7 @@ export function createActivities(db: Database) {
     ...createCycleActivities(db),
     ...createCycleTableActivities(db),
     ...createFindingWorkActivities(db),
+    ...createPhaseSummaryActivities(db),
   };
 }
 

@@ -6,7 +6,7 @@
  * restarted schedule or a catch-up run finds the run already there and starts
  * nothing. Nothing opens after the campaign window closes.
  */
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { CycleActivities } from '../activities/cycles.js';
 import {
   chinaDateOf,
@@ -82,12 +82,14 @@ export async function cycleTick(input: CycleTickInput): Promise<CycleTickResult>
       break;
     }
     case 'phase-summary': {
-      const s = phaseSummaryToOpen(policy, today);
+      // A summary due on a holiday moves to the next working day and says so (added after the tick shipped).
+      const moves = patched('phase-summary-moves-off-holidays');
+      const s = phaseSummaryToOpen(policy, today, moves ? calendar : undefined);
       if (!s) break;
       const id = phaseSummaryWorkflowId(countyRegionId, s.id);
       await start(id, {
           workflowType: 'progressReportCycle',
-          args: [{ countyRegionId, kind: 'phase-summary', period: s.id, title: s.title, due: s.due, expiresAt: s.expiresAt.toISOString(), policy }],
+          args: [{ countyRegionId, kind: 'phase-summary', period: s.id, title: s.movedFrom ? `${s.title}（${movedDueText(s)}）` : s.title, due: s.due, expiresAt: s.expiresAt.toISOString(), policy }],
         });
       break;
     }

@@ -12,6 +12,12 @@
  * `cycle-tables-attached`) → late submissions are accepted until every unit has
  * reported or the cycle closes (`closeAfterHours` after the last escalation).
  *
+ * A phase summary run (patch `phase-summary-compiled`) takes each unit's
+ * summary text (Update `submitSummary`) instead of figures; once every unit is
+ * in (or at the cut-off with what is in) the 专班 office gets the compiled
+ * .docx (texts + the period's progress table) and records it as sent upward
+ * (Update `reportUpward`, 「已上报」, audited); the run closes once recorded.
+ *
  * The due date and the policy are input: the schedule's tick computes them,
  * so a policy change never alters a running cycle's replay.
  */
@@ -29,9 +35,14 @@ import {
 import type { CycleActivities, UnitKind } from '../activities/cycles.js';
 import type { CycleTableActivities } from '../activities/cycle-tables.js';
 import type { NotifyActivities } from '../activities/notify.js';
+import type { PhaseSummaryActivities } from '../activities/phase-summary.js';
 import {
   aggregateText,
+  chinaDateOf,
   checkProgressSubmission,
+  checkReportUpward,
+  checkSummarySubmission,
+  compiledSummaryText,
   cycleEscalationText,
   cyclePromptText,
   cycleReminderText,
@@ -45,7 +56,7 @@ import type { LocalDate } from '../domain/time/local-date.js';
 import { planLadder, type LadderEvent } from './escalation.js';
 import { forEachSideBySide } from './notify-side-by-side.js';
 
-const acts = proxyActivities<CycleActivities & NotifyActivities>({
+const acts = proxyActivities<CycleActivities & NotifyActivities & PhaseSummaryActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -75,8 +86,15 @@ export interface ProgressCycleInput {
   closeAfterHours?: number;
 }
 
-export { progressCycleStatusQuery, submitProgressUpdate, type ProgressCycleStatus, type SubmitResult } from '../domain/steps/updates/progress-cycle.js';
-import { progressCycleStatusQuery, submitProgressUpdate, type ProgressCycleStatus } from '../domain/steps/updates/progress-cycle.js';
+export {
+  progressCycleStatusQuery,
+  reportUpwardUpdate,
+  submitProgressUpdate,
+  submitSummaryUpdate,
+  type ProgressCycleStatus,
+  type SubmitResult,
+} from '../domain/steps/updates/progress-cycle.js';
+import { progressCycleStatusQuery, reportUpwardUpdate, submitProgressUpdate, submitSummaryUpdate, type ProgressCycleStatus } from '../domain/steps/updates/progress-cycle.js';
 
 function unitKindOf(policy: CountyPolicy): UnitKind {
   return policy.progressReport.reportingUnits === 'section' ? 'SECTION' : 'TOWNSHIP';
@@ -99,6 +117,14 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
   let units: CycleUnit[] = [];
   const accepted = new Set<number>();
   let pending = 0;
+  // Phase summaries take the units' texts and are compiled for the office (added after the cycle shipped).
+  const textSummary = input.kind === 'phase-summary' && patched('phase-summary-compiled');
+  if (textSummary) {
+    state.summaryMode = 'text';
+    state.compiled = null;
+    state.sentUpward = null;
+    state.recipient = input.policy.phaseSummaries.find((p) => p.id === input.period)?.recipient ?? '上级部门';
+  }
 
   setHandler(progressCycleStatusQuery, () => state);
   setHandler(
@@ -139,6 +165,46 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
     },
   );
 
+  if (textSummary) {
+    const record = async (unitId: number, byStaffId: number, data: unknown) => {
+      const updateId = currentUpdateInfo()?.id;
+      if (!updateId || state.cycleId === null) throw ApplicationFailure.nonRetryable('本期报送尚未开始');
+      accepted.add(unitId);
+      pending++;
+      try {
+        const r = await acts.recordSubmission({ cycleId: state.cycleId, unitId, byStaffId, data, updateId, submittedAt: new Date(Date.now()).toISOString(), late: Date.now() >= expiresAtMs });
+        state.submitted.push({ unitId, late: r.late, updateId });
+        return r;
+      } finally {
+        pending--;
+      }
+    };
+    setHandler(submitSummaryUpdate, (args) => record(args.unitId, args.byStaffId, { text: args.text.trim() }), {
+      validator: (args) => {
+        const reason = checkSummarySubmission(args, { units, submittedUnitIds: accepted, open: (state.phase === 'collecting' || state.phase === 'aggregated') && !state.sentUpward });
+        if (reason) throw new Error(reason);
+      },
+      description: '报送本单位阶段工作总结（文字）',
+    });
+    setHandler(
+      reportUpwardUpdate,
+      async (args) => {
+        const updateId = currentUpdateInfo()?.id ?? `${workflowId}:sent`;
+        const recordedAt = new Date(Date.now()).toISOString();
+        const sentOn = args.sentOn ?? chinaDateOf(Date.now());
+        state.sentUpward = { byStaffId: args.byStaffId, recipient: args.recipient.trim(), sentOn, recordedAt };
+        return acts.recordSummarySent({ cycleId: state.cycleId!, updateId, byStaffId: args.byStaffId, recipient: args.recipient.trim(), sentOn, recordedAt });
+      },
+      {
+        validator: (args) => {
+          const reason = checkReportUpward(args, { compiled: !!state.compiled, alreadySent: !!state.sentUpward });
+          if (reason) throw new Error(reason);
+        },
+        description: '登记阶段总结已上报（报送单位、日期）',
+      },
+    );
+  }
+
   const openedAtMs = Date.now();
   const opened = await acts.openReportCycle({
     workflowId,
@@ -158,7 +224,13 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
   state.phase = 'collecting';
   const cycleId = opened.cycleId;
   const missing = () => units.filter((u) => !accepted.has(u.id));
-  const text = (u: CycleUnit) => ({ title: input.title, unitName: u.name, expiresAtMs, nowMs: Date.now() });
+  const text = (u: CycleUnit) => ({
+    title: input.title,
+    unitName: u.name,
+    expiresAtMs,
+    nowMs: Date.now(),
+    ...(textSummary ? { instruction: '填写本单位工作总结（文字，点「报送工作总结」）' } : {}),
+  });
 
   // The prompt: each unit's reporter, once.
   if (Date.now() < expiresAtMs) {
@@ -186,6 +258,25 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
     state.summary = summary;
     state.phase = 'aggregated';
     const team = await acts.taskForceStaff({ countyRegionId: input.countyRegionId });
+    if (textSummary) {
+      const key = `${workflowId}:compiled`;
+      const c = await acts.compilePhaseSummary({ countyRegionId: input.countyRegionId, cycleId, period: input.period, title: input.title, units, policy: input.policy, at, dedupeKey: key });
+      state.compiled = c.compiled;
+      const recipient = team.office ?? team.leader;
+      if (recipient !== null) {
+        await acts.notify({
+          recipientStaffId: recipient,
+          kind: 'report-aggregate',
+          text: compiledSummaryText(input.title, state.recipient ?? '上级部门', units, c.compiled.unitIds),
+          dedupeKey: key,
+          workflowId,
+          sentAt: at,
+          attachments: [c.attachment],
+        });
+        state.notified.push(key);
+      }
+      return;
+    }
     if (team.office !== null) {
       const key = `${workflowId}:aggregate`;
       let text = aggregateText(input.title, deadlineText(expiresAtMs), focusItems, summary);
@@ -215,12 +306,24 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
   for (const step of steps) {
     const waitMs = step.atMs - Date.now();
     if (step.kind === 'aggregate') {
-      if (waitMs > 0) await sleep(waitMs);
+      if (textSummary) {
+        // Compiled once every unit is in, or at the cut-off with what is in.
+        if (waitMs > 0) await condition(allIn, waitMs);
+      } else if (waitMs > 0) await sleep(waitMs);
       await aggregate();
+      if (textSummary && allIn()) break;
       continue;
     }
-    if (waitMs > 0 && (await condition(aggregatedAndAllIn, waitMs))) break;
-    if (aggregatedAndAllIn()) break;
+    if (textSummary) {
+      if (waitMs > 0) await condition(allIn, waitMs);
+      if (allIn()) {
+        if ((state.phase as ProgressCycleStatus['phase']) !== 'aggregated') await aggregate();
+        break;
+      }
+    } else {
+      if (waitMs > 0 && (await condition(aggregatedAndAllIn, waitMs))) break;
+      if (aggregatedAndAllIn()) break;
+    }
     const targets = missing();
     if (targets.length === 0) continue;
     const recipients = await acts.resolveCycleRecipients({ countyRegionId: input.countyRegionId, unitIds: targets.map((u) => u.id) });
@@ -247,7 +350,8 @@ export async function progressReportCycle(input: ProgressCycleInput): Promise<Pr
   const lastMs = Math.max(expiresAtMs, ...steps.map((s) => s.atMs));
   const closeAtMs = lastMs + (input.closeAfterHours ?? 7 * 24) * 3_600_000;
   const remaining = closeAtMs - Date.now();
-  if (remaining > 0) await condition(allIn, remaining);
+  // A phase summary stays open until the office records it as sent upward (or the cycle closes).
+  if (remaining > 0) await condition(textSummary ? () => state.sentUpward !== null : allIn, remaining);
   await condition(() => pending === 0);
   state.phase = 'closed';
   state.summary = await acts.summarizeProgressCycle({

@@ -7,6 +7,7 @@
 import {
   campaignMonths,
   paymentDeadline,
+  movedDueText,
   phaseSummaryDeadlines,
   phasesOn,
   progressReportDueDates,
@@ -107,10 +108,10 @@ export function campaignView(policy: CountyPolicy, now: Date, calendar: WorkCale
         break;
       }
       case 'phase-summary':
-        next = phaseSummaryDeadlines(policy)
+        next = phaseSummaryDeadlines(policy, calendar)
           .filter(after)
           .slice(0, limit)
-          .map((s) => dueView(`${s.title}（${s.submittedBy}→${s.recipient}）`, s.due, s.expiresAt));
+          .map((s) => dueView(`${s.title}（${s.submittedBy}→${s.recipient}${s.movedFrom ? `；${movedDueText(s)}` : ''}）`, s.due, s.expiresAt));
         break;
       case 'village-chain':
         next = safe(() =>

@@ -8,3 +8,4 @@ export * from './digest.js';
 export * from './plan.js';
 export * from './schedule.js';
 export * from './units.js';
+export * from './summary.js';

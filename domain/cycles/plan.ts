@@ -28,10 +28,10 @@ export function progressCycleToOpen(policy: CountyPolicy, today: LocalDate, cale
 /** Days before its due day a phase summary opens (the units are prompted then). */
 export const PHASE_SUMMARY_LEAD_DAYS = 30;
 
-/** The next phase summary (by its due day) once it is at most 30 days away; none after the campaign. */
-export function phaseSummaryToOpen(policy: CountyPolicy, today: LocalDate): PhaseSummaryDue | null {
+/** The next phase summary (by its due day, moved off holidays when a calendar is given) once it is at most 30 days away; none after the campaign. */
+export function phaseSummaryToOpen(policy: CountyPolicy, today: LocalDate, calendar?: WorkCalendar): PhaseSummaryDue | null {
   if (compareLocalDates(today, policy.campaign.window.end) > 0) return null;
-  const next = phaseSummaryDeadlines(policy).find((s) => compareLocalDates(s.due, today) >= 0);
+  const next = phaseSummaryDeadlines(policy, calendar).find((s) => compareLocalDates(s.due, today) >= 0);
   if (!next || diffCalendarDays(today, next.due) > PHASE_SUMMARY_LEAD_DAYS) return null;
   return next;
 }

@@ -332,20 +332,34 @@ export function villageChainDueDates(
 export interface PhaseSummaryDue {
   id: string;
   title: string;
+  /** The day the summary is due after the non-working-day rule (equals the plan's day unless moved). */
+  nominal: LocalDate;
   due: LocalDate;
   expiresAt: Date;
   submittedBy: string;
   recipient: string;
+  /** The plan's day, when the policy moved it off a non-working day (the prompt says so). */
+  movedFrom?: LocalDate;
 }
 
-export function phaseSummaryDeadlines(policy: CountyPolicy): PhaseSummaryDue[] {
-  return policy.phaseSummaries.map((s) => ({
-    id: s.id,
-    title: s.title,
-    ...expiryOf(s.due, s.inclusive, null),
-    submittedBy: s.submittedBy,
-    recipient: s.recipient,
-  }));
+/**
+ * The phase summaries' due days. With a calendar, a day on a statutory
+ * holiday or rest day moves per `ifNonWorkingDay` (as the progress report's);
+ * without one, or in a year the holiday data does not cover, the plan's day stays.
+ */
+export function phaseSummaryDeadlines(policy: CountyPolicy, calendar?: WorkCalendar): PhaseSummaryDue[] {
+  return policy.phaseSummaries.map((s) => {
+    const nominal = !calendar || !calendar.covers(parseLocalDate(s.due).year) ? s.due : adjustForNonWorkingDay(s.due, s.ifNonWorkingDay, calendar);
+    return {
+      id: s.id,
+      title: s.title,
+      nominal,
+      ...expiryOf(nominal, s.inclusive, null),
+      submittedBy: s.submittedBy,
+      recipient: s.recipient,
+      ...(nominal !== s.due ? { movedFrom: s.due } : {}),
+    };
+  });
 }
 
 export interface Reminder {

@@ -83,6 +83,7 @@ const COMMENTS: Record<string, string> = {
   'phaseSummaries.*.inclusive': '截止日当天是否算按时 / Is the due day itself on time',
   'phaseSummaries.*.submittedBy': '由谁汇总报送 / Who compiles and sends it',
   'phaseSummaries.*.recipient': '报送给谁 / Who receives it',
+  'phaseSummaries.*.ifNonWorkingDay': '截止日遇法定节假日或休息日：nextWorkingDay 顺延（默认）、previousWorkingDay 提前、keep 不变 / Due day on a non-working day',
   reminders: '到期前的提醒 / Reminders before a due day',
   'reminders.daysBefore': '到期前几天提醒（自然日） / Calendar days before the due day',
   'reminders.sendAt': '提醒发送时刻（北京时间） / Time of day reminders go out (Beijing)',

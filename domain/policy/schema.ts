@@ -277,6 +277,8 @@ export const phaseSummarySchema = z.strictObject({
   submittedBy: nonEmpty('报送单位 submittedBy'),
   /** Who receives it. */
   recipient: nonEmpty('接收单位 recipient'),
+  /** A due day on a statutory holiday or rest day moves to the next working day unless 'keep' (民法典 Art. 203). */
+  ifNonWorkingDay: nonWorkingDayRuleSchema.default('nextWorkingDay'),
 });
 export type PhaseSummary = z.output<typeof phaseSummarySchema>;
 

@@ -10,8 +10,9 @@ import type { ProgressItem } from '../cycles/progress.js';
 import type { VillageEvent } from '../cycles/village.js';
 import type { StaffRole } from '../import/vocabulary.js';
 import { defineStep, type CaseSteps } from './contract.js';
-import { optionalText } from './fields.js';
-import { progressCycleStatusQuery, submitProgressUpdate, type ProgressCycleStatus } from './updates/progress-cycle.js';
+import { dateField, optionalText, textField } from './fields.js';
+import { SUMMARY_RECIPIENT_MAX, SUMMARY_TEXT_MAX } from '../cycles/summary.js';
+import { progressCycleStatusQuery, reportUpwardUpdate, submitProgressUpdate, submitSummaryUpdate, type ProgressCycleStatus } from './updates/progress-cycle.js';
 import { townshipSubmitUpdate, villageChainStatusQuery, villageReportUpdate, type VillageChainStatus } from './updates/village-chain.js';
 
 const unitId = z.string({ error: '缺少报送单位' }).transform((text, ctx) => {
@@ -42,7 +43,7 @@ export const progressSubmitStep = defineStep({
   update: submitProgressUpdate,
   title: '报送工作进展',
   roles: EVERY_REPORTER,
-  open: (v: ProgressCycleStatus) => v.phase === 'collecting' || v.phase === 'aggregated',
+  open: (v: ProgressCycleStatus) => v.summaryMode !== 'text' && (v.phase === 'collecting' || v.phase === 'aggregated'),
   fields: [],
   carried: ['unitId', 'items'],
   command: '/进展报送',
@@ -86,12 +87,43 @@ export const townshipSubmitStep = defineStep({
   done: (r) => `月度核报已提交县民政局${r.late ? '（逾期）' : ''}`,
 });
 
+export const summarySubmitStep = defineStep({
+  id: 'cy.summary',
+  update: submitSummaryUpdate,
+  title: '报送工作总结',
+  roles: EVERY_REPORTER,
+  open: (v: ProgressCycleStatus) => v.summaryMode === 'text' && (v.phase === 'collecting' || v.phase === 'aggregated') && !v.sentUpward,
+  fields: [{ key: 'text', label: '工作总结', kind: 'textarea', required: true, placeholder: '本单位本阶段整治工作开展情况、主要成效、存在问题和下步打算' }],
+  carried: ['unitId'],
+  schema: z.object({ unitId, text: textField('工作总结', SUMMARY_TEXT_MAX) }),
+  toArgs: (v, actor) => ({ unitId: v.unitId, byStaffId: actor.staffId, text: v.text }),
+  done: (r) => `工作总结已报送专班办公室${r.late ? '（已超过截止时间，按迟报记录）' : ''}`,
+});
+
+export const summarySentStep = defineStep({
+  id: 'cy.sent',
+  update: reportUpwardUpdate,
+  title: '已上报',
+  roles: ['TASKFORCE_OFFICE', 'TASKFORCE_LEADER'],
+  open: (v: ProgressCycleStatus) => v.summaryMode === 'text' && !!v.compiled && !v.sentUpward,
+  fields: [
+    { key: 'recipient', label: '报送单位', kind: 'text', required: true },
+    { key: 'sentOn', label: '上报日期', kind: 'date', required: true },
+  ],
+  initial: (v): Record<string, string> => (v.recipient ? { recipient: v.recipient } : {}),
+  brief: (v) => (v.compiled ? `汇编文档：${v.compiled.fileName}` : null),
+  schema: z.object({ recipient: textField('报送单位', SUMMARY_RECIPIENT_MAX), sentOn: dateField('上报日期') }),
+  toArgs: (v, actor) => ({ byStaffId: actor.staffId, recipient: v.recipient, sentOn: v.sentOn }),
+  done: (r) => `已登记：${r.sentOn}报送${r.recipient}`,
+});
+
 export const progressCycleSteps: CaseSteps<ProgressCycleStatus> = {
   workflowType: 'progressReportCycle',
   idPrefix: 'progress:',
   label: '工作进展报送',
   status: progressCycleStatusQuery,
-  steps: [progressSubmitStep],
+  // A phase summary (id 'phase-summary:…', same workflow) takes the text and 「已上报」 steps.
+  steps: [progressSubmitStep, summarySubmitStep, summarySentStep],
 };
 
 export const villageChainSteps: CaseSteps<VillageChainStatus> = {

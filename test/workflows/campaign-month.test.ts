@@ -101,7 +101,7 @@ describe('a campaign month of a small county (time-skipping server)', () => {
     const progress = progressCycleToOpen(policy, start)!;
     const progressId = progressCycleWorkflowId(fx.countyId, progress.nominal);
     const expiry = progress.expiresAt.getTime();
-    const phase = phaseSummaryToOpen(policy, start)!;
+    const phase = phaseSummaryToOpen(policy, start, calendar)!;
     const phaseId = phaseSummaryWorkflowId(fx.countyId, phase.id);
     const chain = villageChainDueDates(policy, chainMonth)!;
     const chainId = villageChainWorkflowId(fx.countyId, chainMonth);
@@ -277,7 +277,9 @@ describe('a campaign month of a small county (time-skipping server)', () => {
       // ---- phase summary: opened by the first tick, nobody reports; the ladder reaches the 专班 leader.
       const phaseExpiry = phase.expiresAt.getTime();
       expectAt(get(`${phaseId}:prompt:unit:${B.unitId}`).sentAt, chinaInstantMs(start, '07:10'), 'phase prompt');
-      expect(get(`${phaseId}:aggregate`).text).toContain(`未报单位：${A.name}、${B.name}`);
+      // Nobody sent a text: the office gets the compiled document at the cut-off, every unit marked missing.
+      expect(get(`${phaseId}:compiled`).text).toContain(`未报送：${A.name}、${B.name}`);
+      expectAt(get(`${phaseId}:compiled`).sentAt, phaseExpiry, 'phase compiled');
       for (const [level, hours, who] of [['assignee', 0, B.reporter], ['unitHead', 24, B.head], ['taskForceDeputy', 48, fx.leader], ['taskForceLeader', 72, fx.leader]] as const) {
         const key = `${phaseId}:escalation:${level}:unit:${B.unitId}`;
         if (phaseExpiry + hours * HOUR > chinaInstantMs(end, '09:00')) continue;
