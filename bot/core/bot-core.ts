@@ -23,7 +23,7 @@ import { formatBeijing, formatTimeLeft, myItemsCommand } from './my-items.js';
 import { notificationButtonPress } from './notification-buttons.js';
 import { stepFrontDoor } from './steps/front-door.js';
 import { CASE_STEPS } from './steps/registry.js';
-import { stepForm } from './steps/telegram-form.js';
+import { stepForms } from './steps/telegram-form.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 import { checkRole } from './permissions.js';
 import { T } from './texts.js';
@@ -119,7 +119,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     villageReportForm(),
     ...(options.policy ? [progressReportForm(options.policy.focusItems)] : []),
     // Every step with fields, as a short chat form (Telegram has no card forms).
-    ...CASE_STEPS.flatMap((kind) => kind.steps.filter((s) => s.fields.length > 0).map((step) => stepForm({ kind, step }))),
+    ...CASE_STEPS.flatMap((kind) => kind.steps.filter((s) => s.fields.length > 0).flatMap((step) => stepForms({ kind, step }))),
   ]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     dedupeEvents,
