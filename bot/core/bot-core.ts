@@ -16,6 +16,7 @@ import { openProgressCycleFor, progressReportForm } from './forms/progress-repor
 import { openVillageCycleFor, townshipSubmitCommand, villageReportForm } from './forms/village-report.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { caseStatusCommand } from './case-status.js';
+import { caseTransfer } from './case-transfer.js';
 import { rectificationCommands } from './rectification-commands.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
@@ -134,6 +135,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     helpCommand,
     myItemsCommand,
     caseStatusCommand,
+    caseTransfer,
     rectificationCommands,
     townshipSubmitCommand,
     startForms(forms, Boolean(options.policy)),

@@ -4,6 +4,7 @@
 // only in private chat. Never shows ID numbers. Then the case's history and a
 // button for each step the reader may take now.
 import type { BotMiddleware } from './context.js';
+import { transferButtonFor } from './case-transfer.js';
 import { CASE_KIND_ZH, formatBeijing, formatTimeLeft } from './my-items.js';
 import { regionCovers } from './permissions.js';
 import { caseHistory, caseRef, stepButtonsFor } from './steps/case-steps.js';
@@ -40,6 +41,7 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
   const now = ctx.deps.now();
   ctx.auditNotes.outcome = 'shown';
   const buttons = row.status === 'OPEN' ? await stepButtonsFor(ctx, { ref: caseRef(row.id), workflowId: row.workflowId, label: `${CASE_KIND_ZH[row.kind]} #${row.id}`, regionId: row.regionId, caseId: row.id }) : [];
+  buttons.push(...(await transferButtonFor(ctx, row)));
   const history = row.kind === 'COMPLAINT' ? [] : caseHistory(row.data);
   await ctx.reply({
     title: `${CASE_KIND_ZH[row.kind]} #${row.id}`,

@@ -1,7 +1,7 @@
 // Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
 // "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
 
-export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport' | 'villageReport' | 'townshipSubmit';
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport' | 'villageReport' | 'townshipSubmit' | 'transfer';
 
 export interface ParsedCommand {
   name: CommandName;
@@ -25,6 +25,7 @@ const ALIASES: Record<CommandName, string[]> = {
   townshipSubmit: ['乡镇核报', 'township_submit'],
   rectifyDone: ['整改完成', 'rectify_done'],
   rectifyReturn: ['整改退回', 'rectify_return'],
+  transfer: ['转办', 'transfer'],
 };
 
 const BY_WORD = new Map<string, CommandName>(
