@@ -19,6 +19,7 @@ import { openProgressCycleFor, progressReportForm } from './forms/progress-repor
 import { openVillageCycleFor, townshipSubmitCommand, villageReportForm } from './forms/village-report.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { caseStatusCommand } from './case-status.js';
+import { caseTransfer } from './case-transfer.js';
 import { rectificationCommands } from './rectification-commands.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
@@ -26,7 +27,7 @@ import { formatBeijing, formatTimeLeft, myItemsCommand } from './my-items.js';
 import { notificationButtonPress } from './notification-buttons.js';
 import { stepFrontDoor } from './steps/front-door.js';
 import { CASE_STEPS } from './steps/registry.js';
-import { stepForm } from './steps/telegram-form.js';
+import { stepForms } from './steps/telegram-form.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 import { checkRole } from './permissions.js';
 import { T } from './texts.js';
@@ -133,7 +134,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     rectificationForm(deps.caseStarter, deps.now),
     ...(options.policy ? [progressReportForm(options.policy.focusItems)] : []),
     // Every step with fields, as a short chat form (Telegram has no card forms).
-    ...CASE_STEPS.flatMap((kind) => kind.steps.filter((s) => s.fields.length > 0).map((step) => stepForm({ kind, step }))),
+    ...CASE_STEPS.flatMap((kind) => kind.steps.filter((s) => s.fields.length > 0).flatMap((step) => stepForms({ kind, step }))),
   ]);
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     auditActions,
@@ -147,6 +148,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     helpCommand,
     myItemsCommand,
     caseStatusCommand,
+    caseTransfer,
     rectificationCommands,
     townshipSubmitCommand,
     startForms(forms, Boolean(options.policy)),

@@ -6,6 +6,7 @@
 import { complaintAccessFor } from '../../activities/complaints.js';
 import type { BotMiddleware } from './context.js';
 import { dbId } from './ids.js';
+import { transferButtonFor } from './case-transfer.js';
 import { CASE_KIND_ZH, formatBeijing, formatTimeLeft } from './my-items.js';
 import { regionCovers } from './permissions.js';
 import { caseHistory, caseRef, stepButtonsFor } from './steps/case-steps.js';
@@ -44,6 +45,7 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
   const now = ctx.deps.now();
   ctx.auditNotes.outcome = 'shown';
   const buttons = row.status === 'OPEN' ? await stepButtonsFor(ctx, { ref: caseRef(row.id), workflowId: row.workflowId, label: `${CASE_KIND_ZH[row.kind]} #${row.id}`, regionId: row.regionId, caseId: row.id }) : [];
+  buttons.push(...(await transferButtonFor(ctx, row)));
   const history = row.kind === 'COMPLAINT' ? [] : caseHistory(row.data);
   await ctx.reply({
     title: `${CASE_KIND_ZH[row.kind]} #${row.id}`,

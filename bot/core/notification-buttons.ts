@@ -35,6 +35,17 @@ export const NOTIFICATION_TITLES: Record<string, string> = {
   summary: '汇总',
   digest: '今日待办',
   alert: '预警',
+  'refusal-notice': '不予批准告知书待送达',
+  complaint: '新投诉举报',
+  outcome: '审批结果',
+  release: '刑满释放',
+  'village-chain': '村级月报',
+  'payment-alert': '发放预警',
+  'payment-summary': '发放汇总',
+  'report-aggregate': '填报汇总',
+  'review-item': '复核事项',
+  transfer: '案件转办',
+  delegation: '代理审批',
 };
 
 /** Kinds whose card carries 「办理」 for the case's next step. */

@@ -26,6 +26,8 @@ export const COMMAND_ROLES: Record<CommandName, readonly StaffRole[]> = {
   myItems: EVERYONE,
   complain: EVERYONE,
   caseStatus: EVERYONE,
+  // 转办: who may is the domain rule's (domain/cases/transfer.ts), answered in its words.
+  transfer: EVERYONE,
   progressReport: EVERYONE,
   villageReport: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD'],
   townshipSubmit: ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD'],

@@ -127,7 +127,8 @@ export const feedbackStep = defineStep({
   fields: [
     { key: 'feedbackOn', label: '反馈日期', kind: 'date', required: true },
     { key: 'method', label: '反馈方式', kind: 'select', required: true, options: NOTICE_METHODS.map((m) => ({ value: m, label: m })) },
-    { key: 'content', label: '反馈内容', kind: 'textarea', required: false },
+    // What is told to a real-name complainant may name them (举报人保护): asked only in private chat.
+    { key: 'content', label: '反馈内容', kind: 'textarea', required: false, personal: true },
   ],
   schema: z.object({ feedbackOn: dateField('反馈日期'), method: choiceField('反馈方式', NOTICE_METHODS), content: optionalText('反馈内容', 2000) }),
   toArgs: (v, actor) => ({ feedbackOn: v.feedbackOn, method: v.method, ...(v.content ? { content: v.content } : {}), byStaffId: actor.staffId }),

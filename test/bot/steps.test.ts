@@ -15,7 +15,7 @@ import { createBotCore } from '../../bot/core/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
-import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
+import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
 
@@ -118,5 +118,38 @@ describe('steps on Telegram', () => {
     expect(calls().at(-1)).toEqual({ workflowId, update: 'decide', args: { decision: '停发', effectiveMonth: '2026-12', decidedByStaffId: worker.staff.id }, updateId: expect.stringMatching(/^telegram:cb:/) });
     expect(botTexts(worker.user.id).join('\n')).toContain('超发 500.00 元（1 个月），须追回');
     expect(calls()).toHaveLength(2);
+  });
+
+  it('a step with a personal field pressed in a group says to continue in private chat; in private the form runs', async () => {
+    const county = await createTestCounty(prisma);
+    const office = await prisma.staff.update({ where: { id: (await createStaff(prisma, county, { role: 'TASKFORCE_OFFICE', name: '周专班' })).id }, data: { regionId: county.countyId } });
+    const user = tgUser(uniqNum(), '周专班');
+    await prisma.staffBinding.create({ data: { staffId: office.id, platform: 'telegram', externalId: String(user.id) } });
+    fake.userMessage({ chat: privateChat(user), from: user, text: '/start' });
+    const workflowId = uniq('complaint:');
+    const kase = await prisma.case.create({ data: { kind: 'COMPLAINT', workflowId, regionId: county.townships[0]!.id, assigneeStaffId: office.id } });
+    const stage = { due: '2026-12-31', doneOn: null };
+    gateway.views.set(workflowId, {
+      workflowId, phase: 'handling', complaintId: 1, caseId: kase.id, clueId: null, ledgerNo: 'X-1', accusation: false, receiptDate: '2026-12-01',
+      acceptance: { due: '2026-12-16', doneOn: '2026-12-02' }, acceptedOn: '2026-12-02', handling: stage,
+      extension: { approved: false, noticed: false, reason: null, handling: null }, verification: { finding: '属实' }, clue: null, notified: [], closedAt: null,
+      fullReaderIds: [office.id], verifierIds: [office.id], leaderIds: [], clueHandlerIds: [],
+    });
+    const group = groupChat(-uniqNum(), '专班工作群');
+    const before = gateway.calls.length;
+    // The step's button (as a reminder card carries it) pressed in the work group does not open the form.
+    expect((await postUpdate(url, fake.userMessage({ chat: group, from: user, text: '/帮助' }), { secretToken: SECRET })).status).toBe(200);
+    const data = `a:s:c${kase.id}:cp.feedback`;
+    expect((await postUpdate(url, fake.callbackQuery({ from: user, chatId: group.id, messageId: fake.messages(group.id).at(-1)!.message_id, data }), { secretToken: SECRET })).status).toBe(200);
+    const inGroup = fake.messages(group.id).filter((m) => m.from?.is_bot).map((m) => ('text' in m ? (m.text ?? '') : ''));
+    expect(inGroup.at(-1)).toContain('请私聊机器人');
+    expect(gateway.calls.length).toBe(before);
+    const entry = await prisma.auditEntry.findFirst({ where: { actor: `staff:${office.id}`, subjectId: `telegram:${group.id}` }, orderBy: { id: 'desc' } });
+    expect(JSON.stringify(entry?.payload)).toContain('private-only');
+
+    // In private chat the same step opens its form.
+    const mine = fake.messages(user.id).at(-1)!;
+    expect((await postUpdate(url, fake.callbackQuery({ from: user, chatId: user.id, messageId: mine.message_id, data }), { secretToken: SECRET })).status).toBe(200);
+    expect(botTexts(user.id).at(-1)).toContain('反馈日期');
   });
 });

@@ -11,7 +11,7 @@ import type { BotContext, BotMiddleware } from '../context.js';
 import type { FormRunner } from '../forms/engine.js';
 import { STEP_OPEN, STEP_SUBMIT, stepCard } from './card.js';
 import { stepById, stepsOfWorkflow, type RegisteredStep } from './registry.js';
-import { stepFormId } from './telegram-form.js';
+import { presetFormFor, stepFormId } from './telegram-form.js';
 import { mayTake, readyStep, submitStep } from './take.js';
 import { resolveTarget } from './target.js';
 
@@ -68,7 +68,8 @@ export async function openStep(ctx: BotContext, forms: FormRunner, stepId: strin
   }
   if (ctx.event.platform === 'telegram') {
     ctx.auditNotes.outcome = 'form-started';
-    await forms.start(ctx, stepFormId(reg.step.id), { __step: reg.step.id, __target: target.ref, ...preset });
+    // What the button answered (「批准」 → 审批结果) is not asked again.
+    await forms.start(ctx, presetFormFor(reg.step, preset) ?? stepFormId(reg.step.id), { __step: reg.step.id, __target: target.ref, ...preset });
     return;
   }
   ctx.auditNotes.outcome = 'card';

@@ -57,12 +57,37 @@ function fieldStep(step: AnyStepContract, f: StepField): FormStep {
   };
 }
 
-export function stepForm(reg: RegisteredStep): FormDefinition {
+/**
+ * The form that asks what a button did not answer: a 「批准」 button fills in
+ * 审批结果, so only the rest is asked (and the title says what was chosen).
+ * One variant per select field and option: `st.<step>~<field><option>`.
+ */
+export const presetFormId = (stepId: string, fieldIndex: number, optionIndex: number) => `${stepFormId(stepId)}~${fieldIndex}${optionIndex}`;
+
+/** The variant form for these button values, when they answer exactly one select field of the step. */
+export function presetFormFor(step: AnyStepContract, preset: Record<string, string>): string | null {
+  const keys = Object.keys(preset);
+  if (keys.length !== 1) return null;
+  const fi = step.fields.findIndex((f) => f.key === keys[0] && f.options?.length);
+  if (fi < 0 || fi > 9) return null;
+  const oi = step.fields[fi]!.options!.findIndex((o) => o.value === preset[keys[0]!]);
+  return oi < 0 || oi > 9 ? null : presetFormId(step.id, fi, oi);
+}
+
+/** The step's form, and its variants with one select field answered by a button. */
+export function stepForms(reg: RegisteredStep): FormDefinition[] {
+  const variants = reg.step.fields.flatMap((f, fi) =>
+    fi > 9 ? [] : (f.options ?? []).slice(0, 10).map((o, oi) => stepForm(reg, { id: presetFormId(reg.step.id, fi, oi), skip: f.key, chosen: `${f.label}：${o.label}` })),
+  );
+  return [stepForm(reg), ...variants];
+}
+
+export function stepForm(reg: RegisteredStep, variant?: { id: string; skip: string; chosen: string }): FormDefinition {
   const { step } = reg;
   return {
-    id: stepFormId(step.id),
-    title: `${reg.kind.label}：${step.title}`,
-    steps: step.fields.map((f) => fieldStep(step, f)),
+    id: variant?.id ?? stepFormId(step.id),
+    title: `${reg.kind.label}：${step.title}${variant ? `（${variant.chosen}）` : ''}`,
+    steps: step.fields.filter((f) => f.key !== variant?.skip).map((f) => fieldStep(step, f)),
     ...(step.fields.some((f) => f.personal) ? { privateOnlyMessage: '此环节需填写个人信息，请私聊机器人继续办理。' } : {}),
     async submit(ctx, data) {
       const values = Object.fromEntries(Object.entries(data).filter(([k, v]) => !k.startsWith('__') && v !== ''));
