@@ -246,21 +246,24 @@ export async function startDevServer(opts: {
     child.once('exit', (code, signal) => onExit(child, code, signal));
   };
 
-  const onExit = (which: ChildProcess, code: number | null, signal: NodeJS.Signals | null) => {
-    if (stopping || which !== child) return;
+  const scheduleRestart = (why: string) => {
     if (Date.now() - upSince > 60_000) failures = 0;
     failures++;
     const delay = Math.min(30_000, 1000 * 2 ** (failures - 1));
-    say(`Temporal 开发服务器意外退出（${signal ? `信号 ${signal}` : `退出码 ${code}`}），${delay / 1000} 秒后在同一端口 ${opts.port} 重启（第 ${failures} 次）。日志：${logPath}`);
-    for (const l of listeners) l('down');
+    say(`${why}，${delay / 1000} 秒后在同一端口 ${opts.port} 重启（第 ${failures} 次）。日志：${logPath}`);
     restartTimer = setTimeout(() => { void restart(); }, delay);
+  };
+
+  const onExit = (which: ChildProcess, code: number | null, signal: NodeJS.Signals | null) => {
+    if (stopping || which !== child) return;
+    for (const l of listeners) l('down');
+    scheduleRestart(`Temporal 开发服务器意外退出（${signal ? `信号 ${signal}` : `退出码 ${code}`}）`);
   };
 
   const restart = async () => {
     if (stopping) return;
     if (await isPortInUse(opts.port)) {
-      say(`Temporal 开发服务器无法重启：端口 ${opts.port} 已被其他程序占用。请停止占用该端口的程序；将继续重试。`);
-      onExit(child, child.exitCode, child.signalCode);
+      scheduleRestart(`Temporal 开发服务器无法重启：端口 ${opts.port} 已被其他程序占用，请停止占用该端口的程序`);
       return;
     }
     spawnChild();

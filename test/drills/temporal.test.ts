@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 
 import { createPrismaClient } from '../../app/db/client.js';
@@ -65,11 +65,15 @@ async function scheduleNotices(dataDir: string, temporalPort: number, tag: strin
 }
 
 /** Waits until every workflow completed, then counts notices and audit entries per workflow. */
-async function tally(dataDir: string, temporalPort: number, ids: string[], label: string) {
+async function tally(dataDir: string, temporalPort: number, ids: string[], label: string, output: () => string) {
   const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
   try {
     const client = new Client({ connection, dataConverter: createDataConverter(loadPayloadKey(dataDir)) });
-    await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(ids.map((id) => client.workflow.getHandle(id).result())),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`[drill ${label}] notices not completed within 90 s:\n${output()}`)), 90_000); }),
+    ]).finally(() => clearTimeout(timer));
   } finally {
     await connection.close();
   }
@@ -145,7 +149,7 @@ describe('fault drills', () => {
     s = await start(dataDir, ports);
     expect(s.output()).toContain(`发现上次遗留的 Temporal 开发服务器（进程 ${server1}`);
     expect(alive(server1)).toBe(false);
-    const counts1 = await tally(dataDir, ports.temporal, ids, 'a: kill -9 start, orphan left');
+    const counts1 = await tally(dataDir, ports.temporal, ids, 'a: kill -9 start, orphan left', s.output);
 
     // Then with the watchdog in place: the dev server dies with its parent.
     const ids2 = await scheduleNotices(dataDir, ports.temporal, `a2-${Date.now()}`, 8, 2_000, 10_000);
@@ -155,7 +159,7 @@ describe('fault drills', () => {
     expect(await until(() => !alive(server2), 5_000)).toBe(true);
     s = await start(dataDir, ports);
     expect(s.output()).not.toContain('发现上次遗留');
-    const counts2 = await tally(dataDir, ports.temporal, ids2, 'a: kill -9 start, watchdog');
+    const counts2 = await tally(dataDir, ports.temporal, ids2, 'a: kill -9 start, watchdog', s.output);
 
     for (const c of [counts1, counts2]) expect(c).toEqual({ lost: 0, duplicated: 0, missingAudit: 0, duplicatedAudit: 0, chainOk: true });
     expect(await s.ctrlC()).toBe(0);
@@ -166,6 +170,9 @@ describe('fault drills', () => {
     const dataDir = tempDir('kill-temporal');
     const ports = await freePorts();
     const s = await start(dataDir, ports);
+    // The process's output, for a failure's diagnosis (a timeout prints nothing else).
+    const dump = setInterval(() => fs.writeFileSync(path.join(os.tmpdir(), 'jiuzhu-drill-b.log'), s.output()), 1000);
+    onTestFinished(() => clearInterval(dump));
     const ids = await scheduleNotices(dataDir, ports.temporal, `b-${Date.now()}`, 12, 2_000, 16_000);
     await new Promise((r) => setTimeout(r, 5_000));
 
@@ -187,16 +194,16 @@ describe('fault drills', () => {
     }
     await s.waitFor('Temporal 开发服务器意外退出', 10_000, mark);
     await s.waitFor('已被其他程序占用', 15_000, mark);
-    const health = await fetch(`http://127.0.0.1:${ports.http}/health`);
+    const health = await fetch(`http://127.0.0.1:${ports.http}/health`, { signal: AbortSignal.timeout(20_000) });
     const body = (await health.json()) as { ok: boolean; components: { worker: { detail: string } } };
     expect(health.status).toBe(503);
     expect(body.components.worker.detail).not.toBe('RUNNING');
     await new Promise<void>((r) => blocker.close(() => r()));
 
-    await s.waitFor('Temporal 开发服务器已重启', 60_000, mark);
+    await s.waitFor('Temporal 开发服务器已重启', 90_000, mark);
     const server2 = devServerPid(dataDir);
     expect(server2).not.toBe(server1);
-    const counts = await tally(dataDir, ports.temporal, ids, 'b: kill -9 Temporal');
+    const counts = await tally(dataDir, ports.temporal, ids, 'b: kill -9 Temporal', s.output);
     expect(counts).toEqual({ lost: 0, duplicated: 0, missingAudit: 0, duplicatedAudit: 0, chainOk: true });
     const after = (await (await fetch(`http://127.0.0.1:${ports.http}/health`)).json()) as { ok: boolean };
     expect(after.ok).toBe(true);
@@ -212,5 +219,5 @@ describe('fault drills', () => {
     expect(s.output()).not.toContain('Channel has been shut down');
     expect(s.output()).toContain('已全部停止');
     expect(processesMentioning(dataDir)).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
