@@ -28,6 +28,8 @@ export default defineConfig({
       { test: { ...shared, name: 'db', include: ['test/db/**/*.test.ts'] } },
       { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
       { test: { ...shared, name: 'bot', include: ['test/bot/**/*.test.ts'] } },
+      // Fault drills: `jiuzhu start` as a child process, parts of it killed (test/drills/).
+      { test: { ...shared, name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 240_000 } },
       // Debian's Chromium driven by playwright-core (test/support/browser.ts).
       { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       {

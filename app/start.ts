@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';
@@ -62,6 +62,102 @@ export interface StartOptions {
   prepareDatabase?: (prisma: PrismaClient) => Promise<void>;
 }
 
+/**
+ * The Temporal core's own log lines (English, one per gRPC retry) collapsed to one Chinese line per
+ * kind of trouble until `reset()` (the server is back). Installed once per process, before any
+ * NativeConnection; a process that installed its own runtime keeps it.
+ */
+function installQuietRuntime(say: Say): { reset(): void } {
+  const seen = new Set<string>();
+  const quiet = {
+    reset() {
+      if (seen.size) say('Temporal 连接已恢复。');
+      seen.clear();
+    },
+  };
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => {
+        const key = entry.message.replace(/\d+/g, '#').slice(0, 60);
+        if (seen.has(key)) return;
+        seen.add(key);
+        const text = entry.message.length > 160 ? `${entry.message.slice(0, 160)}…` : entry.message;
+        say(`Temporal 连接异常（同类消息恢复前不再重复）：${text}`);
+      }),
+      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    });
+  } catch {
+    /* already installed in this process */
+  }
+  return quiet;
+}
+
+interface WorkerSupervisor {
+  state(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the worker on its own connection and, when it fails (the Temporal server went away long
+ * enough for the core to give up), reconnects and runs a new one with back-off (1 s doubling to 30 s),
+ * saying so in Chinese. The first worker is created before this returns, so a broken setup fails `start`.
+ */
+async function superviseWorker(address: string, create: (conn: NativeConnection) => Promise<Worker>, say: Say): Promise<WorkerSupervisor> {
+  let stopping = false;
+  let current: { conn: NativeConnection; worker: Worker; run: Promise<void> } | undefined;
+  let wake: (() => void) | undefined;
+  const launch = async () => {
+    const conn = await NativeConnection.connect({ address });
+    try {
+      const worker = await create(conn);
+      current = { conn, worker, run: worker.run() };
+    } catch (err) {
+      await conn.close().catch(() => {});
+      throw err;
+    }
+  };
+  await launch();
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopping) {
+      const c = current;
+      if (c) {
+        const started = Date.now();
+        const failure = await c.run.then(() => undefined, (err: unknown) => err);
+        await c.conn.close().catch(() => {});
+        current = undefined;
+        if (stopping) return;
+        if (Date.now() - started > 60_000) failures = 0;
+        say(`工作进程已停止${failure ? `（${failure instanceof Error ? failure.message.split('\n')[0] : String(failure)}）` : ''}，将重新连接 Temporal 并重启工作进程。`);
+      }
+      failures++;
+      const delay = Math.min(30_000, 1000 * 2 ** (failures - 1));
+      await new Promise<void>((r) => { wake = r; setTimeout(r, delay); });
+      if (stopping) return;
+      try {
+        await launch();
+        say('工作进程已重新连接 Temporal，恢复运行。');
+      } catch (err) {
+        say(`工作进程重新连接 Temporal 失败（${err instanceof Error ? err.message.split('\n')[0] : String(err)}），${Math.min(30, 2 ** failures)} 秒后重试。`);
+      }
+    }
+  })();
+  return {
+    state: () => current?.worker.getState() ?? 'RECONNECTING',
+    async stop() {
+      stopping = true;
+      wake?.();
+      const c = current;
+      if (c) {
+        if (c.worker.getState() === 'RUNNING') c.worker.shutdown();
+        await c.run.catch(() => {});
+        await c.conn.close().catch(() => {});
+      }
+      await loop;
+    },
+  };
+}
+
 export async function startService(config: AppConfig, say: Say = () => {}, mode: ServiceMode = 'all', options: StartOptions = {}): Promise<RunningService> {
   const stack: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -77,6 +173,8 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
     if (options.prepareDatabase) await options.prepareDatabase(db.prisma);
 
     let devServer: DevServer | undefined;
+    let temporalUp = true;
+    const noise = installQuietRuntime(say);
     let temporalAddress = config.temporal.address;
     if (!temporalAddress && mode !== 'all') {
       throw new Error('单独运行 worker 或 server 时必须设置 TEMPORAL_ADDRESS。');
@@ -93,6 +191,11 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         port: config.temporal.devServerPort,
         uiPort: config.temporal.devServerUiPort,
         namespace: config.temporal.namespace,
+        say,
+      });
+      devServer.onStateChange((state) => {
+        temporalUp = state === 'up';
+        if (temporalUp) noise.reset();
       });
       stack.push(() => devServer!.stop());
       temporalAddress = devServer.address;
@@ -100,34 +203,29 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
       await waitForTemporal(temporalAddress, 30_000);
     }
 
-    const nativeConnection = await NativeConnection.connect({ address: temporalAddress! });
-    stack.push(() => nativeConnection.close());
     const connection = await Connection.connect({ address: temporalAddress! });
     stack.push(() => connection.close());
 
     const dataConverter = createDataConverter(loadPayloadKey(config.dataDir));
-    let worker: Worker | undefined;
+    let supervisor: WorkerSupervisor | undefined;
     if (mode !== 'server') {
-      const w = await createWorker({
-        connection: nativeConnection,
+      const workerOptions = {
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         db: { prisma: db.prisma, dataDir: config.dataDir },
         dataConverter,
-      });
-      worker = w;
-      const workerRun = w.run();
-      stack.push(async () => {
-        if (w.getState() === 'RUNNING') w.shutdown();
-        await workerRun.catch(() => {});
-      });
+      };
+      supervisor = await superviseWorker(temporalAddress!, (conn) => createWorker({ connection: conn, ...workerOptions }), say);
+      const s = supervisor;
+      stack.push(() => s.stop());
     }
 
     const http = createHttpServer({
       temporal: connection,
       prisma: db.prisma,
       databaseKind: db.kind,
-      workerState: () => worker?.getState() ?? 'NOT_IN_THIS_PROCESS',
+      // While the Temporal child is down or the worker is being recreated, /health says so (not RUNNING).
+      workerState: () => (supervisor ? (temporalUp ? supervisor.state() : 'RECONNECTING') : 'NOT_IN_THIS_PROCESS'),
     });
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
     // The county in force: --county/policy.yaml/JIUZHU_COUNTY as before; with none of them, the demo

@@ -1,0 +1,202 @@
+/**
+ * Fault drills on the real process tree (`jiuzhu start` on a data folder of its own: PGlite served
+ * by the process, the Temporal dev server as its child, the worker, the HTTP server), while notices
+ * fall due (scheduledNotice: a durable timer, then an activity writing the Notice row and its audit
+ * entry in one transaction). After each drill: every notice recorded exactly once, each with exactly
+ * one audit entry, the audit chain verifies, and the service recovered by itself.
+ *
+ * (a) kill -9 of `jiuzhu start` (worker and database with it) mid-run: the dev server must not stay
+ *     behind (watchdog), and a server left behind anyway (watchdog killed first) is found through the
+ *     pid file / command line of the same SQLite file and stopped by the next start.
+ * (b) kill -9 of the Temporal dev server: the supervisor restarts it on the same port and file, says
+ *     so in Chinese, the core's gRPC retries print one line, not hundreds,
+ *     and Ctrl-C afterwards is clean.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+
+import { createPrismaClient } from '../../app/db/client.js';
+import { verifyAuditChain } from '../../app/db/audit.js';
+import { findServedPglite } from '../../app/db/pglite-server.js';
+import { DEV_SERVER_PID_FILE } from '../../app/temporal/dev-server.js';
+import { createDataConverter, loadPayloadKey } from '../../app/temporal/payload-codec.js';
+import { freePorts, processesMentioning, startJiuzhu, type JiuzhuProcess } from '../support/jiuzhu-process.js';
+
+const started: JiuzhuProcess[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const d of dirs) for (const line of processesMentioning(d)) process.kill(Number(line.split(':')[0]), 'SIGKILL');
+});
+
+function tempDir(name: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `jiuzhu-drill-${name}-`));
+  dirs.push(d);
+  return d;
+}
+
+async function start(dataDir: string, ports: Awaited<ReturnType<typeof freePorts>>): Promise<JiuzhuProcess> {
+  const s = await startJiuzhu(dataDir, ports);
+  started.push(s);
+  return s;
+}
+
+/** Starts `n` notices due between `fromMs` and `toMs` from now; returns their workflow ids. */
+async function scheduleNotices(dataDir: string, temporalPort: number, tag: string, n: number, fromMs: number, toMs: number): Promise<string[]> {
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const client = new Client({ connection, dataConverter: createDataConverter(loadPayloadKey(dataDir)) });
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const workflowId = `drill-${tag}-${i}`;
+      const dueAt = new Date(Date.now() + fromMs + ((toMs - fromMs) * i) / Math.max(1, n - 1)).toISOString();
+      await client.workflow.start('scheduledNotice', { taskQueue: 'jiuzhu', workflowId, args: [{ note: `演练通知 ${i}`, dueAt }] });
+      ids.push(workflowId);
+    }
+    return ids;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Waits until every workflow completed, then counts notices and audit entries per workflow. */
+async function tally(dataDir: string, temporalPort: number, ids: string[], label: string, output: () => string) {
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const client = new Client({ connection, dataConverter: createDataConverter(loadPayloadKey(dataDir)) });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(ids.map((id) => client.workflow.getHandle(id).result())),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`[drill ${label}] notices not completed within 90 s:\n${output()}`)), 90_000); }),
+    ]).finally(() => clearTimeout(timer));
+  } finally {
+    await connection.close();
+  }
+  const prisma = createPrismaClient(findServedPglite(dataDir)!.url);
+  try {
+    const notices = await prisma.notice.findMany({ where: { workflowId: { in: ids } } });
+    const audits = await prisma.auditEntry.findMany({ where: { action: 'notice.recorded' } });
+    const auditsPer = new Map<string, number>();
+    for (const a of audits) {
+      const wf = (a.payload as { workflowId?: string }).workflowId;
+      if (wf && ids.includes(wf)) auditsPer.set(wf, (auditsPer.get(wf) ?? 0) + 1);
+    }
+    const noticesPer = new Map<string, number>();
+    for (const n of notices) noticesPer.set(n.workflowId, (noticesPer.get(n.workflowId) ?? 0) + 1);
+    const lost = ids.filter((id) => !noticesPer.has(id)).length;
+    const duplicated = [...noticesPer.values()].reduce((s, c) => s + c - 1, 0);
+    const missingAudit = ids.filter((id) => noticesPer.has(id) && !auditsPer.has(id)).length;
+    const duplicatedAudit = [...auditsPer.values()].reduce((s, c) => s + c - 1, 0);
+    const chain = await verifyAuditChain(prisma);
+    console.log(`[drill ${label}] notices due ${ids.length}: lost ${lost}, duplicated ${duplicated}; audit entries missing ${missingAudit}, duplicated ${duplicatedAudit}; chain ${chain.ok ? `verifies (${chain.count} entries)` : `BROKEN at ${chain.brokenAt}`}`);
+    return { lost, duplicated, missingAudit, duplicatedAudit, chainOk: chain.ok };
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+function devServerPid(dataDir: string): number {
+  return Number(fs.readFileSync(path.join(dataDir, DEV_SERVER_PID_FILE), 'utf8').trim());
+}
+
+/** The watchdog spawned for a dev server pid (node -e … -- <parent> <child>). */
+function watchdogOf(childPid: number): number | undefined {
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (cmd.includes('-e') && cmd.at(-1) === String(childPid)) return Number(pid);
+    } catch { /* gone */ }
+  }
+  return undefined;
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return true;
+}
+
+describe('fault drills', () => {
+  it('(a) kill -9 of jiuzhu start mid-run: no orphan server, a leftover one is stopped by the next start, nothing lost or doubled', async () => {
+    const dataDir = tempDir('kill-start');
+    const ports = await freePorts();
+    let s = await start(dataDir, ports);
+    const ids = await scheduleNotices(dataDir, ports.temporal, `a-${Date.now()}`, 12, 2_000, 14_000);
+    await new Promise((r) => setTimeout(r, 5_000));
+
+    // First the worst case: the watchdog is gone too (e.g. killed with the process group).
+    const server1 = devServerPid(dataDir);
+    const watchdog1 = watchdogOf(server1);
+    expect(watchdog1).toBeDefined();
+    process.kill(watchdog1!, 'SIGKILL');
+    s.child.kill('SIGKILL');
+    await until(() => s.child.exitCode !== null || s.child.signalCode !== null, 5_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(alive(server1)).toBe(true); // the orphan today's code leaves behind
+
+    s = await start(dataDir, ports);
+    expect(s.output()).toContain(`发现上次遗留的 Temporal 开发服务器（进程 ${server1}`);
+    expect(alive(server1)).toBe(false);
+    const counts1 = await tally(dataDir, ports.temporal, ids, 'a: kill -9 start, orphan left', s.output);
+
+    // Then with the watchdog in place: the dev server dies with its parent.
+    const ids2 = await scheduleNotices(dataDir, ports.temporal, `a2-${Date.now()}`, 8, 2_000, 10_000);
+    await new Promise((r) => setTimeout(r, 4_000));
+    const server2 = devServerPid(dataDir);
+    s.child.kill('SIGKILL');
+    expect(await until(() => !alive(server2), 5_000)).toBe(true);
+    s = await start(dataDir, ports);
+    expect(s.output()).not.toContain('发现上次遗留');
+    const counts2 = await tally(dataDir, ports.temporal, ids2, 'a: kill -9 start, watchdog', s.output);
+
+    for (const c of [counts1, counts2]) expect(c).toEqual({ lost: 0, duplicated: 0, missingAudit: 0, duplicatedAudit: 0, chainOk: true });
+    expect(await s.ctrlC()).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  }, 300_000);
+
+  it('(b) kill -9 of the Temporal dev server: restarted on the same port, said in Chinese, one log line, clean Ctrl-C', async () => {
+    const dataDir = tempDir('kill-temporal');
+    const ports = await freePorts();
+    const s = await start(dataDir, ports);
+    // The process's output, for a failure's diagnosis (a timeout prints nothing else).
+    const dump = setInterval(() => fs.writeFileSync(path.join(os.tmpdir(), 'jiuzhu-drill-b.log'), s.output()), 1000);
+    onTestFinished(() => clearInterval(dump));
+    const ids = await scheduleNotices(dataDir, ports.temporal, `b-${Date.now()}`, 12, 2_000, 16_000);
+    await new Promise((r) => setTimeout(r, 5_000));
+
+    const server1 = devServerPid(dataDir);
+    const mark = s.output().length;
+    process.kill(server1, 'SIGKILL');
+    await s.waitFor('Temporal 开发服务器意外退出', 10_000, mark);
+    await s.waitFor('Temporal 开发服务器已重启', 90_000, mark);
+    const server2 = devServerPid(dataDir);
+    expect(server2).not.toBe(server1);
+    const counts = await tally(dataDir, ports.temporal, ids, 'b: kill -9 Temporal', s.output);
+    expect(counts).toEqual({ lost: 0, duplicated: 0, missingAudit: 0, duplicatedAudit: 0, chainOk: true });
+    const after = (await (await fetch(`http://127.0.0.1:${ports.http}/health`)).json()) as { ok: boolean };
+    expect(after.ok).toBe(true);
+
+    // The gRPC noise: lines printed since the kill with no Chinese in them.
+    const since = s.output().slice(mark).split('\n').filter((l) => l.trim() !== '');
+    const english = since.filter((l) => !/[\u4e00-\u9fff]/.test(l));
+    console.log(`[drill b] lines printed during the outage: ${since.length} (without Chinese: ${english.length})`);
+    expect(english.length).toBeLessThanOrEqual(2);
+    expect(since.length).toBeLessThanOrEqual(12);
+
+    expect(await s.ctrlC()).toBe(0);
+    expect(s.output()).not.toContain('Channel has been shut down');
+    expect(s.output()).toContain('已全部停止');
+    expect(processesMentioning(dataDir)).toEqual([]);
+  }, 300_000);
+});
