@@ -177,7 +177,7 @@ describe('attachments are delivered after the text, once each', () => {
     // Back up: the text, a note in place of the missing table, the table that exists; delivered.
     expect(await deliver()).toEqual({ delivered: 1, failed: 0 });
     const seen = telegram.messages(user.id).map((m) => ('document' in m ? `document:${m.document!.file_name}` : m.text));
-    expect(seen).toEqual([`【通知】\n进展情况报告（m）汇总`, missingAttachmentText(files[0]!.fileName), `document:${files[1]!.fileName}`]);
+    expect(seen).toEqual([`【填报汇总】\n进展情况报告（m）汇总`, missingAttachmentText(files[0]!.fileName), `document:${files[1]!.fileName}`]);
     expect((await row()).deliveredAt).not.toBeNull();
     // Never again, also when the row is un-marked as after a crash.
     await prisma.notification.update({ where: { id: n.id }, data: { deliveredAt: null, claimedUntil: null } });
