@@ -73,7 +73,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the app an environment its configuration accepts, pointing at the compose services', () => {
-    const secrets = { POSTGRES_PASSWORD: 's3cret', JIUZHU_PAYLOAD_KEY: 'a'.repeat(44) };
+    const secrets = { POSTGRES_PASSWORD: 's3cret', JIUZHU_PAYLOAD_KEY: 'a'.repeat(44), JIUZHU_HASH_KEY: 'b'.repeat(44) };
     for (const name of ['worker', 'webhook', 'migrate']) {
       const env = Object.fromEntries(
         Object.entries(s[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), secrets)]),
