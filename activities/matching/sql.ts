@@ -167,6 +167,10 @@ FROM match_sched s
 JOIN grp g ON g.akind = s.akind::text
 LEFT JOIN match_due_months d ON d.akind = s.akind AND d.month = s.month
 WHERE s.is_schedule AND s.last_on_time < :asOf
+  -- Only from the county's own first enrolment of that kind (else of any kind) on: the schedule spans every county's data.
+  AND s.month >= (SELECT coalesce(to_char(min(e."startDate") FILTER (WHERE e.kind = s.akind), 'YYYY-MM'), to_char(min(e."startDate"), 'YYYY-MM'))
+                  FROM "Enrolment" e
+                  JOIN "Household" h ON h.id = e."householdId" JOIN match_scope sc ON sc.village_id = h."regionId")
 GROUP BY g.pkind, s.month
 ORDER BY g.pkind, s.month`;
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
   sender = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: fake.url, prisma, baseDelayMs: 20 });
   const core = createBotCore({ prisma, caseStarter: starter });
   app = Fastify();
-  webhook = registerFeishuWebhook(app, { ...APP, core, out: sender, inlineBudgetMs: 4_000, onError: () => {} });
+  webhook = registerFeishuWebhook(app, { ...APP, core, out: sender, inlineBudgetMs: 30_000, onError: () => {} });
   url = (await listen(app)) + webhook.path;
 });
 afterAll(async () => {

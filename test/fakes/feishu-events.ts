@@ -295,7 +295,7 @@ export interface WebhookResponse {
 /** POSTs a payload to a webhook URL as Feishu would, and returns what the webhook answered. */
 export async function postToWebhook(url: string, payload: unknown, opts: WebhookRequestOptions & { timeoutMs?: number } = {}): Promise<WebhookResponse> {
   const { body, headers } = buildWebhookRequest(payload, opts);
-  const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 5000) });
+  const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 40_000) });
   const text = await res.text();
   let json: unknown;
   try {

@@ -115,7 +115,7 @@ export async function postUpdate(webhookUrl: string, update: Update, opts: PostU
     method: 'POST',
     headers,
     body: opts.rawBody ?? JSON.stringify(update),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 40_000),
   });
   const body = await res.text();
   let json: unknown;
