@@ -203,6 +203,23 @@ policyCmd
     process.exitCode = await runPolicyInit(loadConfig(), opts);
   });
 
+const audit = program.command('audit').description('审计记录：校验哈希链、导出案件的操作记录（供纪检监察核查）');
+audit
+  .command('verify')
+  .description('重新计算审计哈希链，指出第一处断裂（断裂时退出码为 1）')
+  .action(async () => {
+    const { runAudit } = await import('./commands/audit.js');
+    process.exitCode = await runAudit(loadConfig(), 'verify', {});
+  });
+audit
+  .command('export')
+  .description('列出一个案件的操作记录：谁在何时做了什么（个人信息已脱敏）')
+  .requiredOption('--case <n>', '案件编号')
+  .action(async (opts: { case?: string }) => {
+    const { runAudit } = await import('./commands/audit.js');
+    process.exitCode = await runAudit(loadConfig(), 'export', opts);
+  });
+
 program
   .command('doctor')
   .description('检查运行环境：缺什么、怎么装')
