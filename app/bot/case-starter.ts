@@ -128,6 +128,7 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
       const complainant = await prisma.staff.findUniqueOrThrow({ where: { id: report.complainantStaffId } });
       const countyId = await countyOf(prisma, complainant.regionId);
       if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法受理，请联系管理员。');
+      if (report.accusedStaffId === report.complainantStaffId) throw new CaseRefusedError('被举报人：不能举报自己。');
       const handle = await openComplaint(options.client, {
         taskQueue: options.taskQueue,
         // The chat event that completed the form: a retried delivery joins the same ledger entry.
@@ -137,6 +138,8 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
         receivedAt: (options.now ?? (() => new Date()))().toISOString(),
         complainant: { name: complainant.name, phone: complainant.phone, idNumber: complainant.idNumber },
         summary: `${report.subject}：${report.details}`,
+        // An accusation: read only by 纪检联络 and 专班组长, never by the accused's unit; opens the clue.
+        accusedStaffId: report.accusedStaffId ?? null,
         policy: options.policy,
         calendar: options.calendar,
       });

@@ -39,8 +39,10 @@ export interface NearRelativeReport {
 
 export interface ComplaintReport {
   complainantStaffId: number;
-  /** Who or what the complaint is about. */
+  /** Who or what the complaint is about (for the summary). */
   subject: string;
+  /** The accused staff member (chosen from the staff list), or null: an ordinary complaint. */
+  accusedStaffId?: number | null;
   details: string;
   eventId: string;
 }
