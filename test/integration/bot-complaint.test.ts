@@ -64,4 +64,47 @@ describe.each(['feishu', 'telegram'] as const)('real-name complaint through %s (
       await ctx.env.client.workflow.getHandle(ledger.workflowId).terminate('end of test');
     });
   });
+
+  it('lets the 专班 office register a hotline report accusing a staff member, once', async () => {
+    const fx = await createDeathFixture(prisma);
+    const { driver } = under;
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
+    await worker.runUntil(async () => {
+      const office = await prisma.staff.create({ data: { name: '吴专班', idNumber: freshIdNumber(), role: 'TASKFORCE_OFFICE', unit: '专班办公室', regionId: fx.countyId } });
+      const liaison = await prisma.staff.create({ data: { name: '郑纪检', idNumber: freshIdNumber(), role: 'DISCIPLINE_LIAISON', unit: '纪检组', regionId: fx.countyId } });
+      const clerk = await driver.user('吴专班');
+      const { code } = await issueBindingCode(prisma, office.id);
+      expect(await driver.say(clerk, 'private', `/绑定 ${code}`)).toBe(200);
+      const last = () => driver.botTexts(clerk, 'private').at(-1) ?? '';
+      expect(await driver.say(clerk, 'private', '/登记信访')).toBe(200);
+      expect(await driver.say(clerk, 'private', '微博')).toBe(200);
+      expect(last()).toContain('来源只能是');
+      for (const text of ['电话', '冯大娘']) expect(await driver.say(clerk, 'private', text)).toBe(200);
+      expect(await driver.say(clerk, 'private', '12345')).toBe(200);
+      expect(last()).toContain('手机号码格式不正确');
+      expect(await driver.say(clerk, 'private', '13912345678')).toBe(200);
+      expect(await driver.say(clerk, 'private', '第1村')).toBe(200);
+      expect(last()).toContain('反映地点');
+      expect(await driver.say(clerk, 'private', '第1镇第1村')).toBe(200);
+      expect(await driver.say(clerk, 'private', '李经办')).toBe(200);
+      const details = '反映李经办为亲属违规办理低保，请核查。';
+      expect(await driver.say(clerk, 'private', details)).toBe(200);
+      // The earlier answers were kept: the confirmation shows them, the phone masked.
+      const confirm = last();
+      expect(confirm).toContain('来电');
+      expect(confirm).toContain('139****5678');
+      expect(confirm).not.toContain('13912345678');
+      expect(await driver.press(clerk, 'private', '确认提交')).toBe(200);
+      expect(await driver.press(clerk, 'private', '确认提交', true)).toBe(200);
+      await driver.settle();
+      const ledger = await eventually(() => prisma.complaint.findFirst({ where: { countyRegionId: fx.countyId } }));
+      expect(ledger).toMatchObject({ channel: '来电', complainantName: '冯大娘', complainantPhone: '13912345678', accusedStaffId: fx.staff.caseworker });
+      expect(await prisma.complaint.count({ where: { countyRegionId: fx.countyId } })).toBe(1);
+      const row = await eventually(() => prisma.case.findFirst({ where: { kind: 'COMPLAINT', workflowId: ledger.workflowId } }));
+      expect(row.assigneeStaffId).toBe(liaison.id);
+      expect(await prisma.disciplineClue.count({ where: { complaintId: ledger.id } })).toBe(1);
+      expect(driver.botTexts(clerk, 'private').join('\n')).not.toContain('13912345678');
+      await ctx.env.client.workflow.getHandle(ledger.workflowId).terminate('end of test');
+    });
+  });
 });
