@@ -139,11 +139,12 @@ staff
 program
   .command('report')
   .description('生成统计报表（.xlsx）：长子县附件1–6、文水县工作进展周报表')
-  .argument('<table>', '1…6 或 zhangzi-1…zhangzi-6、wenshui-weekly')
+  .argument('<table>', '1…6 或 zhangzi-1…zhangzi-6、wenshui-weekly；ledger 为信访台账')
   .option('--county <name>', '县名（如 长子县）或 zhangzi / wenshui')
   .option('--period <period>', '统计期间：YYYY-MM、YYYY-MM-DD..YYYY-MM-DD 或报送期次（如 2024-05-14）')
   .option('--out <file>', '输出文件路径（.xlsx）')
-  .action(async (table: string, opts: { county?: string; period?: string; out?: string }) => {
+  .option('--include-accusations', '信访台账（ledger）：列出检举控告的全部内容（仅供纪检监察）')
+  .action(async (table: string, opts: { county?: string; period?: string; out?: string; includeAccusations?: boolean }) => {
     const { runReport } = await import('./commands/report.js');
     process.exitCode = await runReport(loadConfig(), table, opts);
   });
