@@ -139,11 +139,12 @@ staff
 program
   .command('report')
   .description('生成统计报表（.xlsx）：长子县附件1–6、文水县工作进展周报表')
-  .argument('<table>', '1…6 或 zhangzi-1…zhangzi-6、wenshui-weekly')
+  .argument('<table>', '1…6 或 zhangzi-1…zhangzi-6、wenshui-weekly；ledger 为信访台账')
   .option('--county <name>', '县名（如 长子县）或 zhangzi / wenshui')
   .option('--period <period>', '统计期间：YYYY-MM、YYYY-MM-DD..YYYY-MM-DD 或报送期次（如 2024-05-14）')
   .option('--out <file>', '输出文件路径（.xlsx）')
-  .action(async (table: string, opts: { county?: string; period?: string; out?: string }) => {
+  .option('--include-accusations', '信访台账（ledger）：列出检举控告的全部内容（仅供纪检监察）')
+  .action(async (table: string, opts: { county?: string; period?: string; out?: string; includeAccusations?: boolean }) => {
     const { runReport } = await import('./commands/report.js');
     process.exitCode = await runReport(loadConfig(), table, opts);
   });
@@ -201,6 +202,23 @@ policyCmd
   .action(async (opts: import('./commands/campaign.js').PolicyInitOptions) => {
     const { runPolicyInit } = await import('./commands/campaign.js');
     process.exitCode = await runPolicyInit(loadConfig(), opts);
+  });
+
+const audit = program.command('audit').description('审计记录：校验哈希链、导出案件的操作记录（供纪检监察核查）');
+audit
+  .command('verify')
+  .description('重新计算审计哈希链，指出第一处断裂（断裂时退出码为 1）')
+  .action(async () => {
+    const { runAudit } = await import('./commands/audit.js');
+    process.exitCode = await runAudit(loadConfig(), 'verify', {});
+  });
+audit
+  .command('export')
+  .description('列出一个案件的操作记录：谁在何时做了什么（个人信息已脱敏）')
+  .requiredOption('--case <n>', '案件编号')
+  .action(async (opts: { case?: string }) => {
+    const { runAudit } = await import('./commands/audit.js');
+    process.exitCode = await runAudit(loadConfig(), 'export', opts);
   });
 
 program

@@ -9,7 +9,7 @@ import { openDeathReview } from '../cases/death-review.js';
 import { submitNearRelativeFiling } from '../cases/near-relative-filing.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { openPrisonExit } from '../cases/prison-exit.js';
-import { CaseRefusedError, type ApplicationReport, type CaseStarter, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport, type RectificationReport } from '../../bot/core/case-starter.js';
+import { CaseRefusedError, type ApplicationReport, type CaseStarter, type ComplaintIntakeReport, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport, type RectificationReport } from '../../bot/core/case-starter.js';
 import { openRectificationByHand, openRectificationFromFinding, registerApplication } from '../cases/intake.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 import type { AssistanceKind } from '../../prisma/generated/enums.js';
@@ -128,6 +128,7 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
       const complainant = await prisma.staff.findUniqueOrThrow({ where: { id: report.complainantStaffId } });
       const countyId = await countyOf(prisma, complainant.regionId);
       if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法受理，请联系管理员。');
+      if (report.accusedStaffId === report.complainantStaffId) throw new CaseRefusedError('被举报人：不能举报自己。');
       const handle = await openComplaint(options.client, {
         taskQueue: options.taskQueue,
         // The chat event that completed the form: a retried delivery joins the same ledger entry.
@@ -137,6 +138,29 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
         receivedAt: (options.now ?? (() => new Date()))().toISOString(),
         complainant: { name: complainant.name, phone: complainant.phone, idNumber: complainant.idNumber },
         summary: `${report.subject}：${report.details}`,
+        // An accusation: read only by 纪检联络 and 专班组长, never by the accused's unit; opens the clue.
+        accusedStaffId: report.accusedStaffId ?? null,
+        policy: options.policy,
+        calendar: options.calendar,
+      });
+      return { caseRef: handle.workflowId };
+    },
+    async registerComplaintIntake(report: ComplaintIntakeReport) {
+      if (!options.calendar) throw new CaseRefusedError('信访登记服务暂未开通（未加载节假日数据），请联系管理员。');
+      const staff = await prisma.staff.findUniqueOrThrow({ where: { id: report.staffId } });
+      const countyId = await countyOf(prisma, staff.regionId);
+      if (countyId === null) throw new CaseRefusedError('您的账号未关联到县，无法登记，请联系管理员。');
+      const handle = await openComplaint(options.client, {
+        taskQueue: options.taskQueue,
+        // The chat (console) event that completed the form: a redelivered submission joins the same entry.
+        intakeKey: `chat:${report.eventId}`,
+        countyRegionId: countyId,
+        channel: report.channel,
+        receivedAt: (options.now ?? (() => new Date()))().toISOString(),
+        complainant: { name: report.complainantName, phone: report.complainantPhone },
+        summary: report.summary,
+        subjectRegionId: report.subjectRegionId,
+        accusedStaffId: report.accusedStaffId,
         policy: options.policy,
         calendar: options.calendar,
       });

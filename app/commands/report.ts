@@ -9,12 +9,16 @@ import type { AppConfig } from '../config.js';
 import { loadCountyPolicy } from '../county.js';
 import { openDatabaseForCli } from '../db/open-for-cli.js';
 import { ReportInputError, writeTable } from '../reports/index.js';
+import { writeLedgerXlsx } from '../reports/ledger.js';
+import type { PrismaClient } from '../db/client.js';
 import { policyForCounty } from './match.js';
 
 export interface ReportCliOptions {
   county?: string;
   period?: string;
   out?: string;
+  /** 信访台账 only: list accusations in full (for 纪检). */
+  includeAccusations?: boolean;
 }
 
 export interface ReportIo {
@@ -36,6 +40,7 @@ export async function runReport(
   io: ReportIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
   const say = (text: string) => write(io.stderr, `${text}\n`);
+  if (tableArg === 'ledger') return runLedger(config, opts, io);
   const table = parseTableId(tableArg);
   if (!table) {
     await say(`未知的报表“${tableArg}”，应为 ${TABLE_HELP}`);
@@ -95,4 +100,40 @@ export async function runReport(
   } finally {
     await db.close();
   }
+}
+
+/** `jiuzhu report ledger --county C --out FILE [--include-accusations]`: the 信访台账 as .xlsx. */
+export async function runLedger(config: AppConfig, opts: ReportCliOptions, io: ReportIo = { stdout: process.stdout, stderr: process.stderr }, now = new Date()): Promise<number> {
+  const say = (text: string) => write(io.stderr, `${text}\n`);
+  if (!opts.county) {
+    await say('请用 --county 指定县（县名，如 长子县，或 zhangzi / wenshui）');
+    return 2;
+  }
+  if (!opts.out || path.extname(opts.out).toLowerCase() !== '.xlsx') {
+    await say(opts.out ? `输出文件“${opts.out}”须以 .xlsx 结尾` : '请用 --out 指定输出文件（.xlsx）');
+    return 2;
+  }
+  const db = await openDatabaseForCli(config);
+  try {
+    return await exportLedger(db.prisma, { county: opts.county, out: opts.out, includeAccusations: Boolean(opts.includeAccusations) }, io, now);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Writes the ledger of one county (found by name or preset code); 2 when the county is unknown. */
+export async function exportLedger(prisma: PrismaClient, opts: { county: string; out: string; includeAccusations: boolean }, io: ReportIo, now = new Date()): Promise<number> {
+  let counties = await findCounties(prisma, opts.county);
+  if (!counties.length) {
+    const preset = Object.values(presets).find((p) => p.county.code === opts.county);
+    if (preset) counties = await findCounties(prisma, preset.county.name);
+  }
+  if (!counties.length) {
+    await write(io.stderr, `未找到县“${opts.county}”。\n`);
+    return 2;
+  }
+  const county = counties[0]!;
+  const result = await writeLedgerXlsx(prisma, { countyRegionId: county.id, countyName: county.name, file: path.resolve(opts.out), includeAccusations: opts.includeAccusations, asOf: now });
+  await write(io.stdout, `已生成《信访台账》：${result.file}\n${county.name}，${result.rows} 件${opts.includeAccusations ? '（含检举控告全部内容，仅供纪检监察）' : ''}\n`);
+  return 0;
 }

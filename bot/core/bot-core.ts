@@ -10,6 +10,7 @@ import { parseCommand } from './commands.js';
 import { BotContext, type BotDeps, type BotMiddleware } from './context.js';
 import { claimInboxEvent, inboxAttemptFailed, inboxId, recordEvent } from './inbox.js';
 import { complaintForm } from './forms/complaint.js';
+import { complaintIntakeForm } from './forms/complaint-intake.js';
 import { deathReportForm } from './forms/death-report.js';
 import { imprisonmentReportForm } from './forms/imprisonment-report.js';
 import { nearRelativeForm } from './forms/near-relative.js';
@@ -84,6 +85,7 @@ function startForms(forms: FormRunner, progress: boolean): BotMiddleware {
     if (name === 'nearRelative') return forms.start(ctx, 'nearRelative');
     if (name === 'registerApplication') return forms.start(ctx, 'application');
     if (name === 'rectifyOpen') return forms.start(ctx, 'rectify');
+    if (name === 'registerComplaint') return forms.start(ctx, 'complaintIntake');
     if (name === 'villageReport') {
       const target = await openVillageCycleFor(ctx.prisma, ctx.staff!.id, 'VILLAGE');
       if (typeof target === 'string') {
@@ -129,6 +131,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     imprisonmentReportForm(deps.caseStarter, deps.now),
     nearRelativeForm(deps.caseStarter),
     complaintForm(deps.caseStarter),
+    complaintIntakeForm(deps.caseStarter),
     villageReportForm(),
     applicationForm(deps.caseStarter, deps.now),
     rectificationForm(deps.caseStarter, deps.now),

@@ -39,9 +39,24 @@ export interface NearRelativeReport {
 
 export interface ComplaintReport {
   complainantStaffId: number;
-  /** Who or what the complaint is about. */
+  /** Who or what the complaint is about (for the summary). */
   subject: string;
+  /** The accused staff member (chosen from the staff list), or null: an ordinary complaint. */
+  accusedStaffId?: number | null;
   details: string;
+  eventId: string;
+}
+
+/** 信访登记 (issue 13): a complaint that came to the 专班 office by hotline, letter or visit. */
+export interface ComplaintIntakeReport {
+  /** The 专班 office member who registers it. */
+  staffId: number;
+  channel: string;
+  complainantName: string;
+  complainantPhone: string;
+  subjectRegionId: number | null;
+  accusedStaffId: number | null;
+  summary: string;
   eventId: string;
 }
 
@@ -78,6 +93,8 @@ export interface CaseStarter {
   reportImprisonment(report: ImprisonmentReport): Promise<CaseStarted>;
   fileNearRelative(report: NearRelativeReport): Promise<CaseStarted>;
   fileComplaint(report: ComplaintReport): Promise<CaseStarted>;
+  /** Registers a hotline/letter/visit complaint and opens its workflow (absent: not taken). */
+  registerComplaintIntake?(report: ComplaintIntakeReport): Promise<CaseStarted>;
   /** Registers an application and opens its review (absent: the front cannot register applications). */
   registerApplication?(report: ApplicationReport): Promise<CaseStarted>;
   /** Opens a rectification item for the county of the staff member. */

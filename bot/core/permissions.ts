@@ -37,6 +37,8 @@ export const COMMAND_ROLES: Record<CommandName, readonly StaffRole[]> = {
   // 乡镇受理申请 (57号 Art. 11); the 专班 office may register one that came to the county.
   registerApplication: ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'TASKFORCE_OFFICE'],
   rectifyOpen: ['TASKFORCE_OFFICE', 'TASKFORCE_LEADER'],
+  // 专班办公室 registers complaints that came by hotline, letter or visit.
+  registerComplaint: ['TASKFORCE_OFFICE', 'TASKFORCE_LEADER'],
   // 社会救助经办人 and 村(居)委会成员 must file (57号 Art. 11); leaders may too.
   nearRelative: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'TASKFORCE_LEADER'],
   reportPrison: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD', 'SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'ADMIN'],

@@ -3,3 +3,4 @@ export * from './spec.js';
 export * from './period.js';
 export * from './attachments.js';
 export * from './severe-disability.js';
+export * from './ledger.js';

@@ -27,7 +27,7 @@ export const TABLE_IDS = ['zhangzi-1', 'zhangzi-2', 'zhangzi-3', 'zhangzi-4', 'z
 export type TableId = (typeof TABLE_IDS)[number];
 
 export interface TableSpec {
-  id: TableId;
+  id: TableId | 'complaint-ledger';
   /** Title as in the seed (without the unit and period line). */
   title: string;
   /** File name stem (Chinese, safe for file systems). */
