@@ -1,7 +1,7 @@
 // Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
 // "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
 
-export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport' | 'villageReport' | 'townshipSubmit' | 'registerApplication' | 'rectifyOpen' | 'transfer';
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport' | 'villageReport' | 'townshipSubmit' | 'registerApplication' | 'rectifyOpen' | 'transfer' | 'delegate';
 
 export interface ParsedCommand {
   name: CommandName;
@@ -28,6 +28,7 @@ const ALIASES: Record<CommandName, string[]> = {
   registerApplication: ['登记申请', '申请登记', 'register_application'],
   rectifyOpen: ['整改', '列入整改', 'rectify'],
   transfer: ['转办', 'transfer'],
+  delegate: ['代理审批', 'delegate'],
 };
 
 const BY_WORD = new Map<string, CommandName>(
