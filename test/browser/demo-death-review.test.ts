@@ -105,9 +105,15 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
       const rows = await prisma.case.findMany({ where: { workflowId: { in: live.deathReviews.workflowIds } }, orderBy: { id: 'asc' } });
       return rows.length === live.deathReviews.workflowIds.length ? rows : null;
     });
-    // The overdue one held by a township caseworker (the issue's 赵帅, 编号 31, in a fresh `npm start`).
+    // The start's death reviews and who holds them (the issue names 赵帅, 编号 31, of a fresh `npm start`; here the ids are the scratch database's).
     const holders = await prisma.staff.findMany({ where: { id: { in: cases.flatMap((c) => (c.assigneeStaffId === null ? [] : [c.assigneeStaffId])) } } });
-    const kase = cases.find((c) => c.dueAt !== null && c.dueAt.getTime() < clockMs && holders.find((h) => h.id === c.assigneeStaffId)?.role === 'TOWNSHIP_CASEWORKER')!;
+    // In the start's order (finding key), so the same person is chosen on every run.
+    const inOrder = live.deathReviews.workflowIds.map((id) => cases.find((c) => c.workflowId === id)!);
+    console.info(`demo death reviews: ${inOrder.map((c) => `${c.workflowId} → ${holders.find((h) => h.id === c.assigneeStaffId)?.name ?? '-'}`).join('；')}`);
+    // The most overdue one held by a township caseworker (the issue's 「已超期 196 天」).
+    const kase = inOrder
+      .filter((c) => c.dueAt !== null && c.dueAt.getTime() < clockMs && holders.find((h) => h.id === c.assigneeStaffId)?.role === 'TOWNSHIP_CASEWORKER')
+      .sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime())[0]!;
     expect(kase).toBeDefined();
     const caseworker = holders.find((h) => h.id === kase.assigneeStaffId)!;
     console.info(`demo death review #${kase.id} held by ${caseworker.name} (编号 ${caseworker.id})`);
@@ -155,6 +161,7 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
       return (c.data as { decision?: unknown }).decision ? c : null;
     });
     const overpaidCents = (decided.data as { overpayment?: { totalCents: number } }).overpayment?.totalCents ?? 0;
+    console.info(`over-payment of the decision: ${overpaidCents / 100} 元`);
     if (overpaidCents > 0) {
       expect(decidedText).toContain('须追回');
       // The 专班组长 approves the write-off of the whole over-payment from /案件 in the console.
