@@ -277,6 +277,8 @@ export function createFilingActivities(db: Database) {
       decision: FilingDecision;
       note?: string;
       byStaffId: number;
+      /** 代理审批: the approver byStaffId stood in for. */
+      onBehalfOfStaffId?: number;
       decidedAt: string;
       round: number;
     }): Promise<{ status: FilingStatusCode; decidedAt: string }> {
@@ -299,9 +301,24 @@ export function createFilingActivities(db: Database) {
           action: ACTION_OF[input.decision],
           subjectType: 'NearRelativeFiling',
           subjectId: String(data.filingId),
-          payload: { caseId: input.caseId, updateId: input.updateId, note: input.note ?? null, round: input.round, decidedAt: input.decidedAt },
+          payload: {
+            caseId: input.caseId,
+            updateId: input.updateId,
+            note: input.note ?? null,
+            round: input.round,
+            decidedAt: input.decidedAt,
+            ...(input.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: input.onBehalfOfStaffId } : {}),
+          },
         });
-        return { updateId: input.updateId, action: input.decision, byStaffId: input.byStaffId, at: input.decidedAt, note: input.note ?? null, round: input.round };
+        return {
+          updateId: input.updateId,
+          action: input.decision,
+          byStaffId: input.byStaffId,
+          ...(input.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: input.onBehalfOfStaffId } : {}),
+          at: input.decidedAt,
+          note: input.note ?? null,
+          round: input.round,
+        };
       });
       return { status: filing.status, decidedAt: input.decidedAt };
     },

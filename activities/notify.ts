@@ -1,6 +1,9 @@
 import type { Database } from './deps.js';
 import type { Prisma } from '../app/db/client.js';
 import { isUniqueViolation } from './rows.js';
+import { deputyOf } from '../app/db/delegation.js';
+import { actingForLine, DELEGATING_ROLES } from '../domain/cases/delegation.js';
+import { toChinaDate } from '../domain/time/instants.js';
 import type { NotificationAttachment } from '../domain/tables/attachments.js';
 
 /**
@@ -52,13 +55,23 @@ export function createNotifyActivities(db: Database) {
     async notify(input: NotifyInput): Promise<{ notificationId: number; created: boolean }> {
       const existing = await db.prisma.notification.findUnique({ where: { dedupeKey: input.dedupeKey } });
       if (existing) return { notificationId: existing.id, created: false };
+      // 代理审批: a card with buttons for a leader with a deputy in force goes to the deputy, saying so.
+      let recipientStaffId = input.recipientStaffId;
+      let text = input.text;
+      if (input.actions?.length) {
+        const d = await deputyOf(db.prisma, input.recipientStaffId, toChinaDate(new Date(input.sentAt)));
+        if (d && DELEGATING_ROLES.includes(d.leader.role)) {
+          recipientStaffId = d.deputy.id;
+          text = `【${actingForLine(d.deputy.name, d.leader.name)}】${input.text}`;
+        }
+      }
       try {
         const row = await db.prisma.notification.create({
           data: {
             dedupeKey: input.dedupeKey,
-            recipientStaffId: input.recipientStaffId,
+            recipientStaffId,
             kind: input.kind,
-            text: input.text,
+            text,
             caseId: input.caseId ?? null,
             workflowId: input.workflowId ?? null,
             ...(input.actions ? { actions: input.actions as unknown as Prisma.InputJsonValue } : {}),

@@ -159,6 +159,7 @@ export async function nearRelativeFiling(input: NearRelativeFilingInput): Promis
           decision: args.decision,
           note: args.note,
           byStaffId: args.byStaffId,
+          ...(args.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: args.onBehalfOfStaffId } : {}),
           decidedAt,
           round: state.round,
         });

@@ -21,6 +21,7 @@ import { openVillageCycleFor, townshipSubmitCommand, villageReportForm } from '.
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { caseStatusCommand } from './case-status.js';
 import { caseTransfer } from './case-transfer.js';
+import { delegateCommand } from './delegation.js';
 import { rectificationCommands } from './rectification-commands.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
@@ -152,6 +153,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     myItemsCommand,
     caseStatusCommand,
     caseTransfer,
+    delegateCommand,
     rectificationCommands,
     townshipSubmitCommand,
     startForms(forms, Boolean(options.policy)),

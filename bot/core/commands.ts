@@ -1,7 +1,7 @@
 // Commands in their Chinese and slash forms: "/绑定 CODE", "绑定 CODE",
 // "/bind CODE", and "/bind@SomeBot CODE" as Telegram sends them in groups.
 
-export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport' | 'villageReport' | 'townshipSubmit' | 'registerApplication' | 'rectifyOpen' | 'transfer' | 'registerComplaint';
+export type CommandName = 'bind' | 'myItems' | 'help' | 'cancel' | 'reportDeath' | 'reportPrison' | 'complain' | 'caseStatus' | 'nearRelative' | 'rectifyProgress' | 'rectifyDone' | 'rectifyReturn' | 'progressReport' | 'villageReport' | 'townshipSubmit' | 'registerApplication' | 'rectifyOpen' | 'transfer' | 'registerComplaint' | 'delegate';
 
 export interface ParsedCommand {
   name: CommandName;
@@ -29,6 +29,7 @@ const ALIASES: Record<CommandName, string[]> = {
   rectifyOpen: ['整改', '列入整改', 'rectify'],
   transfer: ['转办', 'transfer'],
   registerComplaint: ['登记信访', '信访登记', 'register_complaint'],
+  delegate: ['代理审批', 'delegate'],
 };
 
 const BY_WORD = new Map<string, CommandName>(

@@ -28,6 +28,8 @@ export const COMMAND_ROLES: Record<CommandName, readonly StaffRole[]> = {
   caseStatus: EVERYONE,
   // 转办: who may is the domain rule's (domain/cases/transfer.ts), answered in its words.
   transfer: EVERYONE,
+  // 代理审批: who may is the domain rule's (domain/cases/delegation.ts).
+  delegate: EVERYONE,
   progressReport: EVERYONE,
   villageReport: ['VILLAGE_COMMITTEE', 'TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD'],
   townshipSubmit: ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD'],

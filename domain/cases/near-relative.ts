@@ -54,6 +54,8 @@ export interface FilingDecideArgs {
   decision: FilingDecision;
   note?: string;
   byStaffId: number;
+  /** 代理审批: the approver `byStaffId` stands in for (checked by the front against the delegation). */
+  onBehalfOfStaffId?: number;
 }
 
 export interface FilingSupplementArgs {
@@ -128,7 +130,9 @@ export function checkFilingDecision(args: unknown, ctx: FilingCheckContext): str
   if (!isStaffId(a.byStaffId)) return '缺少审批人';
   const conflict = conflictReason(a.byStaffId, ctx, '审批');
   if (conflict) return conflict;
-  if (!ctx.approverStaffIds.includes(a.byStaffId)) {
+  const actingFor = a.onBehalfOfStaffId;
+  if (actingFor !== undefined && !isStaffId(actingFor)) return '被代理的审批人编号无效';
+  if (!ctx.approverStaffIds.includes(a.byStaffId) && !(actingFor !== undefined && ctx.approverStaffIds.includes(actingFor))) {
     return '您无权审批本县的近亲属备案（须为县民政局股室负责人或工作专班组长）';
   }
   return null;

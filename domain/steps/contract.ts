@@ -42,6 +42,17 @@ export interface StepActor {
   name: string;
   /** The actor's region scope (village, township or county id). */
   regionId: number;
+  /**
+   * 代理审批: the leader this person stands in for (a delegation in force). `role` and
+   * `regionId` above are then the leader's; `staffId` and `name` stay the deputy's, so
+   * recusal is the deputy's own.
+   */
+  onBehalfOf?: { staffId: number; name: string };
+}
+
+/** Whether the actor is, or stands in for, one of these staff (lists of approvers, leaders …). */
+export function actsAsOneOf(actor: StepActor, staffIds: readonly number[]): boolean {
+  return staffIds.includes(actor.staffId) || (actor.onBehalfOf !== undefined && staffIds.includes(actor.onBehalfOf.staffId));
 }
 
 /** The raw values a form sends back: strings keyed by field key. */

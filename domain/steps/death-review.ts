@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { DEATH_REVIEW_DECISIONS, type DeathReviewDecision } from '../cases/decision.js';
 import type { StaffRole } from '../import/vocabulary.js';
-import { defineStep, type CaseSteps, type StepActor } from './contract.js';
+import { actsAsOneOf, defineStep, type CaseSteps, type StepActor } from './contract.js';
 import { choiceField, dateField, moneyField, monthField, optionalMoney, optionalText, textField, yuan } from './fields.js';
 import {
   approveWriteOffUpdate,
@@ -24,7 +24,7 @@ export const DEATH_REVIEW_WORKERS: readonly StaffRole[] = ['TOWNSHIP_CASEWORKER'
 
 /** Not one of the staff the case was opened with as allowed (township deciders and county staff). */
 export function notOnCase(actor: StepActor, view: { allowedStaffIds?: number[] }): string | null {
-  if (view.allowedStaffIds === undefined || view.allowedStaffIds.includes(actor.staffId)) return null;
+  if (view.allowedStaffIds === undefined || actsAsOneOf(actor, view.allowedStaffIds)) return null;
   return '您不是本案所在乡镇或县级的经办人员，不能办理本案';
 }
 

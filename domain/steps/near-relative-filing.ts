@@ -15,7 +15,7 @@ import {
   HOME_VISIT_ROLES,
   type FilingDecision,
 } from '../cases/near-relative.js';
-import { defineStep, type CaseSteps, type StepActor } from './contract.js';
+import { actsAsOneOf, defineStep, type CaseSteps, type StepActor } from './contract.js';
 import { choiceField, dateField, textField } from './fields.js';
 import {
   filingDecideUpdate,
@@ -46,7 +46,7 @@ export const decideFilingStep = defineStep({
   open: (v: View) => v.phase === 'awaitingDecision',
   refuse: (actor, v) =>
     filingRecusal(actor, v, '审批') ??
-    (v.approverStaffIds === undefined || v.approverStaffIds.includes(actor.staffId) ? null : '您无权审批本县的近亲属备案（须为县民政局股室负责人或工作专班组长）'),
+    (v.approverStaffIds === undefined || actsAsOneOf(actor, v.approverStaffIds) ? null : '您无权审批本县的近亲属备案（须为县民政局股室负责人或工作专班组长）'),
   fields: [
     { key: 'decision', label: '审批结果', kind: 'select', required: true, options: FILING_DECISIONS.map((d) => ({ value: d, label: FILING_DECISION_LABELS[d] })) },
     { key: 'note', label: '审批意见', kind: 'textarea', required: true, placeholder: '要求补充材料时，写明须补充什么' },
@@ -55,7 +55,7 @@ export const decideFilingStep = defineStep({
     decision: choiceField<FilingDecision>('审批结果', FILING_DECISIONS),
     note: textField('审批意见', 500),
   }),
-  toArgs: (v, actor) => ({ decision: v.decision, note: v.note, byStaffId: actor.staffId }),
+  toArgs: (v, actor) => ({ decision: v.decision, note: v.note, byStaffId: actor.staffId, ...(actor.onBehalfOf ? { onBehalfOfStaffId: actor.onBehalfOf.staffId } : {}) }),
   done: (r, v) =>
     r.decision === 'moreInfo' ? `已要求补充材料：${v.note}` : `已${FILING_DECISION_LABELS[r.decision]}（${r.decidedAt.slice(0, 10)}）：${v.note}`,
 });

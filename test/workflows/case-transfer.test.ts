@@ -41,7 +41,7 @@ describe('转办 of a case through the console (time-skipping server)', () => {
     const fx = await createDeathFixture(prisma, [monthOf(deathDate)]);
     const caseworkerRow = await prisma.staff.findUniqueOrThrow({ where: { id: fx.staff.caseworker } });
     const second = (await prisma.staff.create({ data: { name: '周经办', idNumber: freshIdNumber(), role: 'TOWNSHIP_CASEWORKER', unit: '测试单位', regionId: caseworkerRow.regionId } })).id;
-    const web = consoleDriver(under.baseUrl, prisma);
+    const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     await worker.runUntil(async () => {
       for (const s of [fx.staff.head, fx.staff.caseworker, second]) expect(await web.open(s)).toBe(200);

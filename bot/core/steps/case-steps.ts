@@ -4,7 +4,7 @@ import type { BotContext } from '../context.js';
 import type { Button, CardField } from '../types.js';
 import { stepButton } from './card.js';
 import { stepsOfWorkflow } from './registry.js';
-import { actorOf, mayTake } from './take.js';
+import { stepActor } from './take.js';
 import { caseRef, type StepTarget } from './target.js';
 
 interface CaseData {
@@ -53,10 +53,11 @@ export async function stepButtonsFor(ctx: BotContext, target: StepTarget): Promi
   if (!kind || !gateway) return [];
   const view = await gateway.query(kind.status, target.workflowId).catch(() => null);
   if (view === null) return [];
-  const actor = actorOf(ctx);
   const buttons: Button[] = [];
   for (const step of kind.steps) {
-    if (!step.open(view) || step.refuse?.(actor, view) || (await mayTake(ctx, { kind, step }, target))) continue;
+    if (!step.open(view)) continue;
+    const actor = await stepActor(ctx, { kind, step }, target);
+    if (typeof actor === 'string' || step.refuse?.(actor, view)) continue;
     buttons.push(stepButton(target.ref, step));
   }
   return buttons;

@@ -12,7 +12,7 @@ import type { FormRunner } from '../forms/engine.js';
 import { STEP_OPEN, STEP_SUBMIT, stepCard } from './card.js';
 import { stepById, stepsOfWorkflow, type RegisteredStep } from './registry.js';
 import { presetFormFor, stepFormId } from './telegram-form.js';
-import { mayTake, readyStep, submitStep } from './take.js';
+import { readyStep, stepActor, submitStep } from './take.js';
 import { resolveTarget } from './target.js';
 
 export const PRIVATE_ONLY = '此环节需填写个人信息，请私聊机器人，在私聊中点“办理”继续。';
@@ -26,10 +26,11 @@ export async function nextStepFor(ctx: BotContext, targetRef: string): Promise<R
   if (!kind) return '该事项暂无可在聊天中办理的环节。';
   const view = await gateway.query(kind.status, target.workflowId);
   if (view === null) return '该事项已办结或不存在。';
-  const actor = { staffId: ctx.staff!.id, role: ctx.staff!.role, name: ctx.staff!.name, regionId: ctx.staff!.regionId };
   for (const step of kind.steps) {
     const reg = { kind, step };
-    if (!step.open(view) || step.refuse?.(actor, view) || (await mayTake(ctx, reg, target))) continue;
+    if (!step.open(view)) continue;
+    const actor = await stepActor(ctx, reg, target);
+    if (typeof actor === 'string' || step.refuse?.(actor, view)) continue;
     return reg;
   }
   return `${target.label}当前没有您可以办理的环节。`;

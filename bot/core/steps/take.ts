@@ -3,7 +3,10 @@
 // status query), the values (the contract's zod schema, Chinese messages naming
 // the field), then the Update through the typed gateway. Nothing is written
 // unless the workflow accepts the step.
+import { leadersActingFor } from '../../../app/db/delegation.js';
+import { actingForLine } from '../../../domain/cases/delegation.js';
 import type { StepActor, StepFormValues } from '../../../domain/steps/contract.js';
+import { toChinaDate } from '../../../domain/time/instants.js';
 import { zhParseOptions } from '../../../domain/zod-zh.js';
 import type { BotContext } from '../context.js';
 import { formatBeijing } from '../my-items.js';
@@ -25,27 +28,35 @@ export function actorOf(ctx: BotContext): StepActor {
   return { staffId: s.id, role: s.role, name: s.name, regionId: s.regionId };
 }
 
-/** Whether this person may take this step now, without asking the workflow (role and region only). */
-export async function mayTake(ctx: BotContext, reg: RegisteredStep, target: StepTarget): Promise<string | null> {
+/**
+ * Who takes this step, without asking the workflow (role and region only): the person
+ * themself, or — 代理审批 — the leader they stand in for today, when only the leader's role
+ * may take it. A Chinese refusal otherwise.
+ */
+export async function stepActor(ctx: BotContext, reg: RegisteredStep, target: StepTarget): Promise<StepActor | string> {
   const staff = ctx.staff!;
-  if (!reg.step.roles.includes(staff.role)) return `您的岗位不能办理“${reg.step.title}”。`;
-  if (target.regionId !== null && !(await regionCovers(ctx.prisma, staff.regionId, target.regionId))) return '该事项不在您的辖区，不能办理。';
-  return null;
+  const covers = async (regionId: number) => target.regionId === null || (await regionCovers(ctx.prisma, regionId, target.regionId));
+  if (reg.step.roles.includes(staff.role)) return (await covers(staff.regionId)) ? actorOf(ctx) : '该事项不在您的辖区，不能办理。';
+  for (const d of await leadersActingFor(ctx.prisma, staff.id, toChinaDate(ctx.deps.now()))) {
+    if (!reg.step.roles.includes(d.leader.role) || !(await covers(d.leader.regionId))) continue;
+    return { staffId: staff.id, name: staff.name, role: d.leader.role, regionId: d.leader.regionId, onBehalfOf: { staffId: d.leader.id, name: d.leader.name } };
+  }
+  return `您的岗位不能办理“${reg.step.title}”。`;
 }
+
 
 /** Resolves the step and its case, and checks who and when; a Chinese refusal otherwise. */
 export async function readyStep(ctx: BotContext, stepId: string, targetRef: string): Promise<ReadyStep | string> {
   const reg = stepById(stepId);
   const target = reg ? await resolveTarget(ctx.prisma, targetRef) : null;
   if (!reg || !target) return '该办理入口已失效，请发送 /我的待办 查看当前事项。';
-  const refusedByRole = await mayTake(ctx, reg, target);
-  if (refusedByRole) return refusedByRole;
+  const actor = await stepActor(ctx, reg, target);
+  if (typeof actor === 'string') return actor;
   const gateway = ctx.deps.workflows;
   if (!gateway) return '办理服务暂不可用，请稍后再试。';
   const view = await gateway.query(reg.kind.status, target.workflowId);
   if (view === null) return '该事项已办结或不存在。';
   if (!reg.step.open(view)) return `${target.label}当前不在“${reg.step.title}”环节${target.caseId !== null ? `，发送 /案件 ${target.caseId} 查看可办理的环节` : ''}。`;
-  const actor = actorOf(ctx);
   const refused = reg.step.refuse?.(actor, view);
   if (refused) return refused;
   return { reg, target, view, actor };
@@ -94,6 +105,7 @@ export async function submitStep(ctx: BotContext, stepId: string, targetRef: str
     return { ok: false, message: `未能办理：${outcome.message}` };
   }
   ctx.auditNotes.outcome = 'done';
+  if (actor.onBehalfOf) ctx.auditNotes.onBehalfOfStaffId = actor.onBehalfOf.staffId;
   const comment = values.note ?? values.reason;
   return {
     ok: true,
@@ -101,7 +113,7 @@ export async function submitStep(ctx: BotContext, stepId: string, targetRef: str
       title: `${target.label}：${step.title}（已办理）`,
       text: step.done(outcome.result, parsed.data),
       fields: [
-        { label: '办理人', value: actor.name },
+        { label: '办理人', value: actor.onBehalfOf ? actingForLine(actor.name, actor.onBehalfOf.name) : actor.name },
         { label: '时间', value: formatBeijing(ctx.deps.now()) },
         ...(comment && !step.fields.find((f) => f.key === 'note' || f.key === 'reason')?.personal ? [{ label: '意见', value: comment }] : []),
       ],

@@ -1,0 +1,58 @@
+/**
+ * 代理审批: a leader (股室负责人, 专班组长) names a deputy for a period, for leave.
+ * In it the leader's approval cards go to the deputy and the deputy may take
+ * the leader's steps, recorded as 「由 X 代 Y 审批」. Who may name one, who has
+ * the standing to act (county staff of the leader's line, never a village or
+ * township cadre), and the period. Recusal stays personal: a deputy who must
+ * recuse from a case (own filing, a relative's application, an accusation
+ * against their unit) is refused by that step's own rule. Pure rules.
+ */
+import type { StaffRole } from '../import/vocabulary.js';
+
+export const DELEGATING_ROLES: readonly StaffRole[] = ['SECTION_HEAD', 'TASKFORCE_LEADER'];
+
+/** Who may stand in for a leader of this role. */
+export const DEPUTY_ROLES: Readonly<Record<string, readonly StaffRole[]>> = {
+  SECTION_HEAD: ['SECTION_HEAD', 'SECTION_CASEWORKER', 'TASKFORCE_LEADER'],
+  TASKFORCE_LEADER: ['TASKFORCE_LEADER', 'TASKFORCE_OFFICE', 'SECTION_HEAD'],
+};
+
+/** The longest period one delegation may cover (days, inclusive). */
+export const MAX_DELEGATION_DAYS = 90;
+
+export interface DelegationFacts {
+  leader: { staffId: number; role: StaffRole; regionId: number };
+  deputy: { staffId: number; role: StaffRole; regionId: number; active: boolean; name: string } | null;
+  /** YYYY-MM-DD, already checked as dates. */
+  startsOn: string;
+  endsOn: string;
+  /** Today in Asia/Shanghai. */
+  today: string;
+}
+
+const dayCount = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000) + 1;
+
+/** A Chinese refusal naming what is wrong, or null. */
+export function delegationRefusal(f: DelegationFacts): string | null {
+  if (!DELEGATING_ROLES.includes(f.leader.role)) return '只有股室负责人或工作专班组长可以指定代理审批人';
+  if (!f.deputy || !f.deputy.active) return '“代理人编号”不存在，请填写在职工作人员的编号';
+  if (f.deputy.staffId === f.leader.staffId) return '“代理人编号”不能是您本人';
+  const standing = DEPUTY_ROLES[f.leader.role] ?? [];
+  if (!standing.includes(f.deputy.role) || f.deputy.regionId !== f.leader.regionId) {
+    return `${f.deputy.name}不具备代您审批的资格（代理人须为县级${f.leader.role === 'SECTION_HEAD' ? '股室负责人、股室经办人或工作专班组长' : '工作专班组长、专班办公室人员或股室负责人'}）`;
+  }
+  if (f.endsOn < f.startsOn) return '“止”不能早于“起”';
+  if (f.endsOn < f.today) return '“止”不能早于今天';
+  if (dayCount(f.startsOn, f.endsOn) > MAX_DELEGATION_DAYS) return `代理期限不能超过 ${MAX_DELEGATION_DAYS} 天`;
+  return null;
+}
+
+/** Whether a delegation covers this day. */
+export function delegationCovers(d: { startsOn: string; endsOn: string; revoked: boolean }, today: string): boolean {
+  return !d.revoked && d.startsOn <= today && today <= d.endsOn;
+}
+
+/** The line on a card or outcome: 「由 X 代 Y 审批」. */
+export function actingForLine(deputyName: string, leaderName: string): string {
+  return `由${deputyName}代${leaderName}审批`;
+}
