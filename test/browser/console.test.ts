@@ -202,7 +202,8 @@ describe('the console in demo mode, as a leader', () => {
     const formId = (await formA.getAttribute('data-id'))!;
     // Submitted without the comment: refused in Chinese, naming the field; nothing decided.
     await formA.locator('button[type="submit"]').click();
-    await until(() => logText(tabA)).toContain('审批意见');
+    // Wait for the refusal itself (the form's own label says 审批意见 too) before typing into the card.
+    await until(() => logText(tabA)).toContain('请填写“审批意见”');
     expect((await prisma.nearRelativeFiling.findUniqueOrThrow({ where: { id: filing.id } })).status).toBe('SUBMITTED');
     // With the comment, a double click on submit decides once (the card is the update id).
     await formA.locator('textarea[name="note"]').fill('材料齐全，同意备案');
