@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { phaseSummaryWorkflowId, type CompiledSummary } from '../../domain/cycles/index.js';
 import { loadPolicy, presetInputs } from '../../domain/policy/load.js';
 import type { CountyPolicy, CountyPolicyInput } from '../../domain/policy/schema.js';
@@ -113,7 +113,15 @@ describe('phase summaries (time-skipping server)', () => {
 
       const sent = await handle.executeUpdate(reportUpwardUpdate, { args: [{ byStaffId: fx.office, recipient: '吕梁市民政局', sentOn: today }], updateId: 'fs-sent' });
       expect(sent).toMatchObject({ byStaffId: fx.office, recipient: '吕梁市民政局', sentOn: today });
-      expect(await rejection(handle.executeUpdate(reportUpwardUpdate, { args: [{ byStaffId: fx.office, recipient: '吕梁市民政局' }], updateId: 'fs-sent-2' }))).toContain('不能重复登记');
+      // A second 「已上报」 is refused: by the validator while the run is still open, or because 「已上报」 closed it.
+      const again = await handle.executeUpdate(reportUpwardUpdate, { args: [{ byStaffId: fx.office, recipient: '吕梁市民政局' }], updateId: 'fs-sent-2' }).then(
+        () => new Error('the update was accepted'),
+        (error: unknown) => error,
+      );
+      if (!(again instanceof WorkflowNotFoundError)) {
+        expect(again).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((again as WorkflowUpdateFailedError).cause?.message).toContain('不能重复登记');
+      }
       const final = await handle.result();
       expect(final.phase).toBe('closed');
       expect(final.sentUpward).toMatchObject({ recipient: '吕梁市民政局', sentOn: today });
