@@ -87,6 +87,11 @@ interface ChatInfo {
 
 const sameButton = (a: ButtonAction, b: ButtonAction) => a.action === b.action && (a.caseRef ?? '') === (b.caseRef ?? '') && (a.value ?? '') === (b.value ?? '');
 
+/** A button's or form's reference as the bot core takes it (absent parts left out, not undefined). */
+function buttonAction(x: { action: string; caseRef?: string | undefined; value?: string | undefined }): ButtonAction {
+  return { action: x.action, ...(x.caseRef !== undefined ? { caseRef: x.caseRef } : {}), ...(x.value !== undefined ? { value: x.value } : {}) };
+}
+
 export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOptions): ConsoleRoutes {
   const { prisma, core, store, demo } = options;
   const now = options.now ?? (() => new Date());
@@ -331,7 +336,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
       if (seen) return reply.send({ ok: true });
       return reply.code(409).send({ error: '该按钮已失效。' });
     }
-    const button: ButtonAction = { action: body.button.action, ...(body.button.caseRef !== undefined ? { caseRef: body.button.caseRef } : {}), ...(body.button.value !== undefined ? { value: body.button.value } : {}) };
+    const button = buttonAction(body.button);
     return handle(
       { type: 'button', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, button, source: { chat: { platform: 'console', id: chat.id, kind: chat.kind }, messageId: body.messageId } },
       reply,
@@ -356,7 +361,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
     }
     // Only the card's own inputs are taken.
     const values = Object.fromEntries(form.inputs.filter((i) => typeof body.values[i.key] === 'string').map((i) => [i.key, body.values[i.key]!]));
-    const ref: ButtonAction = { action: form.ref.action, ...(form.ref.caseRef !== undefined ? { caseRef: form.ref.caseRef } : {}), ...(form.ref.value !== undefined ? { value: form.ref.value } : {}) };
+    const ref = buttonAction(form.ref);
     const at = { platform: 'console' as const, id: chat.id, kind: chat.kind };
     return handle({ type: 'form', platform: 'console', eventId: id, chat: at, senderId: p.externalId, form: ref, values, source: { chat: at, messageId: body.messageId } }, reply);
   });
