@@ -19,7 +19,9 @@ function randomBirth(year: number): string {
  * rather than a fixed date.
  */
 export function freshIdNumber(opts: { birth?: string; birthYear?: number; female?: boolean; area?: string } = {}): string {
-  const area = opts.area ?? '141125'; // 文水县 area code
+  // Tests share one database: a random area code in Shanxi (14xxxx) widens the
+  // space 10,000-fold, so unrelated files practically never draw the same number.
+  const area = opts.area ?? `14${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
   for (;;) {
     const birth = (opts.birth ?? randomBirth(opts.birthYear ?? 1950 + Math.floor(Math.random() * 49))).replaceAll('-', '');
     serial = (serial + 1 + Math.floor(Math.random() * 7)) % 1000;
