@@ -3,7 +3,8 @@
 // their upserts (writers/common.ts recordChanges). This module reads them back: the summary an import
 // shows before it is allowed to write (`--dry-run`, the refusal without `--allow-changes`), and the
 // changes made after a finding was found, on the evidence it rested on (findingEvidenceChanges: a
-// finding's household, and its payment period when it has one).
+// finding's household, and its payment period when it has one; and the records kept by ID number of
+// the finding's person: deaths, custody, near-relative declarations).
 import { ASSISTANCE_KIND_LABELS, MEMBER_STATUS_LABELS, type AssistanceKind, type MemberStatus } from '../../domain/import/index.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import type { PrismaClient } from '../db/client.js';
@@ -14,7 +15,13 @@ export const CHANGE_TABLE_LABELS: Record<string, string> = {
   Household: '户',
   Member: '成员',
   Enrolment: '保障记录',
+  DeathRecord: '死亡记录',
+  PrisonRecord: '服刑记录',
+  StaffRelative: '近亲属申报',
 };
+
+/** Tables kept by a person's ID number (ImportChange.idNumber), shown by that person rather than a household. */
+const PERSON_TABLES: Record<string, string> = { DeathRecord: '本人', PrisonRecord: '本人', StaffRelative: '亲属' };
 
 const FIELD_LABELS: Record<string, string> = {
   dueDate: '应发日期',
@@ -33,6 +40,13 @@ const FIELD_LABELS: Record<string, string> = {
   monthlyAmount: '月保障金额',
   startDate: '纳入日期',
   endDate: '终止日期',
+  deathDate: '死亡日期',
+  custodyDate: '羁押(入狱)日期',
+  releaseDate: '释放日期',
+  source: '来源',
+  relativeName: '亲属姓名',
+  relation: '关系',
+  staffName: '申报人',
 };
 
 /** Compared but not shown: the account's keyed hash (its masked form is shown). */
@@ -57,6 +71,9 @@ export interface ImportChangeSummary {
   /** The household head's ID number, masked. */
   head: string | null;
   headName: string | null;
+  /** For deaths, custody and near-relative declarations: the person's ID number (masked) and name. */
+  person: string | null;
+  personName: string | null;
   /** For payments: the assistance kind (Chinese) and the period. */
   kind: string | null;
   period: string | null;
@@ -93,7 +110,13 @@ export function changedFields(oldValues: Record<string, unknown>, newValues: Rec
 
 /** One line per change: 「发放记录 户主 1401**********0012（张三） 农村低保 2024-05：实发金额 680 → 80；发放日期 2024-05-08 → 2024-06-30」. */
 export function formatChange(c: ImportChangeSummary): string {
-  const who = c.head ? ` 户主 ${c.head}${c.headName ? `（${c.headName}）` : ''}` : '';
+  const personWord = PERSON_TABLES[c.table];
+  const who =
+    personWord && c.person
+      ? ` ${personWord} ${c.person}${c.personName ? `（${c.personName}）` : ''}`
+      : c.head
+        ? ` 户主 ${c.head}${c.headName ? `（${c.headName}）` : ''}`
+        : '';
   const what = [c.kind, c.period].filter(Boolean).join(' ');
   const fields = c.fields.length > 0 ? c.fields.map((f) => `${f.label} ${f.old} → ${f.new}`).join('；') : '仅内部字段（收款账号哈希）';
   return `${CHANGE_TABLE_LABELS[c.table] ?? c.table}${who}${what ? ` ${what}` : ''}：${fields}`;
@@ -106,6 +129,7 @@ interface ChangeRow {
   period: string | null;
   batchId: number;
   previousBatchId: number | null;
+  idNumber: string | null;
   actor: string;
   createdAt: Date;
   oldValues: Record<string, unknown>;
@@ -116,20 +140,28 @@ interface ChangeRow {
 }
 
 const SELECT_CHANGES = `
-  SELECT c.id, c."table", c."rowId", c.period, c."batchId", c."previousBatchId", c.actor, c."createdAt", c."oldValues", c."newValues",
+  SELECT c.id, c."table", c."rowId", c.period, c."batchId", c."previousBatchId", c."idNumber", c.actor, c."createdAt", c."oldValues", c."newValues",
          h."headIdNumber", h."headName", e.kind::text AS kind
     FROM "ImportChange" c
     LEFT JOIN "Household" h ON h.id = c."householdId"
     LEFT JOIN "Payment" p ON c."table" = 'Payment' AND p.id = c."rowId"
     LEFT JOIN "Enrolment" e ON e.id = CASE WHEN c."table" = 'Payment' THEN p."enrolmentId" WHEN c."table" = 'Enrolment' THEN c."rowId" END`;
 
+function personName(v: Record<string, unknown>): string | null {
+  const name = v.name ?? v.relativeName;
+  return typeof name === 'string' && name !== '' ? name : null;
+}
+
 function toSummary(r: ChangeRow): ImportChangeSummary {
+  const isPerson = r.table in PERSON_TABLES;
   return {
     id: r.id,
     table: r.table,
     rowId: r.rowId,
     head: r.headIdNumber ? maskIdNumber(r.headIdNumber) : null,
     headName: r.headName,
+    person: isPerson && r.idNumber ? maskIdNumber(r.idNumber) : null,
+    personName: isPerson ? (personName(r.newValues) ?? personName(r.oldValues)) : null,
     kind: r.kind ? ASSISTANCE_KIND_LABELS[r.kind] : null,
     period: r.period,
     batchId: r.batchId,
@@ -152,7 +184,8 @@ export async function batchChanges(db: PrismaClient | Tx, batchId: number, limit
 /**
  * Findings whose evidence was changed by an import after they were found: a change to a row of the
  * finding's household (for a finding about one payment period: a payment of that period, or the
- * household's roster rows), made after `foundAt`. This is the query a finding's page uses to say
+ * household's roster rows), or to a death, custody or near-relative record of the finding's person,
+ * made after `foundAt`. This is the query a finding's page uses to say
  * 「证据在发现后被导入更改」 and list the changes. Findings without changes are absent from the map.
  */
 export async function findingEvidenceChanges(db: PrismaClient | Tx, findingIds: readonly number[]): Promise<Map<number, ImportChangeSummary[]>> {
@@ -161,8 +194,9 @@ export async function findingEvidenceChanges(db: PrismaClient | Tx, findingIds: 
   const rows = await db.$queryRawUnsafe<(ChangeRow & { findingId: number })[]>(
     `SELECT f.id AS "findingId", x.* FROM "Finding" f
        CROSS JOIN LATERAL (${SELECT_CHANGES}
-         WHERE c."householdId" = f."householdId" AND c."createdAt" > f."foundAt"
-           AND (f.period IS NULL OR c."table" <> 'Payment' OR c.period = f.period)) x
+         WHERE c."createdAt" > f."foundAt"
+           AND ((c."householdId" = f."householdId" AND (f.period IS NULL OR c."table" <> 'Payment' OR c.period = f.period))
+             OR (c."idNumber" = f."idNumber" AND c."table" IN (${Object.keys(PERSON_TABLES).map((t) => `'${t}'`).join(', ')})))) x
       WHERE f.id = ANY($1::int[])
       ORDER BY f.id, x.id`,
     [...findingIds],

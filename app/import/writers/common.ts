@@ -94,14 +94,15 @@ export async function upsertCounting(tx: Tx, insertSql: string, params: unknown[
  * never rewrite evidence silently): one set-based INSERT … SELECT into "ImportChange" from the
  * incoming rows joined to the stored ones where the compared fields differ. Run it right before the
  * upsert, in the same transaction. `select` must yield the columns rowId, householdId, period,
- * previousBatchId, oldValues, newValues; params $1 … are the caller's, then batch id and actor follow.
+ * previousBatchId, idNumber (the person the row is about, or NULL), oldValues, newValues; params $1 … are the caller's, then batch id and actor follow.
  */
 export async function recordChanges(tx: Tx, table: string, select: string, params: unknown[], batchId: number, actor: string): Promise<number> {
   const b = params.length + 1;
   const rows = await tx.$queryRawUnsafe<{ n: number }[]>(
     `WITH ch AS (
-       INSERT INTO "ImportChange" ("batchId", "table", "rowId", "householdId", period, "previousBatchId", "oldValues", "newValues", actor)
-       SELECT $${b}::int, $${b + 2}, c."rowId", c."householdId", c.period, c."previousBatchId", c."oldValues", c."newValues", $${b + 1}
+       INSERT INTO "ImportChange" ("batchId", "table", "rowId", "householdId", period, "previousBatchId", "idNumber", "oldValues", "newValues", actor)
+       SELECT $${b}::int, $${b + 2}, c."rowId", c."householdId", c.period, c."previousBatchId", c."idNumber",
+              c."oldValues", c."newValues", $${b + 1}
          FROM (${select}) c
        RETURNING 1)
      SELECT count(*)::int AS n FROM ch`,

@@ -1,7 +1,8 @@
 // 死亡名单 and 服刑（羁押）名单 from outside sources. They are kept as they came (upserted by ID number,
 // or by ID number and custody date) and never change the roster: the cross-matching compares them.
+// A stored record the file changes keeps its previous version in ImportChange (recordChanges).
 import { DuplicateTracker, type DeathRow, type PrisonRow } from '../../../domain/import/index.js';
-import { finishSingle, jsonRows, newCounts, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { finishSingle, jsonRows, newCounts, recordChanges, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
 
 export function createDeathsWriter(ctx: WriterContext): KindWriter<DeathRow> {
   const counts = newCounts('deaths');
@@ -24,6 +25,18 @@ export function createDeathsWriter(ctx: WriterContext): KindWriter<DeathRow> {
           ['d', 'text', ok.map((r) => r.deathDate)],
           ['s', 'text', ok.map((r) => r.source)],
         ]);
+        await recordChanges(
+          ctx.tx,
+          'DeathRecord',
+          `SELECT x.id AS "rowId", NULL::int AS "householdId", NULL::text AS period, x."batchId" AS "previousBatchId", x."idNumber",
+                  jsonb_build_object('name', x.name, 'deathDate', x."deathDate", 'source', x.source) AS "oldValues",
+                  jsonb_build_object('name', t.n, 'deathDate', t.d::date, 'source', t.s) AS "newValues"
+             FROM ${dIn.from} JOIN "DeathRecord" x ON x."idNumber" = t.i
+            WHERE (x.name, x."deathDate", x.source) IS DISTINCT FROM (t.n, t.d::date, t.s)`,
+          [dIn.value],
+          ctx.batchId,
+          ctx.actor,
+        );
         await upsertCounting(
           ctx.tx,
           `INSERT INTO "DeathRecord" (name, "idNumber", "deathDate", source, "batchId")
@@ -65,6 +78,18 @@ export function createPrisonWriter(ctx: WriterContext): KindWriter<PrisonRow> {
           ['r', 'text', ok.map((r) => r.releaseDate)],
           ['s', 'text', ok.map((r) => r.source)],
         ]);
+        await recordChanges(
+          ctx.tx,
+          'PrisonRecord',
+          `SELECT x.id AS "rowId", NULL::int AS "householdId", NULL::text AS period, x."batchId" AS "previousBatchId", x."idNumber",
+                  jsonb_build_object('name', x.name, 'custodyDate', x."custodyDate", 'releaseDate', x."releaseDate", 'source', x.source) AS "oldValues",
+                  jsonb_build_object('name', t.n, 'custodyDate', t.c::date, 'releaseDate', t.r::date, 'source', t.s) AS "newValues"
+             FROM ${pIn.from} JOIN "PrisonRecord" x ON x."idNumber" = t.i AND x."custodyDate" = t.c::date
+            WHERE (x.name, x."releaseDate", x.source) IS DISTINCT FROM (t.n, t.r::date, t.s)`,
+          [pIn.value],
+          ctx.batchId,
+          ctx.actor,
+        );
         await upsertCounting(
           ctx.tx,
           `INSERT INTO "PrisonRecord" (name, "idNumber", "custodyDate", "releaseDate", source, "batchId")

@@ -1,7 +1,8 @@
 // 近亲属申报: a staff member (found by ID number; unknown staff → the row is refused) declares a relative.
-// Upserted by (staff, relative's ID); the relation is stored as the policy's label (父亲 → 父母).
+// Upserted by (staff, relative's ID); the relation is stored as the policy's label (父亲 → 父母). A stored
+// declaration the file changes keeps its previous version in ImportChange (recordChanges).
 import { DuplicateTracker, type RelativeRow } from '../../../domain/import/index.js';
-import { finishSingle, jsonRows, newCounts, queryJson, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { finishSingle, jsonRows, newCounts, queryJson, recordChanges, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
 
 export function createRelativesWriter(ctx: WriterContext): KindWriter<RelativeRow> {
   const counts = newCounts('relatives');
@@ -44,6 +45,18 @@ export function createRelativesWriter(ctx: WriterContext): KindWriter<RelativeRo
           ['i', 'text', ok.map((o) => o.row.relativeIdNumber)],
           ['r', 'text', ok.map((o) => o.row.relationLabel)],
         ]);
+        await recordChanges(
+          ctx.tx,
+          'StaffRelative',
+          `SELECT x.id AS "rowId", NULL::int AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."relativeIdNumber" AS "idNumber",
+                  jsonb_build_object('relativeName', x."relativeName", 'relation', x.relation, 'staffName', st.name) AS "oldValues",
+                  jsonb_build_object('relativeName', t.n, 'relation', t.r, 'staffName', st.name) AS "newValues"
+             FROM ${rIn.from} JOIN "StaffRelative" x ON x."staffId" = t.s AND x."relativeIdNumber" = t.i JOIN "Staff" st ON st.id = x."staffId"
+            WHERE (x."relativeName", x.relation) IS DISTINCT FROM (t.n, t.r)`,
+          [rIn.value],
+          ctx.batchId,
+          ctx.actor,
+        );
         await upsertCounting(
           ctx.tx,
           `INSERT INTO "StaffRelative" ("staffId", "relativeName", "relativeIdNumber", relation)

@@ -62,7 +62,7 @@ export function createRosterWriter(
       await recordChanges(
         tx,
         'Household',
-        `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId",
+        `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."headIdNumber" AS "idNumber",
                 jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
                 jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
            FROM ${hIn.from} JOIN "Household" x ON x."headIdNumber" = t.i
@@ -113,7 +113,7 @@ export function createRosterWriter(
       await recordChanges(
         tx,
         'Member',
-        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId",
+        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."idNumber",
                 jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
                 jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
            FROM ${mIn.from} JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
@@ -148,7 +148,7 @@ export function createRosterWriter(
       await recordChanges(
         tx,
         'Enrolment',
-        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId",
+        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", NULL::text AS "idNumber",
                 jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
                                    'status', x.status, 'endDate', x."endDate") AS "oldValues",
                 jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
