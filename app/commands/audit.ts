@@ -1,12 +1,14 @@
 // `jiuzhu audit verify` and `jiuzhu audit export --case N`: the audit trail as a 纪检 officer checks it.
 // verify recomputes the hash chain (verifyAuditChain) and names the first broken link; export prints who
-// did what and when for one case, with ID numbers, bank accounts and phone numbers masked.
+// did what and when for one case, with ID numbers, bank accounts and phone numbers masked, and the
+// imports that changed the evidence of the case's finding after it was found (issue 14 item 6).
 import type { Writable } from 'node:stream';
 
 import { maskMobile } from '../../domain/identity/contact.js';
 import { maskSensitive } from '../../domain/import/mask.js';
 import { formatChinaDateTime } from '../../domain/time/instants.js';
 import { verifyAuditChain } from '../db/audit.js';
+import { caseEvidenceChanges, formatCaseEvidenceChanges } from '../import/changes.js';
 import type { AppConfig } from '../config.js';
 import type { Prisma, PrismaClient } from '../db/client.js';
 import { openDatabaseForCli } from '../db/open-for-cli.js';
@@ -80,6 +82,12 @@ export async function exportCaseAudit(db: Db, caseArg: string, io: AuditIo): Pro
     const who = await describeActor(db, r.actor, names);
     const payload = maskPersonalText(JSON.stringify(r.payload));
     io.stdout.write(`${formatChinaDateTime(r.at)}  ${who}  ${r.action}  ${r.subjectType} ${r.subjectId}  ${payload}  #${r.id}\n`);
+  }
+  const evidence = await caseEvidenceChanges(db, caseId);
+  if (evidence.length === 0) io.stdout.write('证据变更：无（本案所依据线索的数据在发现后未被导入更改）。\n');
+  else {
+    io.stdout.write('证据变更（本案所依据线索的数据在发现后被导入更改，旧值 → 新值）：\n');
+    for (const line of formatCaseEvidenceChanges(evidence)) io.stdout.write(`${line}\n`);
   }
   return 0;
 }

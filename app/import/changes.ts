@@ -7,6 +7,8 @@
 // the finding's person: deaths, custody, near-relative declarations).
 import { ASSISTANCE_KIND_LABELS, MEMBER_STATUS_LABELS, type AssistanceKind, type MemberStatus } from '../../domain/import/index.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
+import { FINDING_KIND_INFO, type FindingKind } from '../../domain/matching/kinds.js';
+import { formatChinaDateTime } from '../../domain/time/instants.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Tx } from './regions.js';
 
@@ -79,6 +81,9 @@ export interface ImportChangeSummary {
   period: string | null;
   batchId: number;
   previousBatchId: number | null;
+  /** The import file that made the change: its name and SHA-256. */
+  fileName: string;
+  fileSha256: string;
   actor: string;
   createdAt: Date;
   fields: ChangedField[];
@@ -130,6 +135,8 @@ interface ChangeRow {
   batchId: number;
   previousBatchId: number | null;
   idNumber: string | null;
+  fileName: string;
+  fileSha256: string;
   actor: string;
   createdAt: Date;
   oldValues: Record<string, unknown>;
@@ -141,8 +148,9 @@ interface ChangeRow {
 
 const SELECT_CHANGES = `
   SELECT c.id, c."table", c."rowId", c.period, c."batchId", c."previousBatchId", c."idNumber", c.actor, c."createdAt", c."oldValues", c."newValues",
-         h."headIdNumber", h."headName", e.kind::text AS kind
+         b."fileName", b."fileSha256", h."headIdNumber", h."headName", e.kind::text AS kind
     FROM "ImportChange" c
+    JOIN "ImportBatch" b ON b.id = c."batchId"
     LEFT JOIN "Household" h ON h.id = c."householdId"
     LEFT JOIN "Payment" p ON c."table" = 'Payment' AND p.id = c."rowId"
     LEFT JOIN "Enrolment" e ON e.id = CASE WHEN c."table" = 'Payment' THEN p."enrolmentId" WHEN c."table" = 'Enrolment' THEN c."rowId" END`;
@@ -166,6 +174,8 @@ function toSummary(r: ChangeRow): ImportChangeSummary {
     period: r.period,
     batchId: r.batchId,
     previousBatchId: r.previousBatchId,
+    fileName: r.fileName,
+    fileSha256: r.fileSha256,
     actor: r.actor,
     createdAt: r.createdAt,
     fields: changedFields(r.oldValues, r.newValues),
@@ -205,6 +215,54 @@ export async function findingEvidenceChanges(db: PrismaClient | Tx, findingIds: 
     const list = out.get(r.findingId) ?? [];
     list.push(toSummary(r));
     out.set(r.findingId, list);
+  }
+  return out;
+}
+
+/** One finding a case rests on whose evidence an import changed after the finding was found. */
+export interface CaseEvidenceChange {
+  findingId: number;
+  /** The finding's kind, in Chinese. */
+  findingLabel: string;
+  foundAt: Date;
+  changes: ImportChangeSummary[];
+}
+
+/**
+ * The findings a case was opened from (its work order, or the rectification item it tracks) whose
+ * evidence an import changed afterwards (findingEvidenceChanges), oldest finding first. Empty when the
+ * case rests on no finding or nothing changed.
+ */
+export async function caseEvidenceChanges(db: PrismaClient | Tx, caseId: number): Promise<CaseEvidenceChange[]> {
+  const findings = await db.$queryRawUnsafe<{ id: number; kind: FindingKind; foundAt: Date }[]>(
+    `SELECT f.id, f.kind::text AS kind, f."foundAt" FROM "Finding" f
+      WHERE f.id IN (SELECT w."findingId" FROM "Case" c JOIN "WorkOrder" w ON w."workflowId" = c."workflowId" WHERE c.id = $1
+                     UNION SELECT substr(r."sourceRef", 9)::int FROM "RectificationItem" r
+                      WHERE r."caseId" = $1 AND r."sourceRef" ~ '^finding:[0-9]{1,9}$')
+      ORDER BY f.id`,
+    caseId,
+  );
+  const changed = await findingEvidenceChanges(db, findings.map((f) => f.id));
+  return findings
+    .filter((f) => changed.has(f.id))
+    .map((f) => ({ findingId: f.id, findingLabel: FINDING_KIND_INFO[f.kind].label, foundAt: f.foundAt, changes: changed.get(f.id)! }));
+}
+
+/**
+ * A changed piece of evidence for a person to read: the change (masked, formatChange), then when, by
+ * which import (file, SHA-256, batch) and by whom. `hashChars` shortens the SHA-256 for chat.
+ */
+export function formatEvidenceChange(c: ImportChangeSummary, hashChars = 64): string {
+  const sha = hashChars < c.fileSha256.length ? `${c.fileSha256.slice(0, hashChars)}…` : c.fileSha256;
+  return `${formatChange(c)}（${formatChinaDateTime(c.createdAt)} 由导入文件“${c.fileName}”更改，SHA-256 ${sha}，批次 #${c.batchId}，操作人 ${c.actor}）`;
+}
+
+/** The lines shown for a case: 「线索 #12（死亡后仍发放，2024-07-01 08:00 发现）之后证据被导入更改：」 then each change. */
+export function formatCaseEvidenceChanges(list: readonly CaseEvidenceChange[], hashChars = 64): string[] {
+  const out: string[] = [];
+  for (const f of list) {
+    out.push(`线索 #${f.findingId}（${f.findingLabel}，${formatChinaDateTime(f.foundAt)} 发现）之后证据被导入更改 ${f.changes.length} 处：`);
+    for (const c of f.changes) out.push(`  ${formatEvidenceChange(c, hashChars)}`);
   }
   return out;
 }

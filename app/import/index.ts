@@ -47,7 +47,16 @@ import { createRelativesWriter } from './writers/relatives.js';
 import { createRosterWriter } from './writers/roster.js';
 import { createStaffWriter } from './writers/staff.js';
 
-export { CHANGE_TABLE_LABELS, findingEvidenceChanges, formatChange, type ImportChangeSummary } from './changes.js';
+export {
+  caseEvidenceChanges,
+  CHANGE_TABLE_LABELS,
+  findingEvidenceChanges,
+  formatCaseEvidenceChanges,
+  formatChange,
+  formatEvidenceChange,
+  type CaseEvidenceChange,
+  type ImportChangeSummary,
+} from './changes.js';
 export { ERROR_FILE_SUFFIX, defaultErrorFilePath } from './error-file.js';
 export { DEV_HASH_KEY, DEV_HASH_KEY_WARNING, resolveHashKey } from './hash-key.js';
 export { ENCODING_LABELS, parseEncodingName, SourceError, type SourceInfo, type TextEncoding } from './source.js';

@@ -2,8 +2,10 @@
 // state, deadline and time left, who holds it. Only for staff whose region
 // covers the case; complaints by the one complaint access rule (complaintAccessFor), and
 // only in private chat. Never shows ID numbers. Then the case's history and a
-// button for each step the reader may take now.
+// button for each step the reader may take now. When the data behind the case's finding was changed
+// by an import after the finding (issue 14 item 6), each change is listed, masked, with its import file.
 import { complaintAccessFor } from '../../activities/complaints.js';
+import { caseEvidenceChanges, formatEvidenceChange } from '../../app/import/changes.js';
 import type { BotMiddleware } from './context.js';
 import { dbId } from './ids.js';
 import { transferButtonFor } from './case-transfer.js';
@@ -47,6 +49,10 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
   const buttons = row.status === 'OPEN' ? await stepButtonsFor(ctx, { ref: caseRef(row.id), workflowId: row.workflowId, label: `${CASE_KIND_ZH[row.kind]} #${row.id}`, regionId: row.regionId, caseId: row.id }) : [];
   buttons.push(...(await transferButtonFor(ctx, row)));
   const history = row.kind === 'COMPLAINT' ? [] : caseHistory(row.data);
+  const evidence = (await caseEvidenceChanges(ctx.prisma, row.id)).map((f) => ({
+    label: '证据变更',
+    value: [`线索 #${f.findingId}（${f.findingLabel}，${formatBeijing(f.foundAt)} 发现）的数据在发现后被导入更改：`, ...f.changes.map((c) => formatEvidenceChange(c, 16))].join('\n'),
+  }));
   await ctx.reply({
     title: `${CASE_KIND_ZH[row.kind]} #${row.id}`,
     text: row.status === 'OPEN' ? '办理中' : `已办结（${row.closedAt ? formatBeijing(row.closedAt) : ''}）`,
@@ -55,6 +61,7 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
       ...(row.dueAt ? [{ label: '办理期限', value: `${formatBeijing(row.dueAt)} 前${row.status === 'OPEN' ? `（${formatTimeLeft(row.dueAt, now)}）` : ''}` }] : []),
       { label: '承办人', value: assignee?.name ?? '未指定' },
       ...history,
+      ...evidence,
       ...(row.status === 'OPEN' && buttons.length === 0 ? [{ label: '可办理环节', value: '您当前没有可办理的环节' }] : []),
     ],
     ...(buttons.length ? { buttons } : {}),
