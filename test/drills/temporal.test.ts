@@ -2,8 +2,10 @@
  * Fault drills on the real process tree (`jiuzhu start` on a data folder of its own: PGlite served
  * by the process, the Temporal dev server as its child, the worker, the HTTP server), while notices
  * fall due (scheduledNotice: a durable timer, then an activity writing the Notice row and its audit
- * entry in one transaction). After each drill: every notice recorded exactly once, each with exactly
- * one audit entry, the audit chain verifies, and the service recovered by itself.
+ * entry in one transaction, then a chat alert to a staff member bound on Feishu and Telegram). After
+ * each drill: every notice recorded exactly once, each with exactly one audit entry, the audit chain
+ * verifies, every due alert received exactly once by each chat fake (test/fakes: what the loopback
+ * Feishu and Telegram APIs actually got, not the Notification rows), and the service recovered by itself.
  *
  * (a) kill -9 of `jiuzhu start` (worker and database with it) mid-run: the dev server must not stay
  *     behind (watchdog), and a server left behind anyway (watchdog killed first) is found through the
@@ -23,11 +25,14 @@ import { verifyAuditChain } from '../../app/db/audit.js';
 import { findServedPglite } from '../../app/db/pglite-server.js';
 import { DEV_SERVER_PID_FILE } from '../../app/temporal/dev-server.js';
 import { createDataConverter, loadPayloadKey } from '../../app/temporal/payload-codec.js';
+import { bindRecipient, countAlerts, scheduleAlerts, startChatFakes, type AlertCounts, type AlertRecipient, type ChatFakes } from '../support/drill-alerts.js';
 import { freePorts, processesMentioning, startJiuzhu, type JiuzhuProcess } from '../support/jiuzhu-process.js';
 
 const started: JiuzhuProcess[] = [];
 const dirs: string[] = [];
+const fakes: ChatFakes[] = [];
 afterAll(async () => {
+  for (const f of fakes) await f.close();
   for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 1500));
   for (const d of dirs) for (const line of processesMentioning(d)) process.kill(Number(line.split(':')[0]), 'SIGKILL');
@@ -39,32 +44,23 @@ function tempDir(name: string): string {
   return d;
 }
 
-async function start(dataDir: string, ports: Awaited<ReturnType<typeof freePorts>>): Promise<JiuzhuProcess> {
-  const s = await startJiuzhu(dataDir, ports);
+async function start(dataDir: string, ports: Awaited<ReturnType<typeof freePorts>>, chat: ChatFakes): Promise<JiuzhuProcess> {
+  const s = await startJiuzhu(dataDir, ports, [], chat.env);
   started.push(s);
   return s;
 }
 
-/** Starts `n` notices due between `fromMs` and `toMs` from now; returns their workflow ids. */
-async function scheduleNotices(dataDir: string, temporalPort: number, tag: string, n: number, fromMs: number, toMs: number): Promise<string[]> {
-  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-  try {
-    const client = new Client({ connection, dataConverter: createDataConverter(loadPayloadKey(dataDir)) });
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const workflowId = `drill-${tag}-${i}`;
-      const dueAt = new Date(Date.now() + fromMs + ((toMs - fromMs) * i) / Math.max(1, n - 1)).toISOString();
-      await client.workflow.start('scheduledNotice', { taskQueue: 'jiuzhu', workflowId, args: [{ note: `演练通知 ${i}`, dueAt }] });
-      ids.push(workflowId);
-    }
-    return ids;
-  } finally {
-    await connection.close();
-  }
+async function chatFakes(): Promise<ChatFakes> {
+  const f = await startChatFakes();
+  fakes.push(f);
+  return f;
 }
 
-/** Waits until every workflow completed, then counts notices and audit entries per workflow. */
-async function tally(dataDir: string, temporalPort: number, ids: string[], label: string, output: () => string) {
+/**
+ * Waits until every workflow completed, then counts notices and audit entries per workflow, and the
+ * alerts each chat fake received.
+ */
+async function tally(dataDir: string, temporalPort: number, ids: string[], label: string, output: () => string, chat: ChatFakes, recipient: AlertRecipient) {
   const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
   try {
     const client = new Client({ connection, dataConverter: createDataConverter(loadPayloadKey(dataDir)) });
@@ -92,8 +88,13 @@ async function tally(dataDir: string, temporalPort: number, ids: string[], label
     const missingAudit = ids.filter((id) => noticesPer.has(id) && !auditsPer.has(id)).length;
     const duplicatedAudit = [...auditsPer.values()].reduce((s, c) => s + c - 1, 0);
     const chain = await verifyAuditChain(prisma);
-    console.log(`[drill ${label}] notices due ${ids.length}: lost ${lost}, duplicated ${duplicated}; audit entries missing ${missingAudit}, duplicated ${duplicatedAudit}; chain ${chain.ok ? `verifies (${chain.count} entries)` : `BROKEN at ${chain.brokenAt}`}`);
-    return { lost, duplicated, missingAudit, duplicatedAudit, chainOk: chain.ok };
+    const alerts: AlertCounts = await countAlerts(chat, recipient, ids);
+    console.log(
+      `[drill ${label}] notices due ${ids.length}: lost ${lost}, duplicated ${duplicated}; audit entries missing ${missingAudit}, duplicated ${duplicatedAudit}; ` +
+        `chat alerts received: Telegram lost ${alerts.telegram.lost}, duplicated ${alerts.telegram.duplicated}; Feishu lost ${alerts.feishu.lost}, duplicated ${alerts.feishu.duplicated}; ` +
+        `chain ${chain.ok ? `verifies (${chain.count} entries)` : `BROKEN at ${chain.brokenAt}`}`,
+    );
+    return { lost, duplicated, missingAudit, duplicatedAudit, chainOk: chain.ok, alerts };
   } finally {
     await prisma.$disconnect();
   }
@@ -127,12 +128,24 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
+/** Every notice recorded and audited once, the chain intact, every alert received once by each fake. */
+const NOTHING_LOST = {
+  lost: 0,
+  duplicated: 0,
+  missingAudit: 0,
+  duplicatedAudit: 0,
+  chainOk: true,
+  alerts: { telegram: { lost: 0, duplicated: 0 }, feishu: { lost: 0, duplicated: 0 } },
+};
+
 describe('fault drills', () => {
   it('(a) kill -9 of jiuzhu start mid-run: no orphan server, a leftover one is stopped by the next start, nothing lost or doubled', async () => {
     const dataDir = tempDir('kill-start');
     const ports = await freePorts();
-    let s = await start(dataDir, ports);
-    const ids = await scheduleNotices(dataDir, ports.temporal, `a-${Date.now()}`, 12, 2_000, 14_000);
+    const chat = await chatFakes();
+    let s = await start(dataDir, ports, chat);
+    const recipient = await bindRecipient(findServedPglite(dataDir)!.url, chat);
+    const ids = await scheduleAlerts(dataDir, ports.temporal, `a-${Date.now()}`, 12, 2_000, 14_000, recipient);
     await new Promise((r) => setTimeout(r, 5_000));
 
     // First the worst case: the watchdog is gone too (e.g. killed with the process group).
@@ -145,22 +158,22 @@ describe('fault drills', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(alive(server1)).toBe(true); // the orphan today's code leaves behind
 
-    s = await start(dataDir, ports);
+    s = await start(dataDir, ports, chat);
     expect(s.output()).toContain(`发现上次遗留的 Temporal 开发服务器（进程 ${server1}`);
     expect(alive(server1)).toBe(false);
-    const counts1 = await tally(dataDir, ports.temporal, ids, 'a: kill -9 start, orphan left', s.output);
+    const counts1 = await tally(dataDir, ports.temporal, ids, 'a: kill -9 start, orphan left', s.output, chat, recipient);
 
     // Then with the watchdog in place: the dev server dies with its parent.
-    const ids2 = await scheduleNotices(dataDir, ports.temporal, `a2-${Date.now()}`, 8, 2_000, 10_000);
+    const ids2 = await scheduleAlerts(dataDir, ports.temporal, `a2-${Date.now()}`, 8, 2_000, 10_000, recipient);
     await new Promise((r) => setTimeout(r, 4_000));
     const server2 = devServerPid(dataDir);
     s.child.kill('SIGKILL');
     expect(await until(() => !alive(server2), 5_000)).toBe(true);
-    s = await start(dataDir, ports);
+    s = await start(dataDir, ports, chat);
     expect(s.output()).not.toContain('发现上次遗留');
-    const counts2 = await tally(dataDir, ports.temporal, ids2, 'a: kill -9 start, watchdog', s.output);
+    const counts2 = await tally(dataDir, ports.temporal, ids2, 'a: kill -9 start, watchdog', s.output, chat, recipient);
 
-    for (const c of [counts1, counts2]) expect(c).toEqual({ lost: 0, duplicated: 0, missingAudit: 0, duplicatedAudit: 0, chainOk: true });
+    for (const c of [counts1, counts2]) expect(c).toEqual(NOTHING_LOST);
     expect(await s.ctrlC()).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);
   }, 300_000);
@@ -168,11 +181,13 @@ describe('fault drills', () => {
   it('(b) kill -9 of the Temporal dev server: restarted on the same port, said in Chinese, one log line, clean Ctrl-C', async () => {
     const dataDir = tempDir('kill-temporal');
     const ports = await freePorts();
-    const s = await start(dataDir, ports);
+    const chat = await chatFakes();
+    const s = await start(dataDir, ports, chat);
+    const recipient = await bindRecipient(findServedPglite(dataDir)!.url, chat);
     // The process's output, for a failure's diagnosis (a timeout prints nothing else).
     const dump = setInterval(() => fs.writeFileSync(path.join(os.tmpdir(), 'jiuzhu-drill-b.log'), s.output()), 1000);
     onTestFinished(() => clearInterval(dump));
-    const ids = await scheduleNotices(dataDir, ports.temporal, `b-${Date.now()}`, 12, 2_000, 16_000);
+    const ids = await scheduleAlerts(dataDir, ports.temporal, `b-${Date.now()}`, 12, 2_000, 16_000, recipient);
     await new Promise((r) => setTimeout(r, 5_000));
 
     const server1 = devServerPid(dataDir);
@@ -182,8 +197,8 @@ describe('fault drills', () => {
     await s.waitFor('Temporal 开发服务器已重启', 90_000, mark);
     const server2 = devServerPid(dataDir);
     expect(server2).not.toBe(server1);
-    const counts = await tally(dataDir, ports.temporal, ids, 'b: kill -9 Temporal', s.output);
-    expect(counts).toEqual({ lost: 0, duplicated: 0, missingAudit: 0, duplicatedAudit: 0, chainOk: true });
+    const counts = await tally(dataDir, ports.temporal, ids, 'b: kill -9 Temporal', s.output, chat, recipient);
+    expect(counts).toEqual(NOTHING_LOST);
     const after = (await (await fetch(`http://127.0.0.1:${ports.http}/health`)).json()) as { ok: boolean };
     expect(after.ok).toBe(true);
 
