@@ -18,24 +18,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
 
-import { createPrismaClient } from '../../app/db/client.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
 import { findServedPglite } from '../../app/db/pglite-server.js';
 import { DEV_SERVER_PID_FILE } from '../../app/temporal/dev-server.js';
-import { createDataConverter, loadPayloadKey } from '../../app/temporal/payload-codec.js';
-import { bindRecipient, countAlerts, scheduleAlerts, startChatFakes, type AlertCounts, type AlertRecipient, type ChatFakes } from '../support/drill-alerts.js';
+import { bindRecipient, NOTHING_LOST, scheduleAlerts, startChatFakes, tallyDrill, type AlertRecipient, type ChatFakes } from '../support/drill-alerts.js';
 import { freePorts, processesMentioning, startJiuzhu, type JiuzhuProcess } from '../support/jiuzhu-process.js';
 
 const started: JiuzhuProcess[] = [];
 const dirs: string[] = [];
 const fakes: ChatFakes[] = [];
 afterAll(async () => {
-  for (const f of fakes) await f.close();
   for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 1500));
   for (const d of dirs) for (const line of processesMentioning(d)) process.kill(Number(line.split(':')[0]), 'SIGKILL');
+  for (const f of fakes) await f.close();
 });
 
 function tempDir(name: string): string {
@@ -56,49 +52,9 @@ async function chatFakes(): Promise<ChatFakes> {
   return f;
 }
 
-/**
- * Waits until every workflow completed, then counts notices and audit entries per workflow, and the
- * alerts each chat fake received.
- */
-async function tally(dataDir: string, temporalPort: number, ids: string[], label: string, output: () => string, chat: ChatFakes, recipient: AlertRecipient) {
-  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-  try {
-    const client = new Client({ connection, dataConverter: createDataConverter(loadPayloadKey(dataDir)) });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(ids.map((id) => client.workflow.getHandle(id).result())),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`[drill ${label}] notices not completed within 90 s:\n${output()}`)), 90_000); }),
-    ]).finally(() => clearTimeout(timer));
-  } finally {
-    await connection.close();
-  }
-  const prisma = createPrismaClient(findServedPglite(dataDir)!.url);
-  try {
-    const notices = await prisma.notice.findMany({ where: { workflowId: { in: ids } } });
-    const audits = await prisma.auditEntry.findMany({ where: { action: 'notice.recorded' } });
-    const auditsPer = new Map<string, number>();
-    for (const a of audits) {
-      const wf = (a.payload as { workflowId?: string }).workflowId;
-      if (wf && ids.includes(wf)) auditsPer.set(wf, (auditsPer.get(wf) ?? 0) + 1);
-    }
-    const noticesPer = new Map<string, number>();
-    for (const n of notices) noticesPer.set(n.workflowId, (noticesPer.get(n.workflowId) ?? 0) + 1);
-    const lost = ids.filter((id) => !noticesPer.has(id)).length;
-    const duplicated = [...noticesPer.values()].reduce((s, c) => s + c - 1, 0);
-    const missingAudit = ids.filter((id) => noticesPer.has(id) && !auditsPer.has(id)).length;
-    const duplicatedAudit = [...auditsPer.values()].reduce((s, c) => s + c - 1, 0);
-    const chain = await verifyAuditChain(prisma);
-    const alerts: AlertCounts = await countAlerts(chat, recipient, ids);
-    console.log(
-      `[drill ${label}] notices due ${ids.length}: lost ${lost}, duplicated ${duplicated}; audit entries missing ${missingAudit}, duplicated ${duplicatedAudit}; ` +
-        `chat alerts received: Telegram lost ${alerts.telegram.lost}, duplicated ${alerts.telegram.duplicated}; Feishu lost ${alerts.feishu.lost}, duplicated ${alerts.feishu.duplicated}; ` +
-        `chain ${chain.ok ? `verifies (${chain.count} entries)` : `BROKEN at ${chain.brokenAt}`}`,
-    );
-    return { lost, duplicated, missingAudit, duplicatedAudit, chainOk: chain.ok, alerts };
-  } finally {
-    await prisma.$disconnect();
-  }
-}
+/** tallyDrill on the PGlite the process serves. */
+const tally = (dataDir: string, temporalPort: number, ids: string[], label: string, output: () => string, chat: ChatFakes, recipient: AlertRecipient) =>
+  tallyDrill({ databaseUrl: findServedPglite(dataDir)!.url, dataDir, temporalPort, ids, label, output, chat, recipient });
 
 function devServerPid(dataDir: string): number {
   return Number(fs.readFileSync(path.join(dataDir, DEV_SERVER_PID_FILE), 'utf8').trim());
@@ -127,16 +83,6 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   }
   return true;
 }
-
-/** Every notice recorded and audited once, the chain intact, every alert received once by each fake. */
-const NOTHING_LOST = {
-  lost: 0,
-  duplicated: 0,
-  missingAudit: 0,
-  duplicatedAudit: 0,
-  chainOk: true,
-  alerts: { telegram: { lost: 0, duplicated: 0 }, feishu: { lost: 0, duplicated: 0 } },
-};
 
 describe('fault drills', () => {
   it('(a) kill -9 of jiuzhu start mid-run: no orphan server, a leftover one is stopped by the next start, nothing lost or doubled', async () => {

@@ -4,6 +4,7 @@
 // alert that person when due, and afterwards counts per workflow how many messages each fake got.
 import { Client, Connection } from '@temporalio/client';
 
+import { verifyAuditChain } from '../../app/db/audit.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { createDataConverter, loadPayloadKey } from '../../app/temporal/payload-codec.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
@@ -136,4 +137,73 @@ export async function countAlerts(fakes: ChatFakes, recipient: AlertRecipient, i
     duplicated: [...m.values()].reduce((s, c) => s + Math.max(0, c - 1), 0),
   });
   return { telegram: tally(r.telegram), feishu: tally(r.feishu) };
+}
+
+/** Every notice recorded and audited once, the chain intact, every alert received once by each fake. */
+export const NOTHING_LOST = {
+  lost: 0,
+  duplicated: 0,
+  missingAudit: 0,
+  duplicatedAudit: 0,
+  chainOk: true,
+  alerts: { telegram: { lost: 0, duplicated: 0 }, feishu: { lost: 0, duplicated: 0 } },
+};
+
+export interface TallyInput {
+  databaseUrl: string;
+  dataDir: string;
+  temporalPort: number;
+  ids: string[];
+  label: string;
+  /** The service's output, shown when the workflows do not complete. */
+  output: () => string;
+  chat: ChatFakes;
+  recipient: AlertRecipient;
+}
+
+/**
+ * Waits until every workflow completed, then counts notices and audit entries per workflow, verifies
+ * the audit chain, and counts the alerts each chat fake received; prints the counts (the drills' figures).
+ */
+export async function tallyDrill(t: TallyInput): Promise<typeof NOTHING_LOST> {
+  const { ids, label } = t;
+  const connection = await Connection.connect({ address: `127.0.0.1:${t.temporalPort}` });
+  try {
+    const client = new Client({ connection, dataConverter: createDataConverter(loadPayloadKey(t.dataDir)) });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(ids.map((id) => client.workflow.getHandle(id).result())),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`[drill ${label}] notices not completed within 90 s:\n${t.output()}`)), 90_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } finally {
+    await connection.close();
+  }
+  const prisma = createPrismaClient(t.databaseUrl);
+  try {
+    const notices = await prisma.notice.findMany({ where: { workflowId: { in: ids } } });
+    const audits = await prisma.auditEntry.findMany({ where: { action: 'notice.recorded' } });
+    const auditsPer = new Map<string, number>();
+    for (const a of audits) {
+      const wf = (a.payload as { workflowId?: string }).workflowId;
+      if (wf && ids.includes(wf)) auditsPer.set(wf, (auditsPer.get(wf) ?? 0) + 1);
+    }
+    const noticesPer = new Map<string, number>();
+    for (const n of notices) noticesPer.set(n.workflowId, (noticesPer.get(n.workflowId) ?? 0) + 1);
+    const lost = ids.filter((id) => !noticesPer.has(id)).length;
+    const duplicated = [...noticesPer.values()].reduce((s, c) => s + c - 1, 0);
+    const missingAudit = ids.filter((id) => noticesPer.has(id) && !auditsPer.has(id)).length;
+    const duplicatedAudit = [...auditsPer.values()].reduce((s, c) => s + c - 1, 0);
+    const chain = await verifyAuditChain(prisma);
+    const alerts = await countAlerts(t.chat, t.recipient, ids);
+    console.log(
+      `[drill ${label}] notices due ${ids.length}: lost ${lost}, duplicated ${duplicated}; audit entries missing ${missingAudit}, duplicated ${duplicatedAudit}; ` +
+        `chat alerts received: Telegram lost ${alerts.telegram.lost}, duplicated ${alerts.telegram.duplicated}; Feishu lost ${alerts.feishu.lost}, duplicated ${alerts.feishu.duplicated}; ` +
+        `chain ${chain.ok ? `verifies (${chain.count} entries)` : `BROKEN at ${chain.brokenAt}`}`,
+    );
+    return { lost, duplicated, missingAudit, duplicatedAudit, chainOk: chain.ok, alerts };
+  } finally {
+    await prisma.$disconnect();
+  }
 }
