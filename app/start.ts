@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Worker } from '@temporalio/worker';
 import type { AppConfig } from './config.js';
 import { openDatabase } from './db/index.js';
+import { watchDatabase } from './db/availability.js';
 import { startBotFronts } from './bot/fronts.js';
 import { loadCalendar, loadCountyPolicy } from './county.js';
 import type { PrismaClient } from './db/client.js';
@@ -67,7 +68,7 @@ export interface StartOptions {
  * kind of trouble until `reset()` (the server is back). Installed once per process, before any
  * NativeConnection; a process that installed its own runtime keeps it.
  */
-function installQuietRuntime(say: Say): { reset(): void } {
+function installQuietRuntime(say: Say, absorb: (err: unknown) => boolean = () => false): { reset(): void } {
   const seen = new Set<string>();
   const quiet = {
     reset() {
@@ -78,6 +79,8 @@ function installQuietRuntime(say: Say): { reset(): void } {
   try {
     Runtime.install({
       logger: new DefaultLogger('WARN', (entry) => {
+        // An activity failing because the database is unreachable: the database watch says so once.
+        if (absorb((entry.meta as { error?: unknown } | undefined)?.error)) return;
         const key = entry.message.replace(/\d+/g, '#').slice(0, 60);
         if (seen.has(key)) return;
         seen.add(key);
@@ -170,11 +173,14 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
     say('正在启动数据库…');
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pglitePort: config.pglitePort });
     stack.push(() => db.close());
+    // The database going away and coming back: said once each way (the loops retry by themselves).
+    const dbWatch = watchDatabase(db.prisma, say);
+    stack.push(async () => dbWatch.stop());
     if (options.prepareDatabase) await options.prepareDatabase(db.prisma);
 
     let devServer: DevServer | undefined;
     let temporalUp = true;
-    const noise = installQuietRuntime(say);
+    const noise = installQuietRuntime(say, (err) => dbWatch.absorb(err));
     let temporalAddress = config.temporal.address;
     if (!temporalAddress && mode !== 'all') {
       throw new Error('单独运行 worker 或 server 时必须设置 TEMPORAL_ADDRESS。');
@@ -283,6 +289,7 @@ export async function startService(config: AppConfig, say: Say = () => {}, mode:
         demo: demoMode.on,
         dataDir: config.dataDir,
         log: say,
+        absorbError: (err) => dbWatch.absorb(err),
       });
       stack.push(() => fronts.stop());
       chatFronts = fronts.describe;

@@ -42,6 +42,11 @@ export interface BotFrontsOptions {
   /** Replaces the Temporal case starter (tests). */
   caseStarter?: CaseStarter;
   log: (line: string) => void;
+  /**
+   * Errors of the loops and callbacks pass here first: true when handled (the database being
+   * unreachable, said once by the database watch), so the line is not printed on every pass.
+   */
+  absorbError?: (err: unknown) => boolean;
 }
 
 export interface BotFronts {
@@ -63,7 +68,10 @@ function feishuDomain(domain: string): lark.Domain | string {
 
 export async function startBotFronts(options: BotFrontsOptions): Promise<BotFronts> {
   const { prisma } = options;
-  const onError = (where: string) => (err: unknown) => options.log(`${where}：${err instanceof Error ? err.message : String(err)}`);
+  const onError = (where: string) => (err: unknown) => {
+    if (options.absorbError?.(err)) return;
+    options.log(`${where}：${err instanceof Error ? err.message : String(err)}`);
+  };
   const core = createBotCore({
     prisma,
     caseStarter: options.caseStarter ?? createTemporalCaseStarter({ client: options.client, prisma, taskQueue: options.taskQueue, policy: options.policy, ...(options.calendar ? { calendar: options.calendar } : {}), ...(options.now ? { now: options.now } : {}) }),

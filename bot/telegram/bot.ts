@@ -97,7 +97,14 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   };
 }
 
+/**
+ * Telegram holds a long poll for this many seconds: shorter than the client's request timeout (30 s
+ * above), so an idle poll is answered before the client gives up on it (at the runner's default of
+ * 30 s both ran out together and every idle half minute printed a "timed out" stack).
+ */
+export const LONG_POLL_SECONDS = 20;
+
 /** Long polling with @grammyjs/runner (instead of a webhook). Stop with `handle.stop()`. */
 export function startTelegramPolling(bot: Bot): RunnerHandle {
-  return run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'] } } });
+  return run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query'], timeout: LONG_POLL_SECONDS } } });
 }
