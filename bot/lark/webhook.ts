@@ -216,7 +216,8 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
     // Dispatched here (the payload is decrypted and checked already): the SDK's invoke would decrypt
     // and parse it again, which costs more than the rest of the request.
     const eventType = (head as { event_type?: unknown } | undefined)?.event_type;
-    const handler = typeof eventType === 'string' ? (handlers as Record<string, (d: never) => Promise<Dispatched>>)[eventType] : undefined;
+    // Own keys only: an event_type of "__proto__" or "toString" names no handler.
+    const handler = typeof eventType === 'string' && Object.hasOwn(handlers, eventType) ? (handlers as Record<string, (d: never) => Promise<Dispatched>>)[eventType] : undefined;
     let result: unknown;
     try {
       result = handler ? await handler({ ...(payload.header as object), ...(payload.event as object) } as never) : {};
