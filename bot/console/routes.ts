@@ -59,17 +59,19 @@ const eventId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, '操作编号无效');
 const chatId = z.string().regex(/^(group|private):\d+$/, '会话无效');
 const staffIdField = z.coerce.number({ error: '人员编号无效' }).int('人员编号无效').positive('人员编号无效').max(MAX_DB_ID, '人员编号无效').optional();
 const refText = (label: string, max: number) => z.string({ error: `“${label}”应为文字` }).transform(cleanText).pipe(z.string().max(max, `“${label}”无效`));
-const reference = z.object(
-  { action: refText('按钮', 32), caseRef: refText('按钮', 64).optional(), value: refText('按钮', 64).optional() },
-  { error: (iss) => (iss.input === undefined ? '缺少按钮信息' : '按钮信息无效') },
-);
+/** A button's or form's reference (what it carried back). */
+const reference = (label: '按钮' | '表单') =>
+  z.object(
+    { action: refText(label, 32), caseRef: refText(label, 64).optional(), value: refText(label, 64).optional() },
+    { error: (iss) => (iss.input === undefined ? `缺少“${label}”信息` : `“${label}”信息无效`) },
+  );
 const sayBody = z.object({ eventId, chatId, text: textFieldSchema('内容', MAX_MESSAGE_CHARS), staffId: staffIdField });
-const pressBody = z.object({ eventId, chatId, messageId: z.string().uuid('消息编号无效'), button: reference, staffId: staffIdField });
+const pressBody = z.object({ eventId, chatId, messageId: z.string().uuid('消息编号无效'), button: reference('按钮'), staffId: staffIdField });
 const submitBody = z.object({
   eventId,
   chatId,
   messageId: z.string().uuid('消息编号无效'),
-  ref: reference,
+  ref: reference('表单'),
   // Cleaned here; each value's length is checked against its input's label once the form is known.
   values: z.record(z.string().max(64, '表单项无效'), z.string({ error: '表单内容应为文字' }).max(MAX_MESSAGE_CHARS * 4, '表单内容过长').transform(cleanText), { error: '表单内容无效' }),
   staffId: staffIdField,

@@ -14,7 +14,7 @@ import { HTTP_REFUSALS } from '../../bot/console/http-errors.js';
 import { createBotCore } from '../../bot/core/index.js';
 import { registerDashboard } from '../../app/dashboard/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
-import { createStaff, createTestCounty, listen, RecordingCaseStarter } from './support.js';
+import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter } from './support.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
@@ -26,14 +26,16 @@ let down: FastifyInstance;
 let url: string;
 let downUrl: string;
 let staffId: number;
-let chatId: string;
+let headId: number;
+/** A well-formed chat id (the body checks come before whose chat it is). */
+const chatId = 'private:1';
 const errors: unknown[] = [];
 
 beforeAll(async () => {
   const county = await createTestCounty(prisma);
   const cadre = await createStaff(prisma, county);
   staffId = cadre.id;
-  chatId = `private:${cadre.id}`;
+  headId = (await prisma.staff.create({ data: { name: '看板乡长', idNumber: freshIdNumber(), role: 'TOWNSHIP_HEAD', unit: '第1乡人民政府', regionId: county.townships[0]!.id } })).id;
   app = Fastify();
   registerConsole(app, { prisma, core, store: createConsoleStore(prisma), demo: true, countyRegionId: county.countyId });
   registerDashboard(app, { prisma, demo: true, countyRegionId: county.countyId });
@@ -101,10 +103,10 @@ describe('console: malformed requests', () => {
     ['a bad staff id', '/console/say', { eventId: eventId(), chatId, text: '/帮助', staffId: 'abc' }, '人员编号无效'],
     ['a staff id out of range', '/console/say', { eventId: eventId(), chatId, text: '/帮助', staffId: 99999999999 }, '人员编号无效'],
     ['a bad message id', '/console/press', { eventId: eventId(), chatId, messageId: 'm1' }, '消息编号无效'],
-    ['a missing button', '/console/press', { eventId: eventId(), chatId, messageId: messageId() }, '缺少按钮信息'],
-    ['a button of the wrong type', '/console/press', { eventId: eventId(), chatId, messageId: messageId(), button: 'confirm' }, '按钮信息无效'],
+    ['a missing button', '/console/press', { eventId: eventId(), chatId, messageId: messageId() }, '缺少“按钮”信息'],
+    ['a button of the wrong type', '/console/press', { eventId: eventId(), chatId, messageId: messageId(), button: 'confirm' }, '“按钮”信息无效'],
     ['a button action of the wrong type', '/console/press', { eventId: eventId(), chatId, messageId: messageId(), button: { action: 5 } }, '“按钮”应为文字'],
-    ['a missing form reference', '/console/submit', { eventId: eventId(), chatId, messageId: messageId(), values: {} }, '缺少按钮信息'],
+    ['a missing form reference', '/console/submit', { eventId: eventId(), chatId, messageId: messageId(), values: {} }, '缺少“表单”信息'],
     ['form values of the wrong type', '/console/submit', { eventId: eventId(), chatId, messageId: messageId(), ref: { action: 'submit' }, values: 5 }, '表单内容无效'],
     ['a form value of the wrong type', '/console/submit', { eventId: eventId(), chatId, messageId: messageId(), ref: { action: 'submit' }, values: { a: 5 } }, '表单内容应为文字'],
   ])('%s', async (_name, path, body, error) => {
@@ -144,7 +146,7 @@ describe('dashboard: malformed requests', () => {
       ['POST', '/dashboard/logout', '{"x":', 'application/json', 400],
       ['POST', '/dashboard/logout', 'x', 'text/plain', 415],
       ['GET', '/dashboard/nope', undefined, null, 404],
-      ['GET', `/dashboard/xlsx/nope?staff=${staffId}`, undefined, null, 404],
+      ['GET', `/dashboard/xlsx/nope?staff=${headId}`, undefined, null, 404],
       ['GET', '/dashboard/api/data?staff=abc', undefined, null, 403],
     ] as const;
     for (const [method, path, body, type, status] of cases) {
