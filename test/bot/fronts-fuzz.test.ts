@@ -233,7 +233,7 @@ describe('Feishu webhook under fuzzed, correctly signed input', () => {
         expect(feishuTexts(chatId)).toHaveLength(said.length);
         expect(await auditCount('feishu', eventId)).toBe(1);
       }),
-      runs(20),
+      runs(12),
     );
   }, 60_000);
 
@@ -277,7 +277,7 @@ describe('Feishu webhook under fuzzed, correctly signed input', () => {
           if (row) expect(row.status).toBe('done');
         }
       }),
-      runs(40),
+      runs(30),
     );
     // Still serving.
     const eventId = uniq('evfz');
@@ -315,7 +315,7 @@ describe('Feishu webhook under fuzzed, correctly signed input', () => {
           expect(feishuTexts(chatId)).toHaveLength(said);
         },
       ),
-      runs(20),
+      runs(10),
     );
   }, 60_000);
 
@@ -332,7 +332,7 @@ describe('Feishu webhook under fuzzed, correctly signed input', () => {
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
       }),
-      runs(30),
+      runs(25),
     );
   }, 60_000);
 });
@@ -360,7 +360,7 @@ describe('Telegram webhook under fuzzed input with the secret token', () => {
         expect(tgTexts(user.id)).toHaveLength(said.length);
         expect(await auditCount('telegram', eventId)).toBe(1);
       }),
-      runs(20),
+      runs(12),
     );
   }, 60_000);
 
@@ -389,7 +389,7 @@ describe('Telegram webhook under fuzzed input with the secret token', () => {
         });
         expect(stuck).toBe(0);
       }),
-      runs(40),
+      runs(30),
     );
   }, 60_000);
 });
@@ -433,7 +433,7 @@ describe('console routes under fuzzed requests', () => {
         expect(await auditCount('console', `staff:${p.id}:${eventId}`)).toBe(1);
         expect(await store.history([chatId], 1000)).toHaveLength(count);
       }),
-      runs(20),
+      runs(12),
     );
   }, 60_000);
 
@@ -466,7 +466,7 @@ describe('console routes under fuzzed requests', () => {
           if (typeof eventId === 'string') expect(await prisma.processedEvent.count({ where: { id: { endsWith: `:${cleanText(eventId)}` }, platform: 'console' } })).toBe(0);
         }
       }),
-      runs(60),
+      runs(50),
     );
   }, 60_000);
 
@@ -486,7 +486,7 @@ describe('console routes under fuzzed requests', () => {
         noPersonal(text);
         if (res.status >= 400 && (res.headers.get('content-type') ?? '').includes('json')) expectChineseRefusal((JSON.parse(text) as { error: unknown }).error);
       }),
-      runs(40),
+      runs(30),
     );
   }, 60_000);
 });
