@@ -131,6 +131,17 @@ describe('console: malformed requests', () => {
     }
   });
 
+  it('a malformed session cookie is no session, never a 500', async () => {
+    for (const [method, path] of [
+      ['POST', '/console/logout'],
+      ['POST', '/dashboard/logout'],
+      ['GET', '/console/api/me'],
+    ] as const) {
+      const res = await fetch(url + path, { method, headers: { cookie: 'jiuzhu_console=%E0%A4%A' } });
+      expect(res.status, `${method} ${path}`).toBeLessThan(500);
+    }
+  });
+
   it('a database that is down: a Chinese 503, the error logged, no English or file paths', async () => {
     const res = await call(downUrl, 'POST', '/console/say', JSON.stringify({ eventId: eventId(), chatId, text: '/帮助', staffId }));
     expect(res.status).toBe(503);
