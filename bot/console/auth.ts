@@ -67,12 +67,17 @@ export async function redeemLoginToken(prisma: PrismaClient, token: string, now:
   return { session, staffId };
 }
 
-/** The staff id of a live session, if any. */
-export async function sessionStaffId(prisma: PrismaClient, session: string | undefined, now: Date = new Date()): Promise<number | undefined> {
+/** A live session's staff id and end, if any. */
+export async function sessionInfo(prisma: PrismaClient, session: string | undefined, now: Date = new Date()): Promise<{ staffId: number; expiresAt: Date } | undefined> {
   if (!session || !/^[A-Za-z0-9_-]{20,100}$/.test(session)) return undefined;
   const row = await prisma.botFormState.findUnique({ where: { key: SESSION_PREFIX + hash(session) } });
   if (!row || row.expiresAt.getTime() <= now.getTime()) return undefined;
-  return (row.data as { staffId: number }).staffId;
+  return { staffId: (row.data as { staffId: number }).staffId, expiresAt: row.expiresAt };
+}
+
+/** The staff id of a live session, if any. */
+export async function sessionStaffId(prisma: PrismaClient, session: string | undefined, now: Date = new Date()): Promise<number | undefined> {
+  return (await sessionInfo(prisma, session, now))?.staffId;
 }
 
 export async function endSession(prisma: PrismaClient, session: string | undefined): Promise<void> {
@@ -108,7 +113,14 @@ export function isLocalRequest(req: { socket: { remoteAddress?: string | undefin
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      // A malformed escape (%E0) is no session, never a crash.
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

@@ -169,6 +169,7 @@ function connect() {
     else if (!known && kind === 'message') { unread.set(e.chatId, (unread.get(e.chatId) || 0) + 1); renderChats(); }
   };
   s.addEventListener('message', on('message')); s.addEventListener('edit', on('edit'));
+  s.addEventListener('expired', () => { s.close(); load(); });
   s.addEventListener('ready', () => { replaying = false; retryMs = 1000; setConn('已连接'); render(); });
   s.onerror = () => {
     if (s !== source) return;

@@ -8,6 +8,7 @@ import { auditActions } from './audit.js';
 import type { CaseStarter } from './case-starter.js';
 import { parseCommand } from './commands.js';
 import { BotContext, type BotDeps, type BotMiddleware } from './context.js';
+import { cleanInboundEvent } from './clean-event.js';
 import { claimInboxEvent, inboxAttemptFailed, inboxId, recordEvent } from './inbox.js';
 import { complaintForm } from './forms/complaint.js';
 import { complaintIntakeForm } from './forms/complaint-intake.js';
@@ -33,6 +34,7 @@ import { stepForms } from './steps/telegram-form.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 import { checkRole } from './permissions.js';
 import { T } from './texts.js';
+import { checkTextLength, MAX_MESSAGE_CHARS } from '../../domain/text.js';
 import type { InboundEvent, OutboundPort } from './types.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 
@@ -62,6 +64,18 @@ const parseCommands: BotMiddleware = (ctx, next) => {
   if (ctx.event.type === 'text') ctx.command = parseCommand(ctx.event.text);
   if (ctx.command) ctx.auditNotes.command = ctx.command.name;
   return next();
+};
+
+/**
+ * An overlong message is refused, never cut: in private chat, or when it is a command. Overlong group
+ * chatter goes on (a form answer is refused by its field's own limit; other chatter is ignored).
+ */
+const refuseOverlong: BotMiddleware = async (ctx, next) => {
+  if (ctx.event.type !== 'text' || (ctx.isGroup && !ctx.command)) return next();
+  const refusal = checkTextLength('消息', ctx.event.text, MAX_MESSAGE_CHARS);
+  if (!refusal) return next();
+  ctx.auditNotes.outcome = 'too-long';
+  await ctx.reply(refusal);
 };
 
 const helpCommand: BotMiddleware = async (ctx, next) => {
@@ -143,6 +157,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
   const pipeline: Middleware<BotContext> = compose<BotContext>(
     auditActions,
     parseCommands,
+    refuseOverlong,
     bindCommand,
     resolveIdentity,
     checkRole,
@@ -168,7 +183,8 @@ export function createBotCore(options: BotCoreOptions): BotCore {
   return {
     prisma: options.prisma,
     process,
-    handle: async (event, out) => {
+    handle: async (raw, out) => {
+      const event = cleanInboundEvent(raw);
       const recorded = await recordEvent(deps.prisma, event);
       if (recorded === 'done' || recorded === 'failed') return;
       const claimed = await claimInboxEvent(deps.prisma, inboxId(event.platform, event.eventId));

@@ -13,6 +13,7 @@
 import { appendAudit } from '../../app/db/audit.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from './bot-core.js';
+import { cleanInboundEvent } from './clean-event.js';
 import { claimInboxEvent, dueInboxIds, inboxAttemptFailed, inboxId, recordEvent, staleInboxIds, type RecordOutcome } from './inbox.js';
 import { outboxPort } from './outbox.js';
 import { SenderRateLimit } from './sender-limit.js';
@@ -107,7 +108,8 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
   timer.unref();
 
   return {
-    async record(event) {
+    async record(raw) {
+      const event = cleanInboundEvent(raw);
       if (!limiter.take(`${event.platform}:${event.senderId}`)) return 'limited';
       const outcome = await recordEvent(prisma, event);
       if (outcome === 'new' || outcome === 'pending') own(inboxId(event.platform, event.eventId));

@@ -10,6 +10,7 @@
 // takes it up again. Replayed deliveries find the row and record nothing. Done rows keep no event
 // body (it may hold form answers) and are kept at least 8 h (Feishu retries for about 7.1 h).
 import { Prisma, type PrismaClient } from '../../prisma/generated/client.js';
+import { cleanInboundEvent } from './clean-event.js';
 import type { InboundEvent, Platform } from './types.js';
 
 export const PROCESSED_EVENT_RETENTION_MS = 8 * 60 * 60 * 1000;
@@ -30,7 +31,9 @@ export function inboxRetryDelayMs(attempts: number): number {
 export type RecordOutcome = 'new' | 'pending' | 'done' | 'failed';
 
 /** Records an event (insert-or-skip). 'new' when this call recorded it; else the row's status. */
-export async function recordEvent(prisma: Db, event: InboundEvent): Promise<RecordOutcome> {
+export async function recordEvent(prisma: Db, raw: InboundEvent): Promise<RecordOutcome> {
+  // Cleaned once more here, whoever recorded it: no U+0000 (refused by PostgreSQL) or hidden controls are stored.
+  const event = cleanInboundEvent(raw);
   const id = inboxId(event.platform, event.eventId);
   const { count } = await prisma.processedEvent.createMany({
     data: [{ id, platform: event.platform, status: 'pending', event: event as unknown as Prisma.InputJsonObject }],

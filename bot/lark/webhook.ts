@@ -16,6 +16,8 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { BotCore } from '../core/bot-core.js';
+import { cleanInboundEvent } from '../core/clean-event.js';
+import { cleanText } from '../../domain/text.js';
 import { createInboxProcessor, type InboxProcessor } from '../core/inbox-processor.js';
 import { deliverReplies } from '../core/outbox.js';
 import type { InboundEvent, OutboundPort } from '../core/types.js';
@@ -78,6 +80,9 @@ const header = (req: FastifyRequest, name: string) => {
   return typeof v === 'string' ? v : undefined;
 };
 
+/** A platform id: a non-empty string that stays non-empty once cleaned (a malformed event is ignored, never a crash). */
+const isId = (x: unknown): x is string => typeof x === 'string' && x.length <= 256 && cleanText(x) !== '';
+
 function messageText(content: string): string | undefined {
   try {
     const parsed = JSON.parse(content) as { text?: unknown };
@@ -106,12 +111,14 @@ interface CardActionData {
  * the webhook and the long connection (WSClient). Each hands the event to
  * `intake` (the inbox) and returns the response body.
  */
-export function feishuEventHandlers(intake: (event: InboundEvent) => Promise<unknown>) {
+export function feishuEventHandlers(take: (event: InboundEvent) => Promise<unknown>) {
+  // Every free-text part cleaned before anything looks at it (domain/text.ts).
+  const intake = (event: InboundEvent) => take(cleanInboundEvent(event));
   return {
     'im.message.receive_v1': async (d: MessageEventData): Promise<Dispatched> => {
-      const text = d.message?.message_type === 'text' ? messageText(d.message.content) : undefined;
+      const text = d.message?.message_type === 'text' && typeof d.message.content === 'string' ? messageText(d.message.content) : undefined;
       const sender = d.sender?.sender_id?.open_id;
-      if (text === undefined || !sender || !d.message || typeof d.event_id !== 'string') return { body: {} };
+      if (text === undefined || !isId(sender) || !d.message || !isId(d.message.chat_id) || !isId(d.event_id)) return { body: {} };
       const event: InboundEvent = {
         type: 'text',
         platform: 'feishu',
@@ -124,11 +131,12 @@ export function feishuEventHandlers(intake: (event: InboundEvent) => Promise<unk
       return { body: {} };
     },
     'card.action.trigger': async (d: CardActionData): Promise<Dispatched> => {
-      const chatId = d.context?.open_chat_id;
-      const sender = d.operator?.open_id;
+      const chatId = isId(d.context?.open_chat_id) ? d.context.open_chat_id : undefined;
+      const sender = isId(d.operator?.open_id) ? d.operator.open_id : undefined;
+      const messageId = isId(d.context?.open_message_id) ? d.context.open_message_id : undefined;
       // A form container's submit: the values of all its inputs in one callback.
       const submitted = d.action?.form_value !== undefined ? fromFormButtonName(d.action.name) : undefined;
-      if (submitted && chatId && sender && typeof d.event_id === 'string') {
+      if (submitted && chatId && sender && isId(d.event_id)) {
         const chat = { platform: 'feishu' as const, id: chatId, kind: submitted.kind };
         const event: InboundEvent = {
           type: 'form',
@@ -138,13 +146,13 @@ export function feishuEventHandlers(intake: (event: InboundEvent) => Promise<unk
           senderId: sender,
           form: submitted.ref,
           values: formValues(d.action?.form_value),
-          ...(d.context?.open_message_id ? { source: { chat, messageId: d.context.open_message_id } } : {}),
+          ...(messageId ? { source: { chat, messageId } } : {}),
         };
         await intake(event);
         return { body: { toast: { type: 'info', content: '已提交，正在办理' } }, card: true };
       }
       const decoded = fromCardValue(d.action?.value);
-      if (!decoded || !chatId || !sender || typeof d.event_id !== 'string') return { body: { toast: { type: 'warning', content: '无法识别的操作' } } };
+      if (!decoded || !chatId || !sender || !isId(d.event_id)) return { body: { toast: { type: 'warning', content: '无法识别的操作' } } };
       const chat = { platform: 'feishu' as const, id: chatId, kind: decoded.kind };
       const event: InboundEvent = {
         type: 'button',
@@ -153,7 +161,7 @@ export function feishuEventHandlers(intake: (event: InboundEvent) => Promise<unk
         chat,
         senderId: sender,
         button: decoded.action,
-        ...(d.context?.open_message_id ? { source: { chat, messageId: d.context.open_message_id } } : {}),
+        ...(messageId ? { source: { chat, messageId } } : {}),
       };
       await intake(event);
       return { body: { toast: { type: 'info', content: '已收到，正在处理' } }, card: true };
@@ -208,7 +216,8 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
     // Dispatched here (the payload is decrypted and checked already): the SDK's invoke would decrypt
     // and parse it again, which costs more than the rest of the request.
     const eventType = (head as { event_type?: unknown } | undefined)?.event_type;
-    const handler = typeof eventType === 'string' ? (handlers as Record<string, (d: never) => Promise<Dispatched>>)[eventType] : undefined;
+    // Own keys only: an event_type of "__proto__" or "toString" names no handler.
+    const handler = typeof eventType === 'string' && Object.hasOwn(handlers, eventType) ? (handlers as Record<string, (d: never) => Promise<Dispatched>>)[eventType] : undefined;
     let result: unknown;
     try {
       result = handler ? await handler({ ...(payload.header as object), ...(payload.event as object) } as never) : {};

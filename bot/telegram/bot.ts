@@ -8,6 +8,7 @@ import { run, type RunnerHandle } from '@grammyjs/runner';
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from '../core/bot-core.js';
+import { cleanInboundEvent } from '../core/clean-event.js';
 import { createInboxProcessor, type InboxProcessor } from '../core/inbox-processor.js';
 import { deliverReplies } from '../core/outbox.js';
 import type { ChatRef, InboundEvent, OutboundPort } from '../core/types.js';
@@ -45,6 +46,9 @@ export function telegramBotId(token: string): number {
   return id;
 }
 
+const isChat = (c: unknown): c is { id: number; type: string } =>
+  typeof c === 'object' && c !== null && Number.isSafeInteger((c as { id?: unknown }).id) && typeof (c as { type?: unknown }).type === 'string';
+
 const chatRef = (chat: { id: number; type: string }): ChatRef => ({
   platform: 'telegram',
   id: String(chat.id),
@@ -53,12 +57,20 @@ const chatRef = (chat: { id: number; type: string }): ChatRef => ({
 
 /** The core event of a Telegram update (a text message or a button press), or undefined for anything else. */
 export function telegramEvent(botId: number, update: Update, decode = decodeCallbackData): InboundEvent | undefined {
+  const event = rawTelegramEvent(botId, update, decode);
+  // Every free-text part cleaned before anything looks at it (domain/text.ts).
+  return event && cleanInboundEvent(event);
+}
+
+function rawTelegramEvent(botId: number, update: Update, decode: typeof decodeCallbackData): InboundEvent | undefined {
+  // A malformed update (wrong types anywhere) is ignored, never a crash.
+  if (typeof update !== 'object' || update === null || !Number.isSafeInteger(update.update_id)) return undefined;
   const m = update.message;
-  if (m && typeof m.text === 'string' && m.from && m.chat) {
+  if (m && typeof m.text === 'string' && isChat(m.chat) && typeof m.from?.id === 'number') {
     return { type: 'text', platform: 'telegram', eventId: `${botId}:${update.update_id}`, chat: chatRef(m.chat), senderId: String(m.from.id), text: m.text };
   }
   const cq = update.callback_query;
-  if (cq && typeof cq.data === 'string' && cq.message?.chat) {
+  if (cq && typeof cq.data === 'string' && typeof cq.id === 'string' && cq.id !== '' && typeof cq.from?.id === 'number' && isChat(cq.message?.chat) && typeof cq.message.message_id === 'number') {
     const action = decode(cq.data);
     if (!action) return undefined;
     const chat = chatRef(cq.message.chat);
