@@ -231,6 +231,11 @@ async function resolveAndWrite(
     ['l', 'text', KINDS.map((k) => ASSISTANCE_KIND_LABELS[k])],
   ]);
   const words = [...HOUSEHOLD_PAYEE_WORDS];
+  // For the rest of the import's transaction, the floor's session settings (../shared/perf-floor.md):
+  // JIT compiles these statements anew every time (seconds at 100 k rows) and buys nothing; the window
+  // and the sorts stay in memory.
+  await tx.$executeRawUnsafe(`SET LOCAL jit = off`);
+  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
   // Small tables as real (temporary, analysed) tables: a set-returning function in the join gets a
   // default estimate and can be re-run for every row.
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payments_resolved, import_payment_deadlines`);
