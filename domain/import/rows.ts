@@ -217,6 +217,13 @@ interface RowSchema<T> {
 
 function rowObject<F extends Record<string, Field<unknown>>>(fields: F): RowSchema<FieldsOut<F>> {
   const entries = Object.entries(fields).map(([key, f]) => [key, memoized(f.read)] as const);
+  // One context for every row (no closure per row): it adds to the errors of the row being read.
+  const issues = {
+    errors: [] as string[],
+    addIssue(issue: { message: string }) {
+      this.errors.push(issue.message);
+    },
+  };
   const steps: { rule?: (row: unknown, ctx: RefineCtx) => void; shape?: (row: unknown) => unknown }[] = [];
   const schema: RowSchema<unknown> = {
     superRefine(rule) {
@@ -229,23 +236,24 @@ function rowObject<F extends Record<string, Field<unknown>>>(fields: F): RowSche
     },
     safeParse(input) {
       const out: Record<string, unknown> = {};
-      let errors: string[] | undefined;
+      const errors: string[] = [];
       for (const [key, read] of entries) {
         const r = read(input[key]);
         if (r.ok) out[key] = r.value;
-        else (errors ??= []).push(r.message);
+        else errors.push(r.message);
       }
-      if (errors) return { success: false, errors };
+      if (errors.length > 0) return { success: false, errors };
       let row: unknown = out;
       for (const step of steps) {
         if (step.rule) {
-          step.rule(row, { addIssue: (issue) => void (errors ??= []).push(issue.message) });
+          issues.errors = errors;
+          step.rule(row, issues);
         } else {
-          if (errors) return { success: false, errors };
+          if (errors.length > 0) return { success: false, errors };
           row = step.shape!(row);
         }
       }
-      return errors ? { success: false, errors } : { success: true, data: row };
+      return errors.length > 0 ? { success: false, errors } : { success: true, data: row };
     },
   };
   return schema as RowSchema<FieldsOut<F>>;

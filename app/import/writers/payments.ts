@@ -61,9 +61,8 @@ interface Stage {
 }
 
 /** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
-function copyText(v: string | number | null): string {
+function copyText(v: string | null): string {
   if (v === null) return '\\N';
-  if (typeof v === 'number') return String(v);
   return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
 }
 
@@ -108,8 +107,10 @@ async function copyStage(url: string, batchId: number): Promise<Stage> {
     close,
     async add(rows) {
       let text = '';
+      // Only the free texts can hold a tab, newline or backslash: the ID, kind, month, amounts, date and
+      // hash were checked to a fixed format.
       for (const r of rows) {
-        text += `${r[0]}\t${copyText(r[1])}\t${copyText(r[2])}\t${copyText(r[3])}\t${copyText(r[4])}\t${copyText(r[5])}\t${copyText(r[6])}\t${copyText(r[7])}\t${copyText(r[8])}\t${copyText(r[9])}\n`;
+        text += `${r[0]}\t${r[1]}\t${r[2] ?? '\\N'}\t${r[3]}\t${r[4]}\t${r[5]}\t${r[6] ?? '\\N'}\t${copyText(r[7])}\t${copyText(r[8])}\t${r[9] ?? '\\N'}\n`;
       }
       if (text !== '' && !stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
     },
@@ -231,11 +232,6 @@ async function resolveAndWrite(
     ['l', 'text', KINDS.map((k) => ASSISTANCE_KIND_LABELS[k])],
   ]);
   const words = [...HOUSEHOLD_PAYEE_WORDS];
-  // For the rest of the import's transaction, the floor's session settings (../shared/perf-floor.md):
-  // JIT compiles these statements anew every time (seconds at 100 k rows) and buys nothing; the window
-  // and the sorts stay in memory.
-  await tx.$executeRawUnsafe(`SET LOCAL jit = off`);
-  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
   // Small tables as real (temporary, analysed) tables: a set-returning function in the join gets a
   // default estimate and can be re-run for every row.
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payments_resolved, import_payment_deadlines`);
