@@ -237,27 +237,39 @@ async function resolveAndWrite(
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payments_resolved, import_payment_deadlines`);
   await tx.$executeRawUnsafe(`CREATE TEMP TABLE import_payment_deadlines ON COMMIT DROP AS SELECT k, m, p, d FROM ${deadlines.from}`, deadlines.value);
   await tx.$executeRawUnsafe(`ANALYZE import_payment_deadlines`);
-  // Every staged row resolved: household, enrolment (the named kind, or the only one), period and due
-  // date; then the first line of its (enrolment, period) in the file, the reason it is refused (if it
-  // is), and the payee.
+  // Every staged row resolved by hash joins: household, enrolment (the named kind, or the only one),
+  // period and due date, and the payee's kind.
+  await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payment_dups`);
   await tx.$executeRawUnsafe(
     `CREATE TEMP TABLE import_payments_resolved ON COMMIT DROP AS
-     WITH labels AS MATERIALIZED (SELECT k, l FROM ${labels.from}),
-     en AS (SELECT e."householdId", count(*)::int AS n, array_agg(e.id ORDER BY e.id) AS ids, array_agg(e.kind::text ORDER BY e.id) AS kinds
-              FROM "Enrolment" e WHERE e."householdId" IN (SELECT h.id FROM "Household" h WHERE h."headIdNumber" IN (SELECT hid FROM ${table}))
-             GROUP BY e."householdId"),
+     WITH en AS (SELECT "householdId", count(*)::int AS n, array_agg(id ORDER BY id) AS ids, array_agg(kind::text ORDER BY id) AS kinds
+                   FROM "Enrolment" GROUP BY "householdId"),
      r AS (
        SELECT s.*, h.id AS h, h."headName" AS head_name, en.n, en.kinds,
               CASE WHEN s.kind IS NOT NULL THEN en.ids[array_position(en.kinds, s.kind)] WHEN en.n = 1 THEN en.ids[1] END AS e,
               CASE WHEN s.kind IS NOT NULL THEN s.kind WHEN en.n = 1 THEN en.kinds[1] END AS ekind
          FROM ${table} s
          LEFT JOIN "Household" h ON h."headIdNumber" = s.hid
-         LEFT JOIN en ON en."householdId" = h.id),
-     p AS (
-       SELECT r.*, d.p AS period, d.d AS due,
-              CASE WHEN r.e IS NOT NULL THEN min(r.line) OVER (PARTITION BY r.e, d.p) END AS first_line
-         FROM r LEFT JOIN import_payment_deadlines d ON d.k = r.ekind AND d.m = r.month)
-     SELECT p.*,
+         LEFT JOIN en ON en."householdId" = h.id)
+     SELECT r.*, d.p AS period, d.d AS due,
+            CASE
+              WHEN r.payee = ANY($1::text[]) THEN 'HOUSEHOLD'
+              WHEN r.payee = r.head_name OR EXISTS (SELECT 1 FROM "Member" m WHERE m."householdId" = r.h AND m.name = r.payee) THEN 'HOUSEHOLD'
+              WHEN EXISTS (SELECT 1 FROM "Institution" i WHERE i.name = r.payee) THEN 'INSTITUTION'
+              ELSE 'OTHER'
+            END AS payee_kind
+       FROM r LEFT JOIN import_payment_deadlines d ON d.k = r.ekind AND d.m = r.month`,
+    words,
+  );
+  // The same (enrolment, period) more than once in the file: the first line of each (usually none).
+  await tx.$executeRawUnsafe(
+    `CREATE TEMP TABLE import_payment_dups ON COMMIT DROP AS
+     SELECT e, period, min(line) AS first_line FROM import_payments_resolved WHERE e IS NOT NULL GROUP BY e, period HAVING count(*) > 1`,
+  );
+  // The refused rows, in line order, with the same reasons as the row-by-row checks gave.
+  const refused = await tx.$queryRawUnsafe<{ line: number; reason: string }[]>(
+    `WITH labels AS MATERIALIZED (SELECT k, l FROM ${labels.from})
+     SELECT p.line,
             CASE
               WHEN p.h IS NULL THEN '户主身份证号不在花名册中（请先导入花名册，或核对身份证号）'
               WHEN p.kind IS NOT NULL AND p.e IS NULL THEN
@@ -268,24 +280,16 @@ async function resolveAndWrite(
                 '该户有多种救助类型（' ||
                 (SELECT string_agg(labels.l, '、' ORDER BY u.o) FROM unnest(p.kinds) WITH ORDINALITY u(k, o) JOIN labels ON labels.k = u.k) ||
                 '），请在“救助类型”列注明本行属于哪一种'
-              WHEN p.line <> p.first_line THEN
+              ELSE
                 '与第' || p.first_line || '行重复：同一户、同一救助类型、同一发放期 ' || p.period ||
                 CASE WHEN p.period <> p.month
                      THEN '（' || (SELECT l FROM labels WHERE k = p.ekind) || '按季度发放，' || p.month || ' 属于 ' || p.period || ' 起的季度）'
                      ELSE '' END
-            END AS reason,
-            CASE
-              WHEN p.payee = ANY($2::text[]) THEN 'HOUSEHOLD'
-              WHEN p.payee = p.head_name OR EXISTS (SELECT 1 FROM "Member" m WHERE m."householdId" = p.h AND m.name = p.payee) THEN 'HOUSEHOLD'
-              WHEN EXISTS (SELECT 1 FROM "Institution" i WHERE i.name = p.payee) THEN 'INSTITUTION'
-              ELSE 'OTHER'
-            END AS payee_kind
-       FROM p`,
+            END AS reason
+       FROM (SELECT r.*, d.first_line FROM import_payments_resolved r LEFT JOIN import_payment_dups d ON d.e = r.e AND d.period = r.period) p
+      WHERE p.e IS NULL OR p.line <> p.first_line
+      ORDER BY p.line`,
     labels.value,
-    words,
-  );
-  const refused = await tx.$queryRawUnsafe<{ line: number; reason: string }[]>(
-    `SELECT line, reason FROM import_payments_resolved WHERE reason IS NOT NULL ORDER BY line`,
   );
   const rejections: Rejection[] = refused.map((r) => ({ line: Number(r.line), reasons: [r.reason], cells: [] }));
   if (!o.write(rejections.length)) return rejections;
@@ -300,7 +304,8 @@ async function resolveAndWrite(
     `WITH t AS MATERIALIZED (
        SELECT line, e, h, period AS p, due::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, payee_kind::"PayeeKind" AS pk,
               CASE WHEN payee = ANY($3::text[]) THEN head_name ELSE payee END AS pn, am, ah
-         FROM import_payments_resolved WHERE reason IS NULL),
+         FROM import_payments_resolved r
+        WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)),
      old AS MATERIALIZED (
        SELECT t.*, x.id, x."householdId" AS xh, x."batchId" AS xb, x."dueDate" AS xd, x."amountDue" AS xad, x."amountPaid" AS xap, x."paidDate" AS xpd,
               x."payeeKind" AS xpk, x."payeeName" AS xpn, x."accountMasked" AS xam, x."accountHash" AS xah
