@@ -109,6 +109,8 @@ async function bareCopy(client: pg.Client, file: string, columns: number): Promi
 
 interface FileFigures {
   file: string;
+  /** 1-minute load average before the COPY and after the import (the machine is shared). */
+  loadAverage: [number, number];
   rows: number;
   importMs: number;
   importRowsPerSecond: number;
@@ -119,11 +121,12 @@ interface FileFigures {
   status: string;
 }
 
-function figures(file: string, r: ImportResult, copy: { rows: number; ms: number }): FileFigures {
+function figures(file: string, r: ImportResult, copy: { rows: number; ms: number }, loadBefore: number): FileFigures {
   const importRate = r.accepted / (r.durationMs / 1000);
   const copyRate = copy.rows / (copy.ms / 1000);
   return {
     file,
+    loadAverage: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0]!.toFixed(2))],
     rows: r.accepted,
     importMs: r.durationMs,
     importRowsPerSecond: Math.round(importRate),
@@ -156,10 +159,11 @@ async function runSize(adminUrl: string, paymentRows: number): Promise<{ payment
       ['roster', files.roster, 12],
       ['payments', files.payments, 8],
     ] as const) {
+      const loadBefore = os.loadavg()[0]!;
       const copy = await bareCopy(client, file, columns);
       const r = await importFile({ ...common, kind, file, errorFile: `${file}.errors.csv` });
       if (r.status !== 'imported') throw new Error(`${kind}: ${r.status} (${r.firstErrors.slice(0, 3).map((e) => `${e.line}: ${e.reasons.join('；')}`).join(' | ')})`);
-      out.push(figures(kind, r, copy));
+      out.push(figures(kind, r, copy, loadBefore));
     }
     return { paymentRows, households: files.households, server, files: out };
   } finally {
@@ -180,10 +184,10 @@ for (const n of sizes) {
   const r = await runSize(adminUrl, n);
   results.push(r);
   console.log(`   ${r.server}; ${r.households} households, ${r.paymentRows} payment rows`);
-  console.log(`   file       rows       import s  rows/s     COPY s  rows/s     import/COPY`);
+  console.log(`   file       rows       import s  rows/s     COPY s  rows/s     import/COPY             load avg`);
   for (const f of r.files) {
     console.log(
-      `   ${f.file.padEnd(10)} ${String(f.rows).padStart(9)}  ${(f.importMs / 1000).toFixed(2).padStart(8)}  ${String(f.importRowsPerSecond).padStart(8)}  ${(f.copyMs / 1000).toFixed(2).padStart(8)}  ${String(f.copyRowsPerSecond).padStart(8)}  ${(f.ratio * 100).toFixed(1).padStart(8)} %  (goal ≥ 25 %)`,
+      `   ${f.file.padEnd(10)} ${String(f.rows).padStart(9)}  ${(f.importMs / 1000).toFixed(2).padStart(8)}  ${String(f.importRowsPerSecond).padStart(8)}  ${(f.copyMs / 1000).toFixed(2).padStart(8)}  ${String(f.copyRowsPerSecond).padStart(8)}  ${(f.ratio * 100).toFixed(1).padStart(8)} %  (goal ≥ 25 %)  ${f.loadAverage.join(' → ')}`,
     );
   }
 }

@@ -104,6 +104,64 @@ export class CountyRegions {
     return id;
   }
 
+  /**
+   * Finds or creates the townships and villages of many rows at once (the roster's chunk): one round
+   * for the new townships and one for the new villages instead of one or two per name; village() then
+   * answers from memory. Same rows and counts as calling village() for each pair.
+   */
+  async villagesOf(pairs: readonly { township: string; village: string }[], create = true): Promise<void> {
+    const newTownships = [...new Set(pairs.map((p) => p.township))].filter((t) => !this.townships.has(t));
+    if (newTownships.length > 0) {
+      const countyId = await this.county(create);
+      if (countyId === undefined) return;
+      for (const [id, name] of await this.children('TOWNSHIP', newTownships.map((n) => [countyId, n] as const), create)) {
+        this.townships.set(name, id);
+      }
+    }
+    const wanted = new Map<string, readonly [number, string]>();
+    for (const p of pairs) {
+      const key = `${p.township}\u0001${p.village}`;
+      const townshipId = this.townships.get(p.township);
+      if (townshipId !== undefined && !this.villages.has(key) && !wanted.has(key)) wanted.set(key, [townshipId, p.village]);
+    }
+    if (wanted.size === 0) return;
+    const townshipName = new Map([...this.townships].map(([name, id]) => [id, name]));
+    for (const [id, name, parentId] of await this.children('VILLAGE', [...wanted.values()], create)) {
+      const township = townshipName.get(parentId)!;
+      this.villages.set(`${township}\u0001${name}`, id);
+      const list = this.villagesByName.get(name) ?? [];
+      if (!list.includes(township)) list.push(township);
+      this.villagesByName.set(name, list);
+    }
+  }
+
+  /** Many children (parent id, name) at once: created when missing (and `create`), then all found. */
+  private async children(level: Level, rows: readonly (readonly [number, string])[], create: boolean): Promise<[number, string, number][]> {
+    const parents = rows.map((r) => r[0]);
+    const names = rows.map((r) => r[1]);
+    if (create) {
+      const ins = await this.tx.$queryRawUnsafe<{ n: number }[]>(
+        `WITH ins AS (
+           INSERT INTO "Region" (name, level, "parentId")
+           SELECT n, $3::"RegionLevel", p FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS u(n, p, o) ORDER BY o
+           ON CONFLICT ("parentId", name) DO NOTHING RETURNING 1)
+         SELECT count(*)::int AS n FROM ins`,
+        names,
+        parents,
+        level,
+      );
+      const n = Number(ins[0]?.n ?? 0);
+      if (level === 'TOWNSHIP') this.created.townships += n;
+      else this.created.villages += n;
+    }
+    const found = await this.tx.$queryRawUnsafe<{ id: number; name: string; parentId: number }[]>(
+      `SELECT r.id, r.name, r."parentId" FROM "Region" r JOIN unnest($1::text[], $2::int[]) AS u(n, p) ON r."parentId" = u.p AND r.name = u.n`,
+      names,
+      parents,
+    );
+    return found.map((r) => [r.id, r.name, r.parentId]);
+  }
+
   /** Loads every township and village of the county (to recognise 所属单位 names). */
   async loadAll(): Promise<void> {
     if (this.loaded) return;

@@ -52,6 +52,7 @@ export function createRosterWriter(
 
       // Households (first row of each head in the chunk; the file checks made them agree).
       const households = dedupe(items, (i) => i.row.headIdNumber);
+      await regions.villagesOf(households.map((h) => ({ township: h.row.township, village: h.row.village })));
       const regionIds: number[] = [];
       for (const h of households) regionIds.push((await regions.village(h.row.township, h.row.village, true))!);
       const hIn = jsonRows([
