@@ -23,7 +23,8 @@
  * (sql.ts INCREMENTAL), and only the findings of that part are cleared when not found again.
  * A full run instead when asked (`--full`), when there is no earlier run with watermarks for the same
  * counties, as-of date, policy, holiday calendar and first data month, when regions or institutions
- * changed or a table was emptied, or when the roster changes touch more than half the households.
+ * changed or a table was emptied, when the roster changes touch more than half the households, or when
+ * the changed payments span more than 12 periods (a reloaded ledger).
  */
 import { createHash } from 'node:crypto';
 
@@ -105,11 +106,13 @@ export async function planRun(
     `SELECT count(*)::int AS rows,
        coalesce(bool_or(source IN ('Institution', 'Region') OR source LIKE '%:truncate'), false) AS global,
        coalesce(bool_or(source = ANY($1::text[])), false) AS nr,
-       coalesce(array_agg(DISTINCT period ORDER BY period) FILTER (WHERE source = 'Payment'), '{}') AS periods
+       coalesce(array_agg(DISTINCT period ORDER BY period) FILTER (WHERE source IN ('Payment', 'Payment:new')), '{}') AS periods
      FROM match_chg`,
     NEAR_RELATIVE_SOURCES,
   );
   if (s!.global) return { full: true, reason: '区划或供养机构有变动（或有数据表被清空）' };
+  // A reload of the whole ledger: every household for every period, a full run is cheaper.
+  if (s!.periods.length > 12) return { full: true, reason: `变动涉及 ${s!.periods.length} 个发放月份` };
 
   const statements = [
     `CREATE TEMP TABLE match_inc_h (household_id int PRIMARY KEY) ON COMMIT DROP`,
@@ -117,7 +120,7 @@ export async function planRun(
      SELECT household_id FROM match_chg WHERE source IN ('Enrolment', 'Household', 'Member') AND household_id IS NOT NULL
      UNION
      SELECT m."householdId" FROM "Member" m
-     WHERE m."idNumber" IN (SELECT id_number FROM match_chg WHERE id_number IS NOT NULL AND source <> 'Payment')`,
+     WHERE m."idNumber" IN (SELECT id_number FROM match_chg WHERE id_number IS NOT NULL)`,
     `CREATE TEMP TABLE match_inc_e (household_id int PRIMARY KEY) ON COMMIT DROP`,
     `INSERT INTO match_inc_e
      SELECT household_id FROM match_inc_h
@@ -125,7 +128,13 @@ export async function planRun(
      SELECT c.household_id FROM (SELECT DISTINCT household_id FROM match_chg WHERE source = 'Payment') c
      WHERE EXISTS (SELECT 1 FROM "Member" m WHERE m."householdId" = c.household_id
        AND (EXISTS (SELECT 1 FROM "DeathRecord" d WHERE d."idNumber" = m."idNumber")
-         OR EXISTS (SELECT 1 FROM "PrisonRecord" pr WHERE pr."idNumber" = m."idNumber")))`,
+         OR EXISTS (SELECT 1 FROM "PrisonRecord" pr WHERE pr."idNumber" = m."idNumber")))
+     UNION
+     -- households with a death or custody record that have new payments
+     SELECT m."householdId" FROM "Member" m
+     WHERE (m."idNumber" IN (SELECT "idNumber" FROM "DeathRecord") OR m."idNumber" IN (SELECT "idNumber" FROM "PrisonRecord"))
+       AND EXISTS (SELECT 1 FROM "Payment" p WHERE p."householdId" = m."householdId"
+         AND p.period IN (SELECT period FROM match_chg WHERE source = 'Payment:new'))`,
     `CREATE TEMP TABLE match_inc_idh (id_number text PRIMARY KEY) ON COMMIT DROP`,
     `INSERT INTO match_inc_idh
      SELECT id_number FROM match_chg WHERE id_number IS NOT NULL

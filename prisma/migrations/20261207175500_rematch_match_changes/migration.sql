@@ -1,5 +1,6 @@
 -- Incremental re-matching (issue 15): what changed in the data the cross-matching reads, recorded by
--- statement-level triggers (one row per household and period touched, not per row), with the id of the
+-- statement-level triggers (one row per household and period touched, one per period for new payments),
+-- with the id of the
 -- writing transaction. A match run stores its snapshot (MatchRun.watermarks); the next run reconsiders
 -- only what the changes its snapshot did not see can affect (activities/matching/incremental.ts).
 CREATE TABLE "MatchChange" (
@@ -24,11 +25,15 @@ BEGIN
     RETURN NULL;
   END IF;
   IF TG_TABLE_NAME = 'Payment' THEN
-    IF TG_OP <> 'DELETE' THEN
-      INSERT INTO "MatchChange" (xid, source, "householdId", period) SELECT DISTINCT x, 'Payment', "householdId", period FROM new_rows;
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
+    IF TG_OP = 'INSERT' THEN
+      -- New payments (a monthly import): their periods only; the run finds the households it needs from the
+      -- payments themselves. Corrections and deletions: household and period, before and after.
+      INSERT INTO "MatchChange" (xid, source, period) SELECT DISTINCT x, 'Payment:new', period FROM new_rows;
+    ELSE
       INSERT INTO "MatchChange" (xid, source, "householdId", period) SELECT DISTINCT x, 'Payment', "householdId", period FROM old_rows;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+      INSERT INTO "MatchChange" (xid, source, "householdId", period) SELECT DISTINCT x, 'Payment', "householdId", period FROM new_rows;
     END IF;
   ELSIF TG_TABLE_NAME = 'Enrolment' THEN
     IF TG_OP <> 'DELETE' THEN INSERT INTO "MatchChange" (xid, source, "householdId") SELECT DISTINCT x, 'Enrolment', "householdId" FROM new_rows; END IF;
