@@ -184,7 +184,7 @@ describe('incremental re-match', () => {
         const fresh = new Map(full.lines.map((l) => [l.key, l.evidence]));
         for (const [key, evidence] of added) if (fresh.has(key) && before.get(key)) expect(fresh.get(key)).toEqual(evidence);
       }),
-      { numRuns: 15, seed: 20261207, endOnFailure: true },
+      { numRuns: 10, seed: 20261207, endOnFailure: true },
     );
     expect(incremental).toBeGreaterThan(0);
   }, 240_000);
