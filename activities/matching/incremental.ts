@@ -49,7 +49,7 @@ export interface Watermarks {
 
 export type RunMode =
   | { full: true; reason: string | null }
-  | { full: false; previousRunId: number; previous: Watermarks; changes: ChangeCounts; nearRelatives: boolean };
+  | { full: false; previousRunId: number; previous: Watermarks; changes: ChangeCounts; householdIds: number[]; nearRelatives: boolean };
 
 export interface ChangeCounts {
   /** Households reconsidered in full (H). */
@@ -73,8 +73,8 @@ const NEAR_RELATIVE_SOURCES = ['Staff', 'StaffRelative', 'NearRelativeFiling', '
 
 /**
  * Decide between a full and an incremental run, and for an incremental one fill the run's change tables
- * (match_chg, match_inc_h, match_inc_e, match_inc_idh, match_inc_ide; match_inc_q and match_inc_pay per
- * county, see prepareCounty).
+ * (match_chg, match_inc_h, match_inc_e, match_inc_idh, match_inc_ide; match_inc_q per county, see
+ * prepareCounty).
  */
 export async function planRun(
   tx: Tx,
@@ -147,7 +147,6 @@ export async function planRun(
      SELECT m."idNumber" FROM "Member" m
      WHERE m."householdId" IN (SELECT household_id FROM match_inc_e) AND EXISTS (SELECT 1 FROM "DeathRecord" d WHERE d."idNumber" = m."idNumber")`,
     `CREATE TEMP TABLE match_inc_q (period text PRIMARY KEY, midx int NOT NULL) ON COMMIT DROP`,
-    `CREATE TEMP TABLE match_inc_pay (id int PRIMARY KEY) ON COMMIT DROP`,
     `ANALYZE match_inc_h, match_inc_e, match_inc_idh, match_inc_ide`,
   ];
   for (const sql of statements) await tx.$executeRawUnsafe(sql);
@@ -155,11 +154,13 @@ export async function planRun(
     `SELECT (SELECT count(*) FROM match_inc_h)::int AS changed, (SELECT count(*) FROM "Household")::int AS "all"`,
   );
   if (h!.changed * 2 > h!.all && h!.all > 0) return { full: true, reason: `变动涉及过半的家庭（${h!.changed} 户）` };
+  const households = (await tx.$queryRawUnsafe<Array<{ id: number }>>(`SELECT household_id AS id FROM match_inc_h ORDER BY 1`)).map((r) => r.id);
   return {
     full: false,
     previousRunId: prev.id,
     previous: w as Watermarks,
     changes: { households: h!.changed, periods: s!.periods, rows: s!.rows },
+    householdIds: households,
     nearRelatives: s!.nr,
   };
 }
@@ -167,25 +168,19 @@ export async function planRun(
 /**
  * For one county of an incremental run, after its schedule tables are filled: the periods to reconsider
  * for every household (changed payments, and months judged now but not last time or the reverse) and the
- * payments they and the changed households have.
+ * statements' payments are those of these periods and of the changed households (sql.ts INCREMENTAL.PAY).
  */
 export async function prepareCounty(tx: Tx, mode: Extract<RunMode, { full: false }>, countyId: number, judged: string[]): Promise<string[]> {
   const before = new Set(mode.previous.judged[countyId] ?? []);
   const now = new Set(judged);
   const flipped = [...new Set([...judged.filter((x) => !before.has(x)), ...[...before].filter((x) => !now.has(x))].map((x) => x.split('|')[1]!))];
   const periods = [...new Set([...mode.changes.periods, ...flipped])].filter((p) => /^\d{4}-(0[1-9]|1[0-2])$/.test(p)).sort();
-  await tx.$executeRawUnsafe('TRUNCATE match_inc_q, match_inc_pay');
+  await tx.$executeRawUnsafe('TRUNCATE match_inc_q');
   await tx.$executeRawUnsafe(
     `INSERT INTO match_inc_q (period, midx) SELECT p, left(p, 4)::int * 12 + right(p, 2)::int - 1 FROM unnest($1::text[]) p`,
     periods,
   );
-  await tx.$executeRawUnsafe(
-    `INSERT INTO match_inc_pay
-     SELECT p.id FROM "Payment" p WHERE p."householdId" IN (SELECT household_id FROM match_inc_h)
-     UNION
-     SELECT p.id FROM "Payment" p WHERE p.period IN (SELECT period FROM match_inc_q)`,
-  );
-  await tx.$executeRawUnsafe('ANALYZE match_inc_q, match_inc_pay');
+  await tx.$executeRawUnsafe('ANALYZE match_inc_q');
   return periods;
 }
 

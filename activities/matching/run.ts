@@ -172,7 +172,7 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
   const due = await tx.$queryRawUnsafe<Array<{ m: string }>>(`SELECT akind::text || '|' || month AS m FROM match_due_months ORDER BY 1`);
   const dueMonths = due.map((r) => r.m);
   judgedOut[county.id] = dueMonths;
-  if (!mode.full) await prepareCounty(tx, mode, county.id, dueMonths);
+  const incremental = mode.full ? undefined : { periods: await prepareCounty(tx, mode, county.id, dueMonths), households: mode.householdIds };
   const periods = compileSql(PERIODS_SQL, { asOf: tables.asOf, g_akind: tables.paymentKindOf.akind, g_pkind: tables.paymentKindOf.pkind });
   const rows = await tx.$queryRawUnsafe<Array<{ pkind: PeriodCoverage['paymentKind']; month: string; judged: boolean }>>(periods.text, ...periods.values);
   for (const pkind of [...new Set(rows.map((r) => r.pkind))]) {
@@ -185,7 +185,7 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
     }
     // Incremental: nothing the near-relative check reads changed (its findings stay as they are).
     if (kind === 'undeclared_near_relative' && !mode.full && !mode.nearRelatives) continue;
-    const { text, values } = kindStatement(kind, county.id, tables, !mode.full);
+    const { text, values } = kindStatement(kind, county.id, tables, incremental);
     const started = performance.now();
     const [row] = await tx.$queryRawUnsafe<Array<{ found: number; inserted: number; reopened: number; amount: string | null }>>(text, ...values);
     const result: StatementResult = {
