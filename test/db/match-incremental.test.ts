@@ -170,7 +170,9 @@ describe('incremental re-match', () => {
         for (const batch of batches) {
           for (const c of batch) await apply(c);
           const inc = await match(true);
-          if (inc.result.mode.full) expect(inc.result.mode.reason).toContain('过半');
+          // Full instead only for a stated reason: many households changed, or other test files sharing the
+          // database created regions (counties of their own) meanwhile.
+          if (inc.result.mode.full) expect(inc.result.mode.reason).toMatch(/过半|区划/);
           else incremental++;
           for (const l of inc.lines) if (l.new) added.set(l.key, l.evidence);
         }
