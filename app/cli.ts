@@ -100,7 +100,8 @@ program
   .option('--county <name>', '只比对该县（默认全部）')
   .option('--json', '每行输出一个 JSON 对象')
   .option('--as-of <date>', '以此日期判断是否逾期（默认今天，北京时间）')
-  .action(async (opts: { county?: string; json?: boolean; asOf?: string }) => {
+  .option('--full', '全量比对（默认只重新比对上次比对以来有变动的数据）')
+  .action(async (opts: { county?: string; json?: boolean; asOf?: string; full?: boolean }) => {
     const { runMatch } = await import('./commands/match.js');
     process.exitCode = await runMatch(loadConfig(), opts);
   });

@@ -43,6 +43,7 @@ import {
   TABLE_RANGE_SQL,
   type LineRow,
 } from './sql.js';
+import { planRun, policyFingerprint, prepareCounty, RECONSIDERED, type RunMode, type Watermarks } from './incremental.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -89,6 +90,11 @@ export interface RunMatchingOptions {
    * hash joins over millions of payments spill.
    */
   workMem?: string;
+  /**
+   * Reconsider only what changed since the last run of the same counties (incremental.ts), falling back
+   * to a full run where that cannot be exact (the result's `mode` says why). Default false: a full run.
+   */
+  incremental?: boolean;
 }
 
 export interface MatchRunResult {
@@ -111,6 +117,12 @@ export interface MatchRunResult {
   ms: number;
   /** Where the time went: the kind statements, the summary and examples, the streamed lines. */
   phases: { statementsMs: number; summaryMs: number; linesMs: number };
+  /**
+   * Full or incremental. An incremental run's statements (and `statements`) cover what it reconsidered;
+   * its kinds, townships, examples and lines cover every open finding of the counties, the ones it did not
+   * reconsider with the evidence recorded when they were found.
+   */
+  mode: { full: true; reason: string | null } | { full: false; previousRunId: number; households: number; periods: string[]; changes: number };
 }
 
 /** Counties by name (or all when name is undefined), for the CLI and the bench. */
@@ -155,8 +167,12 @@ export function toMatchLine(row: LineRow): MatchLine {
   return line as MatchLine;
 }
 
-async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opts: RunMatchingOptions, out: MatchRunResult): Promise<void> {
+async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opts: RunMatchingOptions, out: MatchRunResult, mode: RunMode, judgedOut: Record<string, string[]>): Promise<void> {
   for (const { text, values } of setupStatements(county.id, tables)) await tx.$executeRawUnsafe(text, ...values);
+  const due = await tx.$queryRawUnsafe<Array<{ m: string }>>(`SELECT akind::text || '|' || month AS m FROM match_due_months ORDER BY 1`);
+  const dueMonths = due.map((r) => r.m);
+  judgedOut[county.id] = dueMonths;
+  const incremental = mode.full ? undefined : { periods: await prepareCounty(tx, mode, county.id, dueMonths), households: mode.householdIds };
   const periods = compileSql(PERIODS_SQL, { asOf: tables.asOf, g_akind: tables.paymentKindOf.akind, g_pkind: tables.paymentKindOf.pkind });
   const rows = await tx.$queryRawUnsafe<Array<{ pkind: PeriodCoverage['paymentKind']; month: string; judged: boolean }>>(periods.text, ...periods.values);
   for (const pkind of [...new Set(rows.map((r) => r.pkind))]) {
@@ -167,7 +183,9 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
       out.skipped.push({ county: county.name, kind, reason: '本县政策未启用近亲属备案' });
       continue;
     }
-    const { text, values } = kindStatement(kind, county.id, tables);
+    // Incremental: nothing the near-relative check reads changed (its findings stay as they are).
+    if (kind === 'undeclared_near_relative' && !mode.full && !mode.nearRelatives) continue;
+    const { text, values } = kindStatement(kind, county.id, tables, incremental);
     const started = performance.now();
     const [row] = await tx.$queryRawUnsafe<Array<{ found: number; inserted: number; reopened: number; amount: string | null }>>(text, ...values);
     const result: StatementResult = {
@@ -185,17 +203,34 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
   }
   await tx.$executeRawUnsafe('ANALYZE match_hits');
   const judged = FINDING_KINDS.filter((k) => !out.skipped.some((x) => x.county === county.name && x.kind === k));
-  const clear = compileSql(CLEAR_SQL, { county: county.id, run: out.runId, kinds: judged });
+  const clear = mode.full
+    ? compileSql(CLEAR_SQL, { county: county.id, run: out.runId, kinds: judged })
+    : compileSql(CLEAR_SQL.replace('AND f.key NOT IN', `AND ${RECONSIDERED} AND f.key NOT IN`), { county: county.id, run: out.runId, kinds: judged, nearRelatives: mode.nearRelatives });
   const cleared = await tx.$queryRawUnsafe<Array<{ kind: FindingKind; cleared: number }>>(clear.text, ...clear.values);
   for (const c of cleared) out.cleared.push({ county: county.name, kind: c.kind, cleared: c.cleared });
+  if (!mode.full) {
+    // The findings not reconsidered stand as they are: listed with the ones found, for the report.
+    const rest = compileSql(
+      `INSERT INTO match_hits (key, county_id, kind, id_number, household_id, region_id, period, amount, evidence, is_new)
+       SELECT f.key, :county, f.kind::text, f."idNumber", f."householdId", f."regionId", f.period, f.amount, f.evidence, false
+       FROM "Finding" f
+       WHERE f."clearedAt" IS NULL AND f.kind::text = ANY(:kinds::text[]) AND f."regionId" IN (
+         SELECT :county::int UNION ALL SELECT t.id FROM "Region" t WHERE t."parentId" = :county
+         UNION ALL SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county)
+       ORDER BY array_position(:kinds::text[], f.kind::text), f.id
+       ON CONFLICT (key) DO NOTHING`,
+      { county: county.id, kinds: judged },
+    );
+    await tx.$executeRawUnsafe(rest.text, ...rest.values);
+  }
 }
 
 export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions): Promise<MatchRunResult> {
   const started = performance.now();
   return prisma.$transaction(
     async (tx) => {
-      const [run] = await tx.$queryRawUnsafe<Array<{ id: number }>>(
-        `INSERT INTO "MatchRun" ("asOf", "full", "countyIds") VALUES ($1, true, $2::int[]) RETURNING id`,
+      const [run] = await tx.$queryRawUnsafe<Array<{ id: number; snapshot: string }>>(
+        `INSERT INTO "MatchRun" ("asOf", "full", "countyIds") VALUES ($1, true, $2::int[]) RETURNING id, pg_current_snapshot()::text AS snapshot`,
         opts.asOf,
         opts.counties.map((c) => c.id),
       );
@@ -214,6 +249,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         auditId: 0n,
         ms: 0,
         phases: { statementsMs: 0, summaryMs: 0, linesMs: 0 },
+        mode: { full: true, reason: null },
       };
       // Each statement runs once: LLVM compilation (PostgreSQL's JIT, on by default above a cost of
       // 100 000) took up to half a second per statement and saved nothing.
@@ -227,6 +263,13 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
       for (const sql of CREATE_TEMP_TABLES) await tx.$executeRawUnsafe(sql);
       const range = compileSql(TABLE_RANGE_SQL, { asOf: opts.asOf });
       const [span] = await tx.$queryRawUnsafe<Array<{ fromMonth: string | null; deathDates: string[] }>>(range.text, ...range.values);
+      const policies = Object.fromEntries(opts.counties.map((c) => [c.id, policyFingerprint(c.policy, opts.calendar)]));
+      const fromMonth = span?.fromMonth ?? null;
+      const mode = await planRun(tx, { runId: out.runId, countyIds: opts.counties.map((c) => c.id), asOf: opts.asOf, fromMonth, policies, full: opts.incremental !== true });
+      out.mode = mode.full
+        ? mode
+        : { full: false, previousRunId: mode.previousRunId, households: mode.changes.households, periods: mode.changes.periods, changes: mode.changes.rows };
+      const judgedMonths: Record<string, string[]> = {};
       // One set of tables per policy (counties sharing a policy share them).
       const tablesOf = new Map<CountyPolicy, MatchTables>();
       for (const county of opts.counties) {
@@ -235,7 +278,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
           tables = buildMatchTables(county.policy, { asOf: opts.asOf, fromMonth: span?.fromMonth ?? null, deathDates: span?.deathDates ?? [] }, opts.calendar);
           tablesOf.set(county.policy, tables);
         }
-        await matchCounty(tx, county, tables, opts, out);
+        await matchCounty(tx, county, tables, opts, out, mode, judgedMonths);
       }
       await tx.$executeRawUnsafe('ANALYZE match_hits');
       let mark = performance.now();
@@ -250,6 +293,16 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         t.fen += s.amount === null ? 0 : Math.round(s.amount * 100);
         t.hasAmount ||= FINDING_KIND_INFO[s.kind].amountMeaning !== null;
         totals.set(s.kind, t);
+      }
+      if (!mode.full) {
+        // Every open finding of the counties, as a full run would count them (match_hits holds them all).
+        const rows = await tx.$queryRawUnsafe<Array<{ kind: FindingKind; found: number; inserted: number; fen: string | null }>>(
+          `SELECT kind, count(*)::int AS found, (count(*) FILTER (WHERE is_new))::int AS inserted, (sum(amount) * 100)::bigint::text AS fen FROM match_hits GROUP BY kind`,
+        );
+        totals.clear();
+        for (const r of rows) {
+          totals.set(r.kind, { found: r.found, inserted: r.inserted, fen: Number(r.fen ?? 0), hasAmount: FINDING_KIND_INFO[r.kind].amountMeaning !== null });
+        }
       }
       out.kinds = FINDING_KINDS.map((kind) => {
         const t = totals.get(kind) ?? { found: 0, inserted: 0, fen: 0, hasAmount: FINDING_KIND_INFO[kind].amountMeaning !== null };
@@ -314,8 +367,9 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         },
       });
       out.auditId = audit.id;
+      const watermarks: Watermarks = { v: 1, snapshot: run!.snapshot, fromMonth, policies, judged: judgedMonths };
       await tx.$executeRawUnsafe(
-        `UPDATE "MatchRun" SET "finishedAt" = now(), summary = $2::jsonb WHERE id = $1`,
+        `UPDATE "MatchRun" SET "finishedAt" = now(), "full" = $3, watermarks = $4::jsonb, summary = $2::jsonb WHERE id = $1`,
         out.runId,
         JSON.stringify({
           kinds: out.kinds,
@@ -325,7 +379,10 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
           auditId: String(audit.id),
           statements: out.statements.map((x) => ({ countyId: x.countyId, kind: x.kind, found: x.found, inserted: x.inserted, ms: Math.round(x.ms) })),
           phases: { statementsMs: Math.round(out.phases.statementsMs), summaryMs: Math.round(out.phases.summaryMs), linesMs: Math.round(out.phases.linesMs), ms: Math.round(out.ms) },
+          mode: out.mode,
         }),
+        mode.full,
+        JSON.stringify(watermarks),
       );
       return out;
     },

@@ -161,16 +161,22 @@ SELECT kind, count(*)::int AS cleared FROM gone GROUP BY kind`;
  * (judged) or not (no payment at all in the county: not judged). For the summary.
  */
 export const PERIODS_SQL = `
-WITH grp AS (SELECT * FROM unnest(:g_akind::text[], :g_pkind::text[]) AS t(akind, pkind))
+WITH grp AS (SELECT * FROM unnest(:g_akind::text[], :g_pkind::text[]) AS t(akind, pkind)),
+-- The county's first enrolment month per kind, once (a subquery per schedule row scanned the enrolments
+-- 70 times: seconds at 100 k members).
+firsts AS MATERIALIZED (
+  SELECT e.kind, to_char(min(e."startDate"), 'YYYY-MM') AS month
+  FROM "Enrolment" e
+  JOIN "Household" h ON h.id = e."householdId" JOIN match_scope sc ON sc.village_id = h."regionId"
+  GROUP BY e.kind
+)
 SELECT g.pkind, s.month, bool_or(d.month IS NOT NULL) AS judged
 FROM match_sched s
 JOIN grp g ON g.akind = s.akind::text
 LEFT JOIN match_due_months d ON d.akind = s.akind AND d.month = s.month
 WHERE s.is_schedule AND s.last_on_time < :asOf
   -- Only from the county's own first enrolment of that kind (else of any kind) on: the schedule spans every county's data.
-  AND s.month >= (SELECT coalesce(to_char(min(e."startDate") FILTER (WHERE e.kind = s.akind), 'YYYY-MM'), to_char(min(e."startDate"), 'YYYY-MM'))
-                  FROM "Enrolment" e
-                  JOIN "Household" h ON h.id = e."householdId" JOIN match_scope sc ON sc.village_id = h."regionId")
+  AND s.month >= coalesce((SELECT f.month FROM firsts f WHERE f.kind = s.akind), (SELECT min(f.month) FROM firsts f))
 GROUP BY g.pkind, s.month
 ORDER BY g.pkind, s.month`;
 
@@ -260,7 +266,7 @@ raw AS (
       : ''
   }
   CROSS JOIN LATERAL (SELECT ${over} AS over) x
-  WHERE ${o.eventWhere} AND p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p."amountPaid" > 0 AND x.over > 0
+  WHERE ${o.eventWhere} AND p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p."amountPaid" > 0 AND x.over > 0 /*INC:E*/
 ),
 cand AS (
   SELECT DISTINCT ON (c.key) c.key, c.id_number, c.household_id, c.region_id, c.period, c.amount,
@@ -330,7 +336,7 @@ cand AS (
   JOIN "Member" m ON m."idNumber" = d."idNumber"
   JOIN "Household" h ON h.id = m."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"
-  WHERE dr.due < :asOf
+  WHERE dr.due < :asOf /*INC:IDE*/
     AND EXISTS (SELECT 1 FROM "Enrolment" e WHERE e."householdId" = h.id AND ${enrolledOn('e', 'd."deathDate"')})
     AND NOT EXISTS (
       SELECT 1 FROM "Case" c
@@ -359,7 +365,7 @@ const ACTIVE = `active AS (
 
 const DUPLICATE_ENROLMENT = `
 WITH ${SCOPE}, ${ACTIVE},
-dup_ids AS (SELECT "idNumber" FROM "Member" GROUP BY "idNumber" HAVING count(*) > 1),
+dup_ids AS (SELECT "idNumber" FROM "Member" /*INC:IDH*/ GROUP BY "idNumber" HAVING count(*) > 1),
 dup_hh AS (
   SELECT m."idNumber", m.name, h.id AS household_id, h."headIdNumber", h."headName", h."regionId",
     (sc.village_id IS NOT NULL) AS in_scope,
@@ -388,7 +394,7 @@ multi_kind AS (
     jsonb_build_object('name', h."headName", 'type', 'multiple_kinds', 'enrolments', jsonb_agg(jsonb_build_object(
       'kind', a.kind, 'monthlyAmount', a."monthlyAmount", 'startDate', ${ymd('a."startDate"')}, 'endDate', ${ymd('a."endDate"')})
       ORDER BY a.kind::text COLLATE "C")) AS evidence
-  FROM (SELECT "householdId" FROM active GROUP BY "householdId" HAVING count(*) > 1) k
+  FROM (SELECT "householdId" FROM active /*INC:ACTIVE_H*/ GROUP BY "householdId" HAVING count(*) > 1) k
   JOIN active a ON a."householdId" = k."householdId"
   JOIN "Household" h ON h.id = k."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"
@@ -415,7 +421,7 @@ enr AS MATERIALIZED (
   FROM "Enrolment" e
   JOIN "Household" h ON h.id = e."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"
-  WHERE e."startDate" <= :asOf AND (e."endDate" IS NOT NULL OR e.status = 'ACTIVE')
+  WHERE e."startDate" <= :asOf AND (e."endDate" IS NOT NULL OR e.status = 'ACTIVE') /*INC:ENR*/
 ),
 -- The judged months of each kind, as one mask per word.
 due_words AS (
@@ -425,7 +431,7 @@ due_words AS (
 -- are masked away below.
 paid AS (
   SELECT p."enrolmentId" AS id, x.midx / ${WORD} AS word, bit_or(1::bigint << (x.midx % ${WORD})) AS mask
-  FROM "Payment" p
+  FROM /*INC:PAY*/"Payment" p
   JOIN "Household" h ON h.id = p."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"
   CROSS JOIN LATERAL (SELECT left(p.period, 4)::int * 12 + right(p.period, 2)::int - 1 AS midx) x
@@ -439,7 +445,7 @@ gaps AS MATERIALIZED (
         -- the enrolment's span within the word: bits lo … hi
         & ((1::bigint << (least(enr.to_midx, w.word * ${WORD} + ${WORD - 1}) - w.word * ${WORD} + 1)) - 1)
         & ~((1::bigint << (greatest(enr.from_midx, w.word * ${WORD}) - w.word * ${WORD})) - 1)
-        & ~coalesce(p.mask, 0) AS missing
+        & ~coalesce(p.mask, 0) /*INC:GAPS*/ AS missing
     FROM enr
     CROSS JOIN LATERAL generate_series(enr.from_midx / ${WORD}, enr.to_midx / ${WORD}) w(word)
     JOIN due_words dw ON dw.akind = enr.kind AND dw.word = w.word
@@ -487,7 +493,7 @@ cand AS (
 ),${store('payment_missing')}`;
 
 /** Payments of the scope, with their enrolment and household (periods up to the as-of month). */
-const PAYMENTS = `"Payment" p
+const PAYMENTS = `/*INC:PAY*/"Payment" p
   JOIN "Enrolment" e ON e.id = p."enrolmentId"
   JOIN "Household" h ON h.id = p."householdId"
   JOIN scope sc ON sc.village_id = h."regionId"`;
@@ -595,8 +601,29 @@ const STATEMENTS: Record<FindingKind, string> = {
   undeclared_near_relative: UNDECLARED_NEAR_RELATIVE,
 };
 
-/** The statement of one kind for one county, with its parameters. */
-export function kindStatement(kind: FindingKind, countyId: number, t: MatchTables): CompiledSql {
+/**
+ * What an incremental run puts in place of the INC markers (comments `INC:<name>` in the statements) (activities/matching/incremental.ts
+ * fills the tables): each kind reconsiders only the part of its data the changes since the last run can
+ * affect. A full run removes the markers.
+ */
+const INCREMENTAL: Record<string, string> = {
+  // paid_after_death, paid_in_prison: the households changed in any way (payments included)
+  E: `AND h.id IN (SELECT household_id FROM match_inc_e)`,
+  // death_review_overdue: the dead whose households or records changed
+  IDE: `AND d."idNumber" IN (SELECT id_number FROM match_inc_ide)`,
+  // duplicate_enrolment: the people and households whose roster or enrolments changed
+  IDH: `WHERE "idNumber" IN (SELECT id_number FROM match_inc_idh)`,
+  ACTIVE_H: `WHERE "householdId" IN (SELECT household_id FROM match_inc_h)`,
+  // payment kinds: the payments of changed households, and of the periods with changed payments or judged months
+  ENR: `AND (e."householdId" IN (SELECT household_id FROM match_inc_h) OR EXISTS (SELECT 1 FROM match_inc_q))`,
+  // (a condition on the table itself: index scans on Payment(period) and Payment(householdId), OR-ed)
+  PAY: `(SELECT * FROM "Payment" px WHERE px.period = ANY(:inc_periods::text[]) OR px."householdId" = ANY(:inc_households::int[])) p`,
+  GAPS: `& CASE WHEN enr."householdId" IN (SELECT household_id FROM match_inc_h) THEN ~0::bigint
+          ELSE coalesce((SELECT bit_or(1::bigint << (q.midx % ${WORD})) FROM match_inc_q q WHERE q.midx / ${WORD} = w.word), 0) END`,
+};
+
+/** The statement of one kind for one county, with its parameters; `incremental`: restricted as above. */
+export function kindStatement(kind: FindingKind, countyId: number, t: MatchTables, incremental?: { periods: string[]; households: number[] }): CompiledSql {
   const all: Record<string, unknown> = {
     county: countyId,
     asOf: t.asOf,
@@ -608,8 +635,15 @@ export function kindStatement(kind: FindingKind, countyId: number, t: MatchTable
     p_expected: t.payee.expected,
     roles: t.nearRelatives.staffRoles,
     excluded: t.nearRelatives.excludedRelations,
+    inc_periods: incremental?.periods ?? [],
+    inc_households: incremental?.households ?? [],
   };
-  const text = STATEMENTS[kind];
+  const text = STATEMENTS[kind].replace(/\/\*INC:(\w+)\*\/("Payment" p)?/g, (_, name: string, payment: string | undefined) => {
+    if (!incremental) return payment ?? '';
+    const sql = INCREMENTAL[name];
+    if (sql === undefined) throw new Error(`unknown incremental marker ${name}`);
+    return sql;
+  });
   // Pass only the parameters the statement uses (PostgreSQL rejects extra ones).
   const used = new Set([...text.matchAll(/(?<![:\w]):([a-zA-Z_]\w*)/g)].map((m) => m[1]!));
   return compileSql(text, Object.fromEntries(Object.entries(all).filter(([k]) => used.has(k))));

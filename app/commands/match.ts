@@ -15,6 +15,8 @@ export interface MatchCliOptions {
   county?: string;
   json?: boolean;
   asOf?: string;
+  /** A full run even where an incremental one would do (`--full`). */
+  full?: boolean;
   /** Test seam: how the work the findings ask for reaches Temporal. */
   connect?: QueueWorkOptions['connect'];
 }
@@ -84,12 +86,20 @@ export async function runMatch(
       counties,
       asOf,
       calendar,
+      incremental: opts.full !== true,
       examplesPerKind: opts.json ? 0 : EXAMPLES_PER_KIND,
       onLine: opts.json ? (line) => write(io.stdout, `${JSON.stringify(line)}\n`) : undefined,
       onStatement: progress
         ? (s) => void say(`  ${s.county} · ${FINDING_KIND_INFO[s.kind].label}：${s.found} 条（${(s.ms / 1000).toFixed(1)} 秒）`)
         : undefined,
     });
+    const mode = result.mode;
+    if (!mode.full) {
+      const periods = mode.periods.length ? `及 ${mode.periods.join('、')} 的发放记录` : '';
+      await say(`增量比对：只重新比对了自上次比对以来的 ${mode.changes} 处数据变动涉及的 ${mode.households} 户${periods}；全量比对请加 --full。`);
+    } else if (mode.reason !== null) {
+      await say(`全量比对：${mode.reason}。`);
+    }
     const found = result.kinds.reduce((s, k) => s + k.found, 0);
     const inserted = result.kinds.reduce((s, k) => s + k.inserted, 0);
     if (opts.json) {
