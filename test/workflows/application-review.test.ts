@@ -55,7 +55,7 @@ describe('application review workflow (time-skipping server)', () => {
     const app = await createApplication(prisma, fx, { acceptedAt: accepted, idNumber: fx.relative.idNumber, name: fx.relative.name });
     const taskQueue = uniqueTaskQueue('application');
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
-    const open = { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar };
+    const open = { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) };
 
     const handle = await worker.runUntil(async () => {
       const handle = await openApplicationReview(ctx.env.client, open);
@@ -133,7 +133,7 @@ describe('application review workflow (time-skipping server)', () => {
       // Both filings, approved; the filing workflows tell the review (signal).
       const filings = [];
       for (const staffId of [fx.staff.filer, fx.staff.conflictedHead]) {
-        const f = await submitNearRelativeFiling(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, staffId, relative: { applicationId: app.id }, relation: '父母', policy: presets.zhangzi, calendar: testCalendar });
+        const f = await submitNearRelativeFiling(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, staffId, relative: { applicationId: app.id }, relation: '父母', policy: presets.zhangzi, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) });
         await eventually(async () => (await f.query(nearRelativeFilingStatusQuery)).phase === 'awaitingDecision');
         await f.executeUpdate(filingDecideUpdate, { args: [{ decision: 'approve', byStaffId: fx.staff.leader }], updateId: `approve-${staffId}` });
         filings.push(f);
@@ -185,7 +185,7 @@ describe('application review workflow (time-skipping server)', () => {
     const accepted = chinaDate(await ctx.env.currentTimeMs());
     const app = await createApplication(prisma, fx, { acceptedAt: accepted });
     const taskQueue = uniqueTaskQueue('application-refuse');
-    const open = { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.wenshui, calendar: testCalendar };
+    const open = { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.wenshui, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) };
     const workerA = await Worker.create({
       connection: ctx.env.nativeConnection,
       taskQueue,
@@ -273,7 +273,7 @@ describe('application review workflow (time-skipping server)', () => {
     const taskQueue = uniqueTaskQueue('application-tekun');
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     await worker.runUntil(async () => {
-      const h = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar });
+      const h = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) });
       const s = await waitFor(h, (x) => x.phase === 'awaitingInvestigation' && x.due !== null);
       expect(s).toMatchObject({ track: 'tekun', due: addWorkdaysByHand(accepted, 15), overallDue: null });
       expect(await rejection(h.executeUpdate(extendUpdate, { args: [{ reason: 'x', byStaffId: fx.staff.leader }], updateId: 'e' }))).toContain('没有总时限');
@@ -303,7 +303,7 @@ describe('application review workflow (time-skipping server)', () => {
     const taskQueue = uniqueTaskQueue('application-estimate');
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
     await worker.runUntil(async () => {
-      const h = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: thisYearOnly });
+      const h = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: thisYearOnly, now: new Date(await ctx.env.currentTimeMs()) });
       const s = await waitFor(h, (x) => x.phase === 'awaitingInvestigation' && x.overallDue !== null);
       // By hand: this year's holidays as loaded, the next year Monday–Friday (its 元旦 counted as a working day).
       const thisYearHolidays = Object.keys(thisYearOnly.toData().holidays);
