@@ -129,3 +129,12 @@ export function writeFixtureHolidayOverrides(dataDir: string, years: readonly nu
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
+
+/**
+ * For tests on the Temporal dev server, whose clock is the machine's and cannot be pinned: the tests'
+ * calendar around the machine's year (fixture years where none is shipped). Such tests place their dates
+ * relative to the server's own now; everything else uses the pinned clock above.
+ */
+export function devServerCalendar(): WorkCalendar {
+  return testCalendar(testCalendarYears(new Date().getUTCFullYear()));
+}

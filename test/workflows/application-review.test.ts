@@ -46,9 +46,15 @@ describe('application review workflow (time-skipping server)', () => {
   };
 
   it('低保 for a near relative of staff: working-day clocks, objection, and no confirmation without approved filings and a county home visit', async () => {
-    // The next Monday, 10:00 Beijing time.
-    let accepted = addDays(chinaDate(await ctx.env.currentTimeMs()), 1);
-    while (new Date(`${accepted}T00:00:00Z`).getUTCDay() !== 1) accepted = addDays(accepted, 1);
+    // The next Monday in December, 10:00 Beijing time, so the 30 working days always run over 元旦
+    // (with the tests' default clock: Monday 14 December 2026).
+    const nextMonday = (from: string) => {
+      let d = addDays(from, 1);
+      while (new Date(`${d}T00:00:00Z`).getUTCDay() !== 1) d = addDays(d, 1);
+      return d;
+    };
+    let accepted = nextMonday(chinaDate(await ctx.env.currentTimeMs()));
+    if (accepted.slice(5, 7) !== '12') accepted = nextMonday(`${accepted.slice(0, 4)}-11-30`);
     await sleepUntil(chinaInstantMs(accepted, '10:00'));
     const fx = await createCasesFixture(prisma);
     // The applicant is the filer's father (declared by two section heads, see the fixture).
@@ -63,7 +69,7 @@ describe('application review workflow (time-skipping server)', () => {
       const s0 = await waitFor(handle, (s) => s.phase === 'awaitingInvestigation' && s.due !== null && s.overallDue !== null);
       const startDue = addWorkdaysByHand(accepted, 3);
       expect(s0).toMatchObject({ track: 'dibao', step: 'investigationStart', due: startDue, overallDue: addWorkdaysByHand(accepted, 30) });
-      expect(s0.overallDue! > '2027-01-01').toBe(true); // the 30 working days cross 元旦
+      expect(s0.overallDue! > `${Number(accepted.slice(0, 4)) + 1}-01-01`).toBe(true); // the 30 working days cross 元旦
       expect(s0.nearRelative?.required).toBe(true);
       const again = await openApplicationReview(ctx.env.client, open);
       expect(again.firstExecutionRunId).toBe(handle.firstExecutionRunId);
