@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 // - integration: real database + Temporal dev server.
 // - browser: a real Chromium against the console and dashboard over loopback.
 // - workflows: the time-skipping server, one per file (test/support/temporal.ts:
-//   each file's clock starts at real now). They run one at a time, after the
+//   each file's clock starts at the tests' pinned now, test/support/clock.ts). They run one at a time, after the
 //   others, to keep the JVMs and time skipping off each other's cores.
 // The Temporal core bridge is native: forks, not threads (sdk-typescript#876).
 // Projects do not `extends` the root: that would run the global setup once

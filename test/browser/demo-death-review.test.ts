@@ -25,7 +25,7 @@ import { migrateIfPending } from '../../app/db/migrate.js';
 import { bringDemoToLife, loadDemoCounty, type DemoCountySummary } from '../../app/demo/index.js';
 import { writeTable } from '../../app/reports/index.js';
 import { HEADER_ROWS } from '../../app/reports/xlsx.js';
-import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/index.js';
+import { testCalendar } from '../support/clock.js';
 import { presets } from '../../domain/policy/load.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { useBrowser } from '../support/browser.js';
@@ -35,7 +35,7 @@ import { chinaDate, eventually } from '../workflows/fixtures/death-review.js';
 
 const b = useBrowser();
 const taskQueue = uniqueTaskQueue('demo-death-review');
-const calendar = createCalendarFromData(chineseDaysCalendarData());
+const calendar = testCalendar();
 let scratch: ScratchDatabase;
 let prisma: PrismaClient;
 let env: TestWorkflowEnvironment;
@@ -50,7 +50,7 @@ beforeAll(async () => {
   scratch = await createScratchDatabase(inject('databaseUrl'));
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
-  // A time-skipping server of this file's own: its clock starts at real now, and no other file's
+  // A time-skipping server of this file's own: its clock starts at the tests' now (test/support/clock.ts), and no other file's
   // workflow ids (natural keys of a fresh database) can collide with the demo's.
   env = await connectTimeSkipping();
   clockMs = await env.currentTimeMs();
