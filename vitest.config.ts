@@ -18,6 +18,8 @@ const shared = {
   testTimeout: 60_000,
   hookTimeout: 120_000,
 };
+/** Projects with a database: each file gets one of its own on PostgreSQL (test/setup/file-database.ts). */
+const withDatabase = { ...shared, setupFiles: ['test/setup/file-database.ts'] };
 
 export default defineConfig({
   test: {
@@ -25,16 +27,16 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { test: { ...shared, name: 'db', include: ['test/db/**/*.test.ts'] } },
-      { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
-      { test: { ...shared, name: 'bot', include: ['test/bot/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'db', include: ['test/db/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'bot', include: ['test/bot/**/*.test.ts'] } },
       // Fault drills: `jiuzhu start` as a child process, parts of it killed (test/drills/).
-      { test: { ...shared, name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 240_000 } },
+      { test: { ...withDatabase, name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 240_000 } },
       // Debian's Chromium driven by playwright-core (test/support/browser.ts).
-      { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       {
         test: {
-          ...shared,
+          ...withDatabase,
           name: 'workflows',
           include: ['test/workflows/**/*.test.ts'],
           fileParallelism: false,

@@ -4,7 +4,7 @@
  * covers it, complaints only to the 专班 in private chat, with no ID numbers.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
@@ -14,8 +14,9 @@ import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AACaseCommands_abcdefghijklmnopqrstu`;
 const SECRET = 'case_commands';
 const GROUP = groupChat(-1000000000000 - uniqNum(), '城关镇工作群');

@@ -5,7 +5,7 @@
  * case starter once; /整改 <线索编号> hands the finding to the case starter, the 专班 only.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import type { ApplicationReport, RectificationReport } from '../../bot/core/case-starter.js';
@@ -15,6 +15,7 @@ import type { StaffRole } from '../../prisma/generated/enums.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 class IntakeStarter extends RecordingCaseStarter {
   applications: ApplicationReport[] = [];
@@ -29,7 +30,7 @@ class IntakeStarter extends RecordingCaseStarter {
   }
 }
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AAIntakeForms_abcdefghijklmnopqrstuv`;
 const SECRET = 'intake_forms';
 const GROUP = groupChat(-1000000000000 - uniqNum(), '乡镇工作群');

@@ -5,7 +5,7 @@
  * per focus item; nothing is asked when nothing is due.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
@@ -16,8 +16,9 @@ import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AAProgressTests_abcdefghijklmnopqrst`;
 const SECRET = 'progress_secret';
 const gateway = new RecordingGateway(() => ({ ok: true, result: { submissionId: 1, late: true } }));

@@ -4,7 +4,7 @@
  * item's 序号 in the sender's county; a refusal from the workflow is shown as is.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
@@ -14,8 +14,9 @@ import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AARectifyTests_abcdefghijklmnopqrstu`;
 const SECRET = 'rectify_secret';
 const gateway = new RecordingGateway((call) => {

@@ -18,7 +18,7 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { migrateIfPending } from '../../app/db/migrate.js';
@@ -32,6 +32,7 @@ import { useBrowser } from '../support/browser.js';
 import { startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 import { chinaDate, eventually } from '../workflows/fixtures/death-review.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const b = useBrowser();
 const taskQueue = uniqueTaskQueue('demo-death-review');
@@ -47,7 +48,7 @@ let clockMs = 0;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
   // A time-skipping server of this file's own: its clock starts at the tests' now (test/support/clock.ts), and no other file's

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runDemo, type DemoCliOptions } from '../../app/commands/demo.js';
 import { emptyDatabaseStep } from '../../app/commands/start.js';
@@ -18,6 +18,7 @@ import { loadConfig } from '../../app/config.js';
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { migrateIfPending } from '../../app/db/migrate.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -28,7 +29,7 @@ let prisma: PrismaClient;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
   env = { DATABASE_URL: scratch.url, JIUZHU_DATA_DIR: dataDir };

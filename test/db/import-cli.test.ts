@@ -5,14 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { writeSampleSet, type SampleSet } from '../../scripts/sample-data.js';
 import { countyCounts, freshSampleSet, tempDir } from './import-support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const databaseUrl = inject('databaseUrl');
+const databaseUrl = testDatabaseUrl();
 const prisma = createPrismaClient(databaseUrl);
 const tmp = tempDir();
 afterAll(async () => {

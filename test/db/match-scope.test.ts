@@ -4,7 +4,7 @@
  * several counties in one run list a shared finding once, and each county is
  * judged under its own policy ("10日前" read strictly here).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching } from '../../activities/matching/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
@@ -13,8 +13,9 @@ import { loadPolicy, presetInputs, presets, type CountyPolicy } from '../../doma
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
 import { createHousehold, deletePayment, updatePayment, type CreatedHousehold } from './match-fixtures.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 const AS_OF = '2024-11-15';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runUnits } from '../../app/commands/units.js';
 import { loadConfig } from '../../app/config.js';
@@ -16,8 +16,9 @@ import { syncReportingUnits } from '../../app/units/sync.js';
 import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const prisma = createPrismaClient(url);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-units-'));
 let county: TestCounty;

@@ -22,6 +22,7 @@ import { policyToCommentedYaml } from '../../domain/policy/document.js';
 import { testCalendar, testCalendarYears, writeFixtureHolidayOverrides } from '../support/clock.js';
 import { createTestCounty } from '../support/county.js';
 import { connectDevServer, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-campaign-'));
 // The dev server's today is the machine's: the years around it get fixture holiday data where none is shipped.
@@ -52,7 +53,7 @@ describe('campaign start on a running service', () => {
     const taskQueue = uniqueTaskQueue('campaign');
     const config = loadConfig({
       ...process.env,
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: testDatabaseUrl(),
       TEMPORAL_ADDRESS: inject('temporalDevAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       JIUZHU_DATA_DIR: dataDir,

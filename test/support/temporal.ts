@@ -8,6 +8,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type Database } from '../../activities/index.js';
 import { createDataConverter, payloadKeyFromBase64 } from '../../app/temporal/payload-codec.js';
 import { TEST_NOW_MS, writeFixtureHolidayOverrides } from './clock.js';
+import { testDatabaseUrl } from './database.js';
 
 /** The payload key of the test run: every client and worker encrypts as in production. */
 export const testDataConverter = createDataConverter(
@@ -95,7 +96,7 @@ export interface TemporalTestContext {
  * and the run's database before the tests, close both after them.
  */
 export function useTemporalTestContext(connect: () => Promise<TestWorkflowEnvironment>): TemporalTestContext {
-  const ctx = { prisma: createPrismaClient(inject('databaseUrl')) } as TemporalTestContext;
+  const ctx = { prisma: createPrismaClient(testDatabaseUrl()) } as TemporalTestContext;
   beforeAll(async () => {
     ctx.env = await connect();
   });
