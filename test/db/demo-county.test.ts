@@ -37,7 +37,8 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-describe('loadDemoCounty', () => {
+describe('loadDemoCounty', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   it('writes what it reports, under the preset county', async () => {
     const c = summary.counts;
     const county = await prisma.region.findUniqueOrThrow({ where: { id: summary.countyRegionId } });

@@ -37,7 +37,8 @@ function jiuzhu(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
   });
 }
 
-describe('jiuzhu import (CLI)', () => {
+describe('jiuzhu import (CLI)', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   let set: SampleSet;
   let files: Record<string, string>;
   const allIds = () => new Set(Object.values(set.tables).flatMap((t) => t.rows.flat().filter((v) => typeof v === 'string' && /^\d{17}[\dX]$/.test(v)) as string[]));

@@ -53,7 +53,8 @@ async function units(action: 'sync' | 'list') {
 
 const auditCount = () => prisma.auditEntry.count({ where: { action: 'units.sync', subjectId: String(county.countyId) } });
 
-describe('units sync', () => {
+describe('units sync', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   it('creates one unit per township and per village, with reporter and head from the roster', async () => {
     const r = await syncReportingUnits(prisma, presets.zhangzi, county.countyId);
     expect(r.changes.map((c) => c.action)).toEqual(Array(6).fill('create'));
