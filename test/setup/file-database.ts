@@ -1,6 +1,7 @@
 // Runs before every file of the database-backed projects (vitest `setupFiles`): gives the file a
 // database of its own on PostgreSQL, copied from the run's migrated template (test/setup/database.ts)
-// in a fraction of a second, dropped after the file. PGlite serves a single database: the file uses the run's.
+// in a fraction of a second, dropped after the file, its row ids starting at an offset of its own.
+// PGlite serves a single database: the file uses the run's.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
@@ -31,7 +32,15 @@ if (template) {
       await new Promise((r) => setTimeout(r, 200 * attempt));
     }
   }
-  process.env[FILE_DATABASE_ENV] = withDatabaseName(shared, name);
+  const url = withDatabaseName(shared, name);
+  // Row ids start at a random offset of this file: natural-key workflow ids built from them (county,
+  // member, staff ids) stay distinct from other files' on the shared Temporal dev server.
+  const base = 10_000_000 + Math.floor(Math.random() * 900_000_000); // at most 9 digits, as chat commands accept
+  await adminQuery(url, `DO $$ DECLARE r record; BEGIN
+    FOR r IN SELECT schemaname, sequencename FROM pg_sequences LOOP
+      EXECUTE format('SELECT setval(%L, ${base}, false)', quote_ident(r.schemaname) || '.' || quote_ident(r.sequencename));
+    END LOOP; END $$`);
+  process.env[FILE_DATABASE_ENV] = url;
   afterAll(async () => {
     await adminQuery(shared, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
