@@ -67,7 +67,8 @@ beforeAll(async () => {
   await deletePayment(prisma, missing.enrolments[0]!.id, '2024-11');
 }, 120_000);
 
-describe('jiuzhu match (CLI)', () => {
+describe('jiuzhu match (CLI)', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   it('--json prints one parseable JSON object per line with the fields', async () => {
     const r = await jiuzhu(['match', '--county', county.countyName, '--json', '--as-of', '2024-11-15']);
     expect(r.code, r.stderr).toBe(0);
