@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../../app/db/client.js';
 import type { ApplicationReport, RectificationReport } from '../../bot/core/case-starter.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
@@ -39,18 +39,20 @@ const NOW = new Date('2026-12-01T04:00:00Z');
 const starter = new IntakeStarter();
 let fake: FakeTelegram;
 let app: FastifyInstance;
+let tg: TelegramBot;
 let url: string;
 
 beforeAll(async () => {
   fake = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_intake_bot', chats: [GROUP], rateLimit: false });
   const core = createBotCore({ prisma, caseStarter: starter, now: () => NOW });
-  const tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
+  tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
   const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 30_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
   await app.close();
+  await tg?.stop(); // its inbox loop, before the file's database goes
   await fake.close();
   await prisma.$disconnect();
 });

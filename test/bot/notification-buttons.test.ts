@@ -48,6 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
+  await tg?.stop(); // its inbox loop, before the file's database goes
   await fake.close();
   await prisma.$disconnect();
 });
