@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 // - integration: real database + Temporal dev server.
 // - browser: a real Chromium against the console and dashboard over loopback.
 // - workflows: the time-skipping server, one per file (test/support/temporal.ts:
-//   each file's clock starts at real now). They run one at a time, after the
+//   each file's clock starts at the tests' pinned now, test/support/clock.ts). They run one at a time, after the
 //   others, to keep the JVMs and time skipping off each other's cores.
 // The Temporal core bridge is native: forks, not threads (sdk-typescript#876).
 // Projects do not `extends` the root: that would run the global setup once
@@ -18,6 +18,8 @@ const shared = {
   testTimeout: 60_000,
   hookTimeout: 120_000,
 };
+/** Projects with a database: each file gets one of its own on PostgreSQL (test/setup/file-database.ts). */
+const withDatabase = { ...shared, setupFiles: ['test/setup/file-database.ts'] };
 
 export default defineConfig({
   test: {
@@ -25,16 +27,16 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { test: { ...shared, name: 'db', include: ['test/db/**/*.test.ts'] } },
-      { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
-      { test: { ...shared, name: 'bot', include: ['test/bot/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'db', include: ['test/db/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'bot', include: ['test/bot/**/*.test.ts'] } },
       // Fault drills: `jiuzhu start` as a child process, parts of it killed (test/drills/).
-      { test: { ...shared, name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 240_000 } },
+      { test: { ...withDatabase, name: 'drills', include: ['test/drills/**/*.test.ts'], testTimeout: 240_000 } },
       // Debian's Chromium driven by playwright-core (test/support/browser.ts).
-      { test: { ...shared, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      { test: { ...withDatabase, name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       {
         test: {
-          ...shared,
+          ...withDatabase,
           name: 'workflows',
           include: ['test/workflows/**/*.test.ts'],
           fileParallelism: false,

@@ -180,6 +180,7 @@ export function createTemporalCaseStarter(options: TemporalCaseStarterOptions): 
           countyRegionId: countyId,
           policy: options.policy,
           calendar: options.calendar,
+          now: (options.now ?? (() => new Date()))(),
         });
         return { caseRef: r.workflowId };
       } catch (error) {

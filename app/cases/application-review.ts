@@ -20,6 +20,8 @@ export interface OpenApplicationReviewInput {
   policy: CountyPolicy;
   /** The statutory calendar (app/county.ts loadCalendar). */
   calendar: WorkCalendar;
+  /** The opening's time (default now): which years of holiday data the workflow gets. */
+  now?: Date;
 }
 
 export async function openApplicationReview(
@@ -35,7 +37,7 @@ export async function openApplicationReview(
         applicationId: input.applicationId,
         nearRelative: input.nearRelative,
         policy: input.policy,
-        calendar: calendarForCase(input.calendar),
+        calendar: calendarForCase(input.calendar, input.now),
       },
     ],
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -38,7 +38,7 @@ export interface ApplicationIntake {
 export async function registerApplication(
   client: Client,
   prisma: PrismaClient,
-  input: ApplicationIntake & { taskQueue: string; countyRegionId: number; policy: CountyPolicy; calendar: WorkCalendar },
+  input: ApplicationIntake & { taskQueue: string; countyRegionId: number; policy: CountyPolicy; calendar: WorkCalendar; now?: Date },
 ): Promise<{ applicationId: number; workflowId: string }> {
   const staff = await prisma.staff.findUniqueOrThrow({ where: { id: input.staffId } });
   const village = await resolveVillage(prisma, staff.regionId, input.village);
@@ -57,7 +57,7 @@ export async function registerApplication(
       data: { registeredBy: `staff:${staff.id}`, intakeKey },
     },
   });
-  const handle = await openApplicationReview(client, { taskQueue: input.taskQueue, countyRegionId: input.countyRegionId, applicationId: app.id, policy: input.policy, calendar: input.calendar });
+  const handle = await openApplicationReview(client, { taskQueue: input.taskQueue, countyRegionId: input.countyRegionId, applicationId: app.id, policy: input.policy, calendar: input.calendar, now: input.now });
   return { applicationId: app.id, workflowId: handle.workflowId };
 }
 

@@ -113,7 +113,7 @@ export async function filingOfFinding(
 export async function openNearRelativeFilingFromFinding(
   client: Client,
   prisma: PrismaClient,
-  input: { taskQueue: string; countyRegionId: number; findingId: number; policy: CountyPolicy; calendar: WorkCalendar },
+  input: { taskQueue: string; countyRegionId: number; findingId: number; policy: CountyPolicy; calendar: WorkCalendar; now?: Date },
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof nearRelativeFiling>> {
   const f = await filingOfFinding(prisma, input);
   return startFiling(client, input.taskQueue, {
@@ -124,6 +124,6 @@ export async function openNearRelativeFilingFromFinding(
     source: `finding:${f.findingId}`,
     filedByStaffId: null,
     policy: input.policy,
-    calendar: calendarForCase(input.calendar),
+    calendar: calendarForCase(input.calendar, input.now),
   });
 }

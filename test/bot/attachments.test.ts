@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Api } from 'grammy';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { migrateIfPending } from '../../app/db/migrate.js';
@@ -29,6 +29,7 @@ import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.
 import { privateChat as tgPrivateChat, tgUser } from '../fakes/telegram-updates.js';
 import type { TestCounty } from '../support/county.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 // A database of its own: these notifications (files under this test's private data folder, to people
 // bound on every platform) must not reach the delivery loops other test files run at the same time.
@@ -45,7 +46,7 @@ let app: FastifyInstance;
 let consoleUrl: string;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
   feishu = await startFakeFeishu({ apps: [APP], rateLimit: false });

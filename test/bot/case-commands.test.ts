@@ -4,36 +4,39 @@
  * covers it, complaints only to the 专班 in private chat, with no ID numbers.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';
 import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AACaseCommands_abcdefghijklmnopqrstu`;
 const SECRET = 'case_commands';
 const GROUP = groupChat(-1000000000000 - uniqNum(), '城关镇工作群');
 const starter = new RecordingCaseStarter();
 let fake: FakeTelegram;
 let app: FastifyInstance;
+let tg: TelegramBot;
 let url: string;
 
 beforeAll(async () => {
   fake = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_cases_bot', chats: [GROUP], rateLimit: false });
   const core = createBotCore({ prisma, caseStarter: starter });
-  const tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
+  tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
   const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 30_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
   await app.close();
+  await tg?.stop(); // its inbox loop, before the file's database goes
   await fake.close();
   await prisma.$disconnect();
 });

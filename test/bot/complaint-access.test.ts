@@ -3,14 +3,15 @@
  * to 纪检联络 and 专班组长 of its county only: not to the 专班办公室, not to the accused, not to
  * reader roles of another county; the answer to the others is the same as for a missing case.
  */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore, type BotMessage, type ChatRef, type OutboundPort } from '../../bot/core/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, freshIdNumber, RecordingCaseStarter, uniq } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 class Said implements OutboundPort {

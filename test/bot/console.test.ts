@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createBotCore, deliverNotifications } from '../../bot/core/index.js';
 import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
@@ -21,8 +21,9 @@ import type { Client } from '@temporalio/client';
 import { Writable } from 'node:stream';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq } from './support.js';
 import type { TestCounty } from '../support/county.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const starter = new RecordingCaseStarter();
 const gateway = new RecordingGateway(() => ({ ok: true, result: { status: 'COMPLETED' } }));
 const updates = gateway.calls;

@@ -4,7 +4,7 @@
  * village: the answer cannot be used to test whether an ID number is enrolled.
  */
 import type { Client } from '@temporalio/client';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createTemporalCaseStarter, notMatchedText } from '../../app/bot/case-starter.js';
 import { createPrismaClient } from '../../app/db/client.js';
@@ -12,8 +12,9 @@ import { CaseRefusedError } from '../../bot/core/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { maskIdNumber } from '../../domain/identity/id-number.js';
 import { createStaff, createTestCounty, freshIdNumber } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 describe('death report refusals', () => {

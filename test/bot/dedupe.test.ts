@@ -1,11 +1,12 @@
 /** The inbox (ProcessedEvent): insert-or-skip recording, leases, back-off, and pruning that keeps at least 8 hours. */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { claimInboxEvent, inboxAttemptFailed, inboxId, markInboxDone, pruneProcessedEvents, recordEvent, type InboundEvent } from '../../bot/core/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { uniq } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 const textEvent = (platform: 'feishu' | 'telegram', eventId: string): InboundEvent => ({ type: 'text', platform, eventId, chat: { platform, id: 'c1', kind: 'private' }, senderId: 'u1', text: '/帮助' });

@@ -4,7 +4,7 @@
  * the SDK Client into the Feishu fake, against the shared test database.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { BOT_TEXTS as T, createBotCore, issueBindingCode } from '../../bot/core/index.js';
 import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
@@ -14,8 +14,9 @@ import { cardActionEvent, messageReceiveEvent, postToWebhook, urlVerification, t
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
 import type { TestCounty } from '../support/county.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const APP = { appId: 'cli_bot_test_app', appSecret: 'secret-of-the-app', verificationToken: 'vt-token-123', encryptKey: 'ek-encrypt-key-456' };
 
 let fake: FakeFeishu;

@@ -2,14 +2,15 @@
  * Security review finding 10: a per-sender limit before anything is written; ids too large for the
  * database are "not found", not a Prisma error; /health names no versions.
  */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { publicHealth } from '../../app/server.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore, createInboxProcessor, inboxId, type BotMessage, type ChatRef, type InboundEvent, type OutboundPort } from '../../bot/core/index.js';
 import { createStaff, createTestCounty, RecordingCaseStarter, uniq } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 class Said implements OutboundPort {

@@ -6,7 +6,7 @@
 import net from 'node:net';
 
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BOT_TEXTS as T, createBotCore, createInboxProcessor, deliverReplies, inboxId, recordEvent, type InboundEvent, type InboxProcessor, type OutboundPort, type Platform } from '../../bot/core/index.js';
 import { createFeishuSender, registerFeishuWebhook } from '../../bot/lark/index.js';
@@ -17,8 +17,9 @@ import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const APP = { appId: 'cli_inbox_test_app', appSecret: 'secret-of-the-inbox-app', verificationToken: 'vt-inbox-1', encryptKey: 'ek-inbox-2' };
 const TOKEN = `${uniqNum()}:AAInboxTests_abcdefghijklmnopqrstuv`;
 const SECRET = 'inbox_secret';

@@ -5,16 +5,17 @@
  * case starter once; /整改 <线索编号> hands the finding to the case starter, the 专班 only.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import type { ApplicationReport, RectificationReport } from '../../bot/core/case-starter.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 class IntakeStarter extends RecordingCaseStarter {
   applications: ApplicationReport[] = [];
@@ -29,7 +30,7 @@ class IntakeStarter extends RecordingCaseStarter {
   }
 }
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AAIntakeForms_abcdefghijklmnopqrstuv`;
 const SECRET = 'intake_forms';
 const GROUP = groupChat(-1000000000000 - uniqNum(), '乡镇工作群');
@@ -38,18 +39,20 @@ const NOW = new Date('2026-12-01T04:00:00Z');
 const starter = new IntakeStarter();
 let fake: FakeTelegram;
 let app: FastifyInstance;
+let tg: TelegramBot;
 let url: string;
 
 beforeAll(async () => {
   fake = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_intake_bot', chats: [GROUP], rateLimit: false });
   const core = createBotCore({ prisma, caseStarter: starter, now: () => NOW });
-  const tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
+  tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
   const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 30_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
   await app.close();
+  await tg?.stop(); // its inbox loop, before the file's database goes
   await fake.close();
   await prisma.$disconnect();
 });

@@ -7,7 +7,7 @@
  * the outcome and who decided.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore, deliverNotifications } from '../../bot/core/index.js';
@@ -17,8 +17,9 @@ import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AAButtonsTests_abcdefghijklmnopqrstu`;
 const SECRET = 'buttons_secret';
 
@@ -47,6 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
+  await tg?.stop(); // its inbox loop, before the file's database goes
   await fake.close();
   await prisma.$disconnect();
 });

@@ -4,18 +4,19 @@
  * item's 序号 in the sender's county; a refusal from the workflow is shown as is.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AARectifyTests_abcdefghijklmnopqrstu`;
 const SECRET = 'rectify_secret';
 const gateway = new RecordingGateway((call) => {
@@ -25,18 +26,20 @@ const gateway = new RecordingGateway((call) => {
 const calls = gateway.calls;
 let fake: FakeTelegram;
 let app: FastifyInstance;
+let tg: TelegramBot;
 let url: string;
 
 beforeAll(async () => {
   fake = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_rectify_bot', rateLimit: false });
   const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter(), workflows: gateway });
-  const tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
+  tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
   const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 30_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
   await app.close();
+  await tg?.stop(); // its inbox loop, before the file's database goes
   await fake.close();
   await prisma.$disconnect();
 });

@@ -8,18 +8,19 @@
  * is refused and nothing is sent.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
+import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AAStepsTests_abcdefghijklmnopqrstuv`;
 const SECRET = 'steps_secret';
 const gateway = new RecordingGateway((call) =>
@@ -27,18 +28,20 @@ const gateway = new RecordingGateway((call) =>
 );
 let fake: FakeTelegram;
 let app: FastifyInstance;
+let tg: TelegramBot;
 let url: string;
 
 beforeAll(async () => {
   fake = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_steps_bot', rateLimit: false });
   const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter(), workflows: gateway, now: () => new Date('2026-12-07T03:00:00Z') });
-  const tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
+  tg = createTelegramBot({ token: TOKEN, core, prisma, apiRoot: fake.url, botInfo: fake.bot });
   app = Fastify();
   const hook = registerTelegramWebhook(app, { bot: tg, secretToken: SECRET, inlineBudgetMs: 30_000, onError: () => {} });
   url = (await listen(app)) + hook.path;
 });
 afterAll(async () => {
   await app.close();
+  await tg?.stop(); // its inbox loop, before the file's database goes
   await fake.close();
   await prisma.$disconnect();
 });

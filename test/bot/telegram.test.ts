@@ -3,7 +3,7 @@
  * helpers post, grammY talks to the Bot API fake on loopback.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { BOT_TEXTS as T, createBotCore } from '../../bot/core/index.js';
 import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
@@ -12,8 +12,9 @@ import { createPrismaClient } from '../../app/db/client.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniqNum } from './support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 // A bot id of its own per run: update ids restart at 1 in every fake, and event ids are botId:update_id.
 const TOKEN = `${uniqNum()}:AABotIdentityTests_abcdefghijklmnop`;
 const SECRET = 'Bot_Secret-7';

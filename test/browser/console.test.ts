@@ -16,7 +16,7 @@ import type { Worker } from '@temporalio/worker';
 import { startBotFronts, type BotFronts } from '../../app/bot/fronts.js';
 import { issueLoginLink } from '../../app/commands/staff.js';
 import { DEMO_BANNER, FORBIDDEN_TEXT } from '../../bot/console/index.js';
-import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/index.js';
+import { devServerCalendar } from '../support/clock.js';
 import { deathReviewWorkflowId } from '../../domain/cases/ids.js';
 import { presets } from '../../domain/policy/load.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
@@ -29,7 +29,7 @@ const ctx = useTemporalTestContext(connectDevServer);
 const { prisma } = ctx;
 const b = useBrowser();
 const taskQueue = uniqueTaskQueue('browser-console');
-const calendar = createCalendarFromData(chineseDaysCalendarData());
+const calendar = devServerCalendar();
 
 let fx: DeathFixture;
 let worker: Worker;

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Client } from '@temporalio/client';
 
@@ -25,9 +25,10 @@ import { DASHBOARD_TABLES, HEADER_ROW } from '../../app/dashboard/xlsx.js';
 import { RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
 import { DASHBOARD_NOW, seedDashboardCounty, type DashboardCounty } from '../support/dashboard-county.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const b = useBrowser();
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const now = () => DASHBOARD_NOW;
 let fx: DashboardCounty;
 let secure: FastifyInstance;

@@ -4,7 +4,7 @@
  * demo staff of every role, and picking a village cadre shows their chats and the bot answering.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createConsoleStore, DEMO_BANNER, registerConsole } from '../../bot/console/index.js';
 import { createBotCore } from '../../bot/core/index.js';
@@ -16,6 +16,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-datab
 import { listen, RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const b = useBrowser();
 let scratch: ScratchDatabase;
@@ -25,7 +26,7 @@ let url: string;
 let summary: DemoCountySummary;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
   summary = await loadDemoCounty(prisma, { preset: 'zhangzi', seed: 2, scale: 0.02, today: '2026-11-22' });

@@ -18,24 +18,25 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { migrateIfPending } from '../../app/db/migrate.js';
 import { bringDemoToLife, loadDemoCounty, type DemoCountySummary } from '../../app/demo/index.js';
 import { writeTable } from '../../app/reports/index.js';
 import { HEADER_ROWS } from '../../app/reports/xlsx.js';
-import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/index.js';
+import { testCalendar } from '../support/clock.js';
 import { presets } from '../../domain/policy/load.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { useBrowser } from '../support/browser.js';
 import { startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 import { chinaDate, eventually } from '../workflows/fixtures/death-review.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const b = useBrowser();
 const taskQueue = uniqueTaskQueue('demo-death-review');
-const calendar = createCalendarFromData(chineseDaysCalendarData());
+const calendar = testCalendar();
 let scratch: ScratchDatabase;
 let prisma: PrismaClient;
 let env: TestWorkflowEnvironment;
@@ -47,10 +48,10 @@ let clockMs = 0;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
-  // A time-skipping server of this file's own: its clock starts at real now, and no other file's
+  // A time-skipping server of this file's own: its clock starts at the tests' now (test/support/clock.ts), and no other file's
   // workflow ids (natural keys of a fresh database) can collide with the demo's.
   env = await connectTimeSkipping();
   clockMs = await env.currentTimeMs();

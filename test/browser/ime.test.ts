@@ -18,7 +18,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CDPSession, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { createBotCore } from '../../bot/core/index.js';
 import { createConsoleStore, registerConsole, type ConsoleRoutes } from '../../bot/console/index.js';
@@ -26,8 +26,9 @@ import { createPrismaClient } from '../../app/db/client.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const starter = new RecordingCaseStarter();
 const core = createBotCore({ prisma, caseStarter: starter, workflows: new RecordingGateway() });
 const b = useBrowser();

@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { appendAudit, computeAuditHash, GENESIS_HASH, verifyAuditChain } from '../../app/db/audit.js';
 import { createPrismaClient } from '../../app/db/client.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 /** Rolls back whatever `fn` did. */

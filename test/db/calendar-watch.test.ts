@@ -4,15 +4,16 @@
  * 专班 office is told once per year, in Chinese, how to load it; nothing is
  * sent when the data covers the clocks, and a second check adds nothing.
  */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { calendarGapText, checkCalendarCoverage } from '../../app/calendar-watch.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { createCalendar, createCalendarFromData } from '../../domain/time/index.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 const with2027 = createCalendar({ overrides: { years: { 2027: { source: '测试用虚构安排', holidays: [{ name: '元旦', date: '2027-01-01' }], workdays: [] } } } });

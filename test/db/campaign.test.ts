@@ -4,7 +4,7 @@
  * window and is told when it has ended; --replace supersedes an overlapping campaign, audited.
  * A scratch database of its own (the audit chain is verified whole).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignOverlapError, campaignInForce, ensureDemoCampaign, policyInForce, startCampaign } from '../../app/campaign/index.js';
 import { verifyAuditChain } from '../../app/db/audit.js';
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
@@ -13,12 +13,13 @@ import { loadPolicy, presets } from '../../domain/policy/load.js';
 import { policyForWindow } from '../../domain/policy/shift.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 let scratch: ScratchDatabase;
 let prisma: PrismaClient;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
 }, 300_000);

@@ -6,7 +6,7 @@
  * Beijing time; complaints only where complaintAccess allows.
  */
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { currentSubmissions, findingsByTownship, loadDashboard, monthlyTrends, openCases } from '../../app/dashboard/queries.js';
@@ -15,8 +15,9 @@ import { dashboardXlsx, HEADER_ROW } from '../../app/dashboard/xlsx.js';
 import { createTestCounty } from '../support/county.js';
 import { DASHBOARD_NOW, seedDashboardCounty, type DashboardCounty } from '../support/dashboard-county.js';
 import { freshIdNumber } from '../support/ids.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const now = DASHBOARD_NOW;
 let fx: DashboardCounty;
 

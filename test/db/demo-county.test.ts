@@ -6,7 +6,7 @@
  * planted problems found by the matcher: every planted finding, and nothing else of those kinds (nor any
  * payment_missing or duplicate_enrolment).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching } from '../../activities/matching/index.js';
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
@@ -16,6 +16,7 @@ import { syncReportingUnits } from '../../app/units/sync.js';
 import { isValidIdNumber } from '../../domain/identity/index.js';
 import { presets } from '../../domain/policy/index.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const TODAY = '2026-11-22';
 const opts = { preset: 'wenshui' as const, seed: 11, scale: 0.1, today: TODAY };
@@ -25,7 +26,7 @@ let prisma: PrismaClient;
 let summary: DemoCountySummary;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
   summary = await loadDemoCounty(prisma, opts);
@@ -36,7 +37,8 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-describe('loadDemoCounty', () => {
+describe('loadDemoCounty', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   it('writes what it reports, under the preset county', async () => {
     const c = summary.counts;
     const county = await prisma.region.findUniqueOrThrow({ where: { id: summary.countyRegionId } });

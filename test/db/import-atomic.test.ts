@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { writeCsv, type SampleSet } from '../../scripts/sample-data.js';
 import { batchAndAuditCount, countyCounts, freshSampleSet, runImport, tag, tempDir, uniqueId, writeCsvFile, ROSTER_HEADER } from './import-support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const tmp = tempDir();
 afterAll(async () => {
   await prisma.$disconnect();

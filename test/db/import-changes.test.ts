@@ -6,16 +6,17 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { formatImportResult } from '../../app/commands/import.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { findingEvidenceChanges } from '../../app/import/index.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { HASH_KEY, runImport, tag, tempDir, uniqueId, writeCsvFile, PAYMENT_HEADER, ROSTER_HEADER } from './import-support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const databaseUrl = inject('databaseUrl');
+const databaseUrl = testDatabaseUrl();
 const prisma = createPrismaClient(databaseUrl);
 const tmp = tempDir();
 afterAll(async () => {
@@ -39,7 +40,8 @@ function jiuzhu(args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-describe('a payments file that differs from what is stored', () => {
+describe('a payments file that differs from what is stored', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   const county = `更改测试县${tag()}`;
   const one = uniqueId();
   const two = uniqueId();

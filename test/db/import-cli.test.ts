@@ -5,14 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { writeSampleSet, type SampleSet } from '../../scripts/sample-data.js';
 import { countyCounts, freshSampleSet, tempDir } from './import-support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const databaseUrl = inject('databaseUrl');
+const databaseUrl = testDatabaseUrl();
 const prisma = createPrismaClient(databaseUrl);
 const tmp = tempDir();
 afterAll(async () => {
@@ -36,7 +37,8 @@ function jiuzhu(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
   });
 }
 
-describe('jiuzhu import (CLI)', () => {
+describe('jiuzhu import (CLI)', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   let set: SampleSet;
   let files: Record<string, string>;
   const allIds = () => new Set(Object.values(set.tables).flatMap((t) => t.rows.flat().filter((v) => typeof v === 'string' && /^\d{17}[\dX]$/.test(v)) as string[]));

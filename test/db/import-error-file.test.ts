@@ -4,14 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import Papa from 'papaparse';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { neutraliseFormula, safeCell } from '../../app/import/error-file.js';
 import { maskBankCard, maskIdNumber } from '../../domain/identity/index.js';
 import { runImport, tag, tempDir, uniqueId, writeCsvFile, PAYMENT_HEADER, ROSTER_HEADER } from './import-support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const tmp = tempDir();
 afterAll(async () => {
   await prisma.$disconnect();

@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { computeCheckDigit, maskIdNumber } from '../../domain/identity/index.js';
 import { batchAndAuditCount, countyCounts, readErrorFile, runImport, tag, tempDir, uniqueId, writeCsvFile, ROSTER_HEADER, PAYMENT_HEADER } from './import-support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const tmp = tempDir();
 afterAll(async () => {
   await prisma.$disconnect();
@@ -22,7 +23,8 @@ function badChecksum(id: string): string {
   return id.slice(0, 17) + (c === '1' ? '2' : '1');
 }
 
-describe('a roster with mistakes', () => {
+describe('a roster with mistakes', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   const county = `错误测试县${tag()}`;
   const a = uniqueId();
   const aSpouse = uniqueId(true);

@@ -1,14 +1,15 @@
 // Every kind of file, from CSV (UTF-8, UTF-8 with BOM, GB18030) and from xlsx, into a real database.
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import type { ImportKind } from '../../domain/import/index.js';
 import { writeCsv, writeXlsx, type CsvEncoding, type SampleSet } from '../../scripts/sample-data.js';
 import { countyCounts, freshSampleSet, runImport, tempDir } from './import-support.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const tmp = tempDir();
 afterAll(async () => {
   await prisma.$disconnect();

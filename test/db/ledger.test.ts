@@ -4,14 +4,15 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
 import ExcelJS from 'exceljs';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { exportLedger } from '../../app/commands/report.js';
 import { createPrismaClient } from '../../app/db/client.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 function io() {

@@ -3,7 +3,7 @@
  * clearedByRunId on Finding, the MatchRun row), and reopened when a run produces it again. Only the
  * county the run judged and the kinds it judged are touched.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching } from '../../activities/matching/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
@@ -11,8 +11,9 @@ import { findingKey } from '../../domain/matching/index.js';
 import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { addPayment, createHousehold, deletePayment, type CreatedHousehold } from './match-fixtures.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 const AS_OF = '2024-11-15';

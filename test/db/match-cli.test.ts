@@ -11,7 +11,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatch } from '../../app/commands/match.js';
 import { loadConfig } from '../../app/config.js';
@@ -20,10 +20,11 @@ import { maskIdNumber } from '../../domain/identity/index.js';
 import { matchLineSchema } from '../../domain/matching/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { createHousehold, day, deletePayment, type CreatedHousehold } from './match-fixtures.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const prisma = createPrismaClient(url);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-match-cli-'));
 const env = { DATABASE_URL: url, JIUZHU_DATA_DIR: dataDir, JIUZHU_COUNTY: 'zhangzi' };
@@ -66,7 +67,8 @@ beforeAll(async () => {
   await deletePayment(prisma, missing.enrolments[0]!.id, '2024-11');
 }, 120_000);
 
-describe('jiuzhu match (CLI)', () => {
+describe('jiuzhu match (CLI)', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   it('--json prints one parseable JSON object per line with the fields', async () => {
     const r = await jiuzhu(['match', '--county', county.countyName, '--json', '--as-of', '2024-11-15']);
     expect(r.code, r.stderr).toBe(0);

@@ -4,7 +4,7 @@
  * payment data; an enrolment is due from the month after its approval (57号 Art. 21) unless the policy
  * pays from the approval month.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching, type MatchRunResult } from '../../activities/matching/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
@@ -12,8 +12,9 @@ import { findingKey, formatMatchReport, type MatchLine } from '../../domain/matc
 import { presets, type CountyPolicy } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { createHousehold, deletePayment, type CreatedHousehold } from './match-fixtures.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 /** "Today", pinned: the ledger below ends two years before. */

@@ -5,7 +5,7 @@
  * (低保 monthly by the 10th, 特困 quarterly by the 10th of the quarter's first
  * month, both inclusive; death review 3 months from the death).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching, type MatchRunResult } from '../../activities/matching/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
@@ -23,8 +23,9 @@ import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
 import { createHousehold, day, deletePayment, uniqueTag, updatePayment, type CreatedHousehold } from './match-fixtures.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 const AS_OF = '2024-11-15';

@@ -4,7 +4,7 @@
  * several counties in one run list a shared finding once, and each county is
  * judged under its own policy ("10日前" read strictly here).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching } from '../../activities/matching/index.js';
 import { createPrismaClient } from '../../app/db/client.js';
@@ -13,8 +13,9 @@ import { loadPolicy, presetInputs, presets, type CountyPolicy } from '../../doma
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
 import { createHousehold, deletePayment, updatePayment, type CreatedHousehold } from './match-fixtures.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 const AS_OF = '2024-11-15';
@@ -65,7 +66,8 @@ beforeAll(async () => {
   await prisma.staffRelative.create({ data: { staffId: cadre.id, relativeIdNumber: relative.headIdNumber, relativeName: '亲属', relation: '子女' } });
 }, 120_000);
 
-describe('jiuzhu match: scope', () => {
+describe('jiuzhu match: scope', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   it('sees only the county it runs for; a person in two counties is found from either side', async () => {
     const linesA = await run([{ county: a }]);
     expect(linesA.map((l) => l.key).sort()).toEqual([missingOct(gA), findingKey('duplicate_enrolment', z, null, MULTI_HOUSEHOLD_KEY_PART)].sort());

@@ -12,11 +12,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { migrateDatabase, PROJECT_ROOT, runPrismaCli, SCHEMA_ENGINE_SHIM } from '../../app/db/migrate.js';
 import { createScratchDatabase, withClient, type ScratchDatabase } from './scratch-database.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const execFileAsync = promisify(execFile);
 /** Tests that run the Prisma CLI several times (each run takes 2-4 s on an idle 2-core machine). */
 const CLI_TIMEOUT = 240_000;
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const migrationsDir = path.join(PROJECT_ROOT, 'prisma', 'migrations');
 const migrationNames = fs
   .readdirSync(migrationsDir, { withFileTypes: true })

@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { openDatabase } from '../../app/db/index.js';
 import { startPgliteServer } from '../../app/db/pglite-server.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -49,7 +50,7 @@ describe('openDatabase', () => {
   }, 180_000);
 
   it('with a database URL: uses it as is', async () => {
-    const url = inject('databaseUrl');
+    const url = testDatabaseUrl();
     const db = await openDatabase({ databaseUrl: url, dataDir: tempDir() });
     try {
       expect(db.kind).toBe('postgresql');

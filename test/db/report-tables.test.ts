@@ -12,7 +12,7 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runReport } from '../../app/commands/report.js';
 import { loadConfig } from '../../app/config.js';
@@ -28,10 +28,11 @@ import { isSevereDisability, TABLE_SPECS, XLSX_MIME, type TableId } from '../../
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const prisma = createPrismaClient(url);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-report-'));
 const env = { DATABASE_URL: url, JIUZHU_DATA_DIR: dir, JIUZHU_COUNTY: 'zhangzi' };

@@ -1,13 +1,14 @@
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient } from '../../app/db/client.js';
 import { issueCode, listStaff } from '../../app/commands/staff.js';
 import { redeemBindingCode } from '../../bot/core/binding.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 function io() {

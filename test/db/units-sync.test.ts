@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runUnits } from '../../app/commands/units.js';
 import { loadConfig } from '../../app/config.js';
@@ -16,8 +16,9 @@ import { syncReportingUnits } from '../../app/units/sync.js';
 import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
+import { testDatabaseUrl } from '../support/database.js';
 
-const url = inject('databaseUrl');
+const url = testDatabaseUrl();
 const prisma = createPrismaClient(url);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-units-'));
 let county: TestCounty;
@@ -52,7 +53,8 @@ async function units(action: 'sync' | 'list') {
 
 const auditCount = () => prisma.auditEntry.count({ where: { action: 'units.sync', subjectId: String(county.countyId) } });
 
-describe('units sync', () => {
+describe('units sync', { shuffle: false }, () => {
+  // One scenario in steps, each building on the one before: kept in order under --sequence.shuffle.
   it('creates one unit per township and per village, with reporter and head from the roster', async () => {
     const r = await syncReportingUnits(prisma, presets.zhangzi, county.countyId);
     expect(r.changes.map((c) => c.action)).toEqual(Array(6).fill('create'));

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { issueBindingCode } from '../../bot/core/index.js';
-import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/index.js';
+import { devServerCalendar } from '../support/clock.js';
 import { presets } from '../../domain/policy/load.js';
 import { startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectDevServer, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
@@ -20,7 +20,7 @@ describe.each(['feishu', 'telegram'] as const)('real-name complaint through %s (
   const taskQueue = uniqueTaskQueue(`bot-complaint-${platform}`);
   let under: ChatFrontsUnderTest;
   beforeAll(async () => {
-    under = await startChatFrontsUnderTest(platform, { prisma, client: ctx.env.client, taskQueue, policy: presets.zhangzi, calendar: createCalendarFromData(chineseDaysCalendarData()) });
+    under = await startChatFrontsUnderTest(platform, { prisma, client: ctx.env.client, taskQueue, policy: presets.zhangzi, calendar: devServerCalendar() });
   });
   afterAll(async () => {
     await under?.close();

@@ -16,14 +16,18 @@ import { loadConfig } from '../../app/config.js';
 import { ensureSchedules } from '../../app/schedules.js';
 import { cycleScheduleId } from '../../domain/cycles/ids.js';
 import { loadPolicyYaml, presets } from '../../domain/policy/load.js';
-import { createCalendar } from '../../domain/time/calendar.js';
 import { addCalendarDays } from '../../domain/time/local-date.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 import { policyToCommentedYaml } from '../../domain/policy/document.js';
+import { testCalendar, testCalendarYears, writeFixtureHolidayOverrides } from '../support/clock.js';
 import { createTestCounty } from '../support/county.js';
 import { connectDevServer, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-campaign-'));
+// The dev server's today is the machine's: the years around it get fixture holiday data where none is shipped.
+const realYears = testCalendarYears(new Date().getUTCFullYear());
+writeFixtureHolidayOverrides(dataDir, realYears);
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 function io() {
@@ -49,7 +53,7 @@ describe('campaign start on a running service', () => {
     const taskQueue = uniqueTaskQueue('campaign');
     const config = loadConfig({
       ...process.env,
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: testDatabaseUrl(),
       TEMPORAL_ADDRESS: inject('temporalDevAddress'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       JIUZHU_DATA_DIR: dataDir,
@@ -57,7 +61,7 @@ describe('campaign start on a running service', () => {
     // The run's payload key (test/support/temporal.ts), where the service keeps its own.
     fs.writeFileSync(path.join(dataDir, 'payload.key'), `${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
     const stale = loadPolicyYaml(fs.readFileSync(policyFile, 'utf8'));
-    const calendar = createCalendar();
+    const calendar = testCalendar(realYears);
     // What `npm start` did before: the 2024 window as it is.
     await ensureSchedules(ctx.env.client, stale, county.countyId, taskQueue, { calendar });
     const progressId = cycleScheduleId(code, county.countyId, 'progress');

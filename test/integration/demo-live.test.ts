@@ -7,7 +7,7 @@
  * second call opens nothing; a county without the demo marker is refused; a 低保 review whose clocks
  * reach into a year without holiday data opens too, that clock estimated Monday–Friday.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
 import { migrateIfPending } from '../../app/db/migrate.js';
@@ -23,6 +23,7 @@ import { eventually } from '../workflows/fixtures/death-review.js';
 import { applicationReviewStatusQuery } from '../../domain/steps/updates/application-review.js';
 import { applicationReviewWorkflowId } from '../../domain/cases/ids.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { testDatabaseUrl } from '../support/database.js';
 
 /** chinese-days only (up to 2026). */
 const bare = createCalendarFromData(chineseDaysCalendarData());
@@ -35,7 +36,7 @@ let env: TestWorkflowEnvironment;
 let summary: DemoCountySummary;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase(inject('databaseUrl'));
+  scratch = await createScratchDatabase(testDatabaseUrl());
   await migrateIfPending(scratch.url);
   prisma = createPrismaClient(scratch.url);
   summary = await loadDemoCounty(prisma, { preset: 'wenshui', seed: 5, scale: 0.05, today: '2026-11-22' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ensureSchedules, TICK_TIMES } from '../../app/schedules.js';
 import { cycleScheduleId, progressCycleToOpen, progressCycleWorkflowId, type CycleKind } from '../../domain/cycles/index.js';
-import { createCalendar } from '../../domain/time/calendar.js';
+import { testCalendar, testCalendarYears } from '../support/clock.js';
 import { useTemporalTestContext, connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 import { eventually } from '../workflows/fixtures/death-review.js';
 import { createCycleFixture, testPolicy } from '../workflows/fixtures/cycles.js';
@@ -18,10 +18,12 @@ describe('cycle schedules on the Temporal dev server', () => {
   const { prisma } = ctx;
 
   it('creates one schedule per cycle kind in Asia/Shanghai, leaves them alone on restart, updates on a policy change, deletes a dropped cycle', async () => {
-    const policy = testPolicy();
+    // The dev server runs on the machine's clock (it cannot be pinned): the campaign is built around its today.
+    const today = new Date(Date.now() + 8 * HOUR).toISOString().slice(0, 10);
+    const policy = testPolicy(today);
     const fx = await createCycleFixture(prisma, { townships: 2, villagesPerTownship: 0 });
     const taskQueue = uniqueTaskQueue('schedules');
-    const calendar = createCalendar();
+    const calendar = testCalendar(testCalendarYears(Number(today.slice(0, 4))));
     const kinds: CycleKind[] = ['progress', 'phase-summary', 'village-chain', 'payment-watch', 'daily-digest'];
     const ids = kinds.map((k) => cycleScheduleId(policy.county.code, fx.countyId, k));
     try {
@@ -39,7 +41,7 @@ describe('cycle schedules on the Temporal dev server', () => {
         // Daily, one day apart, in the future.
         expect(next[1]!.getTime() - next[0]!.getTime()).toBe(24 * HOUR);
         expect(next[0]!.getTime()).toBeGreaterThan(Date.now());
-        expect(d.spec.endAt?.toISOString()).toBe('2027-01-31T16:00:00.000Z');
+        expect(d.spec.endAt?.toISOString()).toBe(new Date(Date.parse(`${policy.campaign.window.end}T16:00:00Z`)).toISOString());
       }
 
       // A restart with the same policy changes nothing and adds nothing.
@@ -50,7 +52,7 @@ describe('cycle schedules on the Temporal dev server', () => {
       expect(listed.sort()).toEqual([...ids].sort());
 
       // A changed policy updates every schedule: the tick gets the new policy.
-      const changed = testPolicy({ reminders: { daysBefore: [5, 2], sendAt: '10:00', onDueDay: true } });
+      const changed = testPolicy(today, { reminders: { daysBefore: [5, 2], sendAt: '10:00', onDueDay: true } });
       const updated = await ensureSchedules(ctx.env.client, changed, fx.countyId, taskQueue, { calendar });
       expect(updated.every((r) => r.action === 'updated')).toBe(true);
       const d = await ctx.env.client.schedule.getHandle(ids[0]!).describe();
@@ -58,13 +60,12 @@ describe('cycle schedules on the Temporal dev server', () => {
       expect(args[0]!.policy.reminders.sendAt).toBe('10:00');
 
       // Without the village chain its schedule goes away.
-      const noChain = testPolicy({ villageMonthlyChain: { enabled: false } });
+      const noChain = testPolicy(today, { villageMonthlyChain: { enabled: false } });
       const dropped = await ensureSchedules(ctx.env.client, noChain, fx.countyId, taskQueue, { calendar });
       expect(dropped.find((r) => r.kind === 'village-chain')?.action).toBe('deleted');
 
       // Triggering the progress tick twice opens the current cycle once.
       const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
-      const today = new Date(Date.now() + 8 * HOUR).toISOString().slice(0, 10);
       const due = progressCycleToOpen(noChain, today)!;
       const cycleId = progressCycleWorkflowId(fx.countyId, due.nominal);
       await worker.runUntil(async () => {

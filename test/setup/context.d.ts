@@ -6,6 +6,8 @@ declare module 'vitest' {
     databaseUrl: string;
     /** 'postgresql' or 'pglite'. */
     databaseKind: string;
+    /** PostgreSQL: the migrated template each test file copies into a database of its own ('' on PGlite). */
+    databaseTemplate: string;
     /** host:port of the Temporal dev server (Temporal CLI) started for this run. */
     temporalDevAddress: string;
     /** host:port of the Java time-skipping test server started for this run. */

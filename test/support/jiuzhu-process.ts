@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { testCalendarYears, writeFixtureHolidayOverrides } from './clock.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -49,6 +50,10 @@ export interface JiuzhuProcess {
 
 export async function startJiuzhu(dataDir: string, ports: JiuzhuPorts, extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<JiuzhuProcess> {
   let out = '';
+  // `jiuzhu start` runs the Temporal dev server on the machine's clock: holiday data for the years around
+  // the machine's today, fixture years where none is shipped (test/support/clock.ts), unless the test wrote its own.
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (!fs.existsSync(path.join(dataDir, 'holiday-overrides.yaml'))) writeFixtureHolidayOverrides(dataDir, testCalendarYears(new Date().getUTCFullYear()));
   const env = { ...process.env };
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;

@@ -7,6 +7,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type Database } from '../../activities/index.js';
 import { createDataConverter, payloadKeyFromBase64 } from '../../app/temporal/payload-codec.js';
+import { TEST_NOW_MS, writeFixtureHolidayOverrides } from './clock.js';
+import { testDatabaseUrl } from './database.js';
 
 /** The payload key of the test run: every client and worker encrypts as in production. */
 export const testDataConverter = createDataConverter(
@@ -19,13 +21,24 @@ export const testDataConverter = createDataConverter(
  * archive) and connects to it. One server per file, not one per run: the
  * server has one clock, and a file that skips months (or leaves a workflow
  * waiting that locks time skipping) must not move the clock of the next file.
- * Every file starts at real now.
+ * Every file's server starts at the tests' now (test/support/clock.ts), through the
+ * launcher that takes an initial time (scripts/temporal-test-server.sh writes it
+ * beside the stock one), whatever the machine's date.
  */
 export async function connectTimeSkipping(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
+    server: { executable: { type: 'existing-path', path: timeSkippingServerAtPath() }, extraArgs: ['--initial-time-ms', String(TEST_NOW_MS)] },
     client: { dataConverter: testDataConverter },
   });
+}
+
+/** The time-skipping launcher whose clock can start at a given instant (`--initial-time-ms`). */
+export function timeSkippingServerAtPath(): string {
+  const at = process.env.TEMPORAL_TEST_SERVER_AT_PATH || path.join(path.dirname(inject('temporalTestServerPath')), 'temporal-test-server-at');
+  if (!fs.existsSync(at)) {
+    throw new Error(`no ${at}: the tests' time-skipping servers start at a pinned instant through it; install a JDK (javac) and rerun scripts/temporal-test-server.sh`);
+  }
+  return at;
 }
 
 /** Connects to the run's shared Temporal dev server (full server, real time). */
@@ -60,9 +73,15 @@ export function createTestWorker(opts: {
 }
 
 let dataDir: string | undefined;
-/** A data folder of this test process (statutory tables written by cycles), unless a test passes its own. */
+/**
+ * A data folder of this test process (statutory tables written by cycles), unless a test passes its own;
+ * its holiday overrides hold the tests' fixture years (test/support/clock.ts).
+ */
 function testDataDir(): string {
-  dataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-test-data-'));
+  if (!dataDir) {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-test-data-'));
+    writeFixtureHolidayOverrides(dataDir);
+  }
   return dataDir;
 }
 
@@ -77,7 +96,7 @@ export interface TemporalTestContext {
  * and the run's database before the tests, close both after them.
  */
 export function useTemporalTestContext(connect: () => Promise<TestWorkflowEnvironment>): TemporalTestContext {
-  const ctx = { prisma: createPrismaClient(inject('databaseUrl')) } as TemporalTestContext;
+  const ctx = { prisma: createPrismaClient(testDatabaseUrl()) } as TemporalTestContext;
   beforeAll(async () => {
     ctx.env = await connect();
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answerDeadline, formatDeadlineAnswer } from '../../domain/deadline-query.js';
 import { presets, UnknownRuleError } from '../../domain/policy/index.js';
 import { CalendarCoverageError, createCalendar } from '../../domain/time/index.js';
+import { testNow } from '../support/clock.js';
 
 const calendar = createCalendar();
 const policy = presets.wenshui;
@@ -64,7 +65,7 @@ describe('answerDeadline', () => {
   });
 
   it('unknown rule: Chinese error listing the valid ids', () => {
-    const run = () => answerDeadline({ policy, ruleId: 'nope', date: '2024-06-03', now: new Date(), calendar });
+    const run = () => answerDeadline({ policy, ruleId: 'nope', date: '2024-06-03', now: testNow(), calendar });
     expect(run).toThrow(UnknownRuleError);
     expect(run).toThrow(/未知的期限规则“nope”。可用的规则编号：.*death-review.*dibao-decision/);
   });

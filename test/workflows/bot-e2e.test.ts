@@ -15,6 +15,7 @@ import { presets } from '../../domain/policy/load.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../../domain/policy/compute.js';
 import { startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, terminateWhenIdle, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { TEST_NOW_MS } from '../support/clock.js';
 import { testCalendar } from './fixtures/complaint.js';
 import { DAY, chinaDate, createDeathFixture, eventually, monthOf, type DeathFixture } from './fixtures/death-review.js';
 
@@ -23,7 +24,7 @@ describe.each(['feishu', 'telegram'] as const)('chat bot end to end on %s (time-
   const { prisma } = ctx;
   let under: ChatFrontsUnderTest;
   /** The bot's clock follows the workflow clock (set before each step). */
-  let clockMs = Date.now();
+  let clockMs = TEST_NOW_MS;
   const taskQueue = uniqueTaskQueue(`bot-e2e-${platform}`);
 
   beforeAll(async () => {

@@ -24,7 +24,7 @@ import {
 } from '../../domain/cycles/index.js';
 import { deathReviewWorkflowId } from '../../domain/cases/ids.js';
 import { paymentDeadline, villageChainDueDates } from '../../domain/policy/compute.js';
-import { createCalendar } from '../../domain/time/calendar.js';
+import { testCalendar } from '../support/clock.js';
 import { cycleTick } from '../../workflows/cycle-tick.js';
 import { submitProgressUpdate } from '../../workflows/progress-report-cycle.js';
 import { townshipSubmitUpdate, villageReportUpdate } from '../../workflows/village-monthly-chain.js';
@@ -63,12 +63,12 @@ describe('a campaign month of a small county (time-skipping server)', () => {
 
   it('runs every cycle from the ticks: each deadline, reminder, escalation, alert and digest once, on time, to the right person', async () => {
     // The run: from the next Shanghai midnight until the day after the township deadline of next month's
-    // chain. The campaign covers it, whatever the shared test clock says (≈ Nov 2026 when this file runs first).
+    // chain. The campaign covers it, whatever the tests' clock says (test/support/clock.ts).
     const start = addDays(chinaDate(await ctx.env.currentTimeMs()), 1);
     const thisMonth = monthOf(start);
     const chainMonth = monthOf(start, 1);
     const policy = campaignPolicy(start);
-    const calendar = createCalendar();
+    const calendar = testCalendar();
     const calendarData = calendar.sliceData(Number(start.slice(0, 4)), Number(policy.campaign.window.end.slice(0, 4)));
     const fx = await createCycleFixture(prisma, { townships: 2, villagesPerTownship: 2 });
     const [A, B] = fx.townships as [(typeof fx.townships)[0], (typeof fx.townships)[0]];

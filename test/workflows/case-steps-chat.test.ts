@@ -23,6 +23,7 @@ import { complaintStatusQuery } from '../../domain/steps/complaint.js';
 import { nearRelativeFilingStatusQuery } from '../../domain/steps/near-relative-filing.js';
 import { consoleDriver, startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { TEST_NOW_MS } from '../support/clock.js';
 import { createApplication, createCasesFixture, testCalendar } from './fixtures/cases-b.js';
 import { createComplaintFixture, testCalendar as yearCalendar } from './fixtures/complaint.js';
 import { addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
@@ -31,7 +32,7 @@ describe('application review, near-relative filing and complaint through the cha
   const ctx = useTemporalTestContext(connectTimeSkipping);
   const { prisma } = ctx;
   let under: ChatFrontsUnderTest;
-  let clockMs = Date.now();
+  let clockMs = TEST_NOW_MS;
   const taskQueue = uniqueTaskQueue('case-steps-chat');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-chat-steps-'));
 
@@ -65,7 +66,7 @@ describe('application review, near-relative filing and complaint through the cha
         expect(await driver.say(u, 'private', `/绑定 ${code}`)).toBe(200);
       }
       for (const s of [fx.staff.sectionCaseworker, fx.staff.filer]) expect(await web.open(s)).toBe(200);
-      const handle = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar });
+      const handle = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) });
       const kase = await eventually(() => prisma.case.findUnique({ where: { workflowId: handle.workflowId } }));
       await eventually(async () => (await handle.query(applicationReviewStatusQuery)).phase === 'awaitingInvestigation');
       const said = (u: typeof caseworker) => driver.botTexts(u, 'private');
@@ -154,7 +155,7 @@ describe('application review, near-relative filing and complaint through the cha
       const { code } = await issueBindingCode(prisma, fx.staff.sectionHead, new Date(clockMs));
       expect(await driver.say(approver, 'private', `/绑定 ${code}`)).toBe(200);
       for (const s of [fx.staff.filer, fx.staff.conflictedHead, fx.staff.sectionCaseworker]) expect(await web.open(s)).toBe(200);
-      const handle = await submitNearRelativeFiling(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, staffId: fx.staff.filer, relative: { memberId: fx.relative.memberId }, relation: '父母', policy: presets.zhangzi, calendar: testCalendar });
+      const handle = await submitNearRelativeFiling(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, staffId: fx.staff.filer, relative: { memberId: fx.relative.memberId }, relation: '父母', policy: presets.zhangzi, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) });
       const kase = await eventually(() => prisma.case.findUnique({ where: { workflowId: handle.workflowId } }));
       await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: `${handle.workflowId}:decision-request:1` } }));
       await fronts.delivery.kick();

@@ -114,7 +114,7 @@ describe('case steps through their contracts (time-skipping server)', () => {
     const K = applicationReviewSteps;
 
     await worker.runUntil(async () => {
-      const handle = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar });
+      const handle = await openApplicationReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, applicationId: app.id, policy: presets.zhangzi, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) });
       const view = () => handle.query(K.status);
       await eventually(async () => (await view()).phase === 'awaitingInvestigation');
       const openIds = async () => {
@@ -243,6 +243,7 @@ describe('case steps through their contracts (time-skipping server)', () => {
         relation: '父母',
         policy: presets.zhangzi,
         calendar: testCalendar,
+        now: new Date(await ctx.env.currentTimeMs()),
       });
       const view = () => handle.query(K.status);
       await eventually(async () => (await view()).phase === 'awaitingDecision');

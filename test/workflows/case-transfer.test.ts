@@ -16,6 +16,7 @@ import { presets } from '../../domain/policy/load.js';
 import { freshIdNumber } from '../support/ids.js';
 import { consoleDriver, startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { TEST_NOW_MS } from '../support/clock.js';
 import { testCalendar } from './fixtures/complaint.js';
 import { DAY, chinaDate, createDeathFixture, eventually, monthOf } from './fixtures/death-review.js';
 
@@ -23,7 +24,7 @@ describe('转办 of a case through the console (time-skipping server)', () => {
   const ctx = useTemporalTestContext(connectTimeSkipping);
   const { prisma } = ctx;
   let under: ChatFrontsUnderTest;
-  let clockMs = Date.now();
+  let clockMs = TEST_NOW_MS;
   const taskQueue = uniqueTaskQueue('case-transfer');
 
   beforeAll(async () => {

@@ -17,6 +17,7 @@ import { nearRelativeFilingStatusQuery } from '../../domain/steps/near-relative-
 import { freshIdNumber } from '../support/ids.js';
 import { consoleDriver, startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { TEST_NOW_MS } from '../support/clock.js';
 import { createCasesFixture, testCalendar } from './fixtures/cases-b.js';
 import { testCalendar as yearCalendar } from './fixtures/complaint.js';
 import { addDays, chinaDate, eventually } from './fixtures/death-review.js';
@@ -25,7 +26,7 @@ describe('代理审批 through the console (time-skipping server)', () => {
   const ctx = useTemporalTestContext(connectTimeSkipping);
   const { prisma } = ctx;
   let under: ChatFrontsUnderTest;
-  let clockMs = Date.now();
+  let clockMs = TEST_NOW_MS;
   const taskQueue = uniqueTaskQueue('delegation');
 
   beforeAll(async () => {
@@ -73,7 +74,7 @@ describe('代理审批 through the console (time-skipping server)', () => {
       expect((await web.texts(related)).join('\n')).toContain('周股长指定您在');
 
       // The filing's approval card, meant for the section head, goes to the deputy and says so.
-      const handle = await submitNearRelativeFiling(ctx.env.client, { taskQueue, countyRegionId: county, staffId: fx.staff.filer, relative: { memberId: fx.relative.memberId }, relation: '父母', policy: presets.zhangzi, calendar: testCalendar });
+      const handle = await submitNearRelativeFiling(ctx.env.client, { taskQueue, countyRegionId: county, staffId: fx.staff.filer, relative: { memberId: fx.relative.memberId }, relation: '父母', policy: presets.zhangzi, calendar: testCalendar, now: new Date(await ctx.env.currentTimeMs()) });
       const kase = await eventually(() => prisma.case.findUnique({ where: { workflowId: handle.workflowId } }));
       expect(kase.assigneeStaffId).toBe(head);
       const card = await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: `${handle.workflowId}:decision-request:1` } }));

@@ -171,7 +171,7 @@ describe('phase summaries (time-skipping server)', () => {
   it('a summary due on a statutory holiday moves to the next working day and the prompt says so; keep leaves it', async () => {
     const now = await ctx.env.currentTimeMs();
     const today = chinaDate(now);
-    // The shared test clock may run in a year without published holiday data: the State Council's notice
+    // The tests' clock (JIUZHU_TEST_TODAY) may be in a year without published holiday data: the State Council's notice
     // for it is given here, with a statutory holiday on a weekday at least three days ahead.
     let rest = addDays(today, 3);
     while ([0, 6].includes(new Date(`${rest}T00:00:00Z`).getUTCDay())) rest = addDays(rest, 1);

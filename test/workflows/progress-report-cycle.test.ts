@@ -38,7 +38,7 @@ describe('progress report cycle (time-skipping server)', () => {
   const { prisma } = ctx;
 
   it('prompts, validates, reminds and escalates the missing unit once each, aggregates at the cut-off, marks the late unit late', async () => {
-    // Other test files move the shared clock: a campaign around today, and a report due in 4 days or more.
+    // A campaign around the server's today (the tests' clock, test/support/clock.ts), and a report due in 4 days or more.
     const now = await ctx.env.currentTimeMs();
     const policy = policyCovering(chinaDate(now));
     const due = progressReportDueDates(policy).find((d) => d.expiresAt.getTime() > now + 4 * DAY)!;

@@ -16,13 +16,14 @@ import { chinaDateTimeText, progressCycleWorkflowId } from '../../domain/cycles/
 import { loadPolicy, presets } from '../../domain/policy/load.js';
 import { progressReportDueDates, reminderSchedule, escalationSchedule } from '../../domain/policy/compute.js';
 import { chinaInstant } from '../../domain/time/instants.js';
+import { testDatabaseUrl } from '../support/database.js';
 
 const MINUTE = 60_000;
 const FROM = '2024-04-01';
 const TO = '2024-05-05';
 
 describe('campaign rehearsal (jiuzhu simulate)', () => {
-  const prisma = createPrismaClient(inject('databaseUrl'));
+  const prisma = createPrismaClient(testDatabaseUrl());
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-simulate-test-'));
   afterAll(async () => {
     await prisma.$disconnect();
@@ -43,7 +44,7 @@ describe('campaign rehearsal (jiuzhu simulate)', () => {
       // Found late (85 days after the death): the 3-month deadline falls within the five weeks.
       deathLagDays: 85,
       county: 'small',
-      databaseUrl: inject('databaseUrl'),
+      databaseUrl: testDatabaseUrl(),
       testServerPath: path.join(path.dirname(inject('temporalTestServerPath')), 'temporal-test-server-at'),
       workflowBundlePath: inject('workflowBundlePath'),
     });

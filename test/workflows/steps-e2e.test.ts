@@ -19,6 +19,7 @@ import { reminderSchedule, computeDeadline } from '../../domain/policy/compute.j
 import { presets } from '../../domain/policy/load.js';
 import { consoleDriver, startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { TEST_NOW_MS } from '../support/clock.js';
 import { testCalendar } from './fixtures/complaint.js';
 import { DAY, chinaDate, createDeathFixture, eventually, monthOf } from './fixtures/death-review.js';
 
@@ -26,7 +27,7 @@ describe('a death review driven to closure through the chat (Feishu + console, t
   const ctx = useTemporalTestContext(connectTimeSkipping);
   const { prisma } = ctx;
   let under: ChatFrontsUnderTest;
-  let clockMs = Date.now();
+  let clockMs = TEST_NOW_MS;
   const taskQueue = uniqueTaskQueue('steps-e2e');
 
   beforeAll(async () => {

@@ -13,6 +13,7 @@ import { prisonExitWorkflowId } from '../../domain/cases/ids.js';
 import { presets } from '../../domain/policy/load.js';
 import { consoleDriver, startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { TEST_NOW_MS } from '../support/clock.js';
 import { freshIdNumber } from '../support/ids.js';
 import { testCalendar } from './fixtures/complaint.js';
 import { DAY, chinaDate, createDeathFixture, eventually, monthOf } from './fixtures/death-review.js';
@@ -21,7 +22,7 @@ describe('a prisoner exit driven to closure through the chat (Feishu + console)'
   const ctx = useTemporalTestContext(connectTimeSkipping);
   const { prisma } = ctx;
   let under: ChatFrontsUnderTest;
-  let clockMs = Date.now();
+  let clockMs = TEST_NOW_MS;
   const taskQueue = uniqueTaskQueue('steps-prison');
 
   beforeAll(async () => {
