@@ -93,6 +93,11 @@ function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }
 
+/** 代理审批: the leader the person stood in for, passed on to the audit only when there is one (old runs replay unchanged). */
+function onBehalf(a: { onBehalfOfStaffId?: number }): { onBehalfOfStaffId?: number } {
+  return a.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: a.onBehalfOfStaffId } : {};
+}
+
 function stage(d: ComputedDeadline): StageStatus {
   return { ruleId: d.ruleId, due: d.due, expiresAt: d.expiresAt.toISOString(), doneOn: null };
 }
@@ -144,6 +149,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     verifierIds: ctx?.verifierIds ?? [],
     leaderIds: ctx?.leaderIds ?? [],
     clueHandlerIds: ctx?.clueHandlerIds ?? [],
+    accusedStaffId: input.accusedStaffId ?? null,
     acceptanceRecorded: taken.acceptance,
     acceptedOn: state.acceptedOn,
     handlingExpired: state.handling !== null && Date.now() >= Date.parse(state.handling.expiresAt),
@@ -197,7 +203,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       taken.extension = true;
       state.extension.approved = true;
       state.extension.reason = args.reason;
-      await acts.recordComplaintExtension({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, reason: args.reason, approvedAt: nowIso() });
+      await acts.recordComplaintExtension({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, ...onBehalf(args), reason: args.reason, approvedAt: nowIso() });
     },
     { validator: validate(checkExtension), description: '工作专班组长批准延长办理期限（30日）' },
   );
@@ -249,7 +255,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       const c = opened();
       if (c.clueId === null) throw ApplicationFailure.nonRetryable('没有问题线索');
       taken.clue = true;
-      await acts.transferDisciplineClue({ clueId: c.clueId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, transferredTo: args.transferredTo, transferredOn: args.transferredOn, ...(args.receipt ? { receipt: args.receipt } : {}) });
+      await acts.transferDisciplineClue({ clueId: c.clueId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, ...onBehalf(args), transferredTo: args.transferredTo, transferredOn: args.transferredOn, ...(args.receipt ? { receipt: args.receipt } : {}) });
       state.clue!.doneOn = args.transferredOn;
       state.clueTransfer = { ...args, at: nowIso() };
       done.clue = true;

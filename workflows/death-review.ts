@@ -229,7 +229,7 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
         action: 'case.written-off',
         byStaffId: args.byStaffId,
         at: new Date(Date.now()).toISOString(),
-        entry: { writtenOffCents: cents, reason: args.reason },
+        entry: { writtenOffCents: cents, reason: args.reason, ...(args.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: args.onBehalfOfStaffId } : {}) },
       });
       return { writtenOffCents: cents };
     },

@@ -3,6 +3,8 @@
  * checks the workflow's update validators run. Pure and synchronous (update
  * validators cannot await); every rejection is a Chinese message for staff.
  */
+import { actsAs, onBehalfOfInvalid } from './delegation.js';
+
 /** 维持: the household's amount stays as it is (the deceased was not counted, or another rule applies). */
 export const DEATH_REVIEW_DECISIONS = ['停发', '减发', '增发', '维持'] as const;
 export type DeathReviewDecision = (typeof DEATH_REVIEW_DECISIONS)[number];
@@ -135,6 +137,7 @@ export function checkWriteOff(
   if (args === null || typeof args !== 'object') return '核销内容缺失';
   const a = args as Record<string, unknown>;
   if (typeof a.reason !== 'string' || a.reason.trim().length < 2 || a.reason.length > 500) return '请填写“核销理由”（2 至 500 字）';
-  if (!isStaffId(a.byStaffId) || !ctx.leaderStaffIds.includes(a.byStaffId)) return '核销须由本县专班组长批准';
+  if (onBehalfOfInvalid(a)) return onBehalfOfInvalid(a);
+  if (!actsAs(a, ctx.leaderStaffIds)) return '核销须由本县专班组长批准';
   return null;
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { DEATH_REVIEW_DECISIONS, type DeathReviewDecision } from '../cases/decision.js';
 import type { StaffRole } from '../import/vocabulary.js';
-import { actsAsOneOf, defineStep, type CaseSteps, type StepActor } from './contract.js';
+import { actsAsOneOf, defineStep, stepBy, type CaseSteps, type StepActor } from './contract.js';
 import { choiceField, dateField, moneyField, monthField, optionalMoney, optionalText, textField, yuan } from './fields.js';
 import {
   approveWriteOffUpdate,
@@ -121,7 +121,7 @@ export const writeOffStep = defineStep({
   brief: (v: DeathReviewStatus) => `尚欠 ${yuan(remaining(v))} 元未追回；核销后本案办结`,
   fields: [{ key: 'reason', label: '核销理由', kind: 'textarea', required: true, placeholder: '如：家庭无财产可供追回，经集体研究同意核销' }],
   schema: z.object({ reason: textField('核销理由', 500) }),
-  toArgs: (v, actor) => ({ reason: v.reason, byStaffId: actor.staffId }),
+  toArgs: (v, actor) => ({ reason: v.reason, ...stepBy(actor) }),
   done: (r, v) => `已批准核销 ${yuan(r.writtenOffCents)} 元：${v.reason}`,
 });
 

@@ -56,8 +56,7 @@ export async function stepButtonsFor(ctx: BotContext, target: StepTarget): Promi
   const buttons: Button[] = [];
   for (const step of kind.steps) {
     if (!step.open(view)) continue;
-    const actor = await stepActor(ctx, { kind, step }, target);
-    if (typeof actor === 'string' || step.refuse?.(actor, view)) continue;
+    if (typeof (await stepActor(ctx, { kind, step }, target, view)) === 'string') continue;
     buttons.push(stepButton(target.ref, step));
   }
   return buttons;

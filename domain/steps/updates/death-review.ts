@@ -7,6 +7,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 import type { DecideArgs, OverpaidMonth, RecordRecoveryArgs } from '../../cases/index.js';
+import type { StepBy } from '../../cases/delegation.js';
 import type { LocalDate } from '../../time/local-date.js';
 
 export interface DecideResult {
@@ -32,9 +33,8 @@ export interface HouseholdCheckArgs {
 }
 
 /** 核销: the unrecovered rest written off, approved by the 专班组长. */
-export interface WriteOffArgs {
+export interface WriteOffArgs extends StepBy {
   reason: string;
-  byStaffId: number;
 }
 
 export interface WriteOffResult {
