@@ -47,6 +47,24 @@ export function delegationRefusal(f: DelegationFacts): string | null {
   return null;
 }
 
+/** Facts for ending a delegation early (提前结束代理). */
+export interface DelegationEndFacts {
+  /** The delegation, or null when the number names none. */
+  delegation: { leaderStaffId: number; endsOn: string; revoked: boolean } | null;
+  /** Who asks to end it. */
+  staffId: number;
+  /** Today in Asia/Shanghai. */
+  today: string;
+}
+
+/** Only the leader who named the deputy ends the delegation, once, while it has days left: a Chinese refusal, or null. */
+export function delegationEndRefusal(f: DelegationEndFacts): string | null {
+  if (!f.delegation || f.delegation.leaderStaffId !== f.staffId) return '“代理编号”不是您指定的代理审批，请核对编号';
+  if (f.delegation.revoked) return '该代理审批已结束，无需再次结束';
+  if (f.delegation.endsOn < f.today) return '该代理审批已到期，无需结束';
+  return null;
+}
+
 /** Whether a delegation covers this day. */
 export function delegationCovers(d: { startsOn: string; endsOn: string; revoked: boolean }, today: string): boolean {
   return !d.revoked && d.startsOn <= today && today <= d.endsOn;

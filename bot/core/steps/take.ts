@@ -3,7 +3,7 @@
 // status query), the values (the contract's zod schema, Chinese messages naming
 // the field), then the Update through the typed gateway. Nothing is written
 // unless the workflow accepts the step.
-import { leadersActingFor } from '../../../app/db/delegation.js';
+import { endedDelegationsTo, leadersActingFor } from '../../../app/db/delegation.js';
 import { actingForLine } from '../../../domain/cases/delegation.js';
 import type { StepActor, StepFormValues } from '../../../domain/steps/contract.js';
 import { toChinaDate } from '../../../domain/time/instants.js';
@@ -48,7 +48,11 @@ export async function stepActors(ctx: BotContext, reg: RegisteredStep, target: S
     actors.push({ staffId: staff.id, name: staff.name, role: d.leader.role, regionId: d.leader.regionId, onBehalfOf: { staffId: d.leader.id, name: d.leader.name } });
   }
   if (actors.length > 0) return actors;
-  return outside ? '该事项不在您的辖区，不能办理。' : `您的岗位不能办理“${reg.step.title}”。`;
+  if (outside) return '该事项不在您的辖区，不能办理。';
+  // A deputy whose leader ended the delegation early is told so, not just "not your role".
+  const ended = (await endedDelegationsTo(ctx.prisma, staff.id, toChinaDate(ctx.deps.now()))).find((d) => reg.step.roles.includes(d.leader.role));
+  if (ended) return `${ended.leader.name}已于 ${toChinaDate(ended.endedAt)} 结束您的代理审批，您不能再代${ended.leader.name}办理“${reg.step.title}”。`;
+  return `您的岗位不能办理“${reg.step.title}”。`;
 }
 
 /**
