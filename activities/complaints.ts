@@ -434,13 +434,26 @@ export function createComplaintActivities(db: Database) {
     },
 
     /** Closes the ledger entry and its Case (feedback given, clue transferred). */
-    async closeComplaint(input: { complaintId: number; closedAt: string; reason: string }): Promise<void> {
+    /** `byStaffId`: the explicit 办结 (runs since 'complaint-close-step'); absent, the workflow closed it itself. */
+    async closeComplaint(input: { complaintId: number; closedAt: string; reason: string; byStaffId?: number; onBehalfOfStaffId?: number; updateId?: string }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         const { c, row, data } = await loadComplaint(tx, input.complaintId);
         if (row.status === 'CLOSED') return;
         await tx.complaint.update({ where: { id: c.id }, data: { closedAt: new Date(input.closedAt) } });
         await tx.case.update({ where: { id: row.id }, data: { status: 'CLOSED', closedAt: new Date(input.closedAt), data: asJson({ ...data, stage: 'closed' }) } });
-        await appendAudit(tx, { actor: 'system', action: 'complaint.closed', subjectType: 'Complaint', subjectId: String(c.id), payload: { caseId: row.id, closedAt: input.closedAt, reason: input.reason } });
+        await appendAudit(tx, {
+          actor: input.byStaffId !== undefined ? `staff:${input.byStaffId}` : 'system',
+          action: 'complaint.closed',
+          subjectType: 'Complaint',
+          subjectId: String(c.id),
+          payload: {
+            caseId: row.id,
+            closedAt: input.closedAt,
+            reason: input.reason,
+            ...(input.updateId !== undefined ? { updateId: input.updateId } : {}),
+            ...(input.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: input.onBehalfOfStaffId } : {}),
+          },
+        });
       });
     },
 

@@ -142,6 +142,12 @@ export interface RecordFeedbackArgs extends StepBy {
   content?: string;
 }
 
+/** 办结: the handling unit or the 专班 closes the ledger entry after the feedback (and the clue's transfer). */
+export interface CloseComplaintArgs extends StepBy {
+  /** 办结意见: what was done, no personal data of the complainant. */
+  note: string;
+}
+
 export interface TransferClueArgs extends StepBy {
   /** The receiving 纪检监察 body. */
   transferredTo: string;
@@ -176,6 +182,9 @@ export interface ComplaintCheckContext {
   verified: boolean;
   fedBack: boolean;
   clueTransferred: boolean;
+  /** Fed back (and the clue transferred): waiting for the explicit 办结 (runs since 'complaint-close-step'). */
+  awaitingClose?: boolean;
+  closeRecorded?: boolean;
 }
 
 function obj(args: unknown, ctx: ComplaintCheckContext): Record<string, unknown> | string {
@@ -296,7 +305,25 @@ export function checkClueTransfer(args: unknown, ctx: ComplaintCheckContext): st
   return text(a.transferredTo, '接收单位', 100) ?? date(a.transferredOn, '移交日期', ctx) ?? (a.receipt !== undefined ? text(a.receipt, '回执编号', 100) : null);
 }
 
+/** 办结 after the feedback (and, for an accusation, the clue's transfer), by a verifier (handling unit or 专班). */
+export function checkClose(args: unknown, ctx: ComplaintCheckContext): string | null {
+  const a = obj(args, ctx);
+  if (typeof a === 'string') return a;
+  if (ctx.closeRecorded) return '该信访事项已办结，不能重复办结';
+  const who = staffIn(a, ctx.verifierIds, '办结本信访事项', ctx);
+  if (who) return who;
+  if (!ctx.fedBack) return '尚未向信访人反馈办理结果，不能办结';
+  if (ctx.accusation && !ctx.clueTransferred) return '问题线索尚未移交纪检监察机关，不能办结';
+  if (!ctx.awaitingClose) return '该信访事项当前不能办结，请稍后再试';
+  return text(a.note, '办结意见');
+}
+
 // ---------------------------------------------------------------- texts (no complainant, no content)
+
+/** The card asking the handling unit to close (办结) once the complainant has been told the result. */
+export function complaintCloseRequestText(accusation: boolean, ledgerNo: string): string {
+  return `${accusation ? '检举控告' : '实名举报'} ${ledgerNo} 已反馈办理结果，请登记办结`;
+}
 
 export type ComplaintStage = 'acceptance' | 'handling' | 'handling-extended' | 'clue';
 

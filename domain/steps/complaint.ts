@@ -20,6 +20,7 @@ import {
 import { actsAsOneOf, defineStep, stepBy, type CaseSteps, type StepActor } from './contract.js';
 import { choiceField, dateField, optionalText, textField } from './fields.js';
 import {
+  closeComplaintUpdate,
   complaintExtendUpdate,
   complaintStatusQuery,
   recordAcceptanceNoticeUpdate,
@@ -152,10 +153,24 @@ export const transferClueStep = defineStep({
   done: (_r, v) => `问题线索已于 ${v.transferredOn} 移交${v.transferredTo}${v.receipt ? `（回执 ${v.receipt}）` : ''}`,
 });
 
+export const closeComplaintStep = defineStep({
+  id: 'cp.close',
+  update: closeComplaintUpdate,
+  title: '办结',
+  roles: [...new Set([...COUNTY_COMPLAINT_ROLES, ...ACCUSATION_READER_ROLES, ...TOWNSHIP_COMPLAINT_ROLES])],
+  open: (v: View) => v.phase === 'awaitingClose',
+  refuse: allowed((v) => v.verifierIds, '办结本信访事项'),
+  brief: (v: View) => (v.verification ? `核实结论：${v.verification.finding}；已反馈信访人${v.feedback ? `（${v.feedback.feedbackOn}）` : ''}` : null),
+  fields: [{ key: 'note', label: '办结意见', kind: 'textarea', required: true, placeholder: '办理结果和落实情况（不写信访人身份）' }],
+  schema: z.object({ note: textField('办结意见', 500) }),
+  toArgs: (v, actor) => ({ note: v.note, ...stepBy(actor) }),
+  done: (_r, v) => `本信访事项已办结：${v.note}`,
+});
+
 export const complaintSteps: CaseSteps<View> = {
   workflowType: 'complaint',
   idPrefix: 'complaint:',
   label: '实名举报',
   status: complaintStatusQuery,
-  steps: [acceptanceStep, complaintExtendStep, extensionNoticeStep, verificationStep, feedbackStep, transferClueStep],
+  steps: [acceptanceStep, complaintExtendStep, extensionNoticeStep, verificationStep, feedbackStep, transferClueStep, closeComplaintStep],
 };
