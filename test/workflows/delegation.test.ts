@@ -150,7 +150,7 @@ describe('代理审批 through the console (time-skipping server)', () => {
     };
 
     await worker.runUntil(async () => {
-      for (const s of [leader, caseworker, deputy, cx.staff.leader, cx.staff.office]) expect(await web.open(s)).toBe(200);
+      for (const s of [leader, caseworker, fx.staff.head, deputy, cx.staff.leader, cx.staff.office]) expect(await web.open(s)).toBe(200);
 
       // A death review decided 停发 with an over-payment, through the console.
       const handle = await openDeathReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, memberId: fx.memberId, deathDate, source: '村报', policy: presets.zhangzi });
@@ -158,6 +158,7 @@ describe('代理审批 through the console (time-skipping server)', () => {
       const kase = await prisma.case.findUniqueOrThrow({ where: { workflowId: handle.workflowId } });
       expect(await act(caseworker, kase.id, '登记入户核查', { visitedOn: today, visitors: '李经办', findings: '已火化' })).toContain('已入户核查');
       expect(await act(caseworker, kase.id, '作出核查决定', { decision: '停发', effectiveMonth: monthOf(deathDate, 1), note: '停发' })).toContain('须追回');
+      expect(await act(fx.staff.head, kase.id, '确认超发金额', { amount: '1000.00' })).toContain('已确认超发 1000.00 元');
       await eventually(async () => ((await handle.query(deathReviewStatusQuery)).phase === 'recovering' ? true : null));
 
       // Without a delegation the office member has no write-off.
