@@ -5,7 +5,7 @@
  * running the real activities, the console wired as `jiuzhu start` wires it.
  * The township caseworker who holds the overdue death review opens it from
  * /我的待办 by its button, records the household check on the card's form,
- * decides 停发 with a comment; the 专班组长 then approves the write-off of the
+ * decides 停发 with a comment; the 专班组长 then confirms the over-payment and approves the write-off of the
  * over-payment in the console, the case closes, and statutory table 5 (the
  * .xlsx `jiuzhu report 5` writes) lists the decision. Assertions are on what
  * the page shows; the database only confirms.
@@ -167,8 +167,17 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
     console.info(`over-payment of the decision: ${overpaidCents / 100} 元`);
     if (overpaidCents > 0) {
       expect(decidedText).toContain('须追回');
-      // The 专班组长 approves the write-off of the whole over-payment from /案件 in the console.
+      // The 专班组长 confirms the over-payment (not the decider), at the amount the card shows…
       const lp = await openAs(leader.id);
+      await say(lp, `/案件 ${kase.id}`);
+      const toConfirm = lastCard(lp, `#${kase.id}`);
+      await until(() => toConfirm.locator('button', { hasText: '办理：确认超发金额' }).count()).toBe(1);
+      await toConfirm.locator('button', { hasText: '办理：确认超发金额' }).click();
+      const confirmCard = lp.locator('#log .msg', { has: lp.locator('form.stepform') }).filter({ hasText: '确认超发金额' }).last();
+      await until(() => confirmCard.locator('input[name="amount"]').inputValue()).toBe((overpaidCents / 100).toFixed(2));
+      await confirmCard.locator('button[type="submit"]').click();
+      await until(() => lp.locator('#log').innerText()).toContain(`已确认超发 ${(overpaidCents / 100).toFixed(2)} 元`);
+      // …then approves the write-off of the whole over-payment from /案件 in the console.
       await say(lp, `/案件 ${kase.id}`);
       const leaderCase = lastCard(lp, `#${kase.id}`);
       await until(() => leaderCase.locator('button', { hasText: '办理：批准核销' }).count()).toBe(1);
