@@ -306,7 +306,11 @@ describe('real-name complaint workflow (time-skipping server)', () => {
         [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, byStaffId: fx.staff.head1 }] }), '无权'],
         [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, transferredTo: '' }] }), '接收单位不能为空'],
         [() => handle.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ byStaffId: fx.staff.office, noticeOn: receiptDate, method: '书面' }] }), '无权'],
-        [() => handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.caseworker1, finding: '不属实', result: '无此事' }] }), '无权'],
+        // The accused is told he must recuse, even standing in (代理审批) for the 专班组长.
+        [() => handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.caseworker1, finding: '不属实', result: '无此事' }] }), '被举报人须回避'],
+        [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, byStaffId: fx.staff.caseworker1, onBehalfOfStaffId: fx.staff.leader }] }), '被举报人须回避'],
+        // A deputy's claim must name a staff id.
+        [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, byStaffId: fx.staff.office, onBehalfOfStaffId: -1 }] }), '被代理的审批人编号无效'],
       ];
       for (const [p, message] of bad) expect(await rejection(p())).toContain(message);
       expect(await onlyWorkflowTasksSince(handle, before)).toBe(true);

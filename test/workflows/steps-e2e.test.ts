@@ -119,6 +119,9 @@ describe('a death review driven to closure through the chat (Feishu + console, t
       expect((await web.texts(fx.staff.leader)).at(-1)).toContain(`计算超发 ${(overpaidCents / 100).toFixed(2)} 元`);
       expect(await web.submit(fx.staff.leader, { amount: '1.00' }, { card: '确认超发金额' })).toBe(200);
       expect((await web.texts(fx.staff.leader)).at(-1)).toContain('不一致');
+      expect((await prisma.case.findUniqueOrThrow({ where: { id: kase.id } })).data).not.toHaveProperty('steps.1');
+      expect(await web.say(fx.staff.leader, `/案件 ${kase.id}`)).toBe(200);
+      expect(await web.press(fx.staff.leader, '办理：确认超发金额')).toBe(200);
       expect(await web.submit(fx.staff.leader, { amount: (overpaidCents / 100).toFixed(2), note: '与发放记录核对无误' }, { card: '确认超发金额' })).toBe(200);
       expect((await web.texts(fx.staff.leader)).at(-1)).toContain(`已确认超发 ${(overpaidCents / 100).toFixed(2)} 元`);
 
