@@ -184,5 +184,5 @@ describe('a death review driven to closure through the chat (Feishu + console, t
       expect(rows[0]).toMatchObject({ event: '死亡', decision: '停发', effectiveMonth: stopMonth, overpaid: overpaidCents / 100, recovered: half, eventDate: deathDate });
       expect(JSON.stringify(rows)).not.toContain(member.idNumber);
     });
-  });
+  }, 180_000);
 });
