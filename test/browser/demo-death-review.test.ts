@@ -223,5 +223,5 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
     expect(ours[0]!.join('|')).not.toContain(member.idNumber);
     fs.rmSync(dir, { recursive: true, force: true });
     expect(problems).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
