@@ -372,11 +372,11 @@ export function createComplaintActivities(db: Database) {
       });
     },
 
-    async recordComplaintExtension(input: { complaintId: number; updateId: string; byStaffId: number; reason: string; approvedAt: string }): Promise<void> {
+    async recordComplaintExtension(input: { complaintId: number; updateId: string; byStaffId: number; onBehalfOfStaffId?: number; reason: string; approvedAt: string }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         const { c, row, data } = await loadComplaint(tx, input.complaintId);
         if (data.extension) return;
-        const extension = { updateId: input.updateId, reason: input.reason, byStaffId: input.byStaffId, approvedAt: input.approvedAt };
+        const extension = { updateId: input.updateId, reason: input.reason, byStaffId: input.byStaffId, ...(input.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: input.onBehalfOfStaffId } : {}), approvedAt: input.approvedAt };
         await tx.complaint.update({ where: { id: c.id }, data: { extendedAt: new Date(input.approvedAt) } });
         await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, extension }) } });
         await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.extension-approved', subjectType: 'Complaint', subjectId: String(c.id), payload: extension });
@@ -418,7 +418,7 @@ export function createComplaintActivities(db: Database) {
       });
     },
 
-    async transferDisciplineClue(input: { clueId: number; updateId: string; byStaffId: number; transferredTo: string; transferredOn: string; receipt?: string }): Promise<void> {
+    async transferDisciplineClue(input: { clueId: number; updateId: string; byStaffId: number; onBehalfOfStaffId?: number; transferredTo: string; transferredOn: string; receipt?: string }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         const clue = await tx.disciplineClue.findUniqueOrThrow({ where: { id: input.clueId } });
         if (clue.transferredAt) return;
@@ -428,19 +428,32 @@ export function createComplaintActivities(db: Database) {
           action: 'clue.transferred',
           subjectType: 'DisciplineClue',
           subjectId: String(clue.id),
-          payload: { updateId: input.updateId, transferredTo: input.transferredTo, transferredOn: input.transferredOn, receipt: input.receipt ?? null },
+          payload: { updateId: input.updateId, transferredTo: input.transferredTo, transferredOn: input.transferredOn, receipt: input.receipt ?? null, ...(input.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: input.onBehalfOfStaffId } : {}) },
         });
       });
     },
 
     /** Closes the ledger entry and its Case (feedback given, clue transferred). */
-    async closeComplaint(input: { complaintId: number; closedAt: string; reason: string }): Promise<void> {
+    /** `byStaffId`: the explicit 办结 (runs since 'complaint-close-step'); absent, the workflow closed it itself. */
+    async closeComplaint(input: { complaintId: number; closedAt: string; reason: string; byStaffId?: number; onBehalfOfStaffId?: number; updateId?: string }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         const { c, row, data } = await loadComplaint(tx, input.complaintId);
         if (row.status === 'CLOSED') return;
         await tx.complaint.update({ where: { id: c.id }, data: { closedAt: new Date(input.closedAt) } });
         await tx.case.update({ where: { id: row.id }, data: { status: 'CLOSED', closedAt: new Date(input.closedAt), data: asJson({ ...data, stage: 'closed' }) } });
-        await appendAudit(tx, { actor: 'system', action: 'complaint.closed', subjectType: 'Complaint', subjectId: String(c.id), payload: { caseId: row.id, closedAt: input.closedAt, reason: input.reason } });
+        await appendAudit(tx, {
+          actor: input.byStaffId !== undefined ? `staff:${input.byStaffId}` : 'system',
+          action: 'complaint.closed',
+          subjectType: 'Complaint',
+          subjectId: String(c.id),
+          payload: {
+            caseId: row.id,
+            closedAt: input.closedAt,
+            reason: input.reason,
+            ...(input.updateId !== undefined ? { updateId: input.updateId } : {}),
+            ...(input.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: input.onBehalfOfStaffId } : {}),
+          },
+        });
       });
     },
 

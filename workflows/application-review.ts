@@ -96,6 +96,8 @@ export type { ApplicationDecideResult, ApplicationReviewStatus, ApplicationStepR
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const today = () => beijingDateOf(Date.now());
+/** 代理审批: the leader the decider stood in for, recorded only when there is one (old runs replay unchanged). */
+const onBehalf = (a: { onBehalfOfStaffId?: number }) => (a.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: a.onBehalfOfStaffId } : {});
 
 export async function applicationReview(input: ApplicationReviewInput): Promise<ApplicationReviewStatus> {
   const { workflowId } = workflowInfo();
@@ -280,7 +282,7 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
         'decided',
         args.byStaffId,
         approve ? { phase: 'closed', status: 'APPROVED' } : { phase: 'awaitingRefusalNotice', status: 'REFUSED' },
-        { decision: args.decision, monthlyAmount: args.monthlyAmount ?? null, reason: args.reason ?? null, ...(args.note !== undefined ? { note: args.note } : {}), decisionDate },
+        { decision: args.decision, monthlyAmount: args.monthlyAmount ?? null, reason: args.reason ?? null, ...(args.note !== undefined ? { note: args.note } : {}), decisionDate, ...onBehalf(args) },
         approve
           ? { dueAt: null, monthlyAmount: args.monthlyAmount, close: true }
           : { dueAt: notice!.expiresAt.toISOString(), due: notice!.due },
@@ -303,7 +305,7 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
       state.extension = { ...args, at: nowIso() };
       const ruleId = APPLICATION_RULES[state.track!].overallExtended!;
       const d = deadlineOf(ruleId, state.acceptedDate!);
-      return humanStep('extended', args.byStaffId, null, { reason: args.reason, ruleId, overallDue: d.due }, { lock: false, due: d.due });
+      return humanStep('extended', args.byStaffId, null, { reason: args.reason, ruleId, overallDue: d.due, ...onBehalf(args) }, { lock: false, due: d.due });
     },
     { validator: validate(checkExtend), description: '批准延长低保审核确认总时限（至45个工作日）' },
   );

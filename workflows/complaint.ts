@@ -12,7 +12,8 @@
  *   approves (Update `extend`) AND the complainant's notice is recorded
  *   (Update `recordExtensionNotice`)
  * → verification (Update `recordVerification`) → feedback to the complainant
- *   (Update `recordFeedback`).
+ *   (Update `recordFeedback`) → 办结 by the handling unit or the 专班 (Update
+ *   `closeComplaint`; runs started before 'complaint-close-step' closed at once).
  * An accusation's clue must be transferred within 'clue-transfer' (Update
  * `transferClue`, 纪检联络 or 专班组长), in parallel. Each stage runs its own
  * ladder (dedupe keys `<workflowId>:<stage>:…`); accusation notices reach only
@@ -34,11 +35,13 @@ import type { ComplaintActivities, ComplaintContext } from '../activities/compla
 import type { NotifyActivities } from '../activities/notify.js';
 import {
   checkAcceptanceNotice,
+  checkClose,
   checkClueTransfer,
   checkExtension,
   checkExtensionNotice,
   checkFeedback,
   checkVerification,
+  complaintCloseRequestText,
   complaintEscalationText,
   complaintRegisteredText,
   complaintReminderText,
@@ -46,6 +49,7 @@ import {
   type ComplaintStage,
 } from '../domain/cases/complaint.js';
 import {
+  closeComplaintUpdate,
   complaintExtendUpdate,
   complaintStatusQuery,
   recordAcceptanceNoticeUpdate,
@@ -93,6 +97,11 @@ function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }
 
+/** 代理审批: the leader the person stood in for, passed on to the audit only when there is one (old runs replay unchanged). */
+function onBehalf(a: { onBehalfOfStaffId?: number }): { onBehalfOfStaffId?: number } {
+  return a.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: a.onBehalfOfStaffId } : {};
+}
+
 function stage(d: ComputedDeadline): StageStatus {
   return { ruleId: d.ruleId, due: d.due, expiresAt: d.expiresAt.toISOString(), doneOn: null };
 }
@@ -129,8 +138,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
   };
   let ctx: ComplaintContext | undefined = undefined;
   // Set when an update is accepted (before its activity finishes), so a second one is refused.
-  const taken = { acceptance: false, extension: false, extensionNotice: false, verification: false, feedback: false, clue: false };
-  const done = { acceptance: false, extensionNotice: false, feedback: false, clue: false };
+  const taken = { acceptance: false, extension: false, extensionNotice: false, verification: false, feedback: false, clue: false, close: false };
+  const done = { acceptance: false, extensionNotice: false, feedback: false, clue: false, close: false };
   /** The acceptance step decided 不予受理: the complaint closes once the complainant is told. */
   let notAccepted = false;
 
@@ -144,6 +153,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     verifierIds: ctx?.verifierIds ?? [],
     leaderIds: ctx?.leaderIds ?? [],
     clueHandlerIds: ctx?.clueHandlerIds ?? [],
+    accusedStaffId: input.accusedStaffId ?? null,
     acceptanceRecorded: taken.acceptance,
     acceptedOn: state.acceptedOn,
     handlingExpired: state.handling !== null && Date.now() >= Date.parse(state.handling.expiresAt),
@@ -152,6 +162,8 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     verified: taken.verification,
     fedBack: taken.feedback,
     clueTransferred: taken.clue,
+    awaitingClose: state.phase === 'awaitingClose',
+    closeRecorded: taken.close,
   });
   const validate = (check: (args: unknown, c: ComplaintCheckContext) => string | null) => (args: unknown) => {
     const reason = check(args, checkContext());
@@ -197,7 +209,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       taken.extension = true;
       state.extension.approved = true;
       state.extension.reason = args.reason;
-      await acts.recordComplaintExtension({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, reason: args.reason, approvedAt: nowIso() });
+      await acts.recordComplaintExtension({ complaintId: c.complaintId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, ...onBehalf(args), reason: args.reason, approvedAt: nowIso() });
     },
     { validator: validate(checkExtension), description: '工作专班组长批准延长办理期限（30日）' },
   );
@@ -249,12 +261,27 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
       const c = opened();
       if (c.clueId === null) throw ApplicationFailure.nonRetryable('没有问题线索');
       taken.clue = true;
-      await acts.transferDisciplineClue({ clueId: c.clueId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, transferredTo: args.transferredTo, transferredOn: args.transferredOn, ...(args.receipt ? { receipt: args.receipt } : {}) });
+      await acts.transferDisciplineClue({ clueId: c.clueId, updateId: updateIdOrFail(), byStaffId: args.byStaffId, ...onBehalf(args), transferredTo: args.transferredTo, transferredOn: args.transferredOn, ...(args.receipt ? { receipt: args.receipt } : {}) });
       state.clue!.doneOn = args.transferredOn;
       state.clueTransfer = { ...args, at: nowIso() };
       done.clue = true;
     },
     { validator: validate(checkClueTransfer), description: '移交问题线索至纪检监察机关' },
+  );
+
+  // 办结: explicit since 'complaint-close-step' (a new handler; the wait for it is patched below).
+  setHandler(
+    closeComplaintUpdate,
+    async (args) => {
+      const c = opened();
+      taken.close = true;
+      const closedAt = nowIso();
+      await acts.closeComplaint({ complaintId: c.complaintId, closedAt, reason: `已办结：${args.note}`, byStaffId: args.byStaffId, ...onBehalf(args), updateId: updateIdOrFail() });
+      state.closure = { ...args, at: closedAt };
+      done.close = true;
+      return { closedAt };
+    },
+    { validator: validate(checkClose), description: '办结（反馈信访人后由承办单位或工作专班办结）' },
   );
 
   const openedAtMs = Date.now();
@@ -327,6 +354,29 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
     await condition(() => done.clue);
   };
   await Promise.all([handlingTrack(), clueTrack()]);
+
+  if (!notAccepted && patched('complaint-close-step')) {
+    // Fed back (and the clue transferred): the handling unit or the 专班 closes it, with a card that says so.
+    state.phase = 'awaitingClose';
+    const closer = c.assigneeStaffId !== null && c.verifierIds.includes(c.assigneeStaffId) ? c.assigneeStaffId : (c.leaderIds[0] ?? null);
+    if (closer !== null) {
+      await acts.notify({
+        recipientStaffId: closer,
+        kind: 'complaint',
+        text: complaintCloseRequestText(accusation, c.ledgerNo),
+        dedupeKey: `${workflowId}:close-request`,
+        caseId: c.caseId,
+        workflowId,
+        actions: [{ label: '办结', step: 'cp.close', style: 'primary' as const }],
+        sentAt: nowIso(),
+      });
+    }
+    await condition(() => done.close);
+    await condition(allHandlersFinished);
+    state.phase = 'closed';
+    state.closedAt = state.closure!.at;
+    return state;
+  }
 
   state.phase = 'closing';
   await condition(allHandlersFinished);

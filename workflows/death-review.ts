@@ -4,7 +4,9 @@
  * the same death joins it (see app/cases/death-review.ts).
  *
  * open the Case and hold payments → escalation ladder until a decision (Update
- * `decide`) → compute and record the over-payment → wait for recoveries
+ * `decide`) → compute and record the over-payment → its confirmation by
+ * someone other than the decider (Update `confirmOverpayment`; runs decided
+ * before 'death-review-overpayment-confirm' skip it) → wait for recoveries
  * (Update `recordRecovery`) until it is recovered → close the Case.
  *
  * The deadline is death date + 3 calendar months (clamped), late from the end
@@ -16,17 +18,21 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities, DeathReviewCaseContext } from '../activities/cases.js';
+import type { NotifyActivities } from '../activities/notify.js';
 import {
   beijingDateOf,
   checkDecision,
   checkHouseholdCheck,
+  checkOverpaymentConfirm,
   checkRecovery,
   checkWriteOff,
+  deathReviewConfirmText,
   deathReviewEscalationText,
   deathReviewReminderText,
   monthsCoveredByKind,
@@ -40,6 +46,11 @@ import { planLadder, runEscalationLadder } from './escalation.js';
 import { updateIdOrFail } from './update-id.js';
 
 const { openDeathReviewCase, recordDeathReviewDecision, recordCaseRecovery, recordCaseStep, closeCase } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const { notify } = proxyActivities<NotifyActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
@@ -58,6 +69,7 @@ export interface DeathReviewInput {
 
 export {
   approveWriteOffUpdate,
+  confirmOverpaymentUpdate,
   deathReviewStatusQuery,
   decideUpdate,
   recordHouseholdCheckUpdate,
@@ -72,6 +84,7 @@ export {
 } from '../domain/steps/updates/death-review.js';
 import {
   approveWriteOffUpdate,
+  confirmOverpaymentUpdate,
   deathReviewStatusQuery,
   decideUpdate,
   recordHouseholdCheckUpdate,
@@ -100,6 +113,7 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
     check: null,
     decision: null,
     overpaidCents: null,
+    overpaymentConfirmed: null,
     recoveredCents: 0,
     writeOff: null,
     notified: [],
@@ -141,7 +155,8 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
       });
       state.decision = { ...args, updateId };
       state.overpaidCents = r.overpaidCents;
-      state.phase = 'recovering';
+      // An over-payment is confirmed before anything is recovered (decided before the patch: straight on).
+      state.phase = r.overpaidCents > 0 && patched('death-review-overpayment-confirm') ? 'confirming' : 'recovering';
       return { caseId: ctx.caseId, overpaidCents: r.overpaidCents, months: r.months };
     },
     {
@@ -182,6 +197,7 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
           decided: state.overpaidCents !== null,
           overpaidCents: state.overpaidCents,
           recoveredCents: state.recoveredCents + pendingRecoveryCents,
+          confirming: state.phase === 'confirming',
         });
         if (reason) throw new Error(reason);
       },
@@ -229,7 +245,7 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
         action: 'case.written-off',
         byStaffId: args.byStaffId,
         at: new Date(Date.now()).toISOString(),
-        entry: { writtenOffCents: cents, reason: args.reason },
+        entry: { writtenOffCents: cents, reason: args.reason, ...(args.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: args.onBehalfOfStaffId } : {}) },
       });
       return { writtenOffCents: cents };
     },
@@ -242,10 +258,48 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
           recoveredCents: state.recoveredCents + pendingRecoveryCents,
           leaderStaffIds: ctx?.leaderStaffIds ?? [],
           writtenOff: state.writeOff !== null,
+          confirming: state.phase === 'confirming',
         });
         if (reason) throw new Error(reason);
       },
       description: '专班组长批准核销未能追回的超发资金',
+    },
+  );
+
+  // 确认超发金额: a new handler (the phase that waits for it is patched in `decide`).
+  setHandler(
+    confirmOverpaymentUpdate,
+    async (args) => {
+      if (!ctx || state.overpaidCents === null) throw ApplicationFailure.nonRetryable('本案尚未作出决定，无超发金额可确认');
+      const updateId = updateIdOrFail();
+      state.overpaymentConfirmed = { ...args, updateId };
+      state.phase = 'recovering';
+      await recordCaseStep({
+        caseId: ctx.caseId,
+        updateId,
+        action: 'case.overpayment-confirmed',
+        byStaffId: args.byStaffId,
+        at: new Date(Date.now()).toISOString(),
+        entry: {
+          overpaidCents: state.overpaidCents,
+          ...(args.note ? { note: args.note } : {}),
+          ...(args.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: args.onBehalfOfStaffId } : {}),
+        },
+      });
+      return { overpaidCents: state.overpaidCents };
+    },
+    {
+      validator: (args) => {
+        const reason = checkOverpaymentConfirm(args, {
+          ...decisionContext(),
+          decided: state.overpaidCents !== null,
+          overpaidCents: state.overpaidCents,
+          confirming: state.phase === 'confirming',
+          decidedByStaffId: state.decision?.decidedByStaffId ?? null,
+        });
+        if (reason) throw new Error(reason);
+      },
+      description: '确认决定计算出的超发金额（作出决定以外的工作人员）',
     },
   );
 
@@ -283,6 +337,23 @@ export async function deathReview(input: DeathReviewInput): Promise<DeathReviewR
   });
 
   await condition(() => state.overpaidCents !== null);
+  // (Set by the `decide` handler: the compiler's narrowing of `state.phase` does not see it.)
+  if ((state.phase as DeathReviewStatus['phase']) === 'confirming') {
+    // Only on runs past the patch: a card with the step for the 专班组长 (to the deputy while one stands in).
+    const confirmer = (caseCtx.leaderStaffIds ?? []).find((id) => id !== state.decision?.decidedByStaffId);
+    if (confirmer !== undefined) {
+      await notify({
+        recipientStaffId: confirmer,
+        kind: 'approval-request',
+        text: deathReviewConfirmText(caseCtx.subjectLabel, state.overpaidCents!),
+        dedupeKey: `${workflowId}:confirm-overpayment`,
+        caseId: caseCtx.caseId,
+        workflowId,
+        actions: [{ label: '确认超发金额', step: 'dr.confirm', style: 'primary' as const }],
+        sentAt: new Date(Date.now()).toISOString(),
+      });
+    }
+  }
   await condition(() => state.recoveredCents >= (state.overpaidCents ?? 0) || state.writeOff !== null);
   await condition(() => pendingRecoveryCents === 0 && allHandlersFinished());
 

@@ -39,6 +39,7 @@ const TYPE_LABELS: Record<TimelineType, string> = {
   submitted: '报送',
   refused: '拒收',
   decided: '决定',
+  confirmed: '确认',
   recovered: '追回',
   death: '死亡',
   alert: '预警',

@@ -30,6 +30,16 @@ export async function deputyOf(prisma: PrismaClient, leaderStaffId: number, toda
   return row ? { id: row.id, leader: row.leader, deputy: row.deputy } : null;
 }
 
+/** Delegations to this person over `today` that their leader ended early (a deputy is then told why he may no longer act). */
+export async function endedDelegationsTo(prisma: PrismaClient, deputyStaffId: number, today: string): Promise<Array<ActiveDelegation & { endedAt: Date }>> {
+  const rows = await prisma.delegation.findMany({
+    where: { deputyStaffId, revokedAt: { not: null }, startsOn: { lte: day(today) }, endsOn: { gte: day(today) } },
+    orderBy: { id: 'desc' },
+    select: { ...select, revokedAt: true },
+  });
+  return rows.map((row) => ({ id: row.id, leader: row.leader, deputy: row.deputy, endedAt: row.revokedAt! }));
+}
+
 /** The leaders this person stands in for on `today`. */
 export async function leadersActingFor(prisma: PrismaClient, deputyStaffId: number, today: string): Promise<ActiveDelegation[]> {
   const rows = await prisma.delegation.findMany({

@@ -50,7 +50,7 @@ import { addCalendarDays, diffCalendarDays, monthKey, yearOf, type LocalDate } f
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { CycleTickInput } from '../../workflows/cycle-tick.js';
 import { createRandom } from '../../domain/random.js';
-import { decideUpdate, recordRecoveryUpdate } from '../../domain/steps/updates/death-review.js';
+import { confirmOverpaymentUpdate, decideUpdate, recordRecoveryUpdate } from '../../domain/steps/updates/death-review.js';
 import { submitProgressUpdate } from '../../domain/steps/updates/progress-cycle.js';
 import { townshipSubmitUpdate, villageReportUpdate } from '../../domain/steps/updates/village-chain.js';
 import { assignBehaviours, REACTION, type Behaviour } from './staff.js';
@@ -95,7 +95,7 @@ export interface RehearsalOptions {
   onProgress?: (doneMs: number, totalMs: number, now: number) => void;
 }
 
-export type TimelineType = 'opened' | 'prompt' | 'due' | 'reminder' | 'escalation' | 'aggregate' | 'submitted' | 'refused' | 'decided' | 'recovered' | 'death' | 'alert' | 'review-item' | 'closed';
+export type TimelineType = 'opened' | 'prompt' | 'due' | 'reminder' | 'escalation' | 'aggregate' | 'submitted' | 'refused' | 'decided' | 'confirmed' | 'recovered' | 'death' | 'alert' | 'review-item' | 'closed';
 
 export interface TimelineEvent {
   /** ISO-8601 instant (campaign time). */
@@ -439,6 +439,13 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
         timeline.at(-1)!.text += overpaidCents > 0 ? `，超发${(overpaidCents / 100).toFixed(2)}元` : '，无超发';
         if (overpaidCents > 0) {
           schedule((await now()) + REACTION.recoveryAfterDecisionMs, `recover ${n.workflowId}`, async () => {
+            // The over-payment is confirmed first, by someone other than the decider: the township head, else the 专班组长.
+            const regionId = staffRows.find((s) => s.id === assignee)?.regionId;
+            const confirmer = staffRows.find((s) => s.role === 'TOWNSHIP_HEAD' && s.regionId === regionId && s.id !== assignee) ?? staffRows.find((s) => s.role === 'TASKFORCE_LEADER' && s.id !== assignee);
+            if (confirmer) {
+              const c = await act(`${n.workflowId}:confirm`, n.workflowId, confirmOverpaymentUpdate, { amount: overpaidCents / 100, byStaffId: confirmer.id }, { subject, staff: confirmer.id, type: 'confirmed', text: `确认超发金额${(overpaidCents / 100).toFixed(2)}元` });
+              if (!c.ok) return;
+            }
             await act(`${n.workflowId}:recover`, n.workflowId, recordRecoveryUpdate, { amount: overpaidCents / 100, recordedByStaffId: assignee }, { subject, staff: assignee, type: 'recovered', text: `登记追回超发资金${(overpaidCents / 100).toFixed(2)}元` });
           });
         }
@@ -607,7 +614,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
   }
 }
 
-const TYPE_ORDER: TimelineType[] = ['death', 'opened', 'prompt', 'reminder', 'submitted', 'decided', 'recovered', 'refused', 'due', 'aggregate', 'escalation', 'alert', 'review-item', 'closed'];
+const TYPE_ORDER: TimelineType[] = ['death', 'opened', 'prompt', 'reminder', 'submitted', 'decided', 'confirmed', 'recovered', 'refused', 'due', 'aggregate', 'escalation', 'alert', 'review-item', 'closed'];
 
 const CYCLE_LABELS: Record<string, string> = {
   progress: '进展情况报告',

@@ -14,6 +14,7 @@
  *   No statutory overall limit.
  */
 import { formatDateZh, isValidLocalDate, type LocalDate } from '../time/local-date.js';
+import { actsAs, onBehalfOfInvalid } from './delegation.js';
 import type { AssistanceKindCode } from './kinds.js';
 
 export type ApplicationTrack = 'dibao' | 'tekun';
@@ -151,10 +152,14 @@ export interface ApplicationDecideArgs {
   /** The decider's comment (审核意见). */
   note?: string;
   byStaffId: number;
+  /** 代理审批: the leader `byStaffId` stands in for. */
+  onBehalfOfStaffId?: number;
 }
 export interface ExtendArgs {
   reason: string;
   byStaffId: number;
+  /** 代理审批: the leader `byStaffId` stands in for. */
+  onBehalfOfStaffId?: number;
 }
 export const NOTICE_DELIVERY_METHODS = ['直接送达', '邮寄送达', '留置送达', '委托送达'] as const;
 export interface RefusalNoticeArgs {
@@ -302,7 +307,8 @@ export function checkApplicationDecision(args: unknown, ctx: ApplicationCheckCon
   if (!isStaffId(a.byStaffId)) return '缺少作出决定的工作人员';
   const r = recusal(a.byStaffId, ctx);
   if (r) return r;
-  if (!ctx.countyDeciderIds.includes(a.byStaffId)) return '您无权作出审核确认决定（须为县民政局社会救助股工作人员或工作专班组长）';
+  if (onBehalfOfInvalid(a)) return onBehalfOfInvalid(a);
+  if (!actsAs(a, ctx.countyDeciderIds)) return '您无权作出审核确认决定（须为县民政局社会救助股工作人员或工作专班组长）';
   if (a.decision === 'approve') {
     const missing = nearRelativeMissing(ctx.nearRelative, ctx.homeVisitRequired);
     if (missing.length > 0) return `申请人是工作人员或村（居）委会成员的近亲属，确认前还须：${missing.join('；')}`;
@@ -321,7 +327,8 @@ export function checkExtend(args: unknown, ctx: ApplicationCheckContext): string
   if (!isStaffId(a.byStaffId)) return '缺少批准人';
   const r = recusal(a.byStaffId, ctx);
   if (r) return r;
-  if (!ctx.extensionApproverIds.includes(a.byStaffId)) return '延长办理时限须由股室负责人或工作专班组长批准';
+  if (onBehalfOfInvalid(a)) return onBehalfOfInvalid(a);
+  if (!actsAs(a, ctx.extensionApproverIds)) return '延长办理时限须由股室负责人或工作专班组长批准';
   return null;
 }
 

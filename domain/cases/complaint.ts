@@ -13,6 +13,7 @@
 import { maskMobile } from '../identity/contact.js';
 import { maskIdNumber } from '../identity/id-number.js';
 import { formatDateZh, isValidLocalDate, type LocalDate } from '../time/local-date.js';
+import { actsAs, onBehalfOfInvalid, type StepBy } from './delegation.js';
 
 /** The database's StaffRole values (workflow code cannot import the Prisma enums). */
 export type StaffRoleCode =
@@ -103,8 +104,7 @@ export function complainantLabel(c: { name: string; phone?: string | null; idNum
 export const ACCEPTANCE_DECISIONS = ['受理', '不予受理'] as const;
 export type AcceptanceDecision = (typeof ACCEPTANCE_DECISIONS)[number];
 
-export interface RecordAcceptanceNoticeArgs {
-  byStaffId: number;
+export interface RecordAcceptanceNoticeArgs extends StepBy {
   /** 受理 (default) or 不予受理; the complainant is told either way. */
   decision?: AcceptanceDecision;
   /** Why (required when 不予受理; told to the complainant). */
@@ -117,13 +117,11 @@ export interface RecordAcceptanceNoticeArgs {
   method: string;
 }
 
-export interface ExtendComplaintArgs {
-  byStaffId: number;
+export interface ExtendComplaintArgs extends StepBy {
   reason: string;
 }
 
-export interface RecordExtensionNoticeArgs {
-  byStaffId: number;
+export interface RecordExtensionNoticeArgs extends StepBy {
   noticeOn: LocalDate;
   method: string;
 }
@@ -131,23 +129,26 @@ export interface RecordExtensionNoticeArgs {
 export const VERIFICATION_FINDINGS = ['属实', '部分属实', '不属实'] as const;
 export type VerificationFinding = (typeof VERIFICATION_FINDINGS)[number];
 
-export interface RecordVerificationArgs {
-  byStaffId: number;
+export interface RecordVerificationArgs extends StepBy {
   finding: VerificationFinding;
   /** 核实情况 (free text, no personal data of the complainant). */
   result: string;
 }
 
-export interface RecordFeedbackArgs {
-  byStaffId: number;
+export interface RecordFeedbackArgs extends StepBy {
   feedbackOn: LocalDate;
   method: string;
   /** What the complainant was told (办理结果), no personal data. */
   content?: string;
 }
 
-export interface TransferClueArgs {
-  byStaffId: number;
+/** 办结: the handling unit or the 专班 closes the ledger entry after the feedback (and the clue's transfer). */
+export interface CloseComplaintArgs extends StepBy {
+  /** 办结意见: what was done, no personal data of the complainant. */
+  note: string;
+}
+
+export interface TransferClueArgs extends StepBy {
   /** The receiving 纪检监察 body. */
   transferredTo: string;
   transferredOn: LocalDate;
@@ -170,6 +171,8 @@ export interface ComplaintCheckContext {
   leaderIds: readonly number[];
   /** 纪检联络 / 专班组长 who may transfer the clue. */
   clueHandlerIds: readonly number[];
+  /** The accused (an accusation): never acts on it, not even as a deputy. */
+  accusedStaffId?: number | null;
   acceptanceRecorded: boolean;
   acceptedOn: LocalDate | null;
   /** The handling deadline (first late instant) has passed. */
@@ -179,6 +182,9 @@ export interface ComplaintCheckContext {
   verified: boolean;
   fedBack: boolean;
   clueTransferred: boolean;
+  /** Fed back (and the clue transferred): waiting for the explicit 办结 (runs since 'complaint-close-step'). */
+  awaitingClose?: boolean;
+  closeRecorded?: boolean;
 }
 
 function obj(args: unknown, ctx: ComplaintCheckContext): Record<string, unknown> | string {
@@ -188,9 +194,13 @@ function obj(args: unknown, ctx: ComplaintCheckContext): Record<string, unknown>
   return args as Record<string, unknown>;
 }
 
-function staffIn(a: Record<string, unknown>, ids: readonly number[], what: string): string | null {
+/** On the step's list, or a deputy (代理审批) standing in for someone on it; the accused never acts. */
+function staffIn(a: Record<string, unknown>, ids: readonly number[], what: string, ctx: ComplaintCheckContext): string | null {
   if (typeof a.byStaffId !== 'number' || !Number.isInteger(a.byStaffId) || a.byStaffId <= 0) return '缺少办理的工作人员';
-  if (!ids.includes(a.byStaffId)) return `该工作人员无权${what}`;
+  const invalid = onBehalfOfInvalid(a);
+  if (invalid) return invalid;
+  if (ctx.accusedStaffId !== undefined && ctx.accusedStaffId !== null && a.byStaffId === ctx.accusedStaffId) return '被举报人须回避，不能办理本事项';
+  if (!actsAs(a, ids)) return `该工作人员无权${what}`;
   return null;
 }
 
@@ -212,7 +222,7 @@ export function checkAcceptanceNotice(args: unknown, ctx: ComplaintCheckContext)
   const a = obj(args, ctx);
   if (typeof a === 'string') return a;
   if (ctx.acceptanceRecorded) return '已登记受理告知，不能重复登记';
-  const who = staffIn(a, ctx.fullReaderIds, '登记受理告知');
+  const who = staffIn(a, ctx.fullReaderIds, '登记受理告知', ctx);
   if (who) return who;
   const d = date(a.noticeOn, '告知日期', ctx);
   if (d) return d;
@@ -238,7 +248,7 @@ export function checkAcceptanceNotice(args: unknown, ctx: ComplaintCheckContext)
 export function checkExtension(args: unknown, ctx: ComplaintCheckContext): string | null {
   const a = obj(args, ctx);
   if (typeof a === 'string') return a;
-  const who = staffIn(a, ctx.leaderIds, '批准延期（须为工作专班组长）');
+  const who = staffIn(a, ctx.leaderIds, '批准延期（须为工作专班组长）', ctx);
   if (who) return who;
   if (!ctx.acceptanceRecorded) return '尚未受理，不能延期';
   if (ctx.fedBack) return '已反馈办理结果，无需延期';
@@ -252,7 +262,7 @@ export function checkExtensionNotice(args: unknown, ctx: ComplaintCheckContext):
   if (typeof a === 'string') return a;
   if (!ctx.extensionApproved) return '延期尚未经工作专班组长批准';
   if (ctx.extensionNoticed) return '已登记延期告知，不能重复登记';
-  const who = staffIn(a, ctx.fullReaderIds, '登记延期告知');
+  const who = staffIn(a, ctx.fullReaderIds, '登记延期告知', ctx);
   if (who) return who;
   return date(a.noticeOn, '告知日期', ctx, ctx.acceptedOn) ?? text(a.method, '告知方式', 50);
 }
@@ -260,7 +270,7 @@ export function checkExtensionNotice(args: unknown, ctx: ComplaintCheckContext):
 export function checkVerification(args: unknown, ctx: ComplaintCheckContext): string | null {
   const a = obj(args, ctx);
   if (typeof a === 'string') return a;
-  const who = staffIn(a, ctx.verifierIds, '登记核实结果');
+  const who = staffIn(a, ctx.verifierIds, '登记核实结果', ctx);
   if (who) return who;
   if (!ctx.acceptanceRecorded) return '尚未登记受理告知，不能登记核实结果';
   if (ctx.verified) return '已登记核实结果，不能重复登记';
@@ -273,7 +283,7 @@ export function checkVerification(args: unknown, ctx: ComplaintCheckContext): st
 export function checkFeedback(args: unknown, ctx: ComplaintCheckContext): string | null {
   const a = obj(args, ctx);
   if (typeof a === 'string') return a;
-  const who = staffIn(a, ctx.fullReaderIds, '登记反馈');
+  const who = staffIn(a, ctx.fullReaderIds, '登记反馈', ctx);
   if (who) return who;
   if (!ctx.verified) return '尚未登记核实结果，不能反馈';
   if (ctx.fedBack) return '已登记反馈，不能重复登记';
@@ -289,13 +299,31 @@ export function checkClueTransfer(args: unknown, ctx: ComplaintCheckContext): st
   if (args === null || typeof args !== 'object') return '内容缺失';
   const a = args as Record<string, unknown>;
   if (!ctx.accusation) return '该信访事项不涉及工作人员，没有问题线索';
-  const who = staffIn(a, ctx.clueHandlerIds, '移交问题线索（须为纪检联络人或工作专班组长）');
+  const who = staffIn(a, ctx.clueHandlerIds, '移交问题线索（须为纪检联络人或工作专班组长）', ctx);
   if (who) return who;
   if (ctx.clueTransferred) return '问题线索已移交，不能重复移交';
   return text(a.transferredTo, '接收单位', 100) ?? date(a.transferredOn, '移交日期', ctx) ?? (a.receipt !== undefined ? text(a.receipt, '回执编号', 100) : null);
 }
 
+/** 办结 after the feedback (and, for an accusation, the clue's transfer), by a verifier (handling unit or 专班). */
+export function checkClose(args: unknown, ctx: ComplaintCheckContext): string | null {
+  const a = obj(args, ctx);
+  if (typeof a === 'string') return a;
+  if (ctx.closeRecorded) return '该信访事项已办结，不能重复办结';
+  const who = staffIn(a, ctx.verifierIds, '办结本信访事项', ctx);
+  if (who) return who;
+  if (!ctx.fedBack) return '尚未向信访人反馈办理结果，不能办结';
+  if (ctx.accusation && !ctx.clueTransferred) return '问题线索尚未移交纪检监察机关，不能办结';
+  if (!ctx.awaitingClose) return '该信访事项当前不能办结，请稍后再试';
+  return text(a.note, '办结意见');
+}
+
 // ---------------------------------------------------------------- texts (no complainant, no content)
+
+/** The card asking the handling unit to close (办结) once the complainant has been told the result. */
+export function complaintCloseRequestText(accusation: boolean, ledgerNo: string): string {
+  return `${accusation ? '检举控告' : '实名举报'} ${ledgerNo} 已反馈办理结果，请登记办结`;
+}
 
 export type ComplaintStage = 'acceptance' | 'handling' | 'handling-extended' | 'clue';
 

@@ -3,6 +3,8 @@
  * checks the workflow's update validators run. Pure and synchronous (update
  * validators cannot await); every rejection is a Chinese message for staff.
  */
+import { actsAs, onBehalfOfInvalid } from './delegation.js';
+
 /** 维持: the household's amount stays as it is (the deceased was not counted, or another rule applies). */
 export const DEATH_REVIEW_DECISIONS = ['停发', '减发', '增发', '维持'] as const;
 export type DeathReviewDecision = (typeof DEATH_REVIEW_DECISIONS)[number];
@@ -86,13 +88,48 @@ export function checkDecision(args: unknown, ctx: DecisionContext): string | nul
   return null;
 }
 
+/** 确认超发金额: the over-payment the decision computed, confirmed by someone other than the decider. */
+export interface ConfirmOverpaymentArgs {
+  /** Yuan, as read on the card: must equal the computed over-payment. */
+  amount: number;
+  note?: string;
+  byStaffId: number;
+  /** 代理审批: the leader `byStaffId` stands in for. */
+  onBehalfOfStaffId?: number;
+}
+
+/** Until then (runs since 'death-review-overpayment-confirm') no recovery or write-off is recorded. */
+const UNCONFIRMED = '超发金额尚未确认，请先办理“确认超发金额”';
+
+/** Chinese reason why the over-payment cannot be confirmed, or null. Amounts in cents. */
+export function checkOverpaymentConfirm(
+  args: unknown,
+  ctx: DecisionContext & { overpaidCents: number | null; confirming: boolean; decidedByStaffId: number | null },
+): string | null {
+  if (ctx.closed) return '案件已办结，不能再确认超发金额';
+  if (!ctx.decided || ctx.overpaidCents === null) return '本案尚未作出决定，无超发金额可确认';
+  if (!ctx.confirming) return '超发金额已确认或无需确认';
+  if (args === null || typeof args !== 'object') return '确认内容缺失';
+  const a = args as Record<string, unknown>;
+  if (!isMoney(a.amount)) return '“确认超发金额（元）”必须是不小于 0、最多两位小数的数字';
+  if (Math.round(a.amount * 100) !== ctx.overpaidCents) {
+    return `“确认超发金额（元）”${a.amount} 元与计算的超发金额 ${(ctx.overpaidCents / 100).toFixed(2)} 元不一致`;
+  }
+  if (a.note !== undefined && (typeof a.note !== 'string' || a.note.length > 500)) return '“意见”须为不超过 500 字的文字';
+  if (onBehalfOfInvalid(a)) return onBehalfOfInvalid(a);
+  if (!isStaffId(a.byStaffId) || !actsAs(a, ctx.allowedStaffIds)) return '该工作人员无权确认本案的超发金额';
+  if (a.byStaffId === ctx.decidedByStaffId) return '超发金额须由作出决定以外的工作人员确认';
+  return null;
+}
+
 /** Chinese reason why the recovery cannot be recorded, or null. Amounts in cents. */
 export function checkRecovery(
   args: unknown,
-  ctx: DecisionContext & { overpaidCents: number | null; recoveredCents: number },
+  ctx: DecisionContext & { overpaidCents: number | null; recoveredCents: number; confirming?: boolean },
 ): string | null {
   if (ctx.closed) return '案件已办结，不能再登记追回';
   if (!ctx.decided || ctx.overpaidCents === null) return '本案尚未作出决定，无需登记追回';
+  if (ctx.confirming) return UNCONFIRMED;
   if (args === null || typeof args !== 'object') return '追回内容缺失';
   const a = args as Record<string, unknown>;
   if (!isMoney(a.amount) || a.amount <= 0) return '追回金额必须是大于 0、最多两位小数的数字';
@@ -126,15 +163,17 @@ export function checkHouseholdCheck(args: unknown, ctx: DecisionContext & { chec
 /** Chinese reason why the write-off (核销) cannot be approved, or null. Amounts in cents. */
 export function checkWriteOff(
   args: unknown,
-  ctx: DecisionContext & { overpaidCents: number | null; recoveredCents: number; leaderStaffIds: readonly number[]; writtenOff: boolean },
+  ctx: DecisionContext & { overpaidCents: number | null; recoveredCents: number; leaderStaffIds: readonly number[]; writtenOff: boolean; confirming?: boolean },
 ): string | null {
   if (ctx.closed) return '案件已办结，不能再核销';
   if (!ctx.decided || ctx.overpaidCents === null) return '本案尚未作出决定，无需核销';
+  if (ctx.confirming) return UNCONFIRMED;
   if (ctx.writtenOff) return '本案已批准核销，不能重复核销';
   if (ctx.overpaidCents - ctx.recoveredCents <= 0) return '超发资金已全部追回，无需核销';
   if (args === null || typeof args !== 'object') return '核销内容缺失';
   const a = args as Record<string, unknown>;
   if (typeof a.reason !== 'string' || a.reason.trim().length < 2 || a.reason.length > 500) return '请填写“核销理由”（2 至 500 字）';
-  if (!isStaffId(a.byStaffId) || !ctx.leaderStaffIds.includes(a.byStaffId)) return '核销须由本县专班组长批准';
+  if (onBehalfOfInvalid(a)) return onBehalfOfInvalid(a);
+  if (!actsAs(a, ctx.leaderStaffIds)) return '核销须由本县专班组长批准';
   return null;
 }

@@ -47,9 +47,55 @@ export function delegationRefusal(f: DelegationFacts): string | null {
   return null;
 }
 
+/** Facts for ending a delegation early (提前结束代理). */
+export interface DelegationEndFacts {
+  /** The delegation, or null when the number names none. */
+  delegation: { leaderStaffId: number; endsOn: string; revoked: boolean } | null;
+  /** Who asks to end it. */
+  staffId: number;
+  /** Today in Asia/Shanghai. */
+  today: string;
+}
+
+/** Only the leader who named the deputy ends the delegation, once, while it has days left: a Chinese refusal, or null. */
+export function delegationEndRefusal(f: DelegationEndFacts): string | null {
+  if (!f.delegation || f.delegation.leaderStaffId !== f.staffId) return '“代理编号”不是您指定的代理审批，请核对编号';
+  if (f.delegation.revoked) return '该代理审批已结束，无需再次结束';
+  if (f.delegation.endsOn < f.today) return '该代理审批已到期，无需结束';
+  return null;
+}
+
 /** Whether a delegation covers this day. */
 export function delegationCovers(d: { startsOn: string; endsOn: string; revoked: boolean }, today: string): boolean {
   return !d.revoked && d.startsOn <= today && today <= d.endsOn;
+}
+
+/** Who took a step, as the workflow sees it: the person and, under 代理审批, the leader they stood in for. */
+export interface StepBy {
+  byStaffId: number;
+  /** 代理审批: the leader `byStaffId` stood in for (verified by the front against a delegation in force). */
+  onBehalfOfStaffId?: number;
+}
+
+const isStaffId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/**
+ * The one authority rule of a step reserved to some staff (approvers, 专班组长, deciders …):
+ * who may act as one of them at the instant of the step is those staff and the deputies of
+ * their delegations in force then. The front verifies the delegation at that instant
+ * (app/db/delegation.ts) and only then sends `onBehalfOfStaffId`; the workflow validators
+ * (deterministic) read it from the Update's arguments. Recusal stays the deputy's own and is
+ * checked on `byStaffId` by each step's rule.
+ */
+export function actsAs(a: { byStaffId?: unknown; onBehalfOfStaffId?: unknown }, staffIds: readonly number[]): boolean {
+  if (!isStaffId(a.byStaffId)) return false;
+  if (staffIds.includes(a.byStaffId)) return true;
+  return isStaffId(a.onBehalfOfStaffId) && a.onBehalfOfStaffId !== a.byStaffId && staffIds.includes(a.onBehalfOfStaffId);
+}
+
+/** A Chinese reason when `onBehalfOfStaffId` is present but not a staff id, or null. */
+export function onBehalfOfInvalid(a: { onBehalfOfStaffId?: unknown }): string | null {
+  return a.onBehalfOfStaffId === undefined || isStaffId(a.onBehalfOfStaffId) ? null : '被代理的审批人编号无效';
 }
 
 /** The line on a card or outcome: 「由 X 代 Y 审批」. */

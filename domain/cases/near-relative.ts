@@ -15,6 +15,7 @@ import type { Relation } from '../policy/schema.js';
 import { RELATIONS } from '../policy/schema.js';
 import { formatDateZh, isValidLocalDate, type LocalDate } from '../time/local-date.js';
 import type { StaffRoleCode } from './complaint.js';
+import { actsAs, onBehalfOfInvalid } from './delegation.js';
 
 export const FILING_APPROVER_ROLES: readonly StaffRoleCode[] = ['SECTION_HEAD', 'TASKFORCE_LEADER'];
 /** County staff who may carry out and record the county home visit (县级入户调查). */
@@ -130,9 +131,9 @@ export function checkFilingDecision(args: unknown, ctx: FilingCheckContext): str
   if (!isStaffId(a.byStaffId)) return '缺少审批人';
   const conflict = conflictReason(a.byStaffId, ctx, '审批');
   if (conflict) return conflict;
-  const actingFor = a.onBehalfOfStaffId;
-  if (actingFor !== undefined && !isStaffId(actingFor)) return '被代理的审批人编号无效';
-  if (!ctx.approverStaffIds.includes(a.byStaffId) && !(actingFor !== undefined && ctx.approverStaffIds.includes(actingFor))) {
+  const invalid = onBehalfOfInvalid(a);
+  if (invalid) return invalid;
+  if (!actsAs(a, ctx.approverStaffIds)) {
     return '您无权审批本县的近亲属备案（须为县民政局股室负责人或工作专班组长）';
   }
   return null;

@@ -17,7 +17,7 @@ import {
   type InvestigationConclusion,
 } from '../cases/application.js';
 import type { StaffRole } from '../import/vocabulary.js';
-import { defineStep, type CaseSteps, type StepActor } from './contract.js';
+import { actsAsOneOf, defineStep, stepBy, type CaseSteps, type StepActor } from './contract.js';
 import { choiceField, dateField, optionalMoney, optionalText, textField } from './fields.js';
 import {
   applicationDecideUpdate,
@@ -45,21 +45,22 @@ export function applicantRelative(actor: StepActor, v: View): string | null {
 }
 
 /** The recusal, then membership of the staff list the review opened with (absent on old runs: the workflow checks). */
-function onList(list: (v: View) => number[] | undefined, why: string) {
+function onList(list: (v: View) => number[] | undefined, why: string, deputies = false) {
   return (actor: StepActor, v: View): string | null => {
     const r = applicantRelative(actor, v);
     if (r) return r;
     const ids = list(v);
-    return ids === undefined || ids.includes(actor.staffId) ? null : why;
+    return ids === undefined || (deputies ? actsAsOneOf(actor, ids) : ids.includes(actor.staffId)) ? null : why;
   };
 }
 const township = onList((v) => v.townshipStaffIds, '您不是申请人所在乡镇的工作人员，不能办理本环节');
-const county = onList((v) => v.countyDeciderIds, '您无权作出审核确认决定（须为县民政局社会救助股工作人员或工作专班组长）');
+// The county decision and the extension are a leader's steps: a deputy (代理审批) may take them for the leader.
+const county = onList((v) => v.countyDeciderIds, '您无权作出审核确认决定（须为县民政局社会救助股工作人员或工作专班组长）', true);
 const townshipOrCounty = onList(
   (v) => (v.townshipStaffIds === undefined ? undefined : [...v.townshipStaffIds, ...(v.countyDeciderIds ?? [])]),
   '您不是申请人所在乡镇或县民政局的工作人员，不能办理本环节',
 );
-const extensionApprover = onList((v) => v.extensionApproverIds, '延长办理时限须由股室负责人或工作专班组长批准');
+const extensionApprover = onList((v) => v.extensionApproverIds, '延长办理时限须由股室负责人或工作专班组长批准', true);
 
 const rounds = (v: View) => v.investigations?.length ?? 0;
 const busyPhase = (v: View) => v.phase === 'opening' || v.phase === 'closed';
@@ -171,8 +172,8 @@ export const decideApplicationStep = defineStep({
     }),
   toArgs: (v, actor) =>
     v.decision === 'approve'
-      ? { decision: 'approve' as const, monthlyAmount: v.monthlyAmount, note: v.note, byStaffId: actor.staffId }
-      : { decision: 'refuse' as const, reason: v.reason, note: v.note, byStaffId: actor.staffId },
+      ? { decision: 'approve' as const, monthlyAmount: v.monthlyAmount, note: v.note, ...stepBy(actor) }
+      : { decision: 'refuse' as const, reason: v.reason, note: v.note, ...stepBy(actor) },
   done: (r, v) =>
     r.decision === 'approve'
       ? `已批准，月保障金额 ${r.monthlyAmount ?? v.monthlyAmount} 元；审核意见：${v.note}`
@@ -211,7 +212,7 @@ export const extendApplicationStep = defineStep({
   refuse: extensionApprover,
   fields: [{ key: 'reason', label: '延长理由', kind: 'textarea', required: true, placeholder: '如有异议、分户、跨地区申请、调查困难等' }],
   schema: z.object({ reason: textField('延长理由', 500) }),
-  toArgs: (v, actor) => ({ reason: v.reason, byStaffId: actor.staffId }),
+  toArgs: (v, actor) => ({ reason: v.reason, ...stepBy(actor) }),
   done: (r, v) => `已批准延长至 45 个工作日${r.due ? `（至 ${r.due}）` : ''}：${v.reason}`,
 });
 

@@ -11,6 +11,7 @@
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 
+import { actsAs, type StepBy } from '../cases/delegation.js';
 import type { StaffRole } from '../import/vocabulary.js';
 
 /** How a field is asked for: the same on a Feishu form container, a Telegram private form and the console card. */
@@ -52,7 +53,12 @@ export interface StepActor {
 
 /** Whether the actor is, or stands in for, one of these staff (lists of approvers, leaders …). */
 export function actsAsOneOf(actor: StepActor, staffIds: readonly number[]): boolean {
-  return staffIds.includes(actor.staffId) || (actor.onBehalfOf !== undefined && staffIds.includes(actor.onBehalfOf.staffId));
+  return actsAs(stepBy(actor), staffIds);
+}
+
+/** Who took the step, for the Update's arguments: the person and, under 代理审批, the leader they stand in for. */
+export function stepBy(actor: StepActor): StepBy {
+  return { byStaffId: actor.staffId, ...(actor.onBehalfOf ? { onBehalfOfStaffId: actor.onBehalfOf.staffId } : {}) };
 }
 
 /** The raw values a form sends back: strings keyed by field key. */

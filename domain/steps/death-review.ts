@@ -8,10 +8,11 @@ import { z } from 'zod';
 
 import { DEATH_REVIEW_DECISIONS, type DeathReviewDecision } from '../cases/decision.js';
 import type { StaffRole } from '../import/vocabulary.js';
-import { actsAsOneOf, defineStep, type CaseSteps, type StepActor } from './contract.js';
+import { actsAsOneOf, defineStep, stepBy, type CaseSteps, type StepActor } from './contract.js';
 import { choiceField, dateField, moneyField, monthField, optionalMoney, optionalText, textField, yuan } from './fields.js';
 import {
   approveWriteOffUpdate,
+  confirmOverpaymentUpdate,
   deathReviewStatusQuery,
   decideUpdate,
   recordHouseholdCheckUpdate,
@@ -89,6 +90,26 @@ export const decideStep = defineStep({
     (r.overpaidCents > 0 ? `超发 ${yuan(r.overpaidCents)} 元（${r.months.length} 个月），须追回` : '无超发资金'),
 });
 
+export const confirmOverpaymentStep = defineStep({
+  id: 'dr.confirm',
+  update: confirmOverpaymentUpdate,
+  title: '确认超发金额',
+  roles: DEATH_REVIEW_WORKERS,
+  open: (v: DeathReviewStatus) => v.phase === 'confirming',
+  // Four eyes: someone on the case other than the one who decided.
+  refuse: (actor, v) =>
+    notOnCase(actor, v) ?? (v.decision && v.decision.decidedByStaffId === actor.staffId ? '超发金额须由作出决定以外的工作人员确认' : null),
+  brief: (v: DeathReviewStatus) => `决定${v.decision?.decision ?? ''}（${v.decision?.effectiveMonth ?? ''} 起），计算超发 ${yuan(v.overpaidCents ?? 0)} 元；确认后登记追回`,
+  initial: (v: DeathReviewStatus) => ({ amount: yuan(v.overpaidCents ?? 0) }),
+  fields: [
+    { key: 'amount', label: '确认超发金额（元）', kind: 'money', required: true },
+    { key: 'note', label: '意见', kind: 'textarea', required: false },
+  ],
+  schema: z.object({ amount: moneyField('确认超发金额（元）'), note: optionalText('意见') }),
+  toArgs: (v, actor) => ({ amount: v.amount, ...(v.note ? { note: v.note } : {}), ...stepBy(actor) }),
+  done: (r) => `已确认超发 ${yuan(r.overpaidCents)} 元，须追回`,
+});
+
 export const recoveryStep = defineStep({
   id: 'dr.recover',
   update: recordRecoveryUpdate,
@@ -121,7 +142,7 @@ export const writeOffStep = defineStep({
   brief: (v: DeathReviewStatus) => `尚欠 ${yuan(remaining(v))} 元未追回；核销后本案办结`,
   fields: [{ key: 'reason', label: '核销理由', kind: 'textarea', required: true, placeholder: '如：家庭无财产可供追回，经集体研究同意核销' }],
   schema: z.object({ reason: textField('核销理由', 500) }),
-  toArgs: (v, actor) => ({ reason: v.reason, byStaffId: actor.staffId }),
+  toArgs: (v, actor) => ({ reason: v.reason, ...stepBy(actor) }),
   done: (r, v) => `已批准核销 ${yuan(r.writtenOffCents)} 元：${v.reason}`,
 });
 
@@ -130,5 +151,5 @@ export const deathReviewSteps: CaseSteps<DeathReviewStatus> = {
   idPrefix: 'death-review:',
   label: '死亡核查',
   status: deathReviewStatusQuery,
-  steps: [householdCheckStep, decideStep, recoveryStep, writeOffStep],
+  steps: [householdCheckStep, decideStep, confirmOverpaymentStep, recoveryStep, writeOffStep],
 };

@@ -5,7 +5,7 @@
  * running the real activities, the console wired as `jiuzhu start` wires it.
  * The township caseworker who holds the overdue death review opens it from
  * /我的待办 by its button, records the household check on the card's form,
- * decides 停发 with a comment; the 专班组长 then approves the write-off of the
+ * decides 停发 with a comment; the 专班组长 then confirms the over-payment and approves the write-off of the
  * over-payment in the console, the case closes, and statutory table 5 (the
  * .xlsx `jiuzhu report 5` writes) lists the decision. Assertions are on what
  * the page shows; the database only confirms.
@@ -111,12 +111,15 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
     // In the start's order (finding key), so the same person is chosen on every run.
     const inOrder = live.deathReviews.workflowIds.map((id) => cases.find((c) => c.workflowId === id)!);
     console.info(`demo death reviews: ${inOrder.map((c) => `${c.workflowId} → ${holders.find((h) => h.id === c.assigneeStaffId)?.name ?? '-'}`).join('；')}`);
-    // The most overdue one held by a township caseworker (the issue's 「已超期 196 天」).
-    const kase = inOrder
-      .filter((c) => c.dueAt !== null && c.dueAt.getTime() < clockMs && holders.find((h) => h.id === c.assigneeStaffId)?.role === 'TOWNSHIP_CASEWORKER')
-      .sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime())[0]!;
-    expect(kase).toBeDefined();
+    // Chosen by the loaded data alone, never by who holds it: the earliest death (the most overdue review,
+    // the issue's 「已超期 196 天」), ties broken by the workflow id (county and member: natural keys).
+    const byData = [...inOrder].sort((a, b) => a.anchorDate!.getTime() - b.anchorDate!.getTime() || a.workflowId.localeCompare(b.workflowId));
+    const kase = byData[0]!;
+    expect(kase.anchorDate).not.toBeNull();
+    expect(kase.dueAt!.getTime()).toBeLessThan(clockMs);
+    // Then whoever the start assigned it to: a township caseworker (the demo staffs every township with one).
     const caseworker = holders.find((h) => h.id === kase.assigneeStaffId)!;
+    expect(caseworker.role).toBe('TOWNSHIP_CASEWORKER');
     console.info(`demo death review #${kase.id} held by ${caseworker.name} (编号 ${caseworker.id})`);
     const leader = await prisma.staff.findFirstOrThrow({ where: { role: 'TASKFORCE_LEADER', regionId: summary.countyRegionId }, orderBy: { id: 'asc' } });
 
@@ -165,8 +168,17 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
     console.info(`over-payment of the decision: ${overpaidCents / 100} 元`);
     if (overpaidCents > 0) {
       expect(decidedText).toContain('须追回');
-      // The 专班组长 approves the write-off of the whole over-payment from /案件 in the console.
+      // The 专班组长 confirms the over-payment (not the decider), at the amount the card shows…
       const lp = await openAs(leader.id);
+      await say(lp, `/案件 ${kase.id}`);
+      const toConfirm = lastCard(lp, `#${kase.id}`);
+      await until(() => toConfirm.locator('button', { hasText: '办理：确认超发金额' }).count()).toBe(1);
+      await toConfirm.locator('button', { hasText: '办理：确认超发金额' }).click();
+      const confirmCard = lp.locator('#log .msg', { has: lp.locator('form.stepform') }).filter({ hasText: '确认超发金额' }).last();
+      await until(() => confirmCard.locator('input[name="amount"]').inputValue()).toBe((overpaidCents / 100).toFixed(2));
+      await confirmCard.locator('button[type="submit"]').click();
+      await until(() => lp.locator('#log').innerText()).toContain(`已确认超发 ${(overpaidCents / 100).toFixed(2)} 元`);
+      // …then approves the write-off of the whole over-payment from /案件 in the console.
       await say(lp, `/案件 ${kase.id}`);
       const leaderCase = lastCard(lp, `#${kase.id}`);
       await until(() => leaderCase.locator('button', { hasText: '办理：批准核销' }).count()).toBe(1);
@@ -212,5 +224,5 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
     expect(ours[0]!.join('|')).not.toContain(member.idNumber);
     fs.rmSync(dir, { recursive: true, force: true });
     expect(problems).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });

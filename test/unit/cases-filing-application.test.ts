@@ -196,6 +196,17 @@ describe('application review rules', () => {
     expect(checkExtend({ reason: '跨地区', byStaffId: 1 }, ctx({ decided: true }))).toContain('已作出决定');
   });
 
+  it('代理审批: a deputy takes the decision and the extension for the leader; recusal stays the deputy\'s own', () => {
+    // 2 (a decider, not an extension approver) stands in for 5; 9 (neither) for 1.
+    expect(checkExtend({ reason: '跨地区', byStaffId: 2, onBehalfOfStaffId: 5 }, ctx())).toBeNull();
+    expect(checkExtend({ reason: '跨地区', byStaffId: 9, onBehalfOfStaffId: 7 }, ctx())).toContain('股室负责人');
+    expect(checkApplicationDecision({ ...approve, byStaffId: 9, onBehalfOfStaffId: 1 }, ctx())).toBeNull();
+    expect(checkApplicationDecision({ ...approve, byStaffId: 9, onBehalfOfStaffId: 'x' }, ctx())).toBe('被代理的审批人编号无效');
+    // The deputy related to the applicant recuses, even for a leader who need not.
+    const related = ctx({ nearRelative: facts({ required: false, relatedStaff: [{ id: 9, name: '钱经办' }] }) });
+    expect(checkApplicationDecision({ decision: 'refuse', reason: '收入超标', byStaffId: 9, onBehalfOfStaffId: 1 }, related)).toContain('回避');
+  });
+
   it('refusal notices: dated between the decision and today', () => {
     const c = ctx({ phase: 'awaitingRefusalNotice', decided: true, decisionDate: '2026-11-18' });
     expect(checkRefusalNotice({ noticeDate: '2026-11-20', byStaffId: 7 }, c)).toBeNull();

@@ -211,7 +211,7 @@ describe('application review, near-relative filing and complaint through the cha
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   });
 
-  it('complaint: acceptance (not from the township assignee card), extension by the 专班组长, verification, feedback, closed', async () => {
+  it('complaint: acceptance (not from the township assignee card), extension by the 专班组长, verification, feedback, 办结', async () => {
     const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
     const fx = await createComplaintFixture(prisma);
     const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
@@ -258,6 +258,11 @@ describe('application review, near-relative filing and complaint through the cha
       expect(await act(office, '延期告知', { noticeOn: receipt, method: '书面' })).toContain('办理期限延至');
       expect(await act(office, '登记核实结果', { finding: '部分属实', result: '评议会议记录未公开，已责令整改' })).toContain('部分属实');
       expect(await act(office, '反馈信访人', { feedbackOn: receipt, method: '电话', content: '已核实并整改' })).toContain('反馈办理结果');
+      // Fed back, not closed by itself: the 办结 step, a bad value first (the field named).
+      await eventually(async () => (await handle.query(complaintStatusQuery)).phase === 'awaitingClose');
+      expect((await prisma.case.findUniqueOrThrow({ where: { id: kase.id } })).status).toBe('OPEN');
+      expect(await act(office, '办结', { note: '' })).toContain('“办结意见”');
+      expect(await act(office, '办结', { note: '评议会议记录已公开，整改到位' })).toContain('本信访事项已办结');
       await closedCase(kase.id);
       const row = await prisma.complaint.findUniqueOrThrow({ where: { workflowId: handle.workflowId } });
       expect(row.feedbackAt).not.toBeNull();

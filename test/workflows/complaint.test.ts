@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it, inject } from 'vitest';
+import proto from '@temporalio/proto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { complaintsVisibleTo } from '../../activities/complaints.js';
@@ -7,6 +10,7 @@ import { verifyAuditChain } from '../../app/db/audit.js';
 import { openComplaint } from '../../app/cases/complaint.js';
 import { presets } from '../../domain/policy/load.js';
 import {
+  closeComplaintUpdate,
   complaintStatusQuery,
   complaintExtendUpdate as extendUpdate,
   recordAcceptanceNoticeUpdate,
@@ -171,7 +175,18 @@ describe('real-name complaint workflow (time-skipping server)', () => {
       expect(await rejection(handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.caseworker1, finding: '属实', result: 'x' }] }))).toContain('不能重复登记');
       expect(await rejection(handle.executeUpdate(recordFeedbackUpdate, { args: [{ byStaffId: fx.staff.caseworker1, feedbackOn: today, method: '书面' }] }))).toContain('无权');
       await handle.executeUpdate(recordFeedbackUpdate, { args: [{ byStaffId: fx.staff.office, feedbackOn: today, method: '书面' }], updateId: 'fb-1' });
+      // Fed back: not closed by itself; the handling township gets a card with 「办结」.
+      await eventually(async () => ((await handle.query(complaintStatusQuery)).phase === 'awaitingClose' ? true : null));
+      const closeCard = await eventually(() => prisma.notification.findUnique({ where: { dedupeKey: `${wf}:close-request` } }));
+      expect(closeCard).toMatchObject({ recipientStaffId: fx.staff.caseworker1, actions: [expect.objectContaining({ label: '办结', step: 'cp.close' })] });
+      expect(await rejection(handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker2, note: '已整改' }] }))).toContain('无权');
+      expect(await rejection(handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker1, note: ' ' }] }))).toContain('办结意见不能为空');
+      expect((await prisma.complaint.findUniqueOrThrow({ where: { workflowId: wf } })).closedAt).toBeNull();
+      const closed = await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker1, note: '已张榜公示评议结果，整改到位' }], updateId: 'close-1' });
+      expect(await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker1, note: '已张榜公示评议结果，整改到位' }], updateId: 'close-1' })).toEqual(closed);
       const result = await handle.result();
+      expect(result.closedAt).toBe(closed.closedAt);
+      expect(result.closure).toMatchObject({ byStaffId: fx.staff.caseworker1, note: '已张榜公示评议结果，整改到位' });
       expect(result).toMatchObject({ phase: 'closed', verification: { finding: '部分属实' }, extension: { approved: true, noticed: true } });
       return handle;
     });
@@ -200,7 +215,9 @@ describe('real-name complaint workflow (time-skipping server)', () => {
 
     // No notification names the complainant, masked or not.
     const notes = await prisma.notification.findMany({ where: { caseId: row.caseId! } });
-    expect(notes.length).toBe(4);
+    expect(notes.length).toBe(5);
+    const closedAudit = await prisma.auditEntry.findFirstOrThrow({ where: { subjectType: 'Complaint', subjectId: String(row.id), action: 'complaint.closed' } });
+    expect(closedAudit).toMatchObject({ actor: `staff:${fx.staff.caseworker1}`, payload: expect.objectContaining({ reason: '已办结：已张榜公示评议结果，整改到位' }) });
     for (const n of notes) {
       expect(n.text).not.toContain('周建国');
       expect(n.text).not.toContain(PHONE.slice(-4));
@@ -289,7 +306,11 @@ describe('real-name complaint workflow (time-skipping server)', () => {
         [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, byStaffId: fx.staff.head1 }] }), '无权'],
         [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, transferredTo: '' }] }), '接收单位不能为空'],
         [() => handle.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ byStaffId: fx.staff.office, noticeOn: receiptDate, method: '书面' }] }), '无权'],
-        [() => handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.caseworker1, finding: '不属实', result: '无此事' }] }), '无权'],
+        // The accused is told he must recuse, even standing in (代理审批) for the 专班组长.
+        [() => handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.caseworker1, finding: '不属实', result: '无此事' }] }), '被举报人须回避'],
+        [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, byStaffId: fx.staff.caseworker1, onBehalfOfStaffId: fx.staff.leader }] }), '被举报人须回避'],
+        // A deputy's claim must name a staff id.
+        [() => handle.executeUpdate(transferClueUpdate, { args: [{ ...transfer, byStaffId: fx.staff.office, onBehalfOfStaffId: -1 }] }), '被代理的审批人编号无效'],
       ];
       for (const [p, message] of bad) expect(await rejection(p())).toContain(message);
       expect(await onlyWorkflowTasksSince(handle, before)).toBe(true);
@@ -313,6 +334,8 @@ describe('real-name complaint workflow (time-skipping server)', () => {
       await handle.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ byStaffId: fx.staff.liaison, noticeOn: today, method: '书面' }], updateId: 'acc-1' });
       await handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.leader, finding: '属实', result: '已由纪检监察机关立案' }], updateId: 'ver-1' });
       await handle.executeUpdate(recordFeedbackUpdate, { args: [{ byStaffId: fx.staff.liaison, feedbackOn: today, method: '当面' }], updateId: 'fb-1' });
+      await eventually(async () => ((await handle.query(complaintStatusQuery)).phase === 'awaitingClose' ? true : null));
+      await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.liaison, note: '纪检监察机关已立案处理' }], updateId: 'close-1' });
       expect((await handle.result()).phase).toBe('closed');
     });
 
@@ -384,8 +407,26 @@ describe('real-name complaint workflow (time-skipping server)', () => {
       // Township 2 verifies (subject township), the county feeds back.
       await handle.executeUpdate(recordVerificationUpdate, { args: [{ byStaffId: fx.staff.caseworker2, finding: '不属实', result: '经查发放记录完整' }] });
       await handle.executeUpdate(recordFeedbackUpdate, { args: [{ byStaffId: fx.staff.leader, feedbackOn: today, method: '书面' }] });
+      await eventually(async () => ((await handle.query(complaintStatusQuery)).phase === 'awaitingClose' ? true : null));
+      await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker2, note: '经查不属实，已答复' }] });
       expect((await handle.result()).phase).toBe('closed');
       for (const key of keys) expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);
     });
+  });
+
+  it('replays a complaint closed by itself before the explicit 办结 (patched: complaint-close-step)', async () => {
+    // Recorded with the workflow as of the commit before 'complaint-close-step': acceptance, verification,
+    // feedback, closed at once (no marker, no closeComplaint update). Payloads encrypted with the test key.
+    const file = path.join(import.meta.dirname, 'fixtures/histories/complaint-closed-before-close-step.binpb');
+    const history = proto.temporal.api.history.v1.History.decode(fs.readFileSync(file));
+    const EventType = proto.temporal.api.enums.v1.EventType;
+    const events = history.events ?? [];
+    expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(false);
+    expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(true);
+    const activityTypes = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(activityTypes.at(-1)).toBe('closeComplaint');
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter }, history, 'complaint-before-close-step'),
+    ).resolves.toBeUndefined();
   });
 });

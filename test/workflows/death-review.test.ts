@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it, inject } from 'vitest';
+import proto from '@temporalio/proto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
@@ -7,6 +10,7 @@ import { openDeathReview } from '../../app/cases/death-review.js';
 import type { DecideArgs } from '../../domain/cases/index.js';
 import { presets } from '../../domain/policy/load.js';
 import {
+  confirmOverpaymentUpdate,
   decideUpdate,
   deathReviewStatusQuery,
   recordRecoveryUpdate,
@@ -108,6 +112,17 @@ describe('death review workflow (time-skipping server)', () => {
       expect(ended).toMatchObject({ status: 'ENDED', onHold: false, holdCaseId: null });
       expect(ended.endDate?.toISOString().slice(0, 10)).toBe(addDays(`${monthOf(deathDate, 1)}-01`, -1));
 
+      // The over-payment is confirmed first, by someone other than the decider, at the amount computed.
+      expect((await handle.query(deathReviewStatusQuery)).phase).toBe('confirming');
+      expect(await rejection(handle.executeUpdate(recordRecoveryUpdate, { args: [{ amount: 100, recordedByStaffId: fx.staff.head }], updateId: 'rec-early' }))).toContain('超发金额尚未确认');
+      expect(await rejection(handle.executeUpdate(confirmOverpaymentUpdate, { args: [{ amount: 1000, byStaffId: ok.decidedByStaffId }] }))).toContain('作出决定以外');
+      expect(await rejection(handle.executeUpdate(confirmOverpaymentUpdate, { args: [{ amount: 900, byStaffId: fx.staff.head }] }))).toContain('与计算的超发金额 1000.00 元不一致');
+      expect(await rejection(handle.executeUpdate(confirmOverpaymentUpdate, { args: [{ amount: 1000, byStaffId: fx.staff.outsider }] }))).toContain('无权');
+      expect(await handle.executeUpdate(confirmOverpaymentUpdate, { args: [{ amount: 1000, byStaffId: fx.staff.head, note: '核对发放记录无误' }], updateId: 'conf-1' })).toEqual({ overpaidCents: 100_000 });
+      expect(await handle.executeUpdate(confirmOverpaymentUpdate, { args: [{ amount: 1000, byStaffId: fx.staff.head, note: '核对发放记录无误' }], updateId: 'conf-1' })).toEqual({ overpaidCents: 100_000 });
+      expect(await rejection(handle.executeUpdate(confirmOverpaymentUpdate, { args: [{ amount: 1000, byStaffId: fx.staff.leader }], updateId: 'conf-2' }))).toContain('已确认');
+      expect((await handle.query(deathReviewStatusQuery)).phase).toBe('recovering');
+
       // Recoveries until the over-payment is back; the same update id counts once.
       const r1 = await handle.executeUpdate(recordRecoveryUpdate, { args: [{ amount: 600, recordedByStaffId: fx.staff.head }], updateId: 'rec-1' });
       expect(r1).toEqual({ recoveredCents: 60_000, remainingCents: 40_000 });
@@ -128,6 +143,7 @@ describe('death review workflow (time-skipping server)', () => {
     expect(await auditActions('Case', closed.id)).toEqual([
       'case.opened',
       'case.decided',
+      'case.overpayment-confirmed',
       'case.recovery-recorded',
       'case.recovery-recorded',
       'case.closed',
@@ -200,5 +216,21 @@ describe('death review workflow (time-skipping server)', () => {
       await handle.fetchHistory(),
       handle.workflowId,
     );
+  });
+
+  it('replays a review decided and recovered before the over-payment confirmation (patched: death-review-overpayment-confirm)', async () => {
+    // Recorded with the workflow as of the commit before 'death-review-overpayment-confirm': check, 停发
+    // with 1000 yuan over-paid, recovered at once, closed (no marker, no confirmOverpayment). Test key.
+    const file = path.join(import.meta.dirname, 'fixtures/histories/death-review-recovered-before-overpayment-confirm.binpb');
+    const history = proto.temporal.api.history.v1.History.decode(fs.readFileSync(file));
+    const EventType = proto.temporal.api.enums.v1.EventType;
+    const events = history.events ?? [];
+    expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(false);
+    expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).toBe(true);
+    const activityTypes = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(activityTypes).toContain('recordCaseRecovery');
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter }, history, 'death-review-before-confirm'),
+    ).resolves.toBeUndefined();
   });
 });

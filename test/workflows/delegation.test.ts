@@ -10,17 +10,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { openComplaint } from '../../app/cases/complaint.js';
+import { openDeathReview } from '../../app/cases/death-review.js';
 import { submitNearRelativeFiling } from '../../app/cases/near-relative-filing.js';
 import { verifyAuditChain } from '../../app/db/audit.js';
+import { createActivities } from '../../activities/index.js';
 import { presets } from '../../domain/policy/load.js';
+import { complaintStatusQuery } from '../../domain/steps/complaint.js';
+import { deathReviewStatusQuery } from '../../domain/steps/updates/death-review.js';
 import { nearRelativeFilingStatusQuery } from '../../domain/steps/near-relative-filing.js';
 import { freshIdNumber } from '../support/ids.js';
 import { consoleDriver, startChatFrontsUnderTest, type ChatFrontsUnderTest } from '../support/chat-drivers.js';
 import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
 import { TEST_NOW_MS } from '../support/clock.js';
 import { createCasesFixture, testCalendar } from './fixtures/cases-b.js';
-import { testCalendar as yearCalendar } from './fixtures/complaint.js';
-import { addDays, chinaDate, eventually } from './fixtures/death-review.js';
+import { createComplaintFixture, testCalendar as yearCalendar } from './fixtures/complaint.js';
+import { DAY, addDays, chinaDate, createDeathFixture, eventually, monthOf } from './fixtures/death-review.js';
 
 describe('代理审批 through the console (time-skipping server)', () => {
   const ctx = useTemporalTestContext(connectTimeSkipping);
@@ -121,6 +126,116 @@ describe('代理审批 through the console (time-skipping server)', () => {
       expect(created.map((a) => (a.payload as { deputyStaffId: number }).deputyStaffId)).toEqual([related, deputy]);
       const botEntries = await prisma.auditEntry.findMany({ where: { action: { startsWith: 'bot.form' }, payload: { path: ['onBehalfOfStaffId'], equals: head } } });
       expect(botEntries).toHaveLength(1);
+    });
+    expect((await verifyAuditChain(prisma)).ok).toBe(true);
+  });
+
+  it('a deputy takes every leader step (write-off, complaint extension) recorded 「由 X 代 Y」; the leader ends it early; the deputy is refused and cards go to the leader', async () => {
+    const web = consoleDriver(under.baseUrl, prisma, () => under.fronts.idle());
+    clockMs = await ctx.env.currentTimeMs();
+    const today = chinaDate(clockMs);
+    const until = addDays(today, 10);
+    const deathDate = chinaDate(clockMs - 40 * DAY);
+    const fx = await createDeathFixture(prisma, [monthOf(deathDate), monthOf(deathDate, 1), monthOf(deathDate, 2)]);
+    const { leader, caseworker } = fx.staff;
+    // A 专班 office member: no write-off right of his own.
+    const deputy = (await prisma.staff.create({ data: { name: '钱专班', idNumber: freshIdNumber(), role: 'TASKFORCE_OFFICE', unit: '工作专班', regionId: fx.countyId } })).id;
+    const cx = await createComplaintFixture(prisma);
+    const worker = await createTestWorker({ connection: ctx.env.nativeConnection, taskQueue, db: { prisma } });
+    const last = async (staffId: number) => (await web.texts(staffId)).at(-1) ?? '';
+    const act = async (staffId: number, caseId: number, title: string, values: Record<string, string>) => {
+      expect(await web.say(staffId, `/案件 ${caseId}`)).toBe(200);
+      expect(await web.press(staffId, `办理：${title}`)).toBe(200);
+      expect(await web.submit(staffId, values, { card: title })).toBe(200);
+      return last(staffId);
+    };
+
+    await worker.runUntil(async () => {
+      for (const s of [leader, caseworker, fx.staff.head, deputy, cx.staff.leader, cx.staff.office]) expect(await web.open(s)).toBe(200);
+
+      // A death review decided 停发 with an over-payment, through the console.
+      const handle = await openDeathReview(ctx.env.client, { taskQueue, countyRegionId: fx.countyId, memberId: fx.memberId, deathDate, source: '村报', policy: presets.zhangzi });
+      await eventually(async () => ((await handle.query(deathReviewStatusQuery)).phase === 'reviewing' ? true : null));
+      const kase = await prisma.case.findUniqueOrThrow({ where: { workflowId: handle.workflowId } });
+      expect(await act(caseworker, kase.id, '登记入户核查', { visitedOn: today, visitors: '李经办', findings: '已火化' })).toContain('已入户核查');
+      expect(await act(caseworker, kase.id, '作出核查决定', { decision: '停发', effectiveMonth: monthOf(deathDate, 1), note: '停发' })).toContain('须追回');
+      expect(await act(fx.staff.head, kase.id, '确认超发金额', { amount: '1000.00' })).toContain('已确认超发 1000.00 元');
+      await eventually(async () => ((await handle.query(deathReviewStatusQuery)).phase === 'recovering' ? true : null));
+
+      // Without a delegation the office member has no write-off.
+      await web.say(deputy, `/案件 ${kase.id}`);
+      expect(await last(deputy)).not.toContain('办理：批准核销');
+
+      // The leader names him, then ends it early with the confirmation's 「结束代理」.
+      await web.say(leader, `/代理审批 ${deputy} ${today} ${until}`);
+      const first = await prisma.delegation.findFirstOrThrow({ where: { leaderStaffId: leader, deputyStaffId: deputy }, orderBy: { id: 'desc' } });
+      expect(await last(leader)).toContain(`代理编号 ${first.id}`);
+      await web.say(deputy, `/案件 ${kase.id}`);
+      expect(await web.press(deputy, '办理：批准核销')).toBe(200);
+      // Someone else cannot end it; the leader can, once.
+      await web.say(caseworker, `/代理审批 结束 ${first.id}`);
+      expect(await last(caseworker)).toContain('“代理编号”不是您指定的代理审批');
+      expect(await web.press(leader, '结束代理')).toBe(200);
+      expect(await last(leader)).toContain(`已提前结束钱专班的代理审批（代理编号 ${first.id}`);
+      expect(await web.press(leader, '结束代理')).toBe(200);
+      expect(await last(leader)).toContain('该代理审批已结束');
+      await under.fronts.delivery.kick();
+      expect((await web.texts(deputy)).join('\n')).toContain('赵组长已于');
+      // The card he opened before is refused now, saying why; nothing written.
+      expect(await web.submit(deputy, { reason: '家庭无财产可供追回' }, { card: '批准核销' })).toBe(200);
+      expect(await last(deputy)).toContain(`赵组长已于 ${today} 结束您的代理审批，您不能再代赵组长办理“批准核销”`);
+      expect((await handle.query(deathReviewStatusQuery)).writeOff).toBeNull();
+      // A leader's card goes to the leader again (the notify activity reads the delegations in force).
+      const acts = createActivities({ prisma });
+      await acts.notify({ recipientStaffId: leader, kind: 'escalation', text: '死亡核查待核销', dedupeKey: `deleg-test:${kase.id}:after-end`, caseId: kase.id, workflowId: handle.workflowId, actions: [{ label: '办理', step: 'next' }], sentAt: new Date(clockMs).toISOString() });
+      expect(await prisma.notification.findUniqueOrThrow({ where: { dedupeKey: `deleg-test:${kase.id}:after-end` } })).toMatchObject({ recipientStaffId: leader });
+      expect(await prisma.auditEntry.count({ where: { action: 'delegation.ended', subjectId: String(first.id) } })).toBe(1);
+
+      // Named again: the same card now goes to the deputy, and he writes off for the leader.
+      await web.say(leader, `/代理审批 ${deputy} ${today} ${until}`);
+      await acts.notify({ recipientStaffId: leader, kind: 'escalation', text: '死亡核查待核销', dedupeKey: `deleg-test:${kase.id}:again`, caseId: kase.id, workflowId: handle.workflowId, actions: [{ label: '办理', step: 'next' }], sentAt: new Date(clockMs).toISOString() });
+      expect(await prisma.notification.findUniqueOrThrow({ where: { dedupeKey: `deleg-test:${kase.id}:again` } })).toMatchObject({ recipientStaffId: deputy });
+      const written = await act(deputy, kase.id, '批准核销', { reason: '家庭无财产可供追回，经专班研究同意核销' });
+      expect(written).toContain('已批准核销');
+      expect(written).toContain('办理人：由钱专班代赵组长审批');
+      const closed = await eventually(async () => {
+        const c = await prisma.case.findUniqueOrThrow({ where: { id: kase.id } });
+        return c.status === 'CLOSED' ? c : null;
+      });
+      const steps = (closed.data as { steps: Array<Record<string, unknown>> }).steps;
+      expect(steps.find((x) => x.action === 'case.written-off')).toMatchObject({ byStaffId: deputy, onBehalfOfStaffId: leader });
+      const wo = await prisma.auditEntry.findMany({ where: { action: 'case.written-off', subjectType: 'Case', subjectId: String(kase.id) } });
+      expect(wo).toHaveLength(1);
+      expect(wo[0]).toMatchObject({ actor: `staff:${deputy}`, payload: expect.objectContaining({ onBehalfOfStaffId: leader }) });
+
+      // The complaint extension: the 专班组长 names his office member, who approves it for him.
+      const complaint = await openComplaint(ctx.env.client, {
+        taskQueue,
+        intakeKey: `delegation-${clockMs}`,
+        calendar: yearCalendar(Number(today.slice(0, 4))),
+        countyRegionId: cx.countyId,
+        channel: '电话',
+        receivedAt: new Date(clockMs).toISOString(),
+        complainant: { name: '周建国', phone: '13800001111' },
+        summary: '反映第1村低保评议不公开',
+        subjectRegionId: cx.village1,
+        policy: presets.wenshui,
+      });
+      const ckase = await eventually(() => prisma.case.findUnique({ where: { workflowId: complaint.workflowId } }));
+      await eventually(async () => ((await complaint.query(complaintStatusQuery)).phase === 'acceptance' ? true : null));
+      expect(await act(cx.staff.office, ckase.id, '受理告知', { decision: '受理', reason: '予以受理', noticeOn: today, method: '电话' })).toContain('已受理');
+      await eventually(async () => ((await complaint.query(complaintStatusQuery)).phase === 'handling' ? true : null));
+      await web.say(cx.staff.office, `/案件 ${ckase.id}`);
+      expect(await last(cx.staff.office)).not.toContain('办理：批准延期');
+      await web.say(cx.staff.leader, `/代理审批 ${cx.staff.office} ${today} ${until}`);
+      const extended = await act(cx.staff.office, ckase.id, '批准延期', { reason: '涉及多户家庭，需逐户核查' });
+      expect(extended).toContain('已批准延期');
+      expect(extended).toContain('办理人：由吴专班代郑组长审批');
+      expect((await complaint.query(complaintStatusQuery)).extension.approved).toBe(true);
+      const row = await prisma.complaint.findUniqueOrThrow({ where: { workflowId: complaint.workflowId } });
+      const ext = await prisma.auditEntry.findMany({ where: { action: 'complaint.extension-approved', subjectType: 'Complaint', subjectId: String(row.id) } });
+      expect(ext).toHaveLength(1);
+      expect(ext[0]).toMatchObject({ actor: `staff:${cx.staff.office}`, payload: expect.objectContaining({ onBehalfOfStaffId: cx.staff.leader }) });
     });
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   });

@@ -141,6 +141,16 @@ describe('campaign rehearsal (jiuzhu simulate)', () => {
         expect(Date.parse(decided[0]!.at) < c.dueAt!.getTime()).toBe(b === 'onTime');
         // Decided on time: reminded, never escalated.
         if (b === 'onTime') expect(ladder.every((n) => n.kind === 'reminder')).toBe(true);
+        // An over-payment is confirmed by someone other than the decider before it is recovered; nothing refused.
+        const mine = r.timeline.filter((e) => e.workflowId === c.workflowId);
+        expect(mine.filter((e) => e.type === 'refused'), c.workflowId).toEqual([]);
+        const recovered = mine.findIndex((e) => e.type === 'recovered');
+        const confirmed = mine.findIndex((e) => e.type === 'confirmed');
+        if (recovered >= 0) {
+          expect(confirmed, c.workflowId).toBeGreaterThanOrEqual(0);
+          expect(confirmed).toBeLessThan(recovered);
+          expect(mine[confirmed]!.staff).not.toBe(decided[0]!.staff);
+        }
       }
     }
     // Seed 7: the six deaths fall to caseworkers of every behaviour (1 on time, 3 late, 2 never).

@@ -5,7 +5,8 @@
  * comes when its timer fires). A village cadre reports the death; the township
  * caseworker opens the step from the reminder card, records the household check
  * (a bad date first: a Chinese message naming the field, nothing written),
- * decides 停发 (the same submission delivered twice decides once), records a
+ * decides 停发 (the same submission delivered twice decides once); the 专班组长
+ * confirms the over-payment (not the decider); the caseworker records a
  * recovery with its receipt; the 专班组长 writes off the rest from the console's
  * /案件 card. Then the Case row, the audit chain and statutory table 5.
  */
@@ -110,6 +111,21 @@ describe('a death review driven to closure through the chat (Feishu + console, t
       const overpaidCents = (decided.data as { overpayment: { totalCents: number } }).overpayment.totalCents;
       expect(overpaidCents).toBeGreaterThan(0);
 
+      // The over-payment is confirmed by someone other than the decider: the caseworker has no such step;
+      // the 专班组长 confirms it from the console at the amount shown (a wrong one is refused, saying why).
+      expect(await driver.say(caseworker, 'private', `/案件 ${kase.id}`)).toBe(200);
+      expect(driver.botTexts(caseworker, 'private').at(-1)).not.toContain('确认超发金额');
+      expect(await web.say(fx.staff.leader, `/案件 ${kase.id}`)).toBe(200);
+      expect(await web.press(fx.staff.leader, '办理：确认超发金额')).toBe(200);
+      expect((await web.texts(fx.staff.leader)).at(-1)).toContain(`计算超发 ${(overpaidCents / 100).toFixed(2)} 元`);
+      expect(await web.submit(fx.staff.leader, { amount: '1.00' }, { card: '确认超发金额' })).toBe(200);
+      expect((await web.texts(fx.staff.leader)).at(-1)).toContain('不一致');
+      expect((await prisma.case.findUniqueOrThrow({ where: { id: kase.id } })).data).not.toHaveProperty('steps.1');
+      expect(await web.say(fx.staff.leader, `/案件 ${kase.id}`)).toBe(200);
+      expect(await web.press(fx.staff.leader, '办理：确认超发金额')).toBe(200);
+      expect(await web.submit(fx.staff.leader, { amount: (overpaidCents / 100).toFixed(2), note: '与发放记录核对无误' }, { card: '确认超发金额' })).toBe(200);
+      expect((await web.texts(fx.staff.leader)).at(-1)).toContain(`已确认超发 ${(overpaidCents / 100).toFixed(2)} 元`);
+
       // A recovery from /案件: the card lists the steps the caseworker may take now.
       expect(await driver.say(caseworker, 'private', `/案件 ${kase.id}`)).toBe(200);
       expect(driver.botTexts(caseworker, 'private').at(-1)).toContain('决定：');
@@ -148,16 +164,18 @@ describe('a death review driven to closure through the chat (Feishu + console, t
         recoveries: Array<{ amountCents: number; receiptNo?: string; recoveredOn?: string }>;
       };
       expect(data.decision).toMatchObject({ decision: '停发', effectiveMonth: stopMonth, decidedByStaffId: fx.staff.caseworker, note: '经入户核实已死亡，停发' });
-      expect(data.steps.map((s) => s.action)).toEqual(['case.household-checked', 'case.written-off']);
+      expect(data.steps.map((s) => s.action)).toEqual(['case.household-checked', 'case.overpayment-confirmed', 'case.written-off']);
       expect(data.steps[0]).toMatchObject({ byStaffId: fx.staff.caseworker, visitedOn: today });
-      expect(data.steps[1]).toMatchObject({ byStaffId: fx.staff.leader, writtenOffCents: overpaidCents - Math.round(half * 100) });
+      expect(data.steps[1]).toMatchObject({ byStaffId: fx.staff.leader, overpaidCents });
+      expect(data.steps[2]).toMatchObject({ byStaffId: fx.staff.leader, writtenOffCents: overpaidCents - Math.round(half * 100) });
       expect(data.recoveries).toEqual([expect.objectContaining({ amountCents: Math.round(half * 100), receiptNo: 'SJ-2026-001', recoveredOn: today })]);
       expect((await prisma.enrolment.findUniqueOrThrow({ where: { id: fx.enrolmentId } })).status).toBe('ENDED');
 
       // The audit chain holds, with each step in it.
       expect((await verifyAuditChain(prisma)).ok).toBe(true);
       const actions = (await prisma.auditEntry.findMany({ where: { subjectType: 'Case', subjectId: String(kase.id) }, orderBy: { id: 'asc' } })).map((a) => a.action);
-      for (const a of ['case.household-checked', 'case.decided', 'case.recovery-recorded', 'case.written-off', 'case.closed']) expect(actions).toContain(a);
+      for (const a of ['case.household-checked', 'case.decided', 'case.overpayment-confirmed', 'case.recovery-recorded', 'case.written-off', 'case.closed']) expect(actions).toContain(a);
+      expect(actions.indexOf('case.overpayment-confirmed')).toBeLessThan(actions.indexOf('case.recovery-recorded'));
       expect(actions.indexOf('case.household-checked')).toBeLessThan(actions.indexOf('case.decided'));
 
       // Statutory table 5 lists the case with its decision and amounts.
@@ -167,5 +185,5 @@ describe('a death review driven to closure through the chat (Feishu + console, t
       expect(rows[0]).toMatchObject({ event: '死亡', decision: '停发', effectiveMonth: stopMonth, overpaid: overpaidCents / 100, recovered: half, eventDate: deathDate });
       expect(JSON.stringify(rows)).not.toContain(member.idNumber);
     });
-  });
+  }, 180_000);
 });

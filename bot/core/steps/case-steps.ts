@@ -31,6 +31,7 @@ export function caseHistory(data: unknown): CardField[] {
   const lines: CardField[] = [];
   for (const s of d.steps ?? []) {
     if (s.action === 'case.household-checked') lines.push({ label: '入户核查', value: `${s.visitedOn ?? ''} ${s.visitors ?? ''}：${s.findings ?? ''}` });
+    if (s.action === 'case.overpayment-confirmed') lines.push({ label: '确认超发', value: `${day(s.at)} 确认超发 ${yuan(Number(s.overpaidCents ?? 0))} 元${s.note ? `：${String(s.note)}` : ''}` });
     if (s.action === 'case.written-off') lines.push({ label: '核销', value: `${day(s.at)} 核销 ${yuan(s.writtenOffCents ?? 0)} 元：${s.reason ?? ''}` });
     const other = s.action ? OTHER_STEPS_ZH[s.action] : undefined;
     if (other) {
@@ -56,8 +57,7 @@ export async function stepButtonsFor(ctx: BotContext, target: StepTarget): Promi
   const buttons: Button[] = [];
   for (const step of kind.steps) {
     if (!step.open(view)) continue;
-    const actor = await stepActor(ctx, { kind, step }, target);
-    if (typeof actor === 'string' || step.refuse?.(actor, view)) continue;
+    if (typeof (await stepActor(ctx, { kind, step }, target, view)) === 'string') continue;
     buttons.push(stepButton(target.ref, step));
   }
   return buttons;

@@ -29,8 +29,7 @@ export async function nextStepFor(ctx: BotContext, targetRef: string): Promise<R
   for (const step of kind.steps) {
     const reg = { kind, step };
     if (!step.open(view)) continue;
-    const actor = await stepActor(ctx, reg, target);
-    if (typeof actor === 'string' || step.refuse?.(actor, view)) continue;
+    if (typeof (await stepActor(ctx, reg, target, view)) === 'string') continue;
     return reg;
   }
   return `${target.label}当前没有您可以办理的环节。`;

@@ -3,7 +3,7 @@
 // status query), the values (the contract's zod schema, Chinese messages naming
 // the field), then the Update through the typed gateway. Nothing is written
 // unless the workflow accepts the step.
-import { leadersActingFor } from '../../../app/db/delegation.js';
+import { endedDelegationsTo, leadersActingFor } from '../../../app/db/delegation.js';
 import { actingForLine } from '../../../domain/cases/delegation.js';
 import type { StepActor, StepFormValues } from '../../../domain/steps/contract.js';
 import { toChinaDate } from '../../../domain/time/instants.js';
@@ -29,36 +29,62 @@ export function actorOf(ctx: BotContext): StepActor {
 }
 
 /**
- * Who takes this step, without asking the workflow (role and region only): the person
- * themself, or — 代理审批 — the leader they stand in for today, when only the leader's role
- * may take it. A Chinese refusal otherwise.
+ * Who may take this step, without asking the workflow (role and region only): the person
+ * themself when their role may, then — 代理审批 — each leader they stand in for today whose
+ * role may (the one rule "who may act as the leader now": the leader and the deputies of the
+ * delegations in force, app/db/delegation.ts). A Chinese refusal when nobody.
  */
-export async function stepActor(ctx: BotContext, reg: RegisteredStep, target: StepTarget): Promise<StepActor | string> {
+export async function stepActors(ctx: BotContext, reg: RegisteredStep, target: StepTarget): Promise<StepActor[] | string> {
   const staff = ctx.staff!;
   const covers = async (regionId: number) => target.regionId === null || (await regionCovers(ctx.prisma, regionId, target.regionId));
-  if (reg.step.roles.includes(staff.role)) return (await covers(staff.regionId)) ? actorOf(ctx) : '该事项不在您的辖区，不能办理。';
+  const actors: StepActor[] = [];
+  let outside = false;
+  if (reg.step.roles.includes(staff.role)) {
+    if (await covers(staff.regionId)) actors.push(actorOf(ctx));
+    else outside = true;
+  }
   for (const d of await leadersActingFor(ctx.prisma, staff.id, toChinaDate(ctx.deps.now()))) {
     if (!reg.step.roles.includes(d.leader.role) || !(await covers(d.leader.regionId))) continue;
-    return { staffId: staff.id, name: staff.name, role: d.leader.role, regionId: d.leader.regionId, onBehalfOf: { staffId: d.leader.id, name: d.leader.name } };
+    actors.push({ staffId: staff.id, name: staff.name, role: d.leader.role, regionId: d.leader.regionId, onBehalfOf: { staffId: d.leader.id, name: d.leader.name } });
   }
+  if (actors.length > 0) return actors;
+  if (outside) return '该事项不在您的辖区，不能办理。';
+  // A deputy whose leader ended the delegation early is told so, not just "not your role".
+  const ended = (await endedDelegationsTo(ctx.prisma, staff.id, toChinaDate(ctx.deps.now()))).find((d) => reg.step.roles.includes(d.leader.role));
+  if (ended) return `${ended.leader.name}已于 ${toChinaDate(ended.endedAt)} 结束您的代理审批，您不能再代${ended.leader.name}办理“${reg.step.title}”。`;
   return `您的岗位不能办理“${reg.step.title}”。`;
 }
 
+/**
+ * The actor who takes this step of this case: the first of `stepActors` the contract's own
+ * rule lets act (the person themself first, then as a deputy), or the first refusal.
+ */
+export async function stepActor(ctx: BotContext, reg: RegisteredStep, target: StepTarget, view: unknown): Promise<StepActor | string> {
+  const actors = await stepActors(ctx, reg, target);
+  if (typeof actors === 'string') return actors;
+  let first: string | null = null;
+  for (const actor of actors) {
+    const refused = reg.step.refuse?.(actor, view) ?? null;
+    if (refused === null) return actor;
+    first ??= refused;
+  }
+  return first!;
+}
 
 /** Resolves the step and its case, and checks who and when; a Chinese refusal otherwise. */
 export async function readyStep(ctx: BotContext, stepId: string, targetRef: string): Promise<ReadyStep | string> {
   const reg = stepById(stepId);
   const target = reg ? await resolveTarget(ctx.prisma, targetRef) : null;
   if (!reg || !target) return '该办理入口已失效，请发送 /我的待办 查看当前事项。';
-  const actor = await stepActor(ctx, reg, target);
-  if (typeof actor === 'string') return actor;
+  const may = await stepActors(ctx, reg, target);
+  if (typeof may === 'string') return may;
   const gateway = ctx.deps.workflows;
   if (!gateway) return '办理服务暂不可用，请稍后再试。';
   const view = await gateway.query(reg.kind.status, target.workflowId);
   if (view === null) return '该事项已办结或不存在。';
   if (!reg.step.open(view)) return `${target.label}当前不在“${reg.step.title}”环节${target.caseId !== null ? `，发送 /案件 ${target.caseId} 查看可办理的环节` : ''}。`;
-  const refused = reg.step.refuse?.(actor, view);
-  if (refused) return refused;
+  const actor = await stepActor(ctx, reg, target, view);
+  if (typeof actor === 'string') return actor;
   return { reg, target, view, actor };
 }
 

@@ -7,6 +7,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 import type {
   AcceptanceDecision,
+  CloseComplaintArgs,
   ExtendComplaintArgs,
   RecordAcceptanceNoticeArgs,
   RecordExtensionNoticeArgs,
@@ -27,7 +28,8 @@ export interface StageStatus {
 
 export interface ComplaintStatus {
   workflowId: string;
-  phase: 'registering' | 'acceptance' | 'handling' | 'closing' | 'closed';
+  /** 'awaitingClose': fed back (and the clue transferred), waiting for the explicit 办结 step. */
+  phase: 'registering' | 'acceptance' | 'handling' | 'awaitingClose' | 'closing' | 'closed';
   complaintId: number | null;
   caseId: number | null;
   clueId: number | null;
@@ -48,6 +50,8 @@ export interface ComplaintStatus {
   acceptanceDecision?: { decision: AcceptanceDecision; reason: string | null; byStaffId: number; noticeOn: LocalDate; at: string } | null;
   feedback?: (RecordFeedbackArgs & { at: string }) | null;
   clueTransfer?: (TransferClueArgs & { at: string }) | null;
+  /** The explicit 办结, once recorded. */
+  closure?: (CloseComplaintArgs & { at: string }) | null;
   /** Who may act (loaded when the ledger entry opens; the accused unit is never among them). */
   fullReaderIds?: number[];
   verifierIds?: number[];
@@ -61,4 +65,5 @@ export const recordExtensionNoticeUpdate = defineUpdate<StageStatus, [RecordExte
 export const recordVerificationUpdate = defineUpdate<void, [RecordVerificationArgs]>('recordVerification');
 export const recordFeedbackUpdate = defineUpdate<void, [RecordFeedbackArgs]>('recordFeedback');
 export const transferClueUpdate = defineUpdate<void, [TransferClueArgs]>('transferClue');
+export const closeComplaintUpdate = defineUpdate<{ closedAt: string }, [CloseComplaintArgs]>('closeComplaint');
 export const complaintStatusQuery = defineQuery<ComplaintStatus>('status');

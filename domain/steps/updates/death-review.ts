@@ -6,7 +6,8 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
-import type { DecideArgs, OverpaidMonth, RecordRecoveryArgs } from '../../cases/index.js';
+import type { ConfirmOverpaymentArgs, DecideArgs, OverpaidMonth, RecordRecoveryArgs } from '../../cases/index.js';
+import type { StepBy } from '../../cases/delegation.js';
 import type { LocalDate } from '../../time/local-date.js';
 
 export interface DecideResult {
@@ -32,16 +33,16 @@ export interface HouseholdCheckArgs {
 }
 
 /** 核销: the unrecovered rest written off, approved by the 专班组长. */
-export interface WriteOffArgs {
+export interface WriteOffArgs extends StepBy {
   reason: string;
-  byStaffId: number;
 }
 
 export interface WriteOffResult {
   writtenOffCents: number;
 }
 
-export type DeathReviewPhase = 'opening' | 'reviewing' | 'recovering' | 'closed';
+/** 'confirming': decided with an over-payment, waiting for its confirmation (runs since 'death-review-overpayment-confirm'). */
+export type DeathReviewPhase = 'opening' | 'reviewing' | 'confirming' | 'recovering' | 'closed';
 
 export interface DeathReviewStatus {
   workflowId: string;
@@ -61,6 +62,8 @@ export interface DeathReviewStatus {
   check?: (HouseholdCheckArgs & { updateId: string }) | null;
   decision: (DecideArgs & { updateId: string }) | null;
   overpaidCents: number | null;
+  /** The over-payment's confirmation (确认超发金额), once recorded. */
+  overpaymentConfirmed?: (ConfirmOverpaymentArgs & { updateId: string }) | null;
   recoveredCents: number;
   /** The unrecovered rest written off (核销), when approved. */
   writeOff?: (WriteOffArgs & { cents: number; updateId: string }) | null;
@@ -73,4 +76,5 @@ export const decideUpdate = defineUpdate<DecideResult, [DecideArgs]>('decide');
 export const recordRecoveryUpdate = defineUpdate<RecordRecoveryResult, [RecordRecoveryArgs]>('recordRecovery');
 export const recordHouseholdCheckUpdate = defineUpdate<{ caseId: number }, [HouseholdCheckArgs]>('recordHouseholdCheck');
 export const approveWriteOffUpdate = defineUpdate<WriteOffResult, [WriteOffArgs]>('approveWriteOff');
+export const confirmOverpaymentUpdate = defineUpdate<{ overpaidCents: number }, [ConfirmOverpaymentArgs]>('confirmOverpayment');
 export const deathReviewStatusQuery = defineQuery<DeathReviewStatus>('status');
