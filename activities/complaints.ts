@@ -9,8 +9,8 @@
  * and Case data carry masked values only, notification texts none at all.
  */
 import type { Database } from './deps.js';
-import { appendAudit } from '../app/db/audit.js';
-import type { Prisma, PrismaClient } from '../app/db/client.js';
+import { appendAudit } from '../infra/audit-chain.js';
+import type { Prisma, PrismaClient } from '../infra/db/client.js';
 import {
   complainantLabel,
   complaintAccess,

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from './deps.js';
-import { ReportInputError, tablesForPolicy, tableFileName, writeTable } from '../app/reports/index.js';
+import { ReportInputError, tablesForPolicy, tableFileName, writeTable } from '../services/reports/index.js';
 import { notificationAttachments, XLSX_MIME, type NotificationAttachment } from '../domain/tables/attachments.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 
@@ -29,7 +29,7 @@ export interface CycleTablesInput {
   dedupeKey: string;
 }
 
-/** The data folder of the worker: `Database.dataDir`, else JIUZHU_DATA_DIR, else ./.data (as app/config.ts). */
+/** The data folder of the worker: `Database.dataDir`, else JIUZHU_DATA_DIR, else ./.data (as infra/config.ts). */
 export function dataDirOf(db: Database): string {
   return path.resolve(db.dataDir ?? process.env.JIUZHU_DATA_DIR ?? './.data');
 }

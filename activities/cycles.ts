@@ -8,8 +8,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Database } from './deps.js';
-import { appendAudit } from '../app/db/audit.js';
-import type { Prisma } from '../app/db/client.js';
+import { appendAudit } from '../infra/audit-chain.js';
+import type { Prisma } from '../infra/db/client.js';
 import { runMatching } from './matching/run.js';
 import { startFindingsToWorkFromActivity } from './findings-work.js';
 import { aggregateProgress, type CycleSummary, type CycleUnit, type ProgressItem } from '../domain/cycles/progress.js';

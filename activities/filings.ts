@@ -6,8 +6,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from './deps.js';
-import { appendAudit } from '../app/db/audit.js';
-import type { Prisma } from '../app/db/client.js';
+import { appendAudit } from '../infra/audit-chain.js';
+import type { Prisma } from '../infra/db/client.js';
 import { maskIdNumber } from '../domain/identity/index.js';
 import type { EscalationLevel } from '../domain/policy/schema.js';
 import {

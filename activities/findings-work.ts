@@ -2,7 +2,7 @@
  * Data becomes work (issue 13): after an import or a match, every finding and imported record that
  * the policy maps to work gets a WorkOrder row (natural key: the target workflow id, so a second
  * import or match records nothing twice); the findings-to-work workflow then opens each order
- * through the same client paths the bot uses (app/cases/*) and marks it opened. A finding that a
+ * through the same client paths the bot uses (services/cases/*) and marks it opened. A finding that a
  * later match clears tells the assignee of its open work 「线索已消除」 once.
  *
  * `recordPendingWork` is also called by the CLI right after an import or a match, so work found while
@@ -12,13 +12,13 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 
-import { openApplicationReview } from '../app/cases/application-review.js';
-import { openDeathReview } from '../app/cases/death-review.js';
-import { filingOfFinding } from '../app/cases/near-relative-filing.js';
-import { openPrisonExit } from '../app/cases/prison-exit.js';
-import { openRectificationItem } from '../app/cases/rectification-item.js';
-import { loadCalendar } from '../app/county.js';
-import type { Prisma, PrismaClient } from '../app/db/client.js';
+import { openApplicationReview } from '../services/cases/application-review.js';
+import { openDeathReview } from '../services/cases/death-review.js';
+import { filingOfFinding } from '../services/cases/near-relative-filing.js';
+import { openPrisonExit } from '../services/cases/prison-exit.js';
+import { openRectificationItem } from '../services/cases/rectification-item.js';
+import { loadCalendar } from '../services/county.js';
+import type { Prisma, PrismaClient } from '../infra/db/client.js';
 import {
   applicationReviewWorkflowId,
   askFilingKey,
@@ -408,7 +408,7 @@ export function createFindingWorkActivities(db: Database) {
     },
 
     /**
-     * Opens these orders (each through its app/cases client path, natural-key workflow ids) and marks
+     * Opens these orders (each through its services/cases client path, natural-key workflow ids) and marks
      * each opened. Safe to retry: an order already opened is skipped, a start joins the running one.
      * One order that cannot be opened is recorded with its error and does not stop the others.
      */

@@ -1,5 +1,5 @@
 import type { Database } from './deps.js';
-import { appendAudit } from '../app/db/audit.js';
+import { appendAudit } from '../infra/audit-chain.js';
 
 export interface RecordNoticeInput {
   workflowId: string;

@@ -1,7 +1,7 @@
 import type { Database } from './deps.js';
-import type { Prisma } from '../app/db/client.js';
+import type { Prisma } from '../infra/db/client.js';
 import { isUniqueViolation } from './rows.js';
-import { deputyOf } from '../app/db/delegation.js';
+import { deputyOf } from '../readmodels/delegation.js';
 import { actingForLine, DELEGATING_ROLES } from '../domain/cases/delegation.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { NotificationAttachment } from '../domain/tables/attachments.js';

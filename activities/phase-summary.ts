@@ -14,9 +14,9 @@ import path from 'node:path';
 
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType, PageOrientation } from 'docx';
 
-import { appendAudit } from '../app/db/audit.js';
-import { ReportInputError, resolvePeriod, tablesForPolicy } from '../app/reports/index.js';
-import { progressRows } from '../app/reports/queries.js';
+import { appendAudit } from '../infra/audit-chain.js';
+import { ReportInputError, resolvePeriod, tablesForPolicy } from '../services/reports/index.js';
+import { progressRows } from '../readmodels/statutory-tables.js';
 import type { CompiledSummary, CycleUnit, SummarySentRecord } from '../domain/cycles/index.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import { TABLE_SPECS, type Row } from '../domain/tables/index.js';

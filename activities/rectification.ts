@@ -6,8 +6,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from './deps.js';
-import { appendAudit } from '../app/db/audit.js';
-import type { Prisma } from '../app/db/client.js';
+import { appendAudit } from '../infra/audit-chain.js';
+import type { Prisma } from '../infra/db/client.js';
 import type { RectificationItemInput, RectificationStatusCode } from '../domain/cases/rectification.js';
 import { toCents } from '../domain/cases/overpayment.js';
 import { localDateToDb } from './rows.js';

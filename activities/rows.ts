@@ -4,7 +4,7 @@
  * who may decide a case of a household (death review, prisoner exit).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Prisma } from '../app/db/client.js';
+import type { Prisma } from '../infra/db/client.js';
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadConfig, ConfigError } from './config.js';
+import { loadConfig, ConfigError } from '../infra/config.js';
 
 const program = new Command();
 program

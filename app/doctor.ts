@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { AppConfig } from './config.js';
-import { isPortInUse } from './temporal/dev-server.js';
+import type { AppConfig } from '../infra/config.js';
+import { isPortInUse } from '../infra/temporal/dev-server.js';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type Database } from '../activities/index.js';
-import { RUNNING_COMPILED } from './project-root.js';
+import { RUNNING_COMPILED } from '../infra/project-root.js';
 
 export const workflowsPath = fileURLToPath(new URL(RUNNING_COMPILED ? '../workflows/index.js' : '../workflows/index.ts', import.meta.url));
 

@@ -1,7 +1,7 @@
 /**
  * Import throughput: the generated roster and payments are written out as the
  * CSV files a bureau would import (Chinese headers, one member / one payment a
- * row), then read back through the real import (`importFile`, app/import) into
+ * row), then read back through the real import (`importFile`, services/import) into
  * a fresh database. Files are streamed out through a cursor, so this process
  * does not hold them.
  *
@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import type pg from 'pg';
 
-import { importFile } from '../app/import/index.js';
-import type { PrismaClient } from '../app/db/client.js';
+import { importFile } from '../services/import/index.js';
+import type { PrismaClient } from '../infra/db/client.js';
 import { presets } from '../domain/policy/index.js';
 import { AVERAGE_HOUSEHOLD_SIZE } from './generate.js';
 

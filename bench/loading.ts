@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-import { createPrismaClient } from '../app/db/client.js';
-import { migrateDatabase } from '../app/db/migrate.js';
-import { importFile, type ImportResult } from '../app/import/index.js';
+import { createPrismaClient } from '../infra/db/client.js';
+import { migrateDatabase } from '../infra/db/migrate.js';
+import { importFile, type ImportResult } from '../services/import/index.js';
 import { computeCheckDigit } from '../domain/identity/index.js';
 import { presets } from '../domain/policy/index.js';
 

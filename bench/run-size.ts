@@ -26,8 +26,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-import { createPrismaClient } from '../app/db/client.js';
-import { migrateDatabase } from '../app/db/migrate.js';
+import { createPrismaClient } from '../infra/db/client.js';
+import { migrateDatabase } from '../infra/db/migrate.js';
 import type { FindingKind } from '../domain/matching/index.js';
 import { runFloor, setupFloor, type FloorFigures } from './floor.js';
 import { BENCH_AS_OF, generate, type GenerateResult } from './generate.js';

@@ -19,10 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
-import { createPrismaClient } from '../app/db/client.js';
-import { migrateDatabase } from '../app/db/migrate.js';
-import { writeTable } from '../app/reports/index.js';
-import { fundsSql, paymentDueValues } from '../app/reports/queries.js';
+import { createPrismaClient } from '../infra/db/client.js';
+import { migrateDatabase } from '../infra/db/migrate.js';
+import { writeTable } from '../services/reports/index.js';
+import { fundsSql, paymentDueValues } from '../readmodels/statutory-tables.js';
 import { presets } from '../domain/policy/index.js';
 import { TABLE_SPECS, type TableId } from '../domain/tables/index.js';
 import { generate, type GenerateResult } from './generate.js';

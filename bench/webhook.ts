@@ -21,8 +21,8 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import Fastify from 'fastify';
 import pg from 'pg';
 
-import { createPrismaClient } from '../app/db/client.js';
-import { migrateDatabase } from '../app/db/migrate.js';
+import { createPrismaClient } from '../infra/db/client.js';
+import { migrateDatabase } from '../infra/db/migrate.js';
 import { createBotCore, type WorkflowGateway } from '../bot/core/index.js';
 import { createFeishuSender, registerFeishuWebhook } from '../bot/lark/index.js';
 import { buildWebhookRequest, cardActionEvent, messageReceiveEvent } from '../test/fakes/feishu-events.js';

@@ -8,7 +8,7 @@ export const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const DIST = path.join(ROOT, 'dist');
 export const STAMP = path.join(DIST, '.build-stamp');
 /** What tsconfig.build.json compiles (keep the two lists together). */
-export const SOURCE_DIRS = ['app', 'domain', 'workflows', 'activities', 'bot', 'prisma/generated'];
+export const SOURCE_DIRS = ['app', 'demo', 'dashboard', 'bot', 'activities', 'services', 'readmodels', 'infra', 'workflows', 'domain', 'prisma/generated'];
 const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 /** Newest modification time (ms) of the compiled sources and the build's configuration. */

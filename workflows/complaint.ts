@@ -1,7 +1,7 @@
 /**
  * Real-name complaint (实名举报, 信访; domain.md R21–R22, §2.5). One workflow
  * per intake (`complaint:<county>:<digest of the intake key>`); the same
- * intake reported again joins it (app/cases/complaint.ts).
+ * intake reported again joins it (services/cases/complaint.ts).
  *
  * ledger entry at once (Complaint + Case; DisciplineClue for an accusation)
  * → acceptance notice (Update `recordAcceptanceNotice`) within

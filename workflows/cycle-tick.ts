@@ -1,6 +1,6 @@
 /**
  * The small workflow a Temporal Schedule starts every morning (see
- * app/schedules.ts). It decides in code, from the county policy and the
+ * services/schedules.ts). It decides in code, from the county policy and the
  * holiday calendar it carries, which cycle run is due today, and starts it as
  * a workflow of its own (through an activity) with its natural-key id: a second tick the same day, a
  * restarted schedule or a catch-up run finds the run already there and starts

@@ -1,7 +1,7 @@
 /**
  * Death review (死亡核查, domain.md R13/R14). One workflow per deceased
  * member per county (`death-review:<county>:<memberId>`); a second report of
- * the same death joins it (see app/cases/death-review.ts).
+ * the same death joins it (see services/cases/death-review.ts).
  *
  * open the Case and hold payments → escalation ladder until a decision (Update
  * `decide`) → compute and record the over-payment → its confirmation by

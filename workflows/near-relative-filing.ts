@@ -2,7 +2,7 @@
  * Near-relative filing (近亲属备案, domain.md R19/R20, §2.3). One workflow per
  * county + staff member + relative (`near-relative-filing:<county>:<staffId>:
  * member-<id>|application-<id>`): a second submission, or a finding about the
- * same pair, joins it (see app/cases/near-relative-filing.ts).
+ * same pair, joins it (see services/cases/near-relative-filing.ts).
  *
  * record the filing and its Case → ask the approver (buttons: 批准 / 驳回 /
  * 补充材料) and run the escalation ladder against the 'near-relative-approval'

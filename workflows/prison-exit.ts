@@ -1,7 +1,7 @@
 /**
  * Prisoner exit (服刑退出, domain.md R14, §2.1 Art. 7, §2.4 Art. 24/26). One
  * workflow per imprisoned member per county (`prison-exit:<county>:<memberId>`);
- * a second report of the same imprisonment joins it (app/cases/prison-exit.ts).
+ * a second report of the same imprisonment joins it (services/cases/prison-exit.ts).
  *
  * open the Case (member IN_PRISON, payments held when nobody else is left) →
  * - 低保: escalation ladder until Update `decide` (household amount without

@@ -28,7 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { Prisma } from '../../app/db/client.js';
+import type { Prisma } from '../../infra/db/client.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import { compileSql } from './sql.js';

@@ -10,8 +10,8 @@
  *    in batches (memory does not grow with the data);
  * 4. one audit entry with the counts, then commit.
  */
-import { appendAudit } from '../../app/db/audit.js';
-import type { Prisma, PrismaClient } from '../../app/db/client.js';
+import { appendAudit } from '../../infra/audit-chain.js';
+import type { Prisma, PrismaClient } from '../../infra/db/client.js';
 import {
   buildMatchTables,
   describeFinding,

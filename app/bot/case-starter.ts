@@ -4,13 +4,13 @@
 // recipient in the reporter's county and within the reporter's region, and
 // refuses in Chinese when not.
 import type { Client } from '@temporalio/client';
-import { openComplaint } from '../cases/complaint.js';
-import { openDeathReview } from '../cases/death-review.js';
-import { submitNearRelativeFiling } from '../cases/near-relative-filing.js';
+import { openComplaint } from '../../services/cases/complaint.js';
+import { openDeathReview } from '../../services/cases/death-review.js';
+import { submitNearRelativeFiling } from '../../services/cases/near-relative-filing.js';
 import { DomainInputError } from '../../domain/errors.js';
-import { openPrisonExit } from '../cases/prison-exit.js';
+import { openPrisonExit } from '../../services/cases/prison-exit.js';
 import { CaseRefusedError, type ApplicationReport, type CaseStarter, type ComplaintIntakeReport, type ComplaintReport, type DeathReport, type ImprisonmentReport, type NearRelativeReport, type RectificationReport } from '../../bot/core/case-starter.js';
-import { openRectificationByHand, openRectificationFromFinding, registerApplication } from '../cases/intake.js';
+import { openRectificationByHand, openRectificationFromFinding, registerApplication } from '../../services/cases/intake.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 import type { AssistanceKind } from '../../prisma/generated/enums.js';
 import { countyOfRegion, regionCovers } from '../../bot/core/permissions.js';

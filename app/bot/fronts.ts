@@ -17,10 +17,10 @@ import { createTelegramBot, registerTelegramWebhook, startTelegramPolling } from
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
-import type { FeishuConfig, TelegramConfig } from '../config.js';
-import { registerDashboard } from '../dashboard/index.js';
+import type { FeishuConfig, TelegramConfig } from '../../infra/config.js';
+import { registerDashboard } from '../../dashboard/index.js';
 import { createTemporalCaseStarter } from './case-starter.js';
-import { createTemporalGateway } from './temporal-gateway.js';
+import { createTemporalGateway } from '../../bot/temporal-gateway.js';
 
 export interface BotFrontsOptions {
   app: FastifyInstance;

@@ -7,11 +7,11 @@ import type { Writable } from 'node:stream';
 import { maskMobile } from '../../domain/identity/contact.js';
 import { maskSensitive } from '../../domain/import/mask.js';
 import { formatChinaDateTime } from '../../domain/time/instants.js';
-import { verifyAuditChain } from '../db/audit.js';
-import { caseEvidenceChanges, formatCaseEvidenceChanges } from '../import/changes.js';
-import type { AppConfig } from '../config.js';
-import type { Prisma, PrismaClient } from '../db/client.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { caseEvidenceChanges, formatCaseEvidenceChanges } from '../../services/import/changes.js';
+import type { AppConfig } from '../../infra/config.js';
+import type { Prisma, PrismaClient } from '../../infra/db/client.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
 
 export interface AuditIo {
   stdout: Writable;

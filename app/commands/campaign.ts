@@ -10,11 +10,11 @@ import { getPreset, loadPolicyYaml } from '../../domain/policy/load.js';
 import { demoCampaignPolicy, policyForWindow } from '../../domain/policy/shift.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { toChinaDate } from '../../domain/time/instants.js';
-import { campaignInForce, holidayDataWarnings, startCampaign, updateSchedulesIfReachable } from '../campaign/index.js';
-import type { AppConfig } from '../config.js';
-import { loadCalendar, loadCountyPolicy } from '../county.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
-import { findDemoCounty } from '../demo/index.js';
+import { campaignInForce, holidayDataWarnings, startCampaign, updateSchedulesIfReachable } from '../../services/campaign.js';
+import type { AppConfig } from '../../infra/config.js';
+import { loadCalendar, loadCountyPolicy } from '../../services/county.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
+import { findDemoCounty } from '../../demo/index.js';
 
 export interface CampaignIo {
   stdout: Writable;

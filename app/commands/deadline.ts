@@ -1,5 +1,5 @@
-import type { AppConfig } from '../config.js';
-import { loadCalendar, loadCountyPolicy } from '../county.js';
+import type { AppConfig } from '../../infra/config.js';
+import { loadCalendar, loadCountyPolicy } from '../../services/county.js';
 import { answerDeadline, formatDeadlineAnswer } from '../../domain/index.js';
 
 /** `jiuzhu deadline RULE DATE`: "when is this due?", for any rule of the county policy. */

@@ -4,10 +4,10 @@ import type { Writable } from 'node:stream';
 
 import { FINDING_KIND_INFO } from '../../domain/matching/index.js';
 import { isValidLocalDate } from '../../domain/time/index.js';
-import type { AppConfig } from '../config.js';
-import type { PrismaClient } from '../db/client.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
-import { DEMO_LIVE_PER_KIND, DEMO_PRESETS, findDemoCounty, loadDemoCounty, type DemoCountySummary, type DemoPreset } from '../demo/index.js';
+import type { AppConfig } from '../../infra/config.js';
+import type { PrismaClient } from '../../infra/db/client.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
+import { DEMO_LIVE_PER_KIND, DEMO_PRESETS, findDemoCounty, loadDemoCounty, type DemoCountySummary, type DemoPreset } from '../../demo/index.js';
 
 export interface DemoCliOptions {
   preset?: string;

@@ -8,9 +8,9 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 
 import { IMPORT_KIND_LABELS, IMPORT_KINDS, isImportKind, maskSensitive } from '../../domain/import/index.js';
-import type { AppConfig } from '../config.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
-import { loadCountyPolicy } from '../county.js';
+import type { AppConfig } from '../../infra/config.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
+import { loadCountyPolicy } from '../../services/county.js';
 import { policyForCounty } from './match.js';
 import { queueWorkAfter, type QueueWorkOptions } from './work.js';
 import {
@@ -24,7 +24,7 @@ import {
   SourceError,
   type ImportResult,
   type TextEncoding,
-} from '../import/index.js';
+} from '../../services/import/index.js';
 
 export interface ImportCommandOptions {
   county?: string;

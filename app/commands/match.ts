@@ -5,10 +5,10 @@ import { findCounties, runMatching, type MatchCounty, type MatchRunResult } from
 import { formatMatchReport, formatPeriodCoverage, FINDING_KIND_INFO } from '../../domain/matching/index.js';
 import { presets, type CountyPolicy } from '../../domain/policy/index.js';
 import { isValidLocalDate, toChinaDate } from '../../domain/time/index.js';
-import type { AppConfig } from '../config.js';
-import { loadCalendar, loadCountyPolicy } from '../county.js';
-import type { PrismaClient } from '../db/client.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
+import type { AppConfig } from '../../infra/config.js';
+import { loadCalendar, loadCountyPolicy } from '../../services/county.js';
+import type { PrismaClient } from '../../infra/db/client.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
 import { queueWorkAfter, type QueueWorkOptions } from './work.js';
 
 export interface MatchCliOptions {

@@ -5,12 +5,12 @@ import type { Writable } from 'node:stream';
 import { findCounties } from '../../activities/matching/index.js';
 import { presets } from '../../domain/policy/index.js';
 import { parsePeriod, parseTableId, TABLE_SPECS } from '../../domain/tables/index.js';
-import type { AppConfig } from '../config.js';
-import { loadCountyPolicy } from '../county.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
-import { ReportInputError, writeTable } from '../reports/index.js';
-import { writeLedgerXlsx } from '../reports/ledger.js';
-import type { PrismaClient } from '../db/client.js';
+import type { AppConfig } from '../../infra/config.js';
+import { loadCountyPolicy } from '../../services/county.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
+import { ReportInputError, writeTable } from '../../services/reports/index.js';
+import { writeLedgerXlsx } from '../../services/reports/ledger.js';
+import type { PrismaClient } from '../../infra/db/client.js';
 import { policyForCounty } from './match.js';
 
 export interface ReportCliOptions {

@@ -1,19 +1,19 @@
 /**
- * `jiuzhu simulate`: a campaign rehearsal (app/simulate/run.ts) printed as a
+ * `jiuzhu simulate`: a campaign rehearsal (demo/rehearsal/run.ts) printed as a
  * Chinese timeline and summary (or JSON with --json); the statutory tables of
  * the period go to --out.
  */
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import type { AppConfig } from '../config.js';
-import { loadCalendar } from '../county.js';
+import type { AppConfig } from '../../infra/config.js';
+import { loadCalendar } from '../../services/county.js';
 import { PolicyValidationError } from '../../domain/policy/load.js';
 import { DomainError } from '../../domain/errors.js';
 import { chinaDateTimeText } from '../../domain/cycles/index.js';
 import { isValidLocalDate } from '../../domain/time/local-date.js';
-import { readRehearsalPolicy, policyForYear } from '../simulate/policy.js';
-import { runRehearsal, RehearsalInputError, type RehearsalResult, type TimelineType } from '../simulate/run.js';
-import { BEHAVIOUR_LABELS } from '../simulate/staff.js';
+import { readRehearsalPolicy, policyForYear } from '../../demo/rehearsal/policy.js';
+import { runRehearsal, RehearsalInputError, type RehearsalResult, type TimelineType } from '../../demo/rehearsal/run.js';
+import { BEHAVIOUR_LABELS } from '../../demo/rehearsal/staff.js';
 
 export interface SimulateOptions {
   county?: string;

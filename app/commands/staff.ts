@@ -5,11 +5,11 @@ import { STAFF_ROLE_SHORT_LABELS } from '../../domain/import/vocabulary.js';
 import type { Writable } from 'node:stream';
 
 import { issueBindingCode, unbindStaff } from '../../bot/core/binding.js';
-import { appendAudit } from '../db/audit.js';
+import { appendAudit } from '../../infra/audit-chain.js';
 import { issueLoginToken } from '../../bot/console/auth.js';
-import type { AppConfig } from '../config.js';
-import type { PrismaClient } from '../db/client.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
+import type { AppConfig } from '../../infra/config.js';
+import type { PrismaClient } from '../../infra/db/client.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
 
 export interface StaffIo {
   stdout: Writable;

@@ -1,8 +1,8 @@
 import readline from 'node:readline/promises';
 
-import type { AppConfig } from '../config.js';
-import type { PrismaClient } from '../db/client.js';
-import { findDemoCounty, loadDemoCounty } from '../demo/index.js';
+import type { AppConfig } from '../../infra/config.js';
+import type { PrismaClient } from '../../infra/db/client.js';
+import { findDemoCounty, loadDemoCounty } from '../../demo/index.js';
 import { startService, type ServiceMode } from '../start.js';
 import { countiesInDatabase, defaultDemoPreset, formatDemoSummary } from './demo.js';
 

@@ -3,12 +3,12 @@ import type { Writable } from 'node:stream';
 
 import { describeUnitChange } from '../../domain/cycles/index.js';
 import { presets, type CountyPolicy } from '../../domain/policy/index.js';
-import type { AppConfig } from '../config.js';
-import { loadCountyPolicy } from '../county.js';
-import type { PrismaClient } from '../db/client.js';
-import { openDatabaseForCli } from '../db/open-for-cli.js';
-import { findDemoCounty } from '../demo/index.js';
-import { syncReportingUnits } from '../units/sync.js';
+import type { AppConfig } from '../../infra/config.js';
+import { loadCountyPolicy } from '../../services/county.js';
+import type { PrismaClient } from '../../infra/db/client.js';
+import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
+import { findDemoCounty } from '../../demo/index.js';
+import { syncReportingUnits } from '../../services/units.js';
 
 export interface UnitsCliOptions {
   county?: string;

@@ -5,9 +5,9 @@
 import { clearedWithoutNotice, recordPendingWork } from '../../activities/findings-work.js';
 import { WORK_ORDER_LABELS, type WorkOrderKind } from '../../domain/cases/finding-work.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
-import { startFindingsToWork, tryConnectTemporal } from '../cases/findings-to-work.js';
-import type { AppConfig } from '../config.js';
-import type { PrismaClient } from '../db/client.js';
+import { startFindingsToWork, tryConnectTemporal } from '../../services/cases/findings-to-work.js';
+import type { AppConfig } from '../../infra/config.js';
+import type { PrismaClient } from '../../infra/db/client.js';
 
 export interface WorkCounty {
   id: number;

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { isSafeRelativePath } from '../../domain/tables/attachments.js';
 
-/** The data folder the bot reads attachments from (as app/config.ts: JIUZHU_DATA_DIR, else ./.data). */
+/** The data folder the bot reads attachments from (as infra/config.ts: JIUZHU_DATA_DIR, else ./.data). */
 export function defaultDataDir(): string {
   return path.resolve(process.env.JIUZHU_DATA_DIR ?? './.data');
 }

@@ -5,7 +5,7 @@
 // the event pending (processed again, idempotently), never audited twice. A
 // failed attempt writes no entry (the inbox keeps the attempt and its error;
 // the processor audits an event it gives up on).
-import { appendAudit } from '../../app/db/audit.js';
+import { appendAudit } from '../../infra/audit-chain.js';
 import { markInboxDone } from './inbox.js';
 import type { BotMiddleware } from './context.js';
 

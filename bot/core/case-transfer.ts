@@ -6,7 +6,7 @@
 // escalations go to the new person — no signal needed), the audit chain records
 // it, and both the new and the old assignee are told. Refused, in Chinese, for
 // anyone who must recuse (domain/cases/transfer.ts).
-import { appendAudit } from '../../app/db/audit.js';
+import { appendAudit } from '../../infra/audit-chain.js';
 import { ASSIGNEE_ROLES, mayTransfer, transferRefusal, type TransferFacts } from '../../domain/cases/transfer.js';
 import type { BotContext, BotMiddleware } from './context.js';
 import { CASE_KIND_ZH } from './my-items.js';

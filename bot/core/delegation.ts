@@ -5,7 +5,7 @@
 // stays the deputy's own and is checked on each step. Stored in Delegation, audited.
 // `/代理审批 结束 <代理编号>` (or 「结束代理」 on the confirmation) ends it early: only the leader
 // who named the deputy; audited; the deputy is told, and cards go to the leader again.
-import { appendAudit } from '../../app/db/audit.js';
+import { appendAudit } from '../../infra/audit-chain.js';
 import { actingForLine, delegationEndRefusal, delegationRefusal } from '../../domain/cases/delegation.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 import { isValidLocalDate } from '../../domain/time/local-date.js';

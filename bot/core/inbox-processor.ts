@@ -10,7 +10,7 @@
 // another process (replica) are left to it unless they are still pending after
 // `takeOverAfterMs` (that process died or is stuck): then any processor takes
 // them. Replies follow the same rule in the delivery loop (`owns`).
-import { appendAudit } from '../../app/db/audit.js';
+import { appendAudit } from '../../infra/audit-chain.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from './bot-core.js';
 import { cleanInboundEvent } from './clean-event.js';

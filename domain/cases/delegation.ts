@@ -83,7 +83,7 @@ const isStaffId = (v: unknown): v is number => typeof v === 'number' && Number.i
  * The one authority rule of a step reserved to some staff (approvers, 专班组长, deciders …):
  * who may act as one of them at the instant of the step is those staff and the deputies of
  * their delegations in force then. The front verifies the delegation at that instant
- * (app/db/delegation.ts) and only then sends `onBehalfOfStaffId`; the workflow validators
+ * (readmodels/delegation.ts) and only then sends `onBehalfOfStaffId`; the workflow validators
  * (deterministic) read it from the Update's arguments. Recusal stays the deputy's own and is
  * checked on `byStaffId` by each step's rule.
  */

@@ -1,7 +1,7 @@
 /**
  * Reporting units (报送单位) derived from the county policy and the staff
  * roster, and the changes that bring the stored units in line. Pure: the
- * writer is app/units/sync.ts.
+ * writer is services/units.ts.
  *
  * - progressReport.reportingUnits = 'section' (文水): one SECTION unit per
  *   股室 of the county bureau that has section staff on the roster (the

@@ -7,7 +7,7 @@
  * Only what one row can tell is checked here. Checks across rows (the same
  * household written twice with different villages, duplicate rows) are in
  * consistency.ts; checks against the database (is this household on the
- * roster? does this staff member exist?) are in app/import.
+ * roster? does this staff member exist?) are in services/import.
  */
 import { RELATIONS, type Relation } from '../policy/schema.js';
 import type { LocalDate } from '../time/local-date.js';

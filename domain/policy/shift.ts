@@ -9,7 +9,7 @@
  * whole months between the two window starts (whole years when only the year
  * differs, which is what the rehearsal `jiuzhu simulate` does), so a rule
  * fixed on the 14th stays on the 14th. Used by the rehearsal
- * (app/simulate/policy.ts) and the campaign set-up (app/campaign).
+ * (demo/rehearsal/policy.ts) and the campaign set-up (services/campaign.ts).
  */
 import { DomainInputError } from '../errors.js';
 import {

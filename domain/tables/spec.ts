@@ -1,8 +1,8 @@
 /**
  * The statutory tables (统计表) as data: columns with Chinese headers, cell
  * kinds (number formats) and which columns get a totals row. Pure: the
- * database queries live in app/reports/queries.ts, the workbook writer in
- * app/reports/xlsx.ts.
+ * database queries live in readmodels/statutory-tables.ts, the workbook writer in
+ * services/reports/xlsx.ts.
  *
  * Zhangzi attachments 1–6 (columns proposed in domain.md §1.9) and the
  * Wenshui weekly progress table (domain.md R24/R26).

@@ -15,8 +15,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
-import { migrateIfPending } from '../../app/db/migrate.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateIfPending } from '../../infra/db/migrate.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { createBotCore, deliverNotifications } from '../../bot/core/index.js';
 import { deliveryRetryDelayMs, missingAttachmentText } from '../../bot/core/alerts.js';

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { unbind } from '../../app/commands/staff.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { BOT_TEXTS as T, createBotCore, issueBindingCode, type BotMessage, type ChatRef, type InboundEvent, type OutboundPort } from '../../bot/core/index.js';
 import { REBOUND_TEXT } from '../../bot/core/binding.js';
 import { createStaff, createTestCounty, RecordingCaseStarter, uniq } from './support.js';

@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { exportCaseAudit } from '../../app/commands/audit.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createBotCore } from '../../bot/core/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
 import { maskIdNumber } from '../../domain/identity/index.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createBotCore, type BotMessage, type ChatRef, type OutboundPort } from '../../bot/core/index.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, freshIdNumber, RecordingCaseStarter, uniq } from './support.js';

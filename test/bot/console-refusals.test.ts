@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConsoleStore, registerConsole } from '../../bot/console/index.js';
 import { HTTP_REFUSALS } from '../../bot/console/http-errors.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { registerDashboard } from '../../app/dashboard/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { registerDashboard } from '../../dashboard/index.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter } from './support.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));

@@ -11,7 +11,7 @@ import { createConsoleStore, issueLoginToken, registerConsole, type ConsoleStore
 import { endSession, SESSION_TTL_MS } from '../../bot/console/auth.js';
 import { STREAM_EXPIRED_TEXT } from '../../bot/console/routes.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import type { TestCounty } from '../support/county.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter } from './support.js';
 

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { createTemporalCaseStarter, notMatchedText } from '../../app/bot/case-starter.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { CaseRefusedError } from '../../bot/core/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { maskIdNumber } from '../../domain/identity/id-number.js';

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { claimInboxEvent, inboxAttemptFailed, inboxId, markInboxDone, pruneProcessedEvents, recordEvent, type InboundEvent } from '../../bot/core/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { uniq } from './support.js';
 import { testDatabaseUrl } from '../support/database.js';
 

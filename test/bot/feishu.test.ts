@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BOT_TEXTS as T, createBotCore, issueBindingCode } from '../../bot/core/index.js';
 import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
 import { createFeishuSender, registerFeishuWebhook, type FeishuSender, type FeishuWebhook } from '../../bot/lark/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { cardActionEvent, messageReceiveEvent, postToWebhook, urlVerification, type WebhookRequestOptions } from '../fakes/feishu-events.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
 import type { TestCounty } from '../support/county.js';

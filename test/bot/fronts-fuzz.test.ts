@@ -22,7 +22,7 @@ import { createInboxProcessor } from '../../bot/core/inbox-processor.js';
 import { deliverReplies } from '../../bot/core/outbox.js';
 import { createFeishuSender, registerFeishuWebhook, type FeishuWebhook } from '../../bot/lark/index.js';
 import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { cardActionEvent, messageReceiveEvent, postToWebhook, signBody } from '../fakes/feishu-events.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { publicHealth } from '../../app/server.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createBotCore, createInboxProcessor, inboxId, type BotMessage, type ChatRef, type InboundEvent, type OutboundPort } from '../../bot/core/index.js';
 import { createStaff, createTestCounty, RecordingCaseStarter, uniq } from './support.js';
 import { testDatabaseUrl } from '../support/database.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_TEXTS as T, createBotCore, createInboxProcessor, deliverReplies, inboxId, recordEvent, type InboundEvent, type InboxProcessor, type OutboundPort, type Platform } from '../../bot/core/index.js';
 import { createFeishuSender, registerFeishuWebhook } from '../../bot/lark/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { messageReceiveEvent, postToWebhook } from '../fakes/feishu-events.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';

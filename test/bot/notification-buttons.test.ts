@@ -9,7 +9,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createBotCore, deliverNotifications } from '../../bot/core/index.js';
 import { deliveryRetryDelayMs } from '../../bot/core/alerts.js';
 import { createTelegramBot, registerTelegramWebhook, type TelegramBot } from '../../bot/telegram/index.js';

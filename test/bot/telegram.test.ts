@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BOT_TEXTS as T, createBotCore } from '../../bot/core/index.js';
 import { idNumbersPrivateOnly } from '../../bot/core/forms/engine.js';
 import { createTelegramBot, decodeCallbackData, encodeCallbackData, registerTelegramWebhook, startTelegramPolling, type TelegramBot } from '../../bot/telegram/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { groupChat, postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniqNum } from './support.js';

@@ -12,7 +12,7 @@ import { createConsoleStore, registerConsole, type ConsoleStore } from '../../bo
 import { createBotCore } from '../../bot/core/index.js';
 import { recordEvent } from '../../bot/core/inbox.js';
 import { createFeishuSender, registerFeishuWebhook, type FeishuWebhook } from '../../bot/lark/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { MAX_MESSAGE_CHARS, tooLongText } from '../../domain/text.js';
 import { messageReceiveEvent, postToWebhook } from '../fakes/feishu-events.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';

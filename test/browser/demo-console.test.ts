@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createConsoleStore, DEMO_BANNER, registerConsole } from '../../bot/console/index.js';
 import { createBotCore } from '../../bot/core/index.js';
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
-import { migrateIfPending } from '../../app/db/migrate.js';
-import { demoModeFor, findDemoCounty, loadDemoCounty, type DemoCountySummary } from '../../app/demo/index.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateIfPending } from '../../infra/db/migrate.js';
+import { demoModeFor, findDemoCounty, loadDemoCounty, type DemoCountySummary } from '../../demo/index.js';
 import { presets } from '../../domain/policy/index.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';
 import { listen, RecordingCaseStarter } from '../bot/support.js';

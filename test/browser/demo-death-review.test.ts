@@ -20,11 +20,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
-import { migrateIfPending } from '../../app/db/migrate.js';
-import { bringDemoToLife, loadDemoCounty, type DemoCountySummary } from '../../app/demo/index.js';
-import { writeTable } from '../../app/reports/index.js';
-import { HEADER_ROWS } from '../../app/reports/xlsx.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateIfPending } from '../../infra/db/migrate.js';
+import { bringDemoToLife, loadDemoCounty, type DemoCountySummary } from '../../demo/index.js';
+import { writeTable } from '../../services/reports/index.js';
+import { HEADER_ROWS } from '../../services/reports/xlsx.js';
 import { testCalendar } from '../support/clock.js';
 import { presets } from '../../domain/policy/load.js';
 import { createScratchDatabase, type ScratchDatabase } from '../db/scratch-database.js';

@@ -22,7 +22,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { createBotCore } from '../../bot/core/index.js';
 import { createConsoleStore, registerConsole, type ConsoleRoutes } from '../../bot/console/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
 import { RecordingGateway } from '../support/recording-gateway.js';

@@ -2,8 +2,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { exportCaseAudit, verifyAudit } from '../../app/commands/audit.js';
-import { appendAudit } from '../../app/db/audit.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { appendAudit } from '../../infra/audit-chain.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
 import { testDatabaseUrl } from '../support/database.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { appendAudit, computeAuditHash, GENESIS_HASH, verifyAuditChain } from '../../app/db/audit.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { appendAudit, computeAuditHash, GENESIS_HASH, verifyAuditChain } from '../../infra/audit-chain.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { testDatabaseUrl } from '../support/database.js';
 
 const prisma = createPrismaClient(testDatabaseUrl());

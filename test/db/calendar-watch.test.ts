@@ -1,13 +1,13 @@
 /**
- * The holiday-data watch (app/calendar-watch.ts): when a working-day clock
+ * The holiday-data watch (services/calendar-watch.ts): when a working-day clock
  * started today could reach a year without the State Council notice, the
  * 专班 office is told once per year, in Chinese, how to load it; nothing is
  * sent when the data covers the clocks, and a second check adds nothing.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { calendarGapText, checkCalendarCoverage } from '../../app/calendar-watch.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { calendarGapText, checkCalendarCoverage } from '../../services/calendar-watch.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createCalendar, createCalendarFromData } from '../../domain/time/index.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';

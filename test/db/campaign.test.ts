@@ -1,14 +1,14 @@
 /**
- * The stored campaign (app/campaign): what the service runs at start-up. The demo county's campaign is
+ * The stored campaign (services/campaign.ts): what the service runs at start-up. The demo county's campaign is
  * placed once around its pinned `today` and found again; a county without one runs its policy's
  * window and is told when it has ended; --replace supersedes an overlapping campaign, audited.
  * A scratch database of its own (the audit chain is verified whole).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignOverlapError, campaignInForce, ensureDemoCampaign, policyInForce, startCampaign } from '../../app/campaign/index.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
-import { migrateIfPending } from '../../app/db/migrate.js';
+import { CampaignOverlapError, campaignInForce, ensureDemoCampaign, policyInForce, startCampaign } from '../../services/campaign.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateIfPending } from '../../infra/db/migrate.js';
 import { loadPolicy, presets } from '../../domain/policy/load.js';
 import { policyForWindow } from '../../domain/policy/shift.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';

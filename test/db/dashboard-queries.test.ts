@@ -8,10 +8,10 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
-import { currentSubmissions, findingsByTownship, loadDashboard, monthlyTrends, openCases } from '../../app/dashboard/queries.js';
-import { resolveViewer, VILLAGE_REFUSAL, OTHER_COUNTY_REFUSAL, type DashboardViewer } from '../../app/dashboard/scope.js';
-import { dashboardXlsx, HEADER_ROW } from '../../app/dashboard/xlsx.js';
+import { createPrismaClient } from '../../infra/db/client.js';
+import { currentSubmissions, findingsByTownship, loadDashboard, monthlyTrends, openCases } from '../../readmodels/dashboard.js';
+import { resolveViewer, VILLAGE_REFUSAL, OTHER_COUNTY_REFUSAL, type DashboardViewer } from '../../readmodels/dashboard-scope.js';
+import { dashboardXlsx, HEADER_ROW } from '../../dashboard/xlsx.js';
 import { createTestCounty } from '../support/county.js';
 import { DASHBOARD_NOW, seedDashboardCounty, type DashboardCounty } from '../support/dashboard-county.js';
 import { freshIdNumber } from '../support/ids.js';

@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runDemo, type DemoCliOptions } from '../../app/commands/demo.js';
 import { emptyDatabaseStep } from '../../app/commands/start.js';
-import { loadConfig } from '../../app/config.js';
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
-import { migrateIfPending } from '../../app/db/migrate.js';
+import { loadConfig } from '../../infra/config.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateIfPending } from '../../infra/db/migrate.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 import { testDatabaseUrl } from '../support/database.js';
 

@@ -9,10 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching } from '../../activities/matching/index.js';
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
-import { migrateIfPending } from '../../app/db/migrate.js';
-import { findDemoCounty, generateDemoCounty, loadDemoCounty, PLANTED_KINDS, type DemoCountySummary } from '../../app/demo/index.js';
-import { syncReportingUnits } from '../../app/units/sync.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateIfPending } from '../../infra/db/migrate.js';
+import { findDemoCounty, generateDemoCounty, loadDemoCounty, PLANTED_KINDS, type DemoCountySummary } from '../../demo/index.js';
+import { syncReportingUnits } from '../../services/units.js';
 import { isValidIdNumber } from '../../domain/identity/index.js';
 import { presets } from '../../domain/policy/index.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { writeCsv, type SampleSet } from '../../scripts/sample-data.js';
 import { batchAndAuditCount, countyCounts, freshSampleSet, runImport, tag, tempDir, uniqueId, writeCsvFile, ROSTER_HEADER } from './import-support.js';
 import { testDatabaseUrl } from '../support/database.js';

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 import { formatImportResult } from '../../app/commands/import.js';
-import { createPrismaClient } from '../../app/db/client.js';
-import { findingEvidenceChanges, type ImportResult } from '../../app/import/index.js';
+import { createPrismaClient } from '../../infra/db/client.js';
+import { findingEvidenceChanges, type ImportResult } from '../../services/import/index.js';
 import type { ImportKind } from '../../domain/import/index.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { runImport, tag, tempDir, uniqueId, writeCsvFile } from './import-support.js';

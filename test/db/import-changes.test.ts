@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { formatImportResult } from '../../app/commands/import.js';
-import { createPrismaClient } from '../../app/db/client.js';
-import { findingEvidenceChanges } from '../../app/import/index.js';
+import { createPrismaClient } from '../../infra/db/client.js';
+import { findingEvidenceChanges } from '../../services/import/index.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { HASH_KEY, runImport, tag, tempDir, uniqueId, writeCsvFile, PAYMENT_HEADER, ROSTER_HEADER } from './import-support.js';
 import { testDatabaseUrl } from '../support/database.js';

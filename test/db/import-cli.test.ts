@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { writeSampleSet, type SampleSet } from '../../scripts/sample-data.js';
 import { countyCounts, freshSampleSet, tempDir } from './import-support.js';
 import { testDatabaseUrl } from '../support/database.js';

@@ -6,8 +6,8 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
-import { neutraliseFormula, safeCell } from '../../app/import/error-file.js';
+import { createPrismaClient } from '../../infra/db/client.js';
+import { neutraliseFormula, safeCell } from '../../services/import/error-file.js';
 import { maskBankCard, maskIdNumber } from '../../domain/identity/index.js';
 import { runImport, tag, tempDir, uniqueId, writeCsvFile, PAYMENT_HEADER, ROSTER_HEADER } from './import-support.js';
 import { testDatabaseUrl } from '../support/database.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { computeCheckDigit, maskIdNumber } from '../../domain/identity/index.js';
 import { batchAndAuditCount, countyCounts, readErrorFile, runImport, tag, tempDir, uniqueId, writeCsvFile, ROSTER_HEADER, PAYMENT_HEADER } from './import-support.js';
 import { testDatabaseUrl } from '../support/database.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import type { ImportKind } from '../../domain/import/index.js';
 import { writeCsv, writeXlsx, type CsvEncoding, type SampleSet } from '../../scripts/sample-data.js';
 import { countyCounts, freshSampleSet, runImport, tempDir } from './import-support.js';

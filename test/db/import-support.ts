@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { PrismaClient } from '../../app/db/client.js';
-import { importFile, type ImportOptions, type ImportResult } from '../../app/import/index.js';
+import type { PrismaClient } from '../../infra/db/client.js';
+import { importFile, type ImportOptions, type ImportResult } from '../../services/import/index.js';
 import { getPreset } from '../../domain/index.js';
 import { buildSamples, type SampleSet } from '../../scripts/sample-data.js';
 import { computeCheckDigit } from '../../domain/identity/index.js';

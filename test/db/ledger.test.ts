@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { exportLedger } from '../../app/commands/report.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
 import { testDatabaseUrl } from '../support/database.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching } from '../../activities/matching/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { findingKey } from '../../domain/matching/index.js';
 import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';

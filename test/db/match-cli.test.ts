@@ -14,8 +14,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatch } from '../../app/commands/match.js';
-import { loadConfig } from '../../app/config.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { loadConfig } from '../../infra/config.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { matchLineSchema } from '../../domain/matching/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';

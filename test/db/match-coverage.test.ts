@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching, type MatchRunResult } from '../../activities/matching/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { findingKey, formatMatchReport, type MatchLine } from '../../domain/matching/index.js';
 import { presets, type CountyPolicy } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';

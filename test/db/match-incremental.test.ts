@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { runMatching, type MatchRunResult } from '../../activities/matching/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import type { MatchLine } from '../../domain/matching/index.js';
 import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';

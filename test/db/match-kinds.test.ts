@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching, type MatchRunResult } from '../../activities/matching/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import {
   enrolmentKeyPart,
   findingKey,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runMatching } from '../../activities/matching/index.js';
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { findingKey, MULTI_HOUSEHOLD_KEY_PART, type MatchLine } from '../../domain/matching/index.js';
 import { loadPolicy, presetInputs, presets, type CountyPolicy } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { migrateDatabase, PROJECT_ROOT, runPrismaCli, SCHEMA_ENGINE_SHIM } from '../../app/db/migrate.js';
+import { migrateDatabase, PROJECT_ROOT, runPrismaCli, SCHEMA_ENGINE_SHIM } from '../../infra/db/migrate.js';
 import { createScratchDatabase, withClient, type ScratchDatabase } from './scratch-database.js';
 import { testDatabaseUrl } from '../support/database.js';
 

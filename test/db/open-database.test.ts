@@ -5,8 +5,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { openDatabase } from '../../app/db/index.js';
-import { startPgliteServer } from '../../app/db/pglite-server.js';
+import { openDatabase } from '../../infra/db/index.js';
+import { startPgliteServer } from '../../infra/db/pglite-server.js';
 import { testDatabaseUrl } from '../support/database.js';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migrateIfPending, pendingMigrations } from '../../app/db/migrate.js';
+import { migrateIfPending, pendingMigrations } from '../../infra/db/migrate.js';
 import { createScratchDatabase } from './scratch-database.js';
 import { testDatabaseUrl } from '../support/database.js';
 

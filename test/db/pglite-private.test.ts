@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 
-import { startPgliteServer } from '../../app/db/pglite-server.js';
+import { startPgliteServer } from '../../infra/db/pglite-server.js';
 
 describe('embedded PGlite', () => {
   it('listens on no TCP port, only on a socket only the owner can reach, and the data folder is 0700', async () => {

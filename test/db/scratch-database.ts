@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
 
-import { startPgliteServer } from '../../app/db/pglite-server.js';
+import { startPgliteServer } from '../../infra/db/pglite-server.js';
 
 export interface ScratchDatabase {
   url: string;

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient } from '../../app/db/client.js';
+import { createPrismaClient } from '../../infra/db/client.js';
 import { issueCode, listStaff } from '../../app/commands/staff.js';
 import { redeemBindingCode } from '../../bot/core/binding.js';
 import { createTestCounty } from '../support/county.js';

@@ -10,9 +10,9 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runUnits } from '../../app/commands/units.js';
-import { loadConfig } from '../../app/config.js';
-import { createPrismaClient } from '../../app/db/client.js';
-import { syncReportingUnits } from '../../app/units/sync.js';
+import { loadConfig } from '../../infra/config.js';
+import { createPrismaClient } from '../../infra/db/client.js';
+import { syncReportingUnits } from '../../services/units.js';
 import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';

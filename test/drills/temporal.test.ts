@@ -19,8 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 
-import { findServedPglite } from '../../app/db/pglite-server.js';
-import { DEV_SERVER_PID_FILE } from '../../app/temporal/dev-server.js';
+import { findServedPglite } from '../../infra/db/pglite-server.js';
+import { DEV_SERVER_PID_FILE } from '../../infra/temporal/dev-server.js';
 import { bindRecipient, NOTHING_LOST, scheduleAlerts, startChatFakes, tallyDrill, type AlertRecipient, type ChatFakes } from '../support/drill-alerts.js';
 import { freePorts, processesMentioning, startJiuzhu, type JiuzhuProcess } from '../support/jiuzhu-process.js';
 

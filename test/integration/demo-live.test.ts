@@ -1,5 +1,5 @@
 /**
- * The demo county brought to life (app/demo/live.ts), with the real Temporal dev server and a worker:
+ * The demo county brought to life (demo/live.ts), with the real Temporal dev server and a worker:
  * the matcher's planted findings open at most three near-relative filings, death reviews and prisoner
  * exits through the client paths; the first three applications open their review (申请审核确认)
  * assigned to their township's caseworker, the near-relative applicant's filing opened first and the
@@ -9,9 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
-import { migrateIfPending } from '../../app/db/migrate.js';
-import { bringDemoToLife, DEMO_LIVE_PER_KIND, loadDemoCounty, type DemoCountySummary } from '../../app/demo/index.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateIfPending } from '../../infra/db/migrate.js';
+import { bringDemoToLife, DEMO_LIVE_PER_KIND, loadDemoCounty, type DemoCountySummary } from '../../demo/index.js';
 import { chineseDaysCalendarData, createCalendarFromData } from '../../domain/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { createTestCounty } from '../support/county.js';

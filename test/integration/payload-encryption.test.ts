@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { scheduledNotice } from '../../workflows/index.js';
-import { EncryptionCodec, PayloadCipherError, payloadKeyFromBase64 } from '../../app/temporal/payload-codec.js';
+import { EncryptionCodec, PayloadCipherError, payloadKeyFromBase64 } from '../../infra/temporal/payload-codec.js';
 import { useTemporalTestContext, connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
 import { freshIdNumber } from '../support/ids.js';
 

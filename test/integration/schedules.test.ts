@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensureSchedules, TICK_TIMES } from '../../app/schedules.js';
+import { ensureSchedules, TICK_TIMES } from '../../services/schedules.js';
 import { cycleScheduleId, progressCycleToOpen, progressCycleWorkflowId, type CycleKind } from '../../domain/cycles/index.js';
 import { testCalendar, testCalendarYears } from '../support/clock.js';
 import { useTemporalTestContext, connectDevServer, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';

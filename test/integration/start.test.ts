@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { createPrismaClient } from '../../app/db/client.js';
-import { findServedPglite } from '../../app/db/pglite-server.js';
+import { createPrismaClient } from '../../infra/db/client.js';
+import { findServedPglite } from '../../infra/db/pglite-server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import pg from 'pg';
 
-import { migrateDatabase } from '../../app/db/migrate.js';
-import { startPgliteServer } from '../../app/db/pglite-server.js';
+import { migrateDatabase } from '../../infra/db/migrate.js';
+import { startPgliteServer } from '../../infra/db/pglite-server.js';
 
 export interface TestDatabase {
   url: string;

@@ -117,7 +117,7 @@ export function testCalendar(years: readonly number[] = testCalendarYears(), ...
 
 /**
  * Registers the fixture years with a service the tests start, through the product's own door: the
- * `holiday-overrides.yaml` of its data folder (app/county.ts loadCalendar reads it). Returns the file.
+ * `holiday-overrides.yaml` of its data folder (services/county.ts loadCalendar reads it). Returns the file.
  */
 export function writeFixtureHolidayOverrides(dataDir: string, years: readonly number[] = testCalendarYears()): string {
   const lines = ['# Written by test/support/clock.ts: fixture years (weekends and 元旦 only) for the tests.', 'years:'];

@@ -7,8 +7,8 @@
  * `now` is fixed by the caller; every instant is placed relative to it or
  * in named Beijing months.
  */
-import { appendAudit } from '../../app/db/audit.js';
-import type { PrismaClient } from '../../app/db/client.js';
+import { appendAudit } from '../../infra/audit-chain.js';
+import type { PrismaClient } from '../../infra/db/client.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, type TestCounty } from './county.js';
 import { freshIdNumber } from './ids.js';

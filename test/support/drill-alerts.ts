@@ -4,9 +4,9 @@
 // alert that person when due, and afterwards counts per workflow how many messages each fake got.
 import { Client, Connection } from '@temporalio/client';
 
-import { verifyAuditChain } from '../../app/db/audit.js';
-import { createPrismaClient } from '../../app/db/client.js';
-import { createDataConverter, loadPayloadKey } from '../../app/temporal/payload-codec.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { createPrismaClient } from '../../infra/db/client.js';
+import { createDataConverter, loadPayloadKey } from '../../infra/temporal/payload-codec.js';
 import { startFakeFeishu, type FakeFeishu } from '../fakes/feishu-open-api.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { privateChat, tgUser } from '../fakes/telegram-updates.js';

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '../../app/db/client.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type Database } from '../../activities/index.js';
-import { createDataConverter, payloadKeyFromBase64 } from '../../app/temporal/payload-codec.js';
+import { createDataConverter, payloadKeyFromBase64 } from '../../infra/temporal/payload-codec.js';
 import { TEST_NOW_MS, writeFixtureHolidayOverrides } from './clock.js';
 import { testDatabaseUrl } from './database.js';
 

@@ -3,7 +3,7 @@
  * campaign around a pinned `today`, `campaign show`'s view, the commented policy.yaml. No clock read.
  */
 import { describe, expect, it } from 'vitest';
-import { scheduleOptionsFor } from '../../app/schedules.js';
+import { scheduleOptionsFor } from '../../services/schedules.js';
 import { campaignView, formatCampaignView } from '../../domain/cycles/campaign.js';
 import { cycleKindsOf, cycleTickInstants } from '../../domain/cycles/schedule.js';
 import { progressCycleToOpen } from '../../domain/cycles/plan.js';
@@ -13,7 +13,7 @@ import { demoCampaignPolicy, policyForWindow, shiftDateByMonths } from '../../do
 import { createCalendar } from '../../domain/time/calendar.js';
 import { chinaInstant, toChinaDate } from '../../domain/time/instants.js';
 import { diffCalendarDays } from '../../domain/time/local-date.js';
-import { holidayDataWarnings } from '../../app/campaign/index.js';
+import { holidayDataWarnings } from '../../services/campaign.js';
 
 const calendar = createCalendar();
 

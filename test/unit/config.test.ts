@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../app/config.js';
+import { ConfigError, loadConfig } from '../../infra/config.js';
 
 describe('configuration of the chat fronts', () => {
   it('has no chat front by default', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cycleKindsOf, cycleScheduleSpec, cycleTickInstants, TICK_TIMES } from '../../domain/cycles/schedule.js';
 import { presets } from '../../domain/policy/load.js';
-import { scheduleOptionsFor } from '../../app/schedules.js';
+import { scheduleOptionsFor } from '../../services/schedules.js';
 import { createCalendar } from '../../domain/time/calendar.js';
 import { chinaInstant } from '../../domain/time/instants.js';
 

@@ -1,12 +1,12 @@
 /**
- * The demo county as data (app/demo/generate.ts), before anything is written: deterministic for a
+ * The demo county as data (demo/generate.ts), before anything is written: deterministic for a
  * seed, valid and distinct ID numbers, every staff role, a complete ledger; the ID generator in
  * domain/identity; when the console's demo mode switches on.
  */
 import { describe, expect, it } from 'vitest';
 
-import { demoModeFor } from '../../app/demo/load.js';
-import { generateDemoCounty, PLANTED_KINDS } from '../../app/demo/generate.js';
+import { demoModeFor } from '../../demo/load.js';
+import { generateDemoCounty, PLANTED_KINDS } from '../../demo/generate.js';
 import { IdNumberAllocator, isValidIdNumber, makeIdNumber, parseIdNumber } from '../../domain/identity/index.js';
 
 describe('makeIdNumber / IdNumberAllocator', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../../app/config.js';
+import { loadConfig } from '../../infra/config.js';
 
 // No Docker engine runs here, so the production compose file is checked by
 // reading it: the services, images, ports, health checks and the environment

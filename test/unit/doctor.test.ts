@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../app/config.js';
+import { loadConfig } from '../../infra/config.js';
 import { formatChecks, runDoctor } from '../../app/doctor.js';
 
 describe('jiuzhu doctor', () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { inspectFile, readRows } from '../../app/import/source.js';
+import { inspectFile, readRows } from '../../services/import/source.js';
 import { createRowParser, HeaderFinder, isBlankRow, RosterFileChecks, rowValues, type RosterRow } from '../../domain/import/index.js';
 import { DEFAULT_NEAR_RELATIONS } from '../../domain/policy/schema.js';
 import { buildSamples, SAMPLE_FILES, writeSampleSet } from '../../scripts/sample-data.js';

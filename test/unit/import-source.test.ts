@@ -7,8 +7,8 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { csvLine, ErrorFileWriter } from '../../app/import/error-file.js';
-import { detectDelimiter, inspectFile, parseEncodingName, readRows, SourceError } from '../../app/import/source.js';
+import { csvLine, ErrorFileWriter } from '../../services/import/error-file.js';
+import { detectDelimiter, inspectFile, parseEncodingName, readRows, SourceError } from '../../services/import/source.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-import-source-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

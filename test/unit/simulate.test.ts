@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { policyForYear, readRehearsalPolicy } from '../../app/simulate/policy.js';
-import { checkRehearsalPeriod, RehearsalInputError } from '../../app/simulate/run.js';
-import { assignBehaviours } from '../../app/simulate/staff.js';
+import { policyForYear, readRehearsalPolicy } from '../../demo/rehearsal/policy.js';
+import { checkRehearsalPeriod, RehearsalInputError } from '../../demo/rehearsal/run.js';
+import { assignBehaviours } from '../../demo/rehearsal/staff.js';
 import { presets } from '../../domain/policy/load.js';
 import { PolicyValidationError } from '../../domain/policy/load.js';
 import { createCalendar } from '../../domain/time/calendar.js';

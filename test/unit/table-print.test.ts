@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HEADER_ROWS, PRINT_WIDTH_BUDGET, printWidths, writeTableXlsx } from '../../app/reports/xlsx.js';
+import { HEADER_ROWS, PRINT_WIDTH_BUDGET, printWidths, writeTableXlsx } from '../../services/reports/xlsx.js';
 import { TABLE_IDS, TABLE_SPECS, type Row } from '../../domain/tables/index.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-print-'));

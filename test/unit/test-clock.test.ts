@@ -1,13 +1,13 @@
 /**
  * The tests' clock and fixture calendar (test/support/clock.ts): the pinned instant and its setting,
  * fixture years only where `chinese-days` ships none, and the same years registered with a service
- * through the holiday override file it reads (app/county.ts loadCalendar).
+ * through the holiday override file it reads (services/county.ts loadCalendar).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCalendar } from '../../app/county.js';
+import { loadCalendar } from '../../services/county.js';
 import { chineseDaysCalendarData } from '../../domain/time/chinese-days-source.js';
 import {
   DEFAULT_TEST_NOW,

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-import { loadConfig } from '../../app/config.js';
-import { resolveHashKey } from '../../app/import/hash-key.js';
-import { EncryptionCodec, PayloadCipherError, payloadKeyFromBase64 } from '../../app/temporal/payload-codec.js';
+import { loadConfig } from '../../infra/config.js';
+import { resolveHashKey } from '../../infra/hash-key.js';
+import { EncryptionCodec, PayloadCipherError, payloadKeyFromBase64 } from '../../infra/temporal/payload-codec.js';
 import { isLocalRequest } from '../../bot/console/auth.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);

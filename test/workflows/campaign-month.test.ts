@@ -10,7 +10,7 @@
 import { describe, expect, it, inject } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { TICK_TIMES } from '../../app/schedules.js';
+import { TICK_TIMES } from '../../services/schedules.js';
 import {
   dailyDigestWorkflowId,
   digestDue,

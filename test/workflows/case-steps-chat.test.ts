@@ -12,10 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openApplicationReview } from '../../app/cases/application-review.js';
-import { openComplaint } from '../../app/cases/complaint.js';
-import { submitNearRelativeFiling } from '../../app/cases/near-relative-filing.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
+import { openApplicationReview } from '../../services/cases/application-review.js';
+import { openComplaint } from '../../services/cases/complaint.js';
+import { submitNearRelativeFiling } from '../../services/cases/near-relative-filing.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
 import { issueBindingCode } from '../../bot/core/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { applicationReviewStatusQuery } from '../../domain/steps/application-review.js';

@@ -9,8 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDeathReview } from '../../app/cases/death-review.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
+import { openDeathReview } from '../../services/cases/death-review.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
 import { computeDeadline, reminderSchedule } from '../../domain/policy/compute.js';
 import { presets } from '../../domain/policy/load.js';
 import { freshIdNumber } from '../support/ids.js';

@@ -6,8 +6,8 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { Worker } from '@temporalio/worker';
 import { complaintsVisibleTo } from '../../activities/complaints.js';
 import { createActivities } from '../../activities/index.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
-import { openComplaint } from '../../app/cases/complaint.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { openComplaint } from '../../services/cases/complaint.js';
 import { presets } from '../../domain/policy/load.js';
 import {
   closeComplaintUpdate,

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it, inject } from 'vitest';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { HEADER_ROWS } from '../../app/reports/xlsx.js';
+import { HEADER_ROWS } from '../../services/reports/xlsx.js';
 import { progressCycleWorkflowId } from '../../domain/cycles/index.js';
 import { progressReportDueDates } from '../../domain/policy/compute.js';
 import { TABLE_SPECS, XLSX_MIME, notificationAttachments } from '../../domain/tables/index.js';

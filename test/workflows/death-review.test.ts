@@ -5,8 +5,8 @@ import proto from '@temporalio/proto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
-import { openDeathReview } from '../../app/cases/death-review.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { openDeathReview } from '../../services/cases/death-review.js';
 import type { DecideArgs } from '../../domain/cases/index.js';
 import { presets } from '../../domain/policy/load.js';
 import {

@@ -10,10 +10,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openComplaint } from '../../app/cases/complaint.js';
-import { openDeathReview } from '../../app/cases/death-review.js';
-import { submitNearRelativeFiling } from '../../app/cases/near-relative-filing.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
+import { openComplaint } from '../../services/cases/complaint.js';
+import { openDeathReview } from '../../services/cases/death-review.js';
+import { submitNearRelativeFiling } from '../../services/cases/near-relative-filing.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
 import { createActivities } from '../../activities/index.js';
 import { presets } from '../../domain/policy/load.js';
 import { complaintStatusQuery } from '../../domain/steps/complaint.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDeathReview } from '../../app/cases/death-review.js';
+import { openDeathReview } from '../../services/cases/death-review.js';
 import { presets } from '../../domain/policy/load.js';
 import { decideUpdate, deathReviewStatusQuery } from '../../workflows/death-review.js';
 import { useTemporalTestContext, connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';

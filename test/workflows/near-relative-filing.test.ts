@@ -2,8 +2,8 @@ import { describe, expect, it, inject } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
-import { openNearRelativeFilingFromFinding, submitNearRelativeFiling } from '../../app/cases/near-relative-filing.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { openNearRelativeFilingFromFinding, submitNearRelativeFiling } from '../../services/cases/near-relative-filing.js';
 import type { FilingDecideArgs } from '../../domain/cases/index.js';
 import { presets } from '../../domain/policy/load.js';
 import {

@@ -2,8 +2,8 @@ import { describe, expect, it, inject } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
-import { openPrisonExit } from '../../app/cases/prison-exit.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { openPrisonExit } from '../../services/cases/prison-exit.js';
 import { presets } from '../../domain/policy/load.js';
 import {
   postTerminationUpdate,

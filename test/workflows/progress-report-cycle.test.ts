@@ -2,7 +2,7 @@ import { describe, expect, it, inject } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
-import { verifyAuditChain } from '../../app/db/audit.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
 import { progressCycleToOpen, progressCycleWorkflowId, type CycleSummary } from '../../domain/cycles/index.js';
 import { progressReportDueDates } from '../../domain/policy/compute.js';
 import {

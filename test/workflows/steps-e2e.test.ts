@@ -12,8 +12,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { verifyAuditChain } from '../../app/db/audit.js';
-import { deathPrisonRows } from '../../app/reports/queries.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
+import { deathPrisonRows } from '../../readmodels/statutory-tables.js';
 import { issueBindingCode } from '../../bot/core/index.js';
 import { deathReviewWorkflowId } from '../../domain/cases/ids.js';
 import { reminderSchedule, computeDeadline } from '../../domain/policy/compute.js';

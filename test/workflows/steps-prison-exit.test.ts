@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { verifyAuditChain } from '../../app/db/audit.js';
+import { verifyAuditChain } from '../../infra/audit-chain.js';
 import { issueBindingCode } from '../../bot/core/index.js';
 import { prisonExitWorkflowId } from '../../domain/cases/ids.js';
 import { presets } from '../../domain/policy/load.js';

@@ -8,7 +8,7 @@ import { parseRequiredAmountCell, parseHouseholdSize } from '../../../domain/imp
 import { ASSISTANCE_KIND_LABELS, parseAssistanceKind } from '../../../domain/import/vocabulary.js';
 import type { CaseStarter } from '../case-starter.js';
 import { CaseRefusedError } from '../case-starter.js';
-import { resolveVillage } from '../village-scope.js';
+import { resolveVillage } from '../../../readmodels/villages.js';
 import type { FormDefinition } from './engine.js';
 import { idNumberSchema, maskIdNumber, maskName, pastDateSchema, personNameSchema } from './fields.js';
 

@@ -12,7 +12,7 @@ import type { CaseStarter } from '../case-starter.js';
 import { CaseRefusedError } from '../case-starter.js';
 import type { BotContext } from '../context.js';
 import { countyOfRegion } from '../permissions.js';
-import { resolveVillage } from '../village-scope.js';
+import { resolveVillage } from '../../../readmodels/villages.js';
 import type { FormDefinition } from './engine.js';
 import { maskName, personNameSchema, shortTextSchema } from './fields.js';
 

@@ -3,7 +3,7 @@
 // status query), the values (the contract's zod schema, Chinese messages naming
 // the field), then the Update through the typed gateway. Nothing is written
 // unless the workflow accepts the step.
-import { endedDelegationsTo, leadersActingFor } from '../../../app/db/delegation.js';
+import { endedDelegationsTo, leadersActingFor } from '../../../readmodels/delegation.js';
 import { actingForLine } from '../../../domain/cases/delegation.js';
 import type { StepActor, StepFormValues } from '../../../domain/steps/contract.js';
 import { toChinaDate } from '../../../domain/time/instants.js';
@@ -32,7 +32,7 @@ export function actorOf(ctx: BotContext): StepActor {
  * Who may take this step, without asking the workflow (role and region only): the person
  * themself when their role may, then — 代理审批 — each leader they stand in for today whose
  * role may (the one rule "who may act as the leader now": the leader and the deputies of the
- * delegations in force, app/db/delegation.ts). A Chinese refusal when nobody.
+ * delegations in force, readmodels/delegation.ts). A Chinese refusal when nobody.
  */
 export async function stepActors(ctx: BotContext, reg: RegisteredStep, target: StepTarget): Promise<StepActor[] | string> {
   const staff = ctx.staff!;

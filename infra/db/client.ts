@@ -1,0 +1,22 @@
+// The Prisma client (Prisma 7: generated TypeScript in prisma/generated, run `npx prisma generate`),
+// talking to PostgreSQL or the PGlite server through the pg driver adapter. No native engine.
+import { PrismaPg } from '@prisma/adapter-pg';
+
+import { PrismaClient } from '../../prisma/generated/client.js';
+
+export { Prisma, PrismaClient } from '../../prisma/generated/client.js';
+
+/** Marks the URL of the embedded PGlite server (infra/db/pglite-server.ts). */
+export const PGLITE_URL_MARKER = 'application_name=jiuzhu-pglite';
+
+/**
+ * A client on `url`. On the embedded PGlite server the pool has ONE connection:
+ * pglite-socket queues messages, not extended-protocol cycles, so two
+ * connections' Parse/Bind/Execute can interleave (seen: "bind message supplies
+ * 2 parameters, but prepared statement requires 3"). One connection per
+ * process keeps each cycle whole; PostgreSQL gets the usual pool.
+ */
+export function createPrismaClient(url: string): PrismaClient {
+  const pglite = url.includes(PGLITE_URL_MARKER);
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, ...(pglite ? { max: 1 } : {}) }) });
+}

@@ -1,0 +1,346 @@
+// 发放记录: the rows that pass the row checks (domain/import) are loaded into a staging table; then,
+// inside the import's transaction, every database check runs as set-based SQL over the whole file
+// (household on the roster by the head's ID, which of its enrolments, period and due date from the
+// county's payment schedule, duplicates in the file), the payee is classified, the previous versions of
+// the stored rows this file changes go to ImportChange, changed rows are updated and new ones inserted
+// by (enrolment, period) — a handful of statements for the whole file instead of rounds per chunk.
+//
+// Two ways into the same staging table, the same SQL after it:
+// - PostgreSQL: `COPY … FROM STDIN` (pg-copy-streams) on a raw `pg` connection into an UNLOGGED table
+//   named per import (Prisma does not hand out its transaction's connection, so the COPY cannot run
+//   inside it). The table holds only this file's parsed rows and is dropped after the transaction
+//   (which reads it and holds a lock on it until then). The stored data still changes in one
+//   transaction, the import's: all or nothing.
+// - PGlite (its socket server has no COPY FROM STDIN): a TEMP table of the transaction, filled with one
+//   multi-row INSERT per chunk.
+import crypto from 'node:crypto';
+
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+import {
+  ASSISTANCE_KIND_LABELS,
+  cellName,
+  paymentKindOf,
+  protectAccount,
+  type AssistanceKind,
+  type PaymentRow,
+} from '../../../domain/import/index.js';
+import { paymentDeadline } from '../../../domain/policy/compute.js';
+import { PGLITE_URL_MARKER } from '../../../infra/db/client.js';
+import type { Tx } from '../regions.js';
+import { finishSingle, jsonRows, newCounts, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+
+/** 收款方 texts that mean "the household itself". */
+export const HOUSEHOLD_PAYEE_WORDS = new Set(['', '户', '本户', '户主', '本人', '家庭', '本家庭', '户主本人']);
+
+export type PayeeKind = 'HOUSEHOLD' | 'INSTITUTION' | 'OTHER';
+
+/** The URL for the COPY load, or undefined when the staging table is filled by INSERTs (PGlite, no URL). */
+export function copyImportUrl(url: string | undefined): string | undefined {
+  if (!url || url.includes(PGLITE_URL_MARKER) || !/^postgres(ql)?:\/\//.test(url)) return undefined;
+  return url;
+}
+
+const KINDS = Object.keys(ASSISTANCE_KIND_LABELS) as AssistanceKind[];
+
+/** The staging table's columns, all text but the line: what one row of the file says, checked for format. */
+const STAGE_COLUMNS = 'line int, hid text, kind text, month text, ad text, ap text, pd text, payee text, am text, ah text';
+
+/** One staged row, in STAGE_COLUMNS order. */
+type StageRow = [line: number, hid: string, kind: string | null, month: string, ad: string, ap: string, pd: string | null, payee: string, am: string | null, ah: string | null];
+
+/** Where the parsed rows go before the SQL checks. */
+interface Stage {
+  readonly table: string;
+  add(rows: StageRow[]): Promise<void>;
+  /** All rows are in (the COPY is finished and committed). */
+  end(): Promise<void>;
+  /** After the import's transaction has ended. */
+  close(): Promise<void>;
+}
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
+function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+async function copyStage(url: string, batchId: number): Promise<Stage> {
+  const table = `import_stage_${batchId}_${crypto.randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let copy: ReturnType<typeof copyFrom> | undefined;
+  let copyDone: Promise<void> = Promise.resolve();
+  let ended = false;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      if (copy && !ended) {
+        ended = true;
+        copy.end();
+        await copyDone.catch(() => {});
+      }
+      await client.query(`DROP TABLE IF EXISTS ${table}`);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await client.query(`CREATE UNLOGGED TABLE ${table} (${STAGE_COLUMNS})`);
+    const stream = client.query(copyFrom(`COPY ${table} FROM STDIN`));
+    copy = stream;
+    copyDone = new Promise<void>((resolve, reject) => {
+      stream.on('finish', () => resolve());
+      stream.on('error', reject);
+    });
+    copyDone.catch(() => {}); // awaited in end()
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const stream = copy;
+  return {
+    table,
+    close,
+    async add(rows) {
+      let text = '';
+      // Only the free texts can hold a tab, newline or backslash: the ID, kind, month, amounts, date and
+      // hash were checked to a fixed format.
+      for (const r of rows) {
+        text += `${r[0]}\t${r[1]}\t${r[2] ?? '\\N'}\t${r[3]}\t${r[4]}\t${r[5]}\t${r[6] ?? '\\N'}\t${copyText(r[7])}\t${copyText(r[8])}\t${r[9] ?? '\\N'}\n`;
+      }
+      if (text !== '' && !stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    },
+    async end() {
+      ended = true;
+      stream.end();
+      await copyDone;
+      await client.query(`ANALYZE ${table}`);
+    },
+  };
+}
+
+async function insertStage(tx: Tx): Promise<Stage> {
+  const table = 'import_payments_stage';
+  await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`);
+  await tx.$executeRawUnsafe(`CREATE TEMP TABLE ${table} (${STAGE_COLUMNS}) ON COMMIT DROP`);
+  const names = STAGE_COLUMNS.split(', ').map((c) => c.split(' ')[0]!);
+  return {
+    table,
+    async add(rows) {
+      if (rows.length === 0) return;
+      await tx.$executeRawUnsafe(`INSERT INTO ${table} SELECT * FROM json_to_recordset($1::json) AS t(${STAGE_COLUMNS})`, JSON.stringify(rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])))));
+    },
+    async end() {
+      await tx.$executeRawUnsafe(`ANALYZE ${table}`);
+    },
+    async close() {},
+  };
+}
+
+export interface PaymentsWriter extends KindWriter<PaymentRow> {
+  /** After the last flush: the database checks of the whole file; writes when `write(sqlRefused)` says so. */
+  complete(write: (sqlRefused: number) => boolean): Promise<Rejection[]>;
+  /** Drops the staging table and closes its connection: always call, after the import's transaction has ended. */
+  close(): Promise<void>;
+}
+
+/** `copyUrl`: load the staging table with COPY on this server (PostgreSQL); else INSERTs in the transaction. */
+export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string | undefined): Promise<PaymentsWriter> {
+  const { tx, policy, batchId } = ctx;
+  const counts = newCounts('payments');
+  const stage = copyUrl ? await copyStage(copyUrl, batchId) : await insertStage(tx);
+
+  const months = new Set<string>();
+  // The account's HMAC is pure per account within one import: once per account, not once per month.
+  const accounts = new Map<string, { masked: string; hash: string }>();
+  const accountOf = (account: string) => {
+    let a = accounts.get(account);
+    if (!a) {
+      if (accounts.size > 200_000) accounts.clear();
+      a = protectAccount(account, ctx.hashKey);
+      accounts.set(account, a);
+    }
+    return a;
+  };
+
+  return {
+    counts,
+    close: () => stage.close(),
+    finish: (accepted) => finishSingle(counts.payments!, accepted),
+    async flush(items: Item<PaymentRow>[]): Promise<Rejection[]> {
+      const rows: StageRow[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const { line, row } = items[i]!;
+        months.add(row.month);
+        const account = row.account === null ? null : accountOf(row.account);
+        rows[i] = [line, row.headIdNumber, row.kind, row.month, row.amountDue, row.amountPaid, row.paidDate, cellName(row.payee), account?.masked ?? null, account?.hash ?? null];
+      }
+      await stage.add(rows);
+      return [];
+    },
+    async complete(write) {
+      await stage.end();
+      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
+    },
+  };
+}
+
+/**
+ * The SQL half: every staged row resolved (household, enrolment, period, due date, duplicates, payee),
+ * the refusals returned in line order with the same Chinese reasons as the row-by-row checks had, and
+ * when `write` allows: the previous versions of changed rows to ImportChange, changed rows updated,
+ * new rows inserted.
+ */
+async function resolveAndWrite(
+  tx: Tx,
+  table: string,
+  o: {
+    months: ReadonlySet<string>;
+    write: (sqlRefused: number) => boolean;
+    batchId: number;
+    actor: string;
+    counts: { created: number; updated: number };
+    deadline: (kind: AssistanceKind, month: string) => { periodMonth: string; due: string };
+  },
+): Promise<Rejection[]> {
+  // The schedule (period, due date) of every kind for every month in the file: computed by the county
+  // policy (paymentDeadline), joined in SQL.
+  const dk: string[] = [];
+  const dm: string[] = [];
+  const dp: string[] = [];
+  const dd: string[] = [];
+  for (const month of o.months)
+    for (const kind of KINDS) {
+      const d = o.deadline(kind, month);
+      dk.push(kind);
+      dm.push(month);
+      dp.push(d.periodMonth);
+      dd.push(d.due);
+    }
+  const deadlines = jsonRows([
+    ['k', 'text', dk],
+    ['m', 'text', dm],
+    ['p', 'text', dp],
+    ['d', 'text', dd],
+  ]);
+  const labels = jsonRows([
+    ['k', 'text', KINDS],
+    ['l', 'text', KINDS.map((k) => ASSISTANCE_KIND_LABELS[k])],
+  ]);
+  const words = [...HOUSEHOLD_PAYEE_WORDS];
+  // Small tables as real (temporary, analysed) tables: a set-returning function in the join gets a
+  // default estimate and can be re-run for every row.
+  await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payments_resolved, import_payment_deadlines`);
+  await tx.$executeRawUnsafe(`CREATE TEMP TABLE import_payment_deadlines ON COMMIT DROP AS SELECT k, m, p, d FROM ${deadlines.from}`, deadlines.value);
+  await tx.$executeRawUnsafe(`ANALYZE import_payment_deadlines`);
+  // Every staged row resolved by hash joins: household, enrolment (the named kind, or the only one),
+  // period and due date, and the payee's kind.
+  await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payment_dups`);
+  await tx.$executeRawUnsafe(
+    `CREATE TEMP TABLE import_payments_resolved ON COMMIT DROP AS
+     WITH en AS (SELECT "householdId", count(*)::int AS n, array_agg(id ORDER BY id) AS ids, array_agg(kind::text ORDER BY id) AS kinds
+                   FROM "Enrolment" GROUP BY "householdId"),
+     r AS (
+       SELECT s.*, h.id AS h, h."headName" AS head_name, en.n, en.kinds,
+              CASE WHEN s.kind IS NOT NULL THEN en.ids[array_position(en.kinds, s.kind)] WHEN en.n = 1 THEN en.ids[1] END AS e,
+              CASE WHEN s.kind IS NOT NULL THEN s.kind WHEN en.n = 1 THEN en.kinds[1] END AS ekind
+         FROM ${table} s
+         LEFT JOIN "Household" h ON h."headIdNumber" = s.hid
+         LEFT JOIN en ON en."householdId" = h.id)
+     SELECT r.*, d.p AS period, d.d AS due,
+            CASE
+              WHEN r.payee = ANY($1::text[]) THEN 'HOUSEHOLD'
+              WHEN r.payee = r.head_name OR EXISTS (SELECT 1 FROM "Member" m WHERE m."householdId" = r.h AND m.name = r.payee) THEN 'HOUSEHOLD'
+              WHEN EXISTS (SELECT 1 FROM "Institution" i WHERE i.name = r.payee) THEN 'INSTITUTION'
+              ELSE 'OTHER'
+            END AS payee_kind
+       FROM r LEFT JOIN import_payment_deadlines d ON d.k = r.ekind AND d.m = r.month`,
+    words,
+  );
+  // The same (enrolment, period) more than once in the file: the first line of each (usually none).
+  await tx.$executeRawUnsafe(
+    `CREATE TEMP TABLE import_payment_dups ON COMMIT DROP AS
+     SELECT e, period, min(line) AS first_line FROM import_payments_resolved WHERE e IS NOT NULL GROUP BY e, period HAVING count(*) > 1`,
+  );
+  // The refused rows, in line order, with the same reasons as the row-by-row checks gave.
+  const refused = await tx.$queryRawUnsafe<{ line: number; reason: string }[]>(
+    `WITH labels AS MATERIALIZED (SELECT k, l FROM ${labels.from})
+     SELECT p.line,
+            CASE
+              WHEN p.h IS NULL THEN '户主身份证号不在花名册中（请先导入花名册，或核对身份证号）'
+              WHEN p.kind IS NOT NULL AND p.e IS NULL THEN
+                '该户在花名册中没有“' || (SELECT l FROM labels WHERE k = p.kind) || '”的保障记录（现有：' ||
+                coalesce((SELECT string_agg(labels.l, '、' ORDER BY u.o) FROM unnest(p.kinds) WITH ORDINALITY u(k, o) JOIN labels ON labels.k = u.k), '无') || '）'
+              WHEN p.e IS NULL AND coalesce(p.n, 0) = 0 THEN '该户在花名册中没有任何保障记录'
+              WHEN p.e IS NULL THEN
+                '该户有多种救助类型（' ||
+                (SELECT string_agg(labels.l, '、' ORDER BY u.o) FROM unnest(p.kinds) WITH ORDINALITY u(k, o) JOIN labels ON labels.k = u.k) ||
+                '），请在“救助类型”列注明本行属于哪一种'
+              ELSE
+                '与第' || p.first_line || '行重复：同一户、同一救助类型、同一发放期 ' || p.period ||
+                CASE WHEN p.period <> p.month
+                     THEN '（' || (SELECT l FROM labels WHERE k = p.ekind) || '按季度发放，' || p.month || ' 属于 ' || p.period || ' 起的季度）'
+                     ELSE '' END
+            END AS reason
+       FROM (SELECT r.*, d.first_line FROM import_payments_resolved r LEFT JOIN import_payment_dups d ON d.e = r.e AND d.period = r.period) p
+      WHERE p.e IS NULL OR p.line <> p.first_line
+      ORDER BY p.line`,
+    labels.value,
+  );
+  const rejections: Rejection[] = refused.map((r) => ({ line: Number(r.line), reasons: [r.reason], cells: [] }));
+  if (!o.write(rejections.length)) return rejections;
+
+  // Payment imports one at a time from here: a plain INSERT of the rows not stored yet (an upsert's
+  // speculative insertion costs half as much again), safe because no other import adds payments until
+  // this transaction ends.
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.payments'))`);
+  // One statement (its CTEs all read the rows as they were before it): the previous version of every
+  // stored row this file changes goes to ImportChange, those rows are updated, the others inserted.
+  const rows = await tx.$queryRawUnsafe<{ created: number; updated: number }[]>(
+    `WITH t AS MATERIALIZED (
+       SELECT line, e, h, period AS p, due::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, payee_kind::"PayeeKind" AS pk,
+              CASE WHEN payee = ANY($3::text[]) THEN head_name ELSE payee END AS pn, am, ah
+         FROM import_payments_resolved r
+        WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)),
+     old AS MATERIALIZED (
+       SELECT t.*, x.id, x."householdId" AS xh, x."batchId" AS xb, x."dueDate" AS xd, x."amountDue" AS xad, x."amountPaid" AS xap, x."paidDate" AS xpd,
+              x."payeeKind" AS xpk, x."payeeName" AS xpn, x."accountMasked" AS xam, x."accountHash" AS xah
+         FROM t JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.p
+        WHERE (x."dueDate", x."amountDue", x."amountPaid", x."paidDate", x."payeeKind", x."payeeName", x."accountMasked", x."accountHash")
+              IS DISTINCT FROM (t.d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)),
+     ch AS (
+       INSERT INTO "ImportChange" ("batchId", "table", "rowId", "householdId", period, "previousBatchId", "oldValues", "newValues", actor)
+       SELECT $1::int, 'Payment', id, xh, p, xb,
+              jsonb_build_object('dueDate', xd, 'amountDue', xad, 'amountPaid', xap, 'paidDate', xpd,
+                                 'payeeKind', xpk, 'payeeName', xpn, 'accountMasked', xam, 'accountHash', xah),
+              jsonb_build_object('dueDate', d, 'amountDue', ad, 'amountPaid', ap, 'paidDate', pd, 'payeeKind', pk,
+                                 'payeeName', pn, 'accountMasked', am, 'accountHash', ah),
+              $2
+         FROM old ORDER BY line
+       RETURNING 1),
+     upd AS (
+       UPDATE "Payment" x
+          SET "householdId" = old.h, "dueDate" = old.d, "amountDue" = old.ad, "amountPaid" = old.ap, "paidDate" = old.pd, "payeeKind" = old.pk,
+              "payeeName" = old.pn, "accountMasked" = old.am, "accountHash" = old.ah, "batchId" = $1::int
+         FROM old WHERE x.id = old.id
+       RETURNING 1),
+     ins AS (
+       INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",
+                              "payeeKind", "payeeName", "accountMasked", "accountHash", "batchId")
+       SELECT e, h, p, d, ad, ap, pd, pk, pn, am, ah, $1::int FROM t
+        WHERE NOT EXISTS (SELECT 1 FROM "Payment" x WHERE x."enrolmentId" = t.e AND x.period = t.p)
+        ORDER BY t.line
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM upd)::int AS updated, (SELECT count(*) FROM ch)::int AS changed`,
+    o.batchId,
+    o.actor,
+    words,
+  );
+  o.counts.created += Number(rows[0]?.created ?? 0);
+  o.counts.updated += Number(rows[0]?.updated ?? 0);
+  return rejections;
+}
