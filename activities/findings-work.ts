@@ -18,6 +18,7 @@ import { filingOfFinding } from '../services/cases/near-relative-filing.js';
 import { openPrisonExit } from '../services/cases/prison-exit.js';
 import { openRectificationItem } from '../services/cases/rectification-item.js';
 import { loadCalendar } from '../services/county.js';
+import { clearedNoticeKey, clearedWork } from '../readmodels/cleared-work.js';
 import type { Prisma, PrismaClient } from '../infra/db/client.js';
 import {
   applicationReviewWorkflowId,
@@ -274,26 +275,6 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   return { recorded, pending, skipped };
 }
 
-/**
- * Cleared findings (Finding.clearedAt) whose work has not been told 「线索已消除」 yet: a run is due for
- * them even when no new work was recorded. Returns their number and the highest finding id.
- */
-export async function clearedWithoutNotice(prisma: PrismaClient, countyRegionId: number): Promise<{ count: number; lastFindingId: number | null }> {
-  const [row] = await prisma.$queryRawUnsafe<Array<{ count: number; last: number | null }>>(
-    `WITH work AS (
-       SELECT w."findingId" AS fid, w."workflowId" FROM "WorkOrder" w
-        WHERE w."countyRegionId" = $1 AND w."findingId" IS NOT NULL AND w."openedAt" IS NOT NULL AND w.kind <> 'askFiling'
-       UNION
-       SELECT substr(r."sourceRef", 9)::int, r."workflowId" FROM "RectificationItem" r
-        WHERE r."countyRegionId" = $1 AND r."sourceRef" ~ '^finding:[0-9]+$' AND r.status <> 'COMPLETED')
-     SELECT count(*)::int AS count, max(f.id) AS last
-       FROM work JOIN "Finding" f ON f.id = work.fid
-      WHERE f."clearedAt" IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."dedupeKey" = 'finding-cleared:' || f.id || ':' || work."workflowId")`,
-    countyRegionId,
-  );
-  return { count: row?.count ?? 0, lastFindingId: row?.last ?? null };
-}
 
 /**
  * From inside another activity (the payment watch's comparison): start (or join) the county's
@@ -441,19 +422,10 @@ export function createFindingWorkActivities(db: Database) {
      * to the assignee (dedupe key per finding and work), never a closure.
      */
     async notifyClearedFindings(input: { countyRegionId: number; sentAt: string }): Promise<number> {
-      const rows = await prisma.$queryRawUnsafe<Array<{ findingId: number; kind: string; evidence: unknown; period: string | null; amount: string | null; clearedAt: Date; workflowId: string; workKind: string }>>(
-        `SELECT f.id AS "findingId", f.kind::text AS kind, f.evidence, f.period, f.amount::text AS amount, f."clearedAt", w."workflowId", w.kind AS "workKind"
-           FROM "Finding" f JOIN "WorkOrder" w ON w."findingId" = f.id
-          WHERE f."clearedAt" IS NOT NULL AND w."countyRegionId" = $1 AND w."openedAt" IS NOT NULL AND w.kind <> 'askFiling'
-         UNION
-         SELECT f.id, f.kind::text, f.evidence, f.period, f.amount::text, f."clearedAt", r."workflowId", 'rectification'
-           FROM "RectificationItem" r JOIN "Finding" f ON r."sourceRef" = 'finding:' || f.id
-          WHERE f."clearedAt" IS NOT NULL AND r."countyRegionId" = $1`,
-        input.countyRegionId,
-      );
+      const rows = await clearedWork(prisma, input.countyRegionId);
       let sent = 0;
       for (const r of rows) {
-        const dedupeKey = `finding-cleared:${r.findingId}:${r.workflowId}`;
+        const dedupeKey = clearedNoticeKey(r.findingId, r.workflowId);
         if (await prisma.notification.findUnique({ where: { dedupeKey }, select: { id: true } })) continue;
         const c = await prisma.case.findUnique({ where: { workflowId: r.workflowId } });
         let recipient = c?.status === 'OPEN' ? c.assigneeStaffId : null;

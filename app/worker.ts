@@ -1,24 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type Database } from '../activities/index.js';
-import { RUNNING_COMPILED } from '../infra/project-root.js';
-
-export const workflowsPath = fileURLToPath(new URL(RUNNING_COMPILED ? '../workflows/index.js' : '../workflows/index.ts', import.meta.url));
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** Bundles the workflow code once per process (webpack; a few seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
-  return bundle;
-}
-
-const quietBundlerLogger = {
-  log() {}, trace() {}, debug() {}, info() {},
-  warn(message: string, meta?: unknown) { console.warn(message, meta ?? ''); },
-  error(message: string, meta?: unknown) { console.error(message, meta ?? ''); },
-};
+import { workflowBundle } from '../infra/temporal/workflow-bundle.js';
 
 export async function createWorker(opts: {
   connection: NativeConnection;

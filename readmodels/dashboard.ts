@@ -8,7 +8,7 @@
  * complaint cases only when `complaintsVisibleTo` lets the viewer read the
  * complaint, and then without any complaint detail.
  */
-import { complaintsVisibleTo } from '../activities/complaints.js';
+import { complaintsVisibleTo } from './complaints.js';
 import { FINDING_KIND_INFO } from '../domain/matching/kinds.js';
 import type { FindingKind } from '../domain/matching/kinds.js';
 import { toChinaDate } from '../domain/time/instants.js';

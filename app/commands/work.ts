@@ -2,7 +2,8 @@
 // exits, rectification items, application reviews, requests to file) is recorded in the database,
 // then handed to the service's findings-to-work workflow. Without a reachable Temporal server the
 // work waits and the service opens it when it starts (said so in Chinese).
-import { clearedWithoutNotice, recordPendingWork } from '../../activities/findings-work.js';
+import { recordPendingWork } from '../../activities/findings-work.js';
+import { clearedWithoutNotice } from '../../readmodels/cleared-work.js';
 import { WORK_ORDER_LABELS, type WorkOrderKind } from '../../domain/cases/finding-work.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { startFindingsToWork, tryConnectTemporal } from '../../services/cases/findings-to-work.js';

@@ -4,7 +4,7 @@
 // only in private chat. Never shows ID numbers. Then the case's history and a
 // button for each step the reader may take now. When the data behind the case's finding was changed
 // by an import after the finding (issue 14 item 6), each change is listed, masked, with its import file.
-import { complaintAccessFor } from '../../activities/complaints.js';
+import { complaintAccessFor } from '../../readmodels/complaints.js';
 import { caseEvidenceChanges, formatEvidenceChange } from '../../services/import/changes.js';
 import type { BotMiddleware } from './context.js';
 import { dbId } from './ids.js';

@@ -29,7 +29,7 @@ import { openDeathReview } from '../../services/cases/death-review.js';
 import { openDatabase, type Database } from '../../infra/db/index.js';
 import type { PrismaClient } from '../../infra/db/client.js';
 import { writeStatutoryTables } from '../../services/reports/index.js';
-import { workflowBundle } from '../../app/worker.js';
+import { workflowBundle } from '../../infra/temporal/workflow-bundle.js';
 import {
   chinaDateTimeText,
   cycleScheduleId,

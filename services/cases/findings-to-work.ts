@@ -9,7 +9,7 @@ import { findingsToWorkWorkflowId } from '../../domain/cases/finding-work.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { findingsToWork } from '../../workflows/findings-to-work.js';
-import { clearedWithoutNotice } from '../../activities/findings-work.js';
+import { clearedWithoutNotice } from '../../readmodels/cleared-work.js';
 import type { AppConfig } from '../../infra/config.js';
 import { createDataConverter, loadPayloadKey } from '../../infra/temporal/payload-codec.js';
 

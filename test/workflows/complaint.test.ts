@@ -4,7 +4,7 @@ import { describe, expect, it, inject } from 'vitest';
 import proto from '@temporalio/proto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { complaintsVisibleTo } from '../../activities/complaints.js';
+import { complaintsVisibleTo } from '../../readmodels/complaints.js';
 import { createActivities } from '../../activities/index.js';
 import { verifyAuditChain } from '../../infra/audit-chain.js';
 import { openComplaint } from '../../services/cases/complaint.js';
