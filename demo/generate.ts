@@ -13,16 +13,9 @@ export type DemoPreset = 'wenshui' | 'zhangzi';
 export const DEMO_PRESETS: readonly DemoPreset[] = ['wenshui', 'zhangzi'];
 
 export type AssistanceKind = 'URBAN_DIBAO' | 'RURAL_DIBAO' | 'TEKUN_DISPERSED' | 'TEKUN_CENTRALIZED';
-export type StaffRole =
-  | 'VILLAGE_COMMITTEE'
-  | 'TOWNSHIP_CASEWORKER'
-  | 'TOWNSHIP_HEAD'
-  | 'SECTION_CASEWORKER'
-  | 'SECTION_HEAD'
-  | 'TASKFORCE_OFFICE'
-  | 'TASKFORCE_LEADER'
-  | 'DISCIPLINE_LIAISON'
-  | 'ADMIN';
+import type { StaffRole } from '../domain/roles.js';
+
+export type { StaffRole };
 
 /** The finding kinds the demo plants (death_review_overdue follows from the deaths paid after). */
 export const PLANTED_KINDS = [

@@ -12,20 +12,12 @@
  */
 import { maskMobile } from '../identity/contact.js';
 import { maskIdNumber } from '../identity/id-number.js';
+import type { StaffRole } from '../roles.js';
 import { formatDateZh, isValidLocalDate, type LocalDate } from '../time/local-date.js';
 import { actsAs, onBehalfOfInvalid, type StepBy } from './delegation.js';
 
-/** The database's StaffRole values (workflow code cannot import the Prisma enums). */
-export type StaffRoleCode =
-  | 'VILLAGE_COMMITTEE'
-  | 'TOWNSHIP_CASEWORKER'
-  | 'TOWNSHIP_HEAD'
-  | 'SECTION_CASEWORKER'
-  | 'SECTION_HEAD'
-  | 'TASKFORCE_OFFICE'
-  | 'TASKFORCE_LEADER'
-  | 'DISCIPLINE_LIAISON'
-  | 'ADMIN';
+/** The database's StaffRole values (domain/roles.ts). */
+export type StaffRoleCode = StaffRole;
 
 /** A staff member with the regions resolved (township/county of their own region). */
 export interface ComplaintReader {

@@ -5,19 +5,12 @@
  */
 import { RELATIONS, type Relation } from '../policy/schema.js';
 import type { PaymentKind } from '../policy/schema.js';
+import type { StaffRole } from '../roles.js';
+
+export { STAFF_ROLE_LABELS, STAFF_ROLE_SHORT_LABELS, type StaffRole } from '../roles.js';
 
 export type AssistanceKind = 'URBAN_DIBAO' | 'RURAL_DIBAO' | 'TEKUN_DISPERSED' | 'TEKUN_CENTRALIZED';
 export type MemberStatus = 'ALIVE' | 'DEAD' | 'IN_PRISON';
-export type StaffRole =
-  | 'VILLAGE_COMMITTEE'
-  | 'TOWNSHIP_CASEWORKER'
-  | 'TOWNSHIP_HEAD'
-  | 'SECTION_CASEWORKER'
-  | 'SECTION_HEAD'
-  | 'TASKFORCE_OFFICE'
-  | 'TASKFORCE_LEADER'
-  | 'DISCIPLINE_LIAISON'
-  | 'ADMIN';
 
 /** Normal form of a vocabulary word: NFKC, no spaces, no parentheses. */
 export function vocabKey(s: string): string {
@@ -94,31 +87,6 @@ export const parseMemberStatus = memo((text: string): MemberStatus | undefined =
 );
 
 // ---------------------------------------------------------------- 角色
-
-export const STAFF_ROLE_LABELS: Record<StaffRole, string> = {
-  VILLAGE_COMMITTEE: '村(居)委会成员',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  SECTION_HEAD: '股室负责人',
-  TASKFORCE_OFFICE: '专班办公室',
-  TASKFORCE_LEADER: '专班组长/副组长',
-  DISCIPLINE_LIAISON: '纪检联络',
-  ADMIN: '管理员',
-};
-
-/** Short role names for lists and pickers (控制台、看板、命令行). */
-export const STAFF_ROLE_SHORT_LABELS: Readonly<Record<string, string>> = {
-  VILLAGE_COMMITTEE: '村(居)委会',
-  TOWNSHIP_CASEWORKER: '乡镇经办人',
-  TOWNSHIP_HEAD: '乡镇负责人',
-  SECTION_CASEWORKER: '股室经办人',
-  SECTION_HEAD: '股室负责人',
-  TASKFORCE_OFFICE: '专班办公室',
-  TASKFORCE_LEADER: '专班组长',
-  DISCIPLINE_LIAISON: '纪检联络',
-  ADMIN: '管理员',
-};
 
 export const STAFF_ROLE_WORDS: Record<StaffRole, readonly string[]> = {
   VILLAGE_COMMITTEE: ['村(居)委会成员', '村委会成员', '居委会成员', '村(居)委会', '村委会', '居委会', '村干部', '社区干部', '村两委成员', '村委委员', '村(居)干部'],

@@ -8,7 +8,7 @@
  * Wenshui weekly progress table (domain.md R24/R26).
  */
 import type { CountyPolicy } from '../policy/schema.js';
-import { STAFF_ROLE_SHORT_LABELS } from '../import/vocabulary.js';
+import { STAFF_ROLE_SHORT_LABELS } from '../roles.js';
 
 export type CellKind = 'text' | 'count' | 'amount' | 'date' | 'datetime';
 export type CellValue = string | number | null;
