@@ -1,21 +1,10 @@
 // Every human step the bot can put in front of a person, by stable step id
 // ('dr.check'), and the steps of a workflow by its id prefix. A notification's
 // stored action names a step id here, never an Update name.
-import type { AnyStepContract, CaseSteps } from '../../../domain/steps/contract.js';
-import { applicationReviewSteps } from '../../../domain/steps/application-review.js';
-import { complaintSteps } from '../../../domain/steps/complaint.js';
-import { progressCycleSteps, villageChainSteps } from '../../../domain/steps/cycles.js';
-import { deathReviewSteps } from '../../../domain/steps/death-review.js';
-import { nearRelativeFilingSteps } from '../../../domain/steps/near-relative-filing.js';
-import { prisonExitSteps } from '../../../domain/steps/prison-exit.js';
-import { rectificationSteps } from '../../../domain/steps/rectification-item.js';
+import type { AnyStepContract } from '../../../domain/steps/contract.js';
+import { CASE_STEPS, type AnyCaseSteps } from '../../../domain/steps/all.js';
 
-// The steps of one kind are heterogeneous in their view type only through `any`.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCaseSteps = CaseSteps<any>;
-
-/** All case kinds and cycles with human steps (add a kind here to give its steps a front door). */
-export const CASE_STEPS: readonly AnyCaseSteps[] = [deathReviewSteps, prisonExitSteps, rectificationSteps, progressCycleSteps, villageChainSteps, applicationReviewSteps, nearRelativeFilingSteps, complaintSteps];
+export { CASE_STEPS, type AnyCaseSteps };
 
 /** Extra id prefixes of a kind (the phase summary runs the progress-cycle workflow). */
 const EXTRA_PREFIXES: Record<string, readonly string[]> = { progressReportCycle: ['phase-summary:'] };
