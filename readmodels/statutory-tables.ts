@@ -37,6 +37,7 @@ function instants(scope: ReportScope): [Date, Date] {
   return [new Date(`${scope.start}T00:00:00+08:00`), new Date(`${addCalendarDays(scope.end, 1)}T00:00:00+08:00`)];
 }
 
+/** A `@db.Date` column as 'YYYY-MM-DD' (Prisma gives it as UTC midnight). Instants use `toChinaDate`. */
 const day = (d: Date | null | undefined): string | null => (d ? d.toISOString().slice(0, 10) : null);
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -217,7 +218,8 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
         staffName: r.staffName,
         staffPost: `${r.staffUnit}${STAFF_ROLE_ZH[r.role] ?? r.role}`,
         relation: relationZh(r.relation),
-        filedAt: day(r.filedAt),
+        // An instant: its Beijing date (a filing at 07:30 Beijing is already that day, not the UTC day before).
+        filedAt: toChinaDate(r.filedAt),
         homeVisitDate: day(r.homeVisitDate),
         homeVisitResult: r.homeVisitResult ?? '',
         // The decision on the relative's assistance when an application exists (纳入/不予批准/审核中), else the filing's.

@@ -104,7 +104,7 @@ beforeAll(async () => {
 
   // Table 2: the village cadre's relative (household 1) filed in May; one filing outside the period.
   await prisma.nearRelativeFiling.create({
-    data: { staffId: cadre, relativeIdNumber: h1.head, relativeName: h1.m.name, relation: 'child', status: 'APPROVED', filedAt: new Date('2024-05-03T02:00:00Z'), homeVisitDate: day('2024-05-06'), homeVisitResult: '收入情况属实', decisionNote: '保留' },
+    data: { staffId: cadre, relativeIdNumber: h1.head, relativeName: h1.m.name, relation: 'child', status: 'APPROVED', filedAt: new Date('2024-05-02T23:30:00Z') /* 07:30 Beijing on 05-03 */, homeVisitDate: day('2024-05-06'), homeVisitResult: '收入情况属实', decisionNote: '保留' },
   });
   await prisma.nearRelativeFiling.create({ data: { staffId: cadre, relativeIdNumber: h3.head, relativeName: h3.m.name, relation: 'sibling', filedAt: new Date('2024-06-03T02:00:00Z') } });
   // A relative's new application, approved after the county home visit: the decision is the application's.
