@@ -1,6 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from '@temporalio/client';
 import type { PrismaClient } from '../prisma/generated/client.js';
+import { httpLogger } from '../infra/logger.js';
 
 export interface HealthDeps {
   temporal: Connection;
@@ -49,7 +50,8 @@ export function publicHealth(health: { ok: boolean; components: Record<string, C
 }
 
 export function createHttpServer(deps: HealthDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // Request log through the service's logger; paths only (a login link's token is in its query).
+  const app = Fastify({ loggerInstance: httpLogger() as FastifyBaseLogger });
   app.get('/health', async (_req, reply) => {
     const health = await checkHealth(deps);
     return reply.code(health.ok ? 200 : 503).send(publicHealth(health));

@@ -19,6 +19,7 @@ import { createDataConverter, loadPayloadKey } from '../infra/temporal/payload-c
 import { resolveTemporalCli, startDevServer, waitForTemporal, type DevServer } from '../infra/temporal/dev-server.js';
 import { createWorker } from './worker.js';
 import { sweepPendingWork } from '../services/cases/findings-to-work.js';
+import { log } from '../infra/logger.js';
 
 export interface RunningService {
   httpUrl: string;
@@ -89,8 +90,9 @@ function installQuietRuntime(say: Say, absorb: (err: unknown) => boolean = () =>
       }),
       telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     });
-  } catch {
-    /* already installed in this process */
+  } catch (err) {
+    // Runtime.install succeeds once per process; a second start in the same process keeps the first.
+    log('temporal').debug({ err }, 'Temporal runtime already installed');
   }
   return quiet;
 }

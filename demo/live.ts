@@ -20,6 +20,7 @@ import { filingOfFinding, openNearRelativeFilingFromFinding } from '../services/
 import { openPrisonExit } from '../services/cases/prison-exit.js';
 import type { PrismaClient } from '../infra/db/client.js';
 import { DEMO_MARKER_ACTION } from './load.js';
+import { log } from '../infra/logger.js';
 
 /** At most this many cases of each kind are opened (the first by finding key). */
 export const DEMO_LIVE_PER_KIND = 3;
@@ -202,7 +203,11 @@ export async function bringDemoToLife(
   const seenFilings = new Set<string>();
   for (const l of nearLines) {
     if (filingItems.length === perKind) break;
-    const f = await filingOfFinding(prisma, { countyRegionId, findingId: l.findingId }).catch(() => undefined);
+    // A finding without a filing to ask for (e.g. the staff member left) is skipped, with a line in the log.
+    const f = await filingOfFinding(prisma, { countyRegionId, findingId: l.findingId }).catch((err: unknown) => {
+      log('demo').warn({ err, findingId: l.findingId }, '演示县：该线索无法生成备案请求，跳过');
+      return undefined;
+    });
     if (!f || seenFilings.has(f.workflowId)) continue;
     seenFilings.add(f.workflowId);
     filingItems.push({

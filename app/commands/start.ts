@@ -5,6 +5,7 @@ import type { PrismaClient } from '../../infra/db/client.js';
 import { findDemoCounty, loadDemoCounty } from '../../demo/index.js';
 import { startService, type ServiceMode } from '../start.js';
 import { countiesInDatabase, defaultDemoPreset, formatDemoSummary } from './demo.js';
+import { logger, useLogFile } from '../../infra/logger.js';
 
 export interface StartFlags {
   /** --demo: load the demo county into an empty database. */
@@ -63,7 +64,13 @@ function maskUrl(url: string): string {
 /** `jiuzhu start`: runs until Ctrl-C, then stops every child it started. */
 export async function runStart(config: AppConfig, mode: ServiceMode = 'all', flags: StartFlags = {}): Promise<void> {
   const t0 = Date.now();
-  const say = (line: string) => console.log(line);
+  // The terminal gets the human Chinese banner; the structured log goes to a file (one terminal) or
+  // to stdout (a worker or server container, read by the platform).
+  const logFile = mode === 'all' ? useLogFile(config.dataDir) : undefined;
+  const say = (line: string) => {
+    console.log(line);
+    if (line.trim()) logger.info({ component: 'start' }, line.trim());
+  };
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const service = await startService(config, say, mode, mode === 'all' ? { prepareDatabase: emptyDatabaseStep(flags, say, interactive) } : {});
   say('');
@@ -72,6 +79,7 @@ export async function runStart(config: AppConfig, mode: ServiceMode = 'all', fla
   say(`  Temporal       ${service.temporalAddress}${service.temporalUiUrl ? `    界面：${service.temporalUiUrl}` : ''}`);
   say(`  数据库         ${service.databaseKind === 'pglite' ? '内置 PGlite' : 'PostgreSQL'}  ${maskUrl(service.databaseUrl)}`);
   say(`  数据目录       ${config.dataDir}`);
+  if (logFile) say(`  运行日志       ${logFile}`);
   say(`  聊天机器人     ${service.chatFronts.length ? service.chatFronts.join('；') : '未配置飞书或 Telegram（见 README「接入飞书与 Telegram」）'}`);
   if (mode !== 'worker') {
     say(`  网页控制台     ${service.httpUrl}/console    ${service.demo ? (service.demoNote ?? '演示模式：可任意切换身份') : '登录：另开终端执行 npx jiuzhu staff login-link <编号|姓名>，在本机浏览器打开所给链接'}`);

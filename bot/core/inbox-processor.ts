@@ -19,6 +19,7 @@ import { outboxPort } from './outbox.js';
 import { SenderRateLimit } from './sender-limit.js';
 import { T } from './texts.js';
 import type { InboundEvent, OutboundPort, Platform } from './types.js';
+import { log } from '../../infra/logger.js';
 
 export interface InboxProcessorOptions {
   prisma: PrismaClient;
@@ -53,7 +54,7 @@ const OWN_MS = 30 * 60_000;
 
 export function createInboxProcessor(options: InboxProcessorOptions): InboxProcessor {
   const { prisma, core } = options;
-  const onError = options.onError ?? ((err) => console.error('inbox:', err));
+  const onError = options.onError ?? ((err) => log('inbox').error({ err }, '收件箱事件处理出错'));
   const limiter = new SenderRateLimit(options.senderLimit?.limit ?? 30, options.senderLimit?.windowMs ?? 60_000);
   let chain: Promise<number> = Promise.resolve(0);
   let stopped = false;

@@ -8,6 +8,7 @@ import type { BotCore } from '../core/bot-core.js';
 import type { InboxProcessor } from '../core/inbox-processor.js';
 import type { OutboundPort } from '../core/types.js';
 import { feishuEventHandlers, ownInbox } from './webhook.js';
+import { log } from '../../infra/logger.js';
 
 export interface FeishuLongConnectionOptions {
   appId: string;
@@ -25,7 +26,7 @@ export interface FeishuLongConnection {
 }
 
 export function startFeishuLongConnection(options: FeishuLongConnectionOptions): FeishuLongConnection {
-  const onError = options.onError ?? ((err) => console.error('feishu long connection:', err));
+  const onError = options.onError ?? ((err) => log('feishu-long-connection').error({ err }, '飞书长连接事件处理出错'));
   const inbox = options.inbox ?? ownInbox(options.core, 'feishu', options.out, onError);
   const handlers = feishuEventHandlers((event) => inbox.record(event));
   const wrapped = Object.fromEntries(

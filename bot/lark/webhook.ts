@@ -22,6 +22,7 @@ import { createInboxProcessor, type InboxProcessor } from '../core/inbox-process
 import { deliverReplies } from '../core/outbox.js';
 import type { InboundEvent, OutboundPort } from '../core/types.js';
 import { fromCardValue, formValues, fromFormButtonName } from './cards.js';
+import { log } from '../../infra/logger.js';
 
 export const FEISHU_MAX_SKEW_MS = 5 * 60 * 1000;
 
@@ -180,7 +181,7 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
   if (!options.verificationToken) throw new Error('Feishu webhook: a Verification Token is required');
   const path = options.path ?? '/webhooks/feishu';
   const now = options.now ?? Date.now;
-  const onError = options.onError ?? ((err) => console.error('feishu webhook:', err));
+  const onError = options.onError ?? ((err) => log('feishu-webhook').error({ err }, '飞书事件回调出错'));
   const inbox = options.inbox ?? ownInbox(options.core, 'feishu', options.out, onError);
   const ownsInbox = !options.inbox;
 

@@ -14,6 +14,7 @@ import { deliverReplies } from '../core/outbox.js';
 import type { ChatRef, InboundEvent, OutboundPort } from '../core/types.js';
 import { decodeCallbackData } from './callback-data.js';
 import { createTelegramSender } from './sender.js';
+import { log } from '../../infra/logger.js';
 
 export interface TelegramBotOptions {
   token: string;
@@ -93,7 +94,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   // Long polling: grammY hands each update here; it is recorded, and polling goes on.
   bot.on(['message:text', 'callback_query:data'], async (ctx) => {
     // Best effort and not awaited: a redelivered press has been answered already, and Telegram refuses a second answer.
-    if (ctx.callbackQuery) void ctx.answerCallbackQuery().catch(() => {});
+    if (ctx.callbackQuery) void ctx.answerCallbackQuery().catch((err: unknown) => log('telegram').warn({ err }, '按钮应答失败（按钮的等待图标会自行消失）'));
     const event = telegramEvent(botId, ctx.update);
     if (event) await inbox.record(event);
   });

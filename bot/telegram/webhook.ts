@@ -9,6 +9,7 @@ import type { Update } from 'grammy/types';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { telegramEvent, type TelegramBot } from './bot.js';
+import { log } from '../../infra/logger.js';
 
 export interface TelegramWebhookOptions {
   /** createTelegramBot's result: its inbox records the updates. */
@@ -30,7 +31,7 @@ function safeEqual(a: string, b: string): boolean {
 export function registerTelegramWebhook(app: FastifyInstance, options: TelegramWebhookOptions): { path: string } {
   if (!/^[A-Za-z0-9_-]{1,256}$/.test(options.secretToken)) throw new Error('Telegram webhook: secretToken must be 1-256 characters of A-Z a-z 0-9 _ -');
   const path = options.path ?? '/webhooks/telegram';
-  const onError = options.onError ?? ((err) => console.error('telegram webhook:', err));
+  const onError = options.onError ?? ((err) => log('telegram-webhook').error({ err }, 'Telegram 回调出错'));
   const { bot } = options;
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -47,7 +48,7 @@ export function registerTelegramWebhook(app: FastifyInstance, options: TelegramW
     const event = telegramEvent(bot.botId, update);
     if (event) {
       // Not awaited: the Bot API may be unreachable, and the answer must not wait on it.
-      if (update.callback_query) void bot.bot.api.answerCallbackQuery(update.callback_query.id).catch(() => {});
+      if (update.callback_query) void bot.bot.api.answerCallbackQuery(update.callback_query.id).catch((err: unknown) => log('telegram-webhook').warn({ err }, '按钮应答失败（按钮的等待图标会自行消失）'));
       try {
         await bot.inbox.record(event);
       } catch (err) {

@@ -56,3 +56,17 @@ export const bankAccountSchema = z
   .string({ error: '银行卡（折）号必须是文字' })
   .transform((s) => s.replace(/[\s-]/g, ''))
   .pipe(z.string().regex(/^\d{12,19}$/, { error: '银行卡（折）号格式不正确：应为12–19位数字' }));
+
+const LONG_DIGITS_RE = /(?<![\dA-Za-z])\d{11,18}[\dXx](?![\dA-Za-z])/g;
+const MOBILE_IN_TEXT_RE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
+/**
+ * Free text with personal numbers masked, for logs: ID numbers and bank accounts (12–19 digits,
+ * first and last 4 kept) and mainland mobile numbers (138****5678). Callers mask first; this is the
+ * last line of defence for values echoed back in error messages.
+ */
+export function maskPersonalText(text: string): string {
+  return text
+    .replace(LONG_DIGITS_RE, (m) => m.slice(0, 4) + '*'.repeat(m.length - 8) + m.slice(-4))
+    .replace(MOBILE_IN_TEXT_RE, (m) => maskMobile(m));
+}

@@ -10,6 +10,7 @@ import { zhParseOptions } from '../../../domain/zod-zh.js';
 import type { BotContext, BotMiddleware } from '../context.js';
 import { T } from '../texts.js';
 import type { BotMessage, CardField } from '../types.js';
+import { log } from '../../../infra/logger.js';
 
 export type FormData = Record<string, string>;
 
@@ -244,7 +245,8 @@ export class FormRunner {
       // Back to awaiting confirmation, so the person (or the inbox's retry) can confirm again.
       await ctx.prisma.botFormState.updateMany({ where: { key, step: submitting }, data: { step, data: data as Prisma.InputJsonObject, expiresAt } });
       ctx.auditNotes.outcome = 'submit-failed';
-      await ctx.reply(T.submitFailed, 'submit-failed').catch(() => {});
+      // The submission's own error is rethrown below (the inbox retries it); a failed notice only loses the hint.
+      await ctx.reply(T.submitFailed, 'submit-failed').catch((replyErr: unknown) => log('forms').warn({ err: replyErr, form: form.id }, '提交失败提示未能送出'));
       throw err;
     }
   }
