@@ -25,6 +25,7 @@ import {
   type ImportResult,
   type TextEncoding,
 } from '../../services/import/index.js';
+import { formatChinaDateTime } from '../../domain/time/instants.js';
 
 export interface ImportCommandOptions {
   county?: string;
@@ -194,7 +195,7 @@ export function formatImportResult(r: ImportResult): { stdout: string[]; stderr:
       return { stdout, stderr, exitCode: 0 };
     case 'already-imported': {
       const p = r.previousBatch;
-      const when = p ? formatBeijing(p.createdAt) : '';
+      const when = p ? formatChinaDateTime(p.createdAt) : '';
       stdout.push(`${label} ${sourceLabel(r)} 已于 ${when} 导入过（批次 #${p?.id ?? '?'}，内容相同），本次未作任何更改。`);
       return { stdout, stderr, exitCode: 0 };
     }
@@ -236,6 +237,3 @@ export function formatImportResult(r: ImportResult): { stdout: string[]; stderr:
   }
 }
 
-function formatBeijing(d: Date): string {
-  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}

@@ -26,7 +26,9 @@ import { delegateCommand } from './delegation.js';
 import { rectificationCommands } from './rectification-commands.js';
 import { FormRunner } from './forms/engine.js';
 import { bindCommand, resolveIdentity } from './identity.js';
-import { formatBeijing, formatTimeLeft, myItemsCommand } from './my-items.js';
+import { myItemsCommand } from './my-items.js';
+import { formatChinaDateTime } from '../../domain/time/instants.js';
+import { timeLeftText } from '../../domain/time/time-left.js';
 import { notificationButtonPress } from './notification-buttons.js';
 import { stepFrontDoor } from './steps/front-door.js';
 import { CASE_STEPS } from './steps/registry.js';
@@ -118,7 +120,7 @@ function startForms(forms: FormRunner, progress: boolean): BotMiddleware {
         await ctx.reply(target);
         return;
       }
-      await ctx.reply(`${target.unitName}：本期工作进展截止 ${formatBeijing(target.dueAt)}（${formatTimeLeft(target.dueAt, ctx.deps.now())}），请逐项填写。`);
+      await ctx.reply(`${target.unitName}：本期工作进展截止 ${formatChinaDateTime(target.dueAt)}（${timeLeftText(ctx.deps.now().getTime(), target.dueAt.getTime())}），请逐项填写。`);
       return forms.start(ctx, 'progress');
     }
     if (name === 'complain') return forms.start(ctx, 'complaint');

@@ -9,7 +9,9 @@ import { caseEvidenceChanges, formatEvidenceChange } from '../../services/import
 import type { BotMiddleware } from './context.js';
 import { dbId } from './ids.js';
 import { transferButtonFor } from './case-transfer.js';
-import { CASE_KIND_ZH, formatBeijing, formatTimeLeft } from './my-items.js';
+import { CASE_KIND_ZH } from './my-items.js';
+import { formatChinaDateTime } from '../../domain/time/instants.js';
+import { timeLeftText } from '../../domain/time/time-left.js';
 import { regionCovers } from './permissions.js';
 import { caseHistory, caseRef, stepButtonsFor } from './steps/case-steps.js';
 
@@ -55,10 +57,10 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
   }));
   await ctx.reply({
     title: `${CASE_KIND_ZH[row.kind]} #${row.id}`,
-    text: row.status === 'OPEN' ? '办理中' : `已办结（${row.closedAt ? formatBeijing(row.closedAt) : ''}）`,
+    text: row.status === 'OPEN' ? '办理中' : `已办结（${row.closedAt ? formatChinaDateTime(row.closedAt) : ''}）`,
     fields: [
-      { label: '立案时间', value: formatBeijing(row.openedAt) },
-      ...(row.dueAt ? [{ label: '办理期限', value: `${formatBeijing(row.dueAt)} 前${row.status === 'OPEN' ? `（${formatTimeLeft(row.dueAt, now)}）` : ''}` }] : []),
+      { label: '立案时间', value: formatChinaDateTime(row.openedAt) },
+      ...(row.dueAt ? [{ label: '办理期限', value: `${formatChinaDateTime(row.dueAt)} 前${row.status === 'OPEN' ? `（${timeLeftText(now.getTime(), row.dueAt.getTime())}）` : ''}` }] : []),
       { label: '承办人', value: assignee?.name ?? '未指定' },
       ...history,
       ...evidence,

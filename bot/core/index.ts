@@ -11,7 +11,7 @@ export { createInboxProcessor, type InboxProcessor, type InboxProcessorOptions }
 export { outboxPort, deliverReplies } from './outbox.js';
 export { SenderRateLimit } from './sender-limit.js';
 export { issueBindingCode, redeemBindingCode, BINDING_CODE_TTL_MS, type BindResult, type IssuedCode } from './binding.js';
-export { listOpenItems, renderOpenItems, formatTimeLeft, formatBeijing } from './my-items.js';
+export { listOpenItems, renderOpenItems } from './my-items.js';
 export { COMMAND_ROLES, mayUse, regionCovers } from './permissions.js';
 export { createBotCore, type BotCore, type BotCoreOptions } from './bot-core.js';
 export { recordOutbound, findOutbound } from './outbound-log.js';

@@ -7,6 +7,8 @@ import { T } from './texts.js';
 import { openStepAction } from './steps/card.js';
 import { caseRef } from './steps/target.js';
 import type { BotMessage } from './types.js';
+import { formatChinaDateTime } from '../../domain/time/instants.js';
+import { timeLeftText } from '../../domain/time/time-left.js';
 
 export const CASE_KIND_ZH: Record<CaseKind, string> = {
   DEATH_REVIEW: '死亡核查',
@@ -16,22 +18,6 @@ export const CASE_KIND_ZH: Record<CaseKind, string> = {
   COMPLAINT: '实名举报',
   RECTIFICATION: '整改事项',
 };
-
-/** "2026-11-30 17:00" in Asia/Shanghai (no DST). */
-export function formatBeijing(d: Date): string {
-  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** "剩余 3 天 4 小时", "剩余 45 分钟", "已超期 2 天 1 小时". */
-export function formatTimeLeft(dueAt: Date, now: Date): string {
-  const ms = dueAt.getTime() - now.getTime();
-  const abs = Math.abs(ms);
-  const days = Math.floor(abs / 86_400_000);
-  const hours = Math.floor((abs % 86_400_000) / 3_600_000);
-  const minutes = Math.floor((abs % 3_600_000) / 60_000);
-  const parts = days > 0 ? [`${days} 天`, ...(hours ? [`${hours} 小时`] : [])] : hours > 0 ? [`${hours} 小时`, ...(minutes ? [`${minutes} 分钟`] : [])] : [`${Math.max(minutes, ms >= 0 ? 0 : 1)} 分钟`];
-  return `${ms >= 0 ? '剩余' : '已超期'} ${parts.join(' ')}`;
-}
 
 export interface OpenItem {
   caseId: number;
@@ -52,7 +38,7 @@ export async function listOpenItems(prisma: PrismaClient, staffId: number): Prom
 export function renderOpenItems(items: OpenItem[], now: Date): BotMessage {
   if (items.length === 0) return { text: T.noItems };
   const lines = items.map((it, i) => {
-    const due = it.dueAt ? `截止 ${formatBeijing(it.dueAt)}（${formatTimeLeft(it.dueAt, now)}）` : '未设期限';
+    const due = it.dueAt ? `截止 ${formatChinaDateTime(it.dueAt)}（${timeLeftText(now.getTime(), it.dueAt.getTime())}）` : '未设期限';
     return `${i + 1}. ${CASE_KIND_ZH[it.kind]} #${it.caseId}：${due}`;
   });
   // Each item's next step as a button (the first step its holder may take now, chosen when pressed).

@@ -1,31 +1,17 @@
-/** Chinese texts of the reporting cycles. Workflow-safe (no Intl, no time zone library). */
+/** Chinese texts of the reporting cycles. Workflow-safe (no Intl). */
 import { formatDateZh, type LocalDate } from '../time/local-date.js';
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
+import { formatChinaDateTime, toChinaDate } from '../time/instants.js';
 
-/** '2026-11-29 12:00' in Asia/Shanghai (China has no DST). */
-export function chinaDateTimeText(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
+import { timeLeftText } from '../time/time-left.js';
 
-/** The civil date in Asia/Shanghai of an instant. */
-export function chinaDateOf(ms: number): LocalDate {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
+export { timeLeftText };
 
-/** "还剩2天5小时", "还剩3小时", "已逾期1天2小时". */
-export function timeLeftText(nowMs: number, expiresAtMs: number): string {
-  const diff = expiresAtMs - nowMs;
-  const abs = Math.abs(diff);
-  const days = Math.floor(abs / 86_400_000);
-  const hours = Math.floor((abs % 86_400_000) / 3_600_000);
-  const minutes = Math.floor((abs % 3_600_000) / 60_000);
-  let span: string;
-  if (days > 0) span = hours > 0 ? `${days}天${hours}小时` : `${days}天`;
-  else if (hours > 0) span = `${hours}小时`;
-  else span = `${Math.max(1, minutes)}分钟`;
-  return diff > 0 ? `还剩${span}` : `已逾期${span}`;
-}
+/** '2026-11-29 12:00' in Asia/Shanghai (domain/time/instants.ts). */
+export const chinaDateTimeText = (ms: number): string => formatChinaDateTime(new Date(ms));
+
+/** The civil date in Asia/Shanghai of an instant (domain/time/instants.ts). */
+export const chinaDateOf = (ms: number): LocalDate => toChinaDate(new Date(ms));
 
 /** "2026年11月29日 24:00前" or "2026年11月26日 12:00前" for a cut-off time. */
 export function deadlineText(expiresAtMs: number): string {

@@ -68,7 +68,10 @@ const NO_DST_SINCE_MS = Date.UTC(1991, 8, 14, 17, 0, 0);
 
 /** `'2024-10-11 00:00'` in Beijing time. */
 export function formatChinaDateTime(instant: Date): string {
-  const t = new TZDate(instant.getTime(), CHINA_TZ);
+  const ms = instant.getTime();
+  // Fixed UTC+8 since 1991 (and workflow-safe, as in toChinaDate); TZDate for the DST years before.
+  if (ms >= NO_DST_SINCE_MS) return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  const t = new TZDate(ms, CHINA_TZ);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())} ${p(t.getHours())}:${p(t.getMinutes())}`;
 }

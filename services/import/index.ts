@@ -47,6 +47,7 @@ import { createApplicationsWriter } from './writers/applications.js';
 import { createRelativesWriter } from './writers/relatives.js';
 import { createRosterWriter } from './writers/roster.js';
 import { createStaffWriter } from './writers/staff.js';
+import { toChinaDate } from '../../domain/time/instants.js';
 
 export {
   caseEvidenceChanges,
@@ -189,7 +190,7 @@ function defaultActor(): string {
 }
 
 function todayInBeijing(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return toChinaDate(new Date());
 }
 
 /** `--county` may name a preset (zhangzi, 长子县) or just a county. */

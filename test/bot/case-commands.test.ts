@@ -90,7 +90,7 @@ describe('case commands', () => {
     };
     const shown = await ask(head, `/case ${death.id}`);
     expect(shown).toContain(`死亡核查 #${death.id}`);
-    expect(shown).toContain('剩余 2 天');
+    expect(shown).toContain('还剩2天');
     expect(shown).toContain('承办人：王乡长');
     expect(shown).not.toContain(subject);
     expect(await ask(other, `/case ${death.id}`)).toBe('找不到该案件，或您无权查看。');

@@ -169,8 +169,8 @@ describe('events', () => {
     expect(order.every((x) => x >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(list).toContain('您有 4 项待办');
-    expect(list).toMatch(/已超期 1 天 2 小时/);
-    expect(list).toMatch(/剩余 (4 小时 59 分钟|5 小时)/);
+    expect(list).toMatch(/已逾期1天2小时/);
+    expect(list).toMatch(/还剩(4|5)小时/);
     expect(list).toContain('未设期限');
   });
 

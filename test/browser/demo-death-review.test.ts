@@ -112,7 +112,7 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
     const inOrder = live.deathReviews.workflowIds.map((id) => cases.find((c) => c.workflowId === id)!);
     console.info(`demo death reviews: ${inOrder.map((c) => `${c.workflowId} → ${holders.find((h) => h.id === c.assigneeStaffId)?.name ?? '-'}`).join('；')}`);
     // Chosen by the loaded data alone, never by who holds it: the earliest death (the most overdue review,
-    // the issue's 「已超期 196 天」), ties broken by the workflow id (county and member: natural keys).
+    // the issue's 「已逾期196天」), ties broken by the workflow id (county and member: natural keys).
     const byData = [...inOrder].sort((a, b) => a.anchorDate!.getTime() - b.anchorDate!.getTime() || a.workflowId.localeCompare(b.workflowId));
     const kase = byData[0]!;
     expect(kase.anchorDate).not.toBeNull();
@@ -129,7 +129,7 @@ describe('the demo death review, from /我的待办 to table 5, in the browser',
     await say(page, '/我的待办');
     const todo = lastCard(page, '我的待办');
     await until(() => todo.innerText()).toContain(`死亡核查 #${kase.id}`);
-    expect(await todo.innerText()).toMatch(new RegExp(`死亡核查 #${kase.id}：截止 [^\\n]*已超期 \\d+ 天`));
+    expect(await todo.innerText()).toMatch(new RegExp(`死亡核查 #${kase.id}：截止 [^\\n]*已逾期\\d+天`));
     await todo.locator('button', { hasText: `办理 #${kase.id}` }).click();
 
     // The household-check card: its form filled and submitted.

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { idNumberSchema, maskIdNumber } from '../../../domain/identity/index.js';
+import { toChinaDate } from '../../../domain/time/instants.js';
 
 export const personNameSchema = z
   .string()
@@ -15,9 +16,6 @@ export { idNumberSchema, maskIdNumber };
 /** Masks a name for a group chat or an audit entry: 张三丰 → 张**. */
 export const maskName = (name: string) => (name.length <= 1 ? '*' : name[0] + '*'.repeat(name.length - 1));
 
-function beijingToday(now: Date): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** Accepts 2026-11-01, 2026/11/1, 2026.11.1, 20261101, 2026年11月1日; outputs YYYY-MM-DD, not in the future. */
 export function pastDateSchema(now: () => Date = () => new Date()) {
@@ -37,7 +35,7 @@ export function pastDateSchema(now: () => Date = () => new Date()) {
         return z.NEVER;
       }
       const iso = date.toISOString().slice(0, 10);
-      if (iso > beijingToday(now())) {
+      if (iso > toChinaDate(now())) {
         ctx.addIssue({ code: 'custom', message: '日期不能晚于今天' });
         return z.NEVER;
       }

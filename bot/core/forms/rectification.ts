@@ -7,10 +7,8 @@ import type { CaseStarter } from '../case-starter.js';
 import { CaseRefusedError } from '../case-starter.js';
 import type { FormDefinition } from './engine.js';
 import { shortTextSchema } from './fields.js';
+import { toChinaDate } from '../../../domain/time/instants.js';
 
-function beijingToday(now: Date): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** A deadline: 2026-12-31, 2026/12/31 or 2026年12月31日, not before today. */
 export function deadlineSchema(now: () => Date) {
@@ -30,7 +28,7 @@ export function deadlineSchema(now: () => Date) {
         return z.NEVER;
       }
       const iso = date.toISOString().slice(0, 10);
-      if (iso < beijingToday(now())) {
+      if (iso < toChinaDate(now())) {
         ctx.addIssue({ code: 'custom', message: '整改时限不能早于今天' });
         return z.NEVER;
       }

@@ -6,6 +6,7 @@ import { stepButton } from './card.js';
 import { stepsOfWorkflow } from './registry.js';
 import { stepActor } from './take.js';
 import { caseRef, type StepTarget } from './target.js';
+import { toChinaDate } from '../../../domain/time/instants.js';
 
 interface CaseData {
   steps?: Array<{ action?: string; at?: string; byStaffId?: number; visitedOn?: string; visitors?: string; findings?: string; reason?: string; writtenOffCents?: number; [k: string]: unknown }>;
@@ -23,7 +24,7 @@ const DECISION_ZH: Record<string, string> = { approve: '批准', refuse: '不予
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 const yuan = (cents: number) => (cents / 100).toFixed(2);
-const day = (iso: string | undefined) => (iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10) : '');
+const day = (iso: string | undefined) => (iso ? toChinaDate(new Date(iso)) : '');
 
 /** One line per thing that happened, oldest first (no personal data). */
 export function caseHistory(data: unknown): CardField[] {

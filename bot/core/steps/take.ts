@@ -9,7 +9,7 @@ import type { StepActor, StepFormValues } from '../../../domain/steps/contract.j
 import { toChinaDate } from '../../../domain/time/instants.js';
 import { zhParseOptions } from '../../../domain/zod-zh.js';
 import type { BotContext } from '../context.js';
-import { formatBeijing } from '../my-items.js';
+import { formatChinaDateTime } from '../../../domain/time/instants.js';
 import { regionCovers } from '../permissions.js';
 import type { BotMessage } from '../types.js';
 import { stepById, type RegisteredStep } from './registry.js';
@@ -140,7 +140,7 @@ export async function submitStep(ctx: BotContext, stepId: string, targetRef: str
       text: step.done(outcome.result, parsed.data),
       fields: [
         { label: '办理人', value: actor.onBehalfOf ? actingForLine(actor.name, actor.onBehalfOf.name) : actor.name },
-        { label: '时间', value: formatBeijing(ctx.deps.now()) },
+        { label: '时间', value: formatChinaDateTime(ctx.deps.now()) },
         ...(comment && !step.fields.find((f) => f.key === 'note' || f.key === 'reason')?.personal ? [{ label: '意见', value: comment }] : []),
       ],
       buttons: [],
