@@ -21,26 +21,11 @@ import { asJson, localDateToDb } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
-/** The county a region belongs to (the region itself when it is a county). */
-export async function countyOfRegion(tx: Tx, regionId: number): Promise<number | null> {
-  let id: number | null = regionId;
-  for (let i = 0; i < 4 && id !== null; i++) {
-    const r: { id: number; level: string; parentId: number | null } | null = await tx.region.findUnique({ where: { id } });
-    if (!r) return null;
-    if (r.level === 'COUNTY') return r.id;
-    id = r.parentId;
-  }
-  return null;
-}
+import { countyOfRegion, townshipOfRegion } from '../readmodels/regions.js';
 
-/** The township of a village or township region (null for a county). */
-export async function townshipOfRegion(tx: Tx, regionId: number): Promise<number | null> {
-  const r = await tx.region.findUnique({ where: { id: regionId } });
-  if (!r) return null;
-  if (r.level === 'TOWNSHIP') return r.id;
-  if (r.level === 'VILLAGE') return r.parentId;
-  return null;
-}
+export { countyOfRegion, townshipOfRegion };
+
+
 
 /** The `data` of a near-relative filing Case row. */
 export interface FilingCaseData {

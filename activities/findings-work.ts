@@ -295,15 +295,6 @@ export async function startFindingsToWorkFromActivity(input: { countyRegionId: n
     });
 }
 
-/** The county of a region (county, township or village). */
-export async function countyOf(prisma: PrismaClient, regionId: number): Promise<number | null> {
-  let r = await prisma.region.findUnique({ where: { id: regionId }, select: { id: true, level: true, parentId: true } });
-  while (r && r.level !== 'COUNTY') {
-    if (r.parentId === null) return null;
-    r = await prisma.region.findUnique({ where: { id: r.parentId }, select: { id: true, level: true, parentId: true } });
-  }
-  return r?.id ?? null;
-}
 
 export type OpenOutcome = 'opened' | 'existing' | 'notified' | `skipped: ${string}`;
 

@@ -62,6 +62,8 @@ export const checkRole: BotMiddleware = async (ctx, next) => {
 };
 
 /** True when `regionId` is `scopeRegionId` or lies under it. */
+export { countyOfRegion } from '../../readmodels/regions.js';
+
 export async function regionCovers(prisma: PrismaClient, scopeRegionId: number, regionId: number): Promise<boolean> {
   let current: number | null = regionId;
   for (let depth = 0; current !== null && depth < 10; depth++) {
@@ -72,14 +74,3 @@ export async function regionCovers(prisma: PrismaClient, scopeRegionId: number, 
   return false;
 }
 
-/** The county a region lies in (walking up the tree), or null. */
-export async function countyOfRegion(prisma: PrismaClient, regionId: number): Promise<number | null> {
-  let current: number | null = regionId;
-  for (let depth = 0; current !== null && depth < 10; depth++) {
-    const r: { id: number; level: string; parentId: number | null } | null = await prisma.region.findUnique({ where: { id: current }, select: { id: true, level: true, parentId: true } });
-    if (!r) return null;
-    if (r.level === 'COUNTY') return r.id;
-    current = r.parentId;
-  }
-  return null;
-}

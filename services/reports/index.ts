@@ -35,7 +35,7 @@ export interface TableRequest {
   policy?: CountyPolicy;
 }
 
-async function countyOf(prisma: PrismaClient, countyRegionId: number) {
+async function loadCounty(prisma: PrismaClient, countyRegionId: number) {
   const county = await prisma.region.findUnique({ where: { id: countyRegionId } });
   if (!county || county.level !== 'COUNTY') throw new ReportInputError(`找不到县级区划（编号 ${countyRegionId}）`);
   return county;
@@ -95,7 +95,7 @@ async function rowsOf(prisma: PrismaClient, table: TableId, scope: ReportScope, 
 
 /** Writes one table to `file` and returns its row count and totals. */
 export async function writeTable(prisma: PrismaClient, table: TableId, request: TableRequest & { file: string }): Promise<WrittenTable> {
-  const county = await countyOf(prisma, request.countyRegionId);
+  const county = await loadCounty(prisma, request.countyRegionId);
   const policy = request.policy ?? policyForCountyName(county.name);
   const period = await resolvePeriod(prisma, request.countyRegionId, request.period, policy);
   const scope: ReportScope = { countyRegionId: county.id, start: period.start, end: period.end, policy };
@@ -120,7 +120,7 @@ export async function writeStatutoryTables(
   db: { prisma: PrismaClient },
   opts: { countyRegionId: number; period: string; dir: string; policy?: CountyPolicy; tables?: TableId[] },
 ): Promise<Array<WrittenTable & { table: TableId }>> {
-  const county = await countyOf(db.prisma, opts.countyRegionId);
+  const county = await loadCounty(db.prisma, opts.countyRegionId);
   const policy = opts.policy ?? policyForCountyName(county.name);
   const out: Array<WrittenTable & { table: TableId }> = [];
   for (const table of opts.tables ?? tablesForPolicy(policy)) {
