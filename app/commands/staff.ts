@@ -10,6 +10,7 @@ import { issueLoginToken } from '../../bot/console/auth.js';
 import type { AppConfig } from '../../infra/config.js';
 import type { PrismaClient } from '../../infra/db/client.js';
 import { openDatabaseForCli } from '../../infra/db/open-for-cli.js';
+import { formatChinaDateTime } from '../../domain/time/instants.js';
 
 export interface StaffIo {
   stdout: Writable;
@@ -58,7 +59,7 @@ export async function issueCode(prisma: PrismaClient, who: string, io: StaffIo, 
     return 2;
   }
   const { code, expiresAt } = await issueBindingCode(prisma, staff.id, now);
-  const until = new Date(expiresAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  const until = formatChinaDateTime(expiresAt);
   io.stdout.write(`${staff.name}（编号 ${staff.id}，${STAFF_ROLE_SHORT_LABELS[staff.role] ?? staff.role}）的绑定码：${code}\n`);
   io.stdout.write(`有效至 ${until}（北京时间），只能使用一次。请本人私聊机器人发送：/绑定 ${code}\n`);
   return 0;

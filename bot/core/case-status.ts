@@ -53,7 +53,7 @@ export const caseStatusCommand: BotMiddleware = async (ctx, next) => {
   const history = row.kind === 'COMPLAINT' ? [] : caseHistory(row.data);
   const evidence = (await caseEvidenceChanges(ctx.prisma, row.id)).map((f) => ({
     label: '证据变更',
-    value: [`线索 #${f.findingId}（${f.findingLabel}，${formatBeijing(f.foundAt)} 发现）的数据在发现后被导入更改：`, ...f.changes.map((c) => formatEvidenceChange(c, 16))].join('\n'),
+    value: [`线索 #${f.findingId}（${f.findingLabel}，${formatChinaDateTime(f.foundAt)} 发现）的数据在发现后被导入更改：`, ...f.changes.map((c) => formatEvidenceChange(c, 16))].join('\n'),
   }));
   await ctx.reply({
     title: `${CASE_KIND_ZH[row.kind]} #${row.id}`,
