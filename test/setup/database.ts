@@ -43,9 +43,22 @@ export async function setupDatabase(): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL?.trim();
   if (url) {
     await migrateDatabase(url);
-    // Copied from the migrated database while nothing else is connected to it.
+    // Copied from the migrated database while nothing else is connected to it. The migrator's own
+    // connection may linger for a moment after it returns (PostgreSQL then refuses the copy with
+    // "being accessed by other users"): end such leftover sessions of this run's database and retry.
+    const source = new URL(url).pathname.slice(1);
     const template = `jiuzhu_tpl_${process.pid}_${Date.now().toString(36)}`;
-    await adminQuery(url, `CREATE DATABASE "${template}" TEMPLATE "${new URL(url).pathname.slice(1)}"`);
+    const admin = withDatabaseName(url, 'postgres');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await adminQuery(admin, `CREATE DATABASE "${template}" TEMPLATE "${source}"`);
+        break;
+      } catch (error) {
+        if (attempt >= 8 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await adminQuery(admin, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${source.replaceAll("'", "''")}' AND pid <> pg_backend_pid()`);
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
     const teardown = async () => {
       await adminQuery(url, `DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
     };
