@@ -18,5 +18,14 @@ export const PGLITE_URL_MARKER = 'application_name=jiuzhu-pglite';
  */
 export function createPrismaClient(url: string): PrismaClient {
   const pglite = url.includes(PGLITE_URL_MARKER);
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, ...(pglite ? { max: 1 } : {}) }) });
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, ...(pglite ? { max: 1 } : {}) }) });
+  urls.set(client, url);
+  return client;
+}
+
+const urls = new WeakMap<PrismaClient, string>();
+
+/** The URL a client made by `createPrismaClient` talks to (for work beside Prisma on the same database, e.g. COPY). */
+export function databaseUrlOf(client: PrismaClient): string | undefined {
+  return urls.get(client);
 }

@@ -32,7 +32,7 @@ import {
 } from '../../domain/import/index.js';
 import { getPreset, type CountyPolicy, type WorkCalendar } from '../../domain/index.js';
 import { appendAudit } from '../../infra/audit-chain.js';
-import type { PrismaClient } from '../../infra/db/client.js';
+import { databaseUrlOf, type PrismaClient } from '../../infra/db/client.js';
 import { loadCalendar, loadCountyPolicy } from '../county.js';
 import { batchChanges, type ImportChangeSummary } from './changes.js';
 import { defaultErrorFilePath, ErrorFileWriter, sensitiveColumns } from './error-file.js';
@@ -102,8 +102,8 @@ export interface ImportOptions {
   /** "Today" in Beijing for the not-in-the-future checks (tests). */
   today?: string;
   /**
-   * The database's URL, for loading the payments file's staging table with COPY on PostgreSQL (default
-   * DATABASE_URL; with PGlite's URL, or none, the staging table is filled with INSERTs).
+   * The database's URL, for loading the payments file's staging table with COPY on PostgreSQL (default:
+   * the URL `prisma` was made with, else DATABASE_URL; with PGlite's URL, or none, INSERTs fill it).
    */
   databaseUrl?: string;
   /** Rows per database round (default 5000). */
@@ -363,7 +363,7 @@ async function runInTransaction(
   const checks = kind === 'roster' ? new RosterFileChecks() : undefined;
   const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor };
   const staged: PaymentsWriter | undefined =
-    kind === 'payments' ? await createPaymentsWriter(ctx, copyImportUrl(opts.databaseUrl ?? process.env.DATABASE_URL)) : undefined;
+    kind === 'payments' ? await createPaymentsWriter(ctx, copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL)) : undefined;
   if (staged) afterTransaction.push(() => staged.close());
   const writer = kind === 'payments' ? (staged as KindWriter<RowTypes[ImportKind]>) : createWriter(kind, ctx, checks);
   return readAndWrite(tx, opts, source, result, errorFile, rollback, batchId, regions, checks, writer, staged);
