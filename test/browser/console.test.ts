@@ -24,6 +24,7 @@ import { freshIdNumber, listen } from '../bot/support.js';
 import { useBrowser } from '../support/browser.js';
 import { connectDevServer, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
 import { chinaDate, createDeathFixture, DAY, eventually, type DeathFixture } from '../workflows/fixtures/death-review.js';
+import { MAX_MESSAGE_CHARS, tooLongText } from '../../domain/text.js';
 
 const ctx = useTemporalTestContext(connectDevServer);
 const { prisma } = ctx;
@@ -257,7 +258,8 @@ describe('the console in demo mode, as a leader', () => {
     const tooLong = '长'.repeat(2001);
     await page.fill('#text', tooLong);
     await page.press('#text', 'Enter');
-    await until(() => page.locator('#err').innerText()).toBe('内容过长');
+    // The refusal names the field, the limit and what was typed (domain/text.ts tooLongText).
+    await until(() => page.locator('#err').innerText()).toBe(tooLongText('内容', MAX_MESSAGE_CHARS, 2001));
     expect(await page.inputValue('#text')).toBe(tooLong);
     expected = ['console: Failed to load resource: the server responded with a status of 400 (Bad Request)'];
   });
