@@ -52,7 +52,7 @@ describe('rectification item, mocked activities (time-skipping server)', () => {
   });
 
   let seq = 0;
-  async function item(today: string): Promise<RectificationItemInput> {
+  function item(today: string): RectificationItemInput {
     return {
       countyRegionId: 1,
       problem: '低保对象家庭财产核查不到位',
@@ -69,7 +69,7 @@ describe('rectification item, mocked activities (time-skipping server)', () => {
   async function run<T>(acts: ReturnType<typeof activities>, body: (h: Handle, input: RectificationItemInput) => Promise<T>, change: Partial<RectificationItemInput> = {}): Promise<T> {
     const { worker, taskQueue } = await mockedWorker(env, 'rc-mocked', acts);
     return worker.runUntil(async () => {
-      const input = { ...(await item(beijingDateOf(await env.currentTimeMs()))), ...change };
+      const input = { ...item(beijingDateOf(await env.currentTimeMs())), ...change };
       const handle = await env.client.workflow.start<typeof rectificationItem>('rectificationItem', {
         taskQueue,
         workflowId: `rectification:1:seq-${input.seq}:${taskQueue}`,
@@ -91,7 +91,7 @@ describe('rectification item, mocked activities (time-skipping server)', () => {
   it('progress, completion report with a card to the 专班, refusals, confirmation closes the item', async () => {
     const acts = activities();
     const result = await run(acts, async (h) => {
-      await untilPhase(async () => ({ ...(await status(h)), phase: (await status(h)).status }), 'IN_PROGRESS');
+      await untilPhase(async () => ({ phase: (await status(h)).status }), 'IN_PROGRESS');
       expect(await refusal(h.executeUpdate(reportProgressUpdate, { args: [{ note: '已入户', byStaffId: OUTSIDER }], updateId: 'p-out' }))).toBe('只有该事项的责任人或责任单位负责人可以报告整改进展');
       expect(await h.executeUpdate(reportProgressUpdate, { args: [{ note: '已追回部分资金', recoveredAmount: 120.5, byStaffId: UNIT_HEAD }], updateId: 'p-1' })).toEqual({ recoveredCents: 12_050 });
       expect(await refusal(h.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: OFFICE }], updateId: 'c-early' }))).toBe('责任单位尚未报告整改完成，不能确认');

@@ -7,7 +7,7 @@
  * database and the server end to end stays in test/workflows/*.test.ts.
  */
 import { expect, inject, vi, type Mock } from 'vitest';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { NotifyActivities } from '../../../activities/notify.js';
