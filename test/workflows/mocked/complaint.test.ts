@@ -22,7 +22,7 @@ import { createCalendarFromData } from '../../../domain/time/work-calendar.js';
 import type { complaint } from '../../../workflows/complaint.js';
 import { testCalendarData } from '../../support/clock.js';
 import { connectTimeSkipping } from '../../support/temporal.js';
-import { callArgs, dedupeKeys, mockActivities, mockedWorker, refusal, until, untilPhase } from './support.js';
+import { callArgs, completedResult, orTerminate, dedupeKeys, mockActivities, mockedWorker, refusal, until, untilPhase } from './support.js';
 
 type Handle = WorkflowHandle<typeof complaint>;
 type Acts = Pick<
@@ -98,8 +98,10 @@ describe('complaint, mocked activities (time-skipping server)', () => {
         workflowId: `complaint:1:${seq++}:${taskQueue}`,
         args: [{ countyRegionId: 1, channel: '电话', receivedAt: new Date(now).toISOString(), complainant: { name: '周建国' }, summary: '反映低保评议不公开', accusedStaffId: accused, policy, calendar: calendarData }],
       });
-      await untilPhase(() => handle.query(complaintStatusQuery), 'acceptance');
-      return body(handle, beijingDateOf(now));
+      return orTerminate(handle, async () => {
+        await untilPhase(() => handle.query(complaintStatusQuery), 'acceptance');
+        return body(handle, beijingDateOf(now));
+      });
     });
   }
   const status = (h: Handle) => h.query(complaintStatusQuery);
@@ -114,7 +116,7 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       expect(await refusal(h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [notice], updateId: 'no-reason' }))).toBe('不予受理理由不能为空');
       expect(await refusal(h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ ...notice, reason: '不属于本机关职责', byStaffId: TOWNSHIP }], updateId: 'township' }))).toBe('该工作人员无权登记受理告知');
       await h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ ...notice, reason: '不属于本机关职责' }], updateId: 'na-1' });
-      return h.result();
+      return completedResult(h);
     });
     expect(callArgs(acts.recordComplaintAcceptanceNotice)).toEqual([expect.objectContaining({ updateId: 'na-1', decision: '不予受理', handlingDueAt: null })]);
     expect(result).toMatchObject({ phase: 'closed', handling: null, acceptanceDecision: { decision: '不予受理', reason: '不属于本机关职责' } });
@@ -162,7 +164,7 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       expect(acts.closeComplaint).not.toHaveBeenCalled();
       expect(await refusal(h.executeUpdate(closeComplaintUpdate, { args: [{ note: '已整改', byStaffId: OUTSIDER }], updateId: 'close-outsider' }))).toBe('该工作人员无权办结本信访事项');
       await h.executeUpdate(closeComplaintUpdate, { args: [{ note: '已整改并反馈', byStaffId: TOWNSHIP }], updateId: 'close-1' });
-      return h.result();
+      return completedResult(h);
     });
     expect(result).toMatchObject({ phase: 'closed', closure: { byStaffId: TOWNSHIP, note: '已整改并反馈' } });
     expect(callArgs(acts.closeComplaint)).toEqual([expect.objectContaining({ reason: '已办结：已整改并反馈', byStaffId: TOWNSHIP, updateId: 'close-1' })]);
@@ -186,7 +188,7 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       await h.executeUpdate(transferClueUpdate, { args: [{ transferredTo: '县纪委监委', transferredOn: today, receipt: 'HZ-01', byStaffId: DISCIPLINE }], updateId: 'clue-1' });
       await untilPhase(() => status(h), 'awaitingClose');
       await h.executeUpdate(closeComplaintUpdate, { args: [{ note: '线索已移交，已反馈', byStaffId: OFFICE }], updateId: 'close-1' });
-      return h.result();
+      return completedResult(h);
     });
     expect(result).toMatchObject({ phase: 'closed', accusation: true, clue: { doneOn: expect.any(String) } });
     expect(callArgs(acts.transferDisciplineClue)).toEqual([expect.objectContaining({ clueId: 63, byStaffId: DISCIPLINE, receipt: 'HZ-01', updateId: 'clue-1' })]);

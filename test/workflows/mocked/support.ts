@@ -79,3 +79,27 @@ export function untilPhase<S extends { phase: string }>(read: () => Promise<S>, 
 export function dedupeKeys(notify: Mock<NotifyActivities['notify']>): string[] {
   return callArgs(notify).map((n) => n.dedupeKey);
 }
+
+/**
+ * The result of a workflow that is finishing by itself, read only once it has completed. `handle.result()`
+ * on a running workflow unlocks time skipping while it waits: the server would then jump over the
+ * start-to-close timeout of an activity still being run by a busy machine, and the next test would start
+ * years later. Polling `describe()` leaves the clock alone.
+ */
+export async function completedResult<R>(handle: { describe(): Promise<{ status: { name: string } }>; result(): Promise<R> }): Promise<R> {
+  await until(async () => (await handle.describe()).status.name !== 'RUNNING');
+  return handle.result();
+}
+
+/**
+ * Runs a test's body on a started workflow; when the body fails, terminates the workflow, whose timers
+ * would otherwise fire with no worker left and hold the file's time-skipping server still for the next test.
+ */
+export async function orTerminate<T>(handle: { terminate(reason?: string): Promise<unknown> }, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    await handle.terminate('test failed').catch(() => undefined);
+    throw error;
+  }
+}
