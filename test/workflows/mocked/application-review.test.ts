@@ -128,7 +128,7 @@ describe('application review, mocked activities (time-skipping server)', () => {
       // The filing workflow reports its approval with the county's home visit.
       await h.signal(nearRelativeFilingChangedSignal, { filingId: 31, staffId: RELATED, status: 'APPROVED', homeVisitDate: beijingDateOf(await env.currentTimeMs()) });
       await h.executeUpdate(applicationDecideUpdate, { args: [approve], updateId: 'd-1' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ phase: 'closed', status: 'APPROVED', objections: 1, decision: { decision: 'approve', monthlyAmount: 420, updateId: 'd-1' } });
     const steps = callArgs(acts.recordApplicationStep);
@@ -156,7 +156,7 @@ describe('application review, mocked activities (time-skipping server)', () => {
       expect(callArgs(mocks.notify)[1]).toMatchObject({ recipientStaffId: LEADER, kind: 'escalation', dedupeKey: `${h.workflowId}:refusal-notice-missing` });
       expect(await refusal(h.executeUpdate(recordRefusalNoticeUpdate, { args: [{ noticeDate: '2000-01-01', byStaffId: TOWNSHIP }], updateId: 'n-old' }))).toContain('早于决定日期');
       await h.executeUpdate(recordRefusalNoticeUpdate, { args: [{ noticeDate: beijingDateOf(await env.currentTimeMs()), byStaffId: TOWNSHIP }], updateId: 'n-1' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ phase: 'closed', status: 'REFUSED_NOTIFIED', refusalNoticeMissing: true });
     const steps = callArgs(acts.recordApplicationStep);

@@ -116,7 +116,7 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       expect(await refusal(h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [notice], updateId: 'no-reason' }))).toBe('不予受理理由不能为空');
       expect(await refusal(h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ ...notice, reason: '不属于本机关职责', byStaffId: TOWNSHIP }], updateId: 'township' }))).toBe('该工作人员无权登记受理告知');
       await h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ ...notice, reason: '不属于本机关职责' }], updateId: 'na-1' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(callArgs(acts.recordComplaintAcceptanceNotice)).toEqual([expect.objectContaining({ updateId: 'na-1', decision: '不予受理', handlingDueAt: null })]);
     expect(result).toMatchObject({ phase: 'closed', handling: null, acceptanceDecision: { decision: '不予受理', reason: '不属于本机关职责' } });
@@ -164,7 +164,7 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       expect(acts.closeComplaint).not.toHaveBeenCalled();
       expect(await refusal(h.executeUpdate(closeComplaintUpdate, { args: [{ note: '已整改', byStaffId: OUTSIDER }], updateId: 'close-outsider' }))).toBe('该工作人员无权办结本信访事项');
       await h.executeUpdate(closeComplaintUpdate, { args: [{ note: '已整改并反馈', byStaffId: TOWNSHIP }], updateId: 'close-1' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ phase: 'closed', closure: { byStaffId: TOWNSHIP, note: '已整改并反馈' } });
     expect(callArgs(acts.closeComplaint)).toEqual([expect.objectContaining({ reason: '已办结：已整改并反馈', byStaffId: TOWNSHIP, updateId: 'close-1' })]);
@@ -188,7 +188,7 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       await h.executeUpdate(transferClueUpdate, { args: [{ transferredTo: '县纪委监委', transferredOn: today, receipt: 'HZ-01', byStaffId: DISCIPLINE }], updateId: 'clue-1' });
       await untilPhase(() => status(h), 'awaitingClose');
       await h.executeUpdate(closeComplaintUpdate, { args: [{ note: '线索已移交，已反馈', byStaffId: OFFICE }], updateId: 'close-1' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ phase: 'closed', accusation: true, clue: { doneOn: expect.any(String) } });
     expect(callArgs(acts.transferDisciplineClue)).toEqual([expect.objectContaining({ clueId: 63, byStaffId: DISCIPLINE, receipt: 'HZ-01', updateId: 'clue-1' })]);

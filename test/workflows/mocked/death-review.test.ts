@@ -138,7 +138,7 @@ describe('death review, mocked activities (time-skipping server)', () => {
       expect(await h.executeUpdate(recordRecoveryUpdate, { args: [{ amount: 400, recordedByStaffId: HEAD }], updateId: 'rec-1' })).toEqual({ recoveredCents: 40_000, remainingCents: 60_000 });
       expect(acts.closeCase).not.toHaveBeenCalled();
       await h.executeUpdate(recordRecoveryUpdate, { args: [{ amount: 600, recordedByStaffId: COUNTY }], updateId: 'rec-2' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ phase: 'closed', overpaidCents: 100_000, recoveredCents: 100_000, writeOff: null });
     expect(callArgs(acts.recordCaseRecovery).map((r) => [r.updateId, r.amountCents])).toEqual([['rec-1', 40_000], ['rec-2', 60_000]]);
@@ -152,7 +152,7 @@ describe('death review, mocked activities (time-skipping server)', () => {
     const result = await run(acts, async (h) => {
       const r = await h.executeUpdate(decideUpdate, { args: [{ ...stop, decision: '维持' }], updateId: 'keep-1' });
       expect(r.overpaidCents).toBe(0);
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ phase: 'closed', overpaidCents: 0, overpaymentConfirmed: null });
     expect(acts.notify).not.toHaveBeenCalled();
@@ -169,7 +169,7 @@ describe('death review, mocked activities (time-skipping server)', () => {
       expect(await refusal(h.executeUpdate(approveWriteOffUpdate, { args: [{ reason: '家中无财产可追', byStaffId: HEAD }], updateId: 'w-head' }))).toBe('核销须由本县专班组长批准');
       expect(await refusal(h.executeUpdate(approveWriteOffUpdate, { args: [{ reason: '无', byStaffId: LEADER }], updateId: 'w-short' }))).toContain('核销理由');
       expect(await h.executeUpdate(approveWriteOffUpdate, { args: [{ reason: '家中无财产可追', byStaffId: LEADER }], updateId: 'w-1' })).toEqual({ writtenOffCents: 100_000 });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ phase: 'closed', recoveredCents: 50_000, writeOff: { cents: 100_000, byStaffId: LEADER, updateId: 'w-1' } });
     expect(callArgs(acts.recordCaseStep).map((s) => [s.action, s.entry.writtenOffCents ?? s.entry.overpaidCents])).toEqual([
@@ -207,7 +207,7 @@ describe('death review, mocked activities (time-skipping server)', () => {
       calls.forEach((n, i) => expect(Date.parse(n.sentAt) - sent[i]!.at.getTime()).toSatisfy((d: number) => d >= 0 && d < 1_000));
       expect(acts.resolveEscalationRecipients).toHaveBeenCalledTimes(events.length);
       await h.executeUpdate(decideUpdate, { args: [{ ...stop, decision: '维持' }], updateId: 'late' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result.phase).toBe('closed');
     expect(acts.notify).toHaveBeenCalledTimes(sent.length);

@@ -82,7 +82,7 @@ describe('rectification item, mocked activities (time-skipping server)', () => {
 
   it('bad input fails the workflow with the Chinese reason before anything is written', async () => {
     const acts = activities();
-    const error = await run(acts, (h) => completedResult(h).then(() => null, (e: unknown) => e), { source: '网传' as never });
+    const error = await run(acts, (h) => completedResult(env, h).then(() => null, (e: unknown) => e), { source: '网传' as never });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toBe('问题来源只能是：自查、举报、大数据比对、督查');
     expect(acts.openRectificationItem).not.toHaveBeenCalled();
@@ -106,7 +106,7 @@ describe('rectification item, mocked activities (time-skipping server)', () => {
       expect(await refusal(h.executeUpdate(confirmUpdate, { args: [{ accepted: false, byStaffId: OFFICE }], updateId: 'c-no-reason' }))).toBe('不同意销号时须写明理由');
       expect(await refusal(h.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: UNIT_HEAD }], updateId: 'c-head' }))).toBe('只有本县专班办公室或专班组长可以确认整改结果');
       await h.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: LEADER, note: '同意销号' }], updateId: 'c-1' });
-      return completedResult(h);
+      return completedResult(env, h);
     });
     expect(result).toMatchObject({ status: 'COMPLETED', progressReports: 1, recoveredCents: 12_050, rejections: 0, notified: [] });
     expect(callArgs(acts.recordRectificationTransition).map((t) => [t.updateId, t.to, t.action])).toEqual([
@@ -153,7 +153,7 @@ describe('rectification item, mocked activities (time-skipping server)', () => {
       // A second completion report gets a card of its own; accepted, the ladder stops for good.
       await h.executeUpdate(reportCompletedUpdate, { args: [{ byStaffId: UNIT_HEAD }], updateId: 'done-2' });
       await h.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: LEADER }], updateId: 'ok-2' });
-      const result = await completedResult(h);
+      const result = await completedResult(env, h);
       expect(result).toMatchObject({ status: 'COMPLETED', rejections: 1 });
       expect(result.notified).toEqual(['reminder:7', 'reminder:3', `escalation:${escalations[0]!.level}`, `escalation:${escalations[1]!.level}`].map(key));
       expect(dedupeKeys(acts.notify)).toEqual(

@@ -7,7 +7,7 @@
  * database and the server end to end stays in test/workflows/*.test.ts.
  */
 import { expect, inject, vi, type Mock } from 'vitest';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { NotifyActivities } from '../../../activities/notify.js';
@@ -81,14 +81,16 @@ export function dedupeKeys(notify: Mock<NotifyActivities['notify']>): string[] {
 }
 
 /**
- * The result of a workflow that is finishing by itself, read only once it has completed. `handle.result()`
- * on a running workflow unlocks time skipping while it waits: the server would then jump over the
- * start-to-close timeout of an activity still being run by a busy machine, and the next test would start
- * years later. Polling `describe()` leaves the clock alone.
+ * The result of a workflow that finishes by itself, read once it has completed and through a plain client.
+ * The time-skipping client's `handle.result()` unlocks time skipping while it waits, and the server then
+ * jumps to its next timer (an activity's start-to-close timeout, or ten years on when nothing else is
+ * pending): the next test would start in 2036. Polling `describe()` and reading through a client of the
+ * same connection that does not unlock leave the clock where it is.
  */
-export async function completedResult<R>(handle: { describe(): Promise<{ status: { name: string } }>; result(): Promise<R> }): Promise<R> {
+export async function completedResult<R>(env: TestWorkflowEnvironment, handle: { workflowId: string; describe(): Promise<{ status: { name: string } }>; result(): Promise<R> }): Promise<R> {
   await until(async () => (await handle.describe()).status.name !== 'RUNNING');
-  return handle.result();
+  const plain = new Client({ connection: env.connection, dataConverter: testDataConverter });
+  return plain.workflow.getHandle(handle.workflowId).result() as Promise<R>;
 }
 
 /**
