@@ -150,15 +150,24 @@ describe('rectification item, mocked activities (time-skipping server)', () => {
       await until(async () => acts.notify.mock.calls.length === 6);
       expect(callArgs(acts.notify)[5]).toMatchObject({ recipientStaffId: recipients[escalations[1]!.level], dedupeKey: key(`escalation:${escalations[1]!.level}`) });
 
-      // A second completion report gets a card of its own; accepted, the ladder stops for good.
+      // A second completion report gets a card of its own; rejected again, the ladder goes on with the next
+      // level only: the levels already sent are not sent again.
       await h.executeUpdate(reportCompletedUpdate, { args: [{ byStaffId: UNIT_HEAD }], updateId: 'done-2' });
-      await h.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: LEADER }], updateId: 'ok-2' });
-      const result = await completedResult(env, h);
-      expect(result).toMatchObject({ status: 'COMPLETED', rejections: 1 });
-      expect(result.notified).toEqual(['reminder:7', 'reminder:3', `escalation:${escalations[0]!.level}`, `escalation:${escalations[1]!.level}`].map(key));
+      await h.executeUpdate(confirmUpdate, { args: [{ accepted: false, note: '台账不全', byStaffId: OFFICE }], updateId: 'rej-2' });
+      await sleepTo(escalations[2]!.at.getTime() + 3_600_000);
+      await until(async () => acts.notify.mock.calls.length >= 9);
+      const levels = escalations.slice(0, 3).map((e) => `escalation:${e.level}`);
       expect(dedupeKeys(acts.notify)).toEqual(
-        ['reminder:7', 'reminder:3', 'confirm-request:done-1', 'rejected:rej-1', `escalation:${escalations[0]!.level}`, `escalation:${escalations[1]!.level}`, 'confirm-request:done-2'].map(key),
+        ['reminder:7', 'reminder:3', 'confirm-request:done-1', 'rejected:rej-1', levels[0]!, levels[1]!, 'confirm-request:done-2', 'rejected:rej-2', levels[2]!].map(key),
       );
+
+      // Accepted: the ladder stops for good.
+      await h.executeUpdate(reportCompletedUpdate, { args: [{ byStaffId: RESPONSIBLE }], updateId: 'done-3' });
+      await h.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: LEADER }], updateId: 'ok-3' });
+      const result = await completedResult(env, h);
+      expect(result).toMatchObject({ status: 'COMPLETED', rejections: 2 });
+      expect(result.notified).toEqual(['reminder:7', 'reminder:3', ...levels].map(key));
+      expect(acts.notify).toHaveBeenCalledTimes(10);
     });
   });
 });
