@@ -24,6 +24,7 @@ export const NOTIFICATION_BUTTON = 'n';
 
 /** Titles per notification kind, shown on the card. */
 export const NOTIFICATION_TITLES: Record<string, string> = {
+  notice: '定时提醒',
   reminder: '催办提醒',
   escalation: '逾期升级',
   approval: '待您审批',

@@ -32,6 +32,7 @@ import {
   complaintExtendStep,
   complaintSteps,
   extensionNoticeStep,
+  closeComplaintStep,
   feedbackStep,
   transferClueStep,
   verificationStep,
@@ -324,6 +325,9 @@ describe('case steps through their contracts (time-skipping server)', () => {
       expect(refusedWith(await take(K, verificationStep, h, caseworker1, { finding: '基本属实', result: 'x' }, 'c-10'))).toContain('核实结论');
       ok(await take(K, verificationStep, h, caseworker1, { finding: '部分属实', result: '评议会议记录未公开，已责令整改' }, 'c-11'));
       ok(await take(K, feedbackStep, h, office, { feedbackOn: receipt, method: '电话', content: '已核实并整改，评议结果已张榜公布' }, 'c-12'));
+      // Fed back: the complaint waits for its explicit 办结.
+      await eventually(async () => (await h.query(K.status)).phase === 'awaitingClose');
+      ok(await take(K, closeComplaintStep, h, office, { note: '已张榜公示评议结果，整改到位' }, 'c-12b'));
       const done = await finished<ComplaintStatus>(h, K.status);
       expect(done).toMatchObject({ phase: 'closed', verification: { finding: '部分属实', byStaffId: caseworker1.staffId }, extension: { approved: true, noticed: true }, acceptanceDecision: { decision: '受理', byStaffId: office.staffId } });
       expect(K.steps.filter((s) => s.open(done))).toEqual([]);
@@ -366,6 +370,8 @@ describe('case steps through their contracts (time-skipping server)', () => {
       ok(await take(K, transferClueStep, h3, liaison, clue, 'c-21'));
       ok(await take(K, verificationStep, h3, leader, { finding: '属实', result: '经核查，该经办人为其亲属违规办理低保' }, 'c-22'));
       ok(await take(K, feedbackStep, h3, liaison, { feedbackOn: receipt, method: '书面' }, 'c-23'));
+      await eventually(async () => (await h3.query(K.status)).phase === 'awaitingClose');
+      ok(await take(K, closeComplaintStep, h3, liaison, { note: '线索已移交，核查属实，已整改' }, 'c-23b'));
       const acc = await finished<ComplaintStatus>(h3, K.status);
       expect(acc).toMatchObject({ phase: 'closed', clueTransfer: { transferredTo: clue.transferredTo, byStaffId: liaison.staffId } });
       const clueRow = await prisma.disciplineClue.findUniqueOrThrow({ where: { id: acc.clueId! } });
