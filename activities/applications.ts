@@ -14,6 +14,7 @@ import {
   FILING_STAFF_ROLES,
   isNearRelation,
   refusalNoticeContent,
+  type ApplicationStatusCode,
   type ApplicationTrack,
   type AssistanceKindCode,
   type NearRelativeFacts,
@@ -202,7 +203,7 @@ export function createApplicationActivities(db: Database) {
       actor: string;
       at: string;
       /** The Application's new status (undefined: unchanged, e.g. an extension). */
-      status?: string;
+      status?: ApplicationStatusCode;
       details: Record<string, unknown>;
       /** The instant the next step is late from (null: no running clock). */
       dueAt?: string | null;

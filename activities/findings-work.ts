@@ -263,7 +263,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
     const rows = await prisma.$queryRawUnsafe<Array<{ kind: WorkOrderKind }>>(
       `INSERT INTO "WorkOrder" ("countyRegionId", "workflowId", kind, source, "findingId", input)
        SELECT $1, x."workflowId", x.kind, x.source, x."findingId", x.input
-         FROM json_to_recordset($2::json) AS x("workflowId" text, kind text, source text, "findingId" int, input jsonb)
+         FROM json_to_recordset($2::json) AS x("workflowId" text, kind "WorkOrderKind", source text, "findingId" int, input jsonb)
        ON CONFLICT ("workflowId") DO NOTHING
        RETURNING kind`,
       countyRegionId,

@@ -181,7 +181,7 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
               f."homeVisitDate", f."homeVisitResult", f."decisionNote",
               s.name AS "staffName", s.role::text AS role, s.unit AS "staffUnit",
               COALESCE(hv.name, sv.name) AS village, COALESCE(ht.name, st.name) AS township,
-              hh.size AS "householdSize", en.kinds, en.monthly, app.status AS "applicationStatus", app.kind::text AS "applicationKind"
+              hh.size AS "householdSize", en.kinds, en.monthly, app.status::text AS "applicationStatus", app.kind::text AS "applicationKind"
        FROM "NearRelativeFiling" f
        LEFT JOIN LATERAL (SELECT a.status, a.kind FROM "Application" a
                           WHERE a.id = f."applicationId" OR a."applicantIdNumber" = f."relativeIdNumber"
