@@ -115,3 +115,34 @@ export type WorkOrderInputs = { [K in keyof typeof workOrderInputSchemas]: z.inf
 export function workOrderInput<K extends keyof typeof workOrderInputSchemas>(kind: K, value: unknown, where?: string): WorkOrderInputs[K] {
   return parseColumn(workOrderInputSchemas[kind], 'WorkOrder.input', value, where) as WorkOrderInputs[K];
 }
+
+// ───────────────────────── Case.data (and Application.data) per kind ─────────────────────────
+
+/**
+ * Case.data per case kind: the fields every step of the case relies on are
+ * checked; later steps' records (decision, recoveries, publicity …) are kept
+ * as written (loose objects), so a row written by an older version still reads.
+ */
+export const caseDataSchemas = {
+  deathReview: z.looseObject({ countyRegionId: id, memberId: id, deathDate: z.string(), source: z.string() }),
+  prisonExit: z.looseObject({ countyRegionId: id, memberId: id, imprisonmentDate: z.string(), source: z.string(), track: z.string() }),
+  filing: z.looseObject({
+    filingId: id,
+    staffId: id,
+    memberId: id.nullable(),
+    applicationId: id.nullable(),
+    source: z.string(),
+    filedByStaffId: id.nullable(),
+    steps: z.array(z.looseObject({ updateId: z.string(), action: z.string(), byStaffId: z.number().int(), at: z.string() })),
+  }),
+  /** Any case that recovers overpaid money (death review, prison exit): its recoveries so far. */
+  recoverable: z.looseObject({
+    recoveries: z.array(z.looseObject({ updateId: z.string(), amountCents: z.number().int(), recordedByStaffId: z.number().int(), recordedAt: z.string() })).optional(),
+  }),
+  /** Application.data and the data of its Case: the record of steps. */
+  application: z.looseObject({
+    nearRelativeFlag: z.boolean().optional(),
+    steps: z.array(z.looseObject({ key: z.string(), action: z.string(), at: z.string(), actor: z.string() })).optional(),
+  }),
+} as const;
+export type CaseDataKind = keyof typeof caseDataSchemas;
