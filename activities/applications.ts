@@ -14,6 +14,7 @@ import {
   FILING_STAFF_ROLES,
   isNearRelation,
   refusalNoticeContent,
+  type ApplicationStatusCode,
   type ApplicationTrack,
   type AssistanceKindCode,
   type NearRelativeFacts,
@@ -24,7 +25,7 @@ import { dataDirOf } from './cycle-tables.js';
 import { writeRefusalNoticeFile } from './refusal-notice.js';
 import type { Relation } from '../domain/policy/schema.js';
 import { countyOfRegion, townshipOfRegion } from './filings.js';
-import { asJson, localDateToDb } from './rows.js';
+import { asJson, localDateToDb, caseDataOf } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -60,7 +61,7 @@ async function nearRelativeFacts(
   app: { id: number; applicantIdNumber: string; data: unknown },
   relations: readonly Relation[],
 ): Promise<NearRelativeFacts> {
-  const flagged = (app.data as ApplicationData).nearRelativeFlag === true;
+  const flagged = caseDataOf<ApplicationData>('application', app, 'Application').nearRelativeFlag === true;
   const declared = await tx.staffRelative.findMany({
     where: { relativeIdNumber: app.applicantIdNumber, staff: { active: true, role: { in: [...FILING_STAFF_ROLES] } } },
     include: { staff: true },
@@ -124,7 +125,7 @@ export function createApplicationActivities(db: Database) {
         let row = await tx.case.findUnique({ where: { workflowId: input.workflowId } });
         let current = app;
         if (!row) {
-          const data: ApplicationData = { ...(app.data as ApplicationData), ...(input.nearRelativeFlag ? { nearRelativeFlag: true } : {}), steps: [] };
+          const data: ApplicationData = { ...caseDataOf<ApplicationData>('application', app, 'Application'), ...(input.nearRelativeFlag ? { nearRelativeFlag: true } : {}), steps: [] };
           current = await tx.application.update({ where: { id: app.id }, data: { workflowId: input.workflowId, data: asJson(data) } });
           const assignee = await tx.staff.findFirst({ where: { regionId: townshipId, role: 'TOWNSHIP_CASEWORKER', active: true }, orderBy: { id: 'asc' } });
           row = await tx.case.create({
@@ -202,7 +203,7 @@ export function createApplicationActivities(db: Database) {
       actor: string;
       at: string;
       /** The Application's new status (undefined: unchanged, e.g. an extension). */
-      status?: string;
+      status?: ApplicationStatusCode;
       details: Record<string, unknown>;
       /** The instant the next step is late from (null: no running clock). */
       dueAt?: string | null;
@@ -212,7 +213,7 @@ export function createApplicationActivities(db: Database) {
     }): Promise<{ recorded: boolean }> {
       return db.prisma.$transaction(async (tx) => {
         const app = await tx.application.findUniqueOrThrow({ where: { id: input.applicationId } });
-        const data = app.data as ApplicationData;
+        const data = caseDataOf<ApplicationData>('application', app, 'Application');
         const steps = data.steps ?? [];
         if (steps.some((s) => s.key === input.key)) return { recorded: false };
         const step = { key: input.key, action: input.action, at: input.at, actor: input.actor, ...input.details };
@@ -226,7 +227,7 @@ export function createApplicationActivities(db: Database) {
           },
         });
         const row = await tx.case.findUniqueOrThrow({ where: { id: input.caseId } });
-        const caseData = row.data as { steps?: unknown[] };
+        const caseData = caseDataOf<{ steps?: unknown[] }>('application', row);
         await tx.case.update({
           where: { id: row.id },
           data: {

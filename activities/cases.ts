@@ -17,7 +17,7 @@ import {
   type DecideArgs,
   type OverpaidMonth,
 } from '../domain/cases/index.js';
-import { asJson, localDateToDb, townshipOf, TOWNSHIP_DECIDERS, COUNTY_DECIDERS } from './rows.js';
+import { asJson, localDateToDb, townshipOf, TOWNSHIP_DECIDERS, COUNTY_DECIDERS, caseDataOf } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -61,8 +61,8 @@ export interface DeathReviewCaseContext {
   heldEnrolmentIds: number[];
 }
 
-function caseData(row: { data: unknown }): DeathReviewCaseData {
-  return row.data as DeathReviewCaseData;
+function caseData(row: { id: number; data: unknown }): DeathReviewCaseData {
+  return caseDataOf<DeathReviewCaseData>('deathReview', row);
 }
 
 async function firstStaff(tx: Tx, regionId: number, role: 'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD' | 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER') {
@@ -276,7 +276,8 @@ export function createCaseActivities(db: Database) {
     }): Promise<{ recoveredCents: number }> {
       return db.prisma.$transaction(async (tx) => {
         const row = await tx.case.findUniqueOrThrow({ where: { id: input.caseId } });
-        const data = caseData(row);
+        // Shared by the death review and the prison exit: only the recoveries are read.
+        const data = caseDataOf<Pick<DeathReviewCaseData, 'recoveries'>>('recoverable', row);
         const recoveries = data.recoveries ?? [];
         if (!recoveries.some((r) => r.updateId === input.updateId)) {
           const details = { ...(input.recoveredOn ? { recoveredOn: input.recoveredOn } : {}), ...(input.receiptNo ? { receiptNo: input.receiptNo } : {}) };

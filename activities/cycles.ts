@@ -12,7 +12,8 @@ import { appendAudit } from '../infra/audit-chain.js';
 import type { Prisma } from '../infra/db/client.js';
 import { runMatching } from './matching/run.js';
 import { startFindingsToWorkFromActivity } from './findings-work.js';
-import { aggregateProgress, type CycleSummary, type CycleUnit, type ProgressItem } from '../domain/cycles/progress.js';
+import { aggregateProgress, type CycleSummary, type CycleUnit } from '../domain/cycles/progress.js';
+import { cycleSummarySchema, parseColumn, submissionItems } from '../domain/columns.js';
 import type { DigestItem } from '../domain/cycles/digest.js';
 import type { VillageEvent } from '../domain/cycles/village.js';
 import type { PaymentWatchTownship } from '../domain/cycles/payments.js';
@@ -205,11 +206,11 @@ export function createCycleActivities(db: Database) {
           totals: aggregateProgress(
             input.focusCodes,
             // A phase summary's text submission carries no figures.
-            subs.map((s) => ({ items: (s.data as { items?: Record<string, ProgressItem> } | null)?.items ?? {} })),
+            subs.map((s) => ({ items: submissionItems(s.data, `#${s.id}`) })),
           ),
         };
         const cycle = await tx.reportCycle.findUniqueOrThrow({ where: { id: input.cycleId } });
-        if (cycle.closedAt) return (cycle.summary as unknown as CycleSummary) ?? summary;
+        if (cycle.closedAt) return cycle.summary === null ? summary : parseColumn(cycleSummarySchema, 'ReportCycle.summary', cycle.summary, `#${cycle.id}`);
         await tx.reportCycle.update({
           where: { id: input.cycleId },
           data: { summary: asJson(summary), ...(input.close ? { closedAt: new Date(input.at) } : {}) },

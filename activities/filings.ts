@@ -17,7 +17,7 @@ import {
   type FilingDecision,
   type FilingStatusCode,
 } from '../domain/cases/index.js';
-import { asJson, localDateToDb } from './rows.js';
+import { asJson, localDateToDb, caseDataOf } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -74,7 +74,7 @@ export interface FilingContext {
 async function filingContext(tx: Tx, countyRegionId: number, filingId: number, caseId: number): Promise<FilingContext> {
   const filing = await tx.nearRelativeFiling.findUniqueOrThrow({ where: { id: filingId }, include: { staff: true } });
   const row = await tx.case.findUniqueOrThrow({ where: { id: caseId } });
-  const data = row.data as unknown as FilingCaseData;
+  const data = caseDataOf<FilingCaseData>('filing', row);
   const countyStaff = await tx.staff.findMany({
     where: { regionId: countyRegionId, active: true, role: { in: [...new Set([...FILING_APPROVER_ROLES, ...HOME_VISIT_ROLES])] } },
     select: { id: true, role: true },
@@ -116,7 +116,7 @@ export function createFilingActivities(db: Database) {
   ) {
     return db.prisma.$transaction(async (tx) => {
       const row = await tx.case.findUniqueOrThrow({ where: { id: caseId } });
-      const data = row.data as unknown as FilingCaseData;
+      const data = caseDataOf<FilingCaseData>('filing', row);
       if (!data.steps.some((s) => s.updateId === updateId)) {
         const recorded = await write(tx, data);
         const next: FilingCaseData = { ...data, steps: [...data.steps, recorded as FilingCaseData['steps'][number]] };
@@ -136,7 +136,7 @@ export function createFilingActivities(db: Database) {
       return db.prisma.$transaction(async (tx) => {
         const existing = await tx.case.findUnique({ where: { workflowId: input.workflowId } });
         if (existing) {
-          const data = existing.data as unknown as FilingCaseData;
+          const data = caseDataOf<FilingCaseData>('filing', existing);
           return filingContext(tx, input.countyRegionId, data.filingId, existing.id);
         }
         const staff = await tx.staff.findUnique({ where: { id: input.staffId } });
@@ -240,7 +240,7 @@ export function createFilingActivities(db: Database) {
     async resolveFilingEscalationRecipients(input: { caseId: number; countyRegionId: number }): Promise<Record<EscalationLevel, number | null>> {
       const tx = db.prisma as unknown as Tx;
       const row = await tx.case.findUniqueOrThrow({ where: { id: input.caseId } });
-      const data = row.data as unknown as FilingCaseData;
+      const data = caseDataOf<FilingCaseData>('filing', row);
       const ctx = await filingContext(tx, input.countyRegionId, data.filingId, row.id);
       const recused = [...ctx.conflictedStaffIds, ...(ctx.filedByStaffId !== null ? [ctx.filedByStaffId] : []), ...(row.assigneeStaffId !== null ? [row.assigneeStaffId] : [])];
       const pick = async (role: 'SECTION_HEAD' | 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER') =>

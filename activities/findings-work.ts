@@ -34,6 +34,7 @@ import {
 } from '../domain/cases/index.js';
 import { rectificationWorkflowId } from '../domain/cases/rectification.js';
 import { describeFinding, evidenceSchemas, parseYuan, type DescribableFinding } from '../domain/matching/index.js';
+import { workOrderInput, type WorkOrderInputs } from '../domain/columns.js';
 import type { CountyPolicy, FindingWork } from '../domain/policy/schema.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { Database } from './deps.js';
@@ -55,13 +56,10 @@ export interface RecordWorkResult {
   skipped: Array<{ source: string; reason: string }>;
 }
 
-interface OrderDraft {
-  workflowId: string;
-  kind: WorkOrderKind;
-  source: string;
-  findingId: number | null;
-  input: Record<string, unknown>;
-}
+/** An order to record; its input typed by kind (WorkOrder.input, domain/columns.ts). */
+type OrderDraft = {
+  [K in WorkOrderKind]: { workflowId: string; kind: K; source: string; findingId: number | null; input: WorkOrderInputs[K] };
+}[WorkOrderKind];
 
 /** County, townships and villages of a county. */
 async function countyRegions(prisma: PrismaClient, countyRegionId: number) {
@@ -263,7 +261,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
     const rows = await prisma.$queryRawUnsafe<Array<{ kind: WorkOrderKind }>>(
       `INSERT INTO "WorkOrder" ("countyRegionId", "workflowId", kind, source, "findingId", input)
        SELECT $1, x."workflowId", x.kind, x.source, x."findingId", x.input
-         FROM json_to_recordset($2::json) AS x("workflowId" text, kind text, source text, "findingId" int, input jsonb)
+         FROM json_to_recordset($2::json) AS x("workflowId" text, kind "WorkOrderKind", source text, "findingId" int, input jsonb)
        ON CONFLICT ("workflowId") DO NOTHING
        RETURNING kind`,
       countyRegionId,
@@ -309,15 +307,16 @@ export function createFindingWorkActivities(db: Database) {
     return { client: ctx.client, taskQueue: ctx.info.taskQueue };
   };
 
-  async function openOne(order: { id: number; countyRegionId: number; workflowId: string; kind: string; input: Prisma.JsonValue }, policy: CountyPolicy, sentAt: string): Promise<OpenOutcome> {
-    const input = order.input as Record<string, unknown>;
+  async function openOne(order: { id: number; countyRegionId: number; workflowId: string; kind: WorkOrderKind; input: Prisma.JsonValue }, policy: CountyPolicy, sentAt: string): Promise<OpenOutcome> {
     const countyRegionId = order.countyRegionId;
+    const where = `#${order.id}`;
     if (order.kind === 'askFiling') {
+      const input = workOrderInput('askFiling', order.input, where);
       const dedupeKey = order.workflowId;
       const existing = await prisma.notification.findUnique({ where: { dedupeKey } });
       if (!existing) {
         try {
-          await prisma.notification.create({ data: { dedupeKey, recipientStaffId: input.staffId as number, kind: 'prompt', text: input.text as string, sentAt: new Date(sentAt) } });
+          await prisma.notification.create({ data: { dedupeKey, recipientStaffId: input.staffId, kind: 'prompt', text: input.text, sentAt: new Date(sentAt) } });
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
         }
@@ -328,28 +327,30 @@ export function createFindingWorkActivities(db: Database) {
     try {
       switch (order.kind) {
         case 'deathReview':
-          await openDeathReview(c, { taskQueue, countyRegionId, memberId: input.memberId as number, deathDate: input.deathDate as string, source: input.source as string, policy });
+          await openDeathReview(c, { taskQueue, countyRegionId, ...workOrderInput('deathReview', order.input, where), policy });
           break;
         case 'prisonExit':
-          await openPrisonExit(c, { taskQueue, countyRegionId, memberId: input.memberId as number, imprisonmentDate: input.imprisonmentDate as string, source: input.source as string, policy });
+          await openPrisonExit(c, { taskQueue, countyRegionId, ...workOrderInput('prisonExit', order.input, where), policy });
           break;
-        case 'rectification':
+        case 'rectification': {
+          const input = workOrderInput('rectification', order.input, where);
           await openRectificationItem(c, {
             taskQueue,
             countyRegionId,
             source: '大数据比对',
-            problem: input.problem as string,
-            sourceRef: input.sourceRef as string,
-            responsibleRegionId: input.responsibleRegionId as number,
-            responsibleUnit: input.responsibleUnit as string,
-            responsibleStaffId: input.responsibleStaffId as number,
-            measures: input.measures as string,
-            discoveryDate: input.discoveryDate as string,
+            problem: input.problem,
+            sourceRef: input.sourceRef,
+            responsibleRegionId: input.responsibleRegionId,
+            responsibleUnit: input.responsibleUnit,
+            responsibleStaffId: input.responsibleStaffId,
+            measures: input.measures,
+            discoveryDate: input.discoveryDate,
             policy,
           });
           break;
+        }
         case 'applicationReview':
-          await openApplicationReview(c, { taskQueue, countyRegionId, applicationId: input.applicationId as number, policy, calendar: loadCalendar(db.dataDir ?? process.env.JIUZHU_DATA_DIR ?? './.data') });
+          await openApplicationReview(c, { taskQueue, countyRegionId, applicationId: workOrderInput('applicationReview', order.input, where).applicationId, policy, calendar: loadCalendar(db.dataDir ?? process.env.JIUZHU_DATA_DIR ?? './.data') });
           break;
         default:
           return `skipped: 未知的工作类型 ${order.kind}`;

@@ -1,30 +1,13 @@
 import type { Database } from './deps.js';
-import type { Prisma } from '../infra/db/client.js';
-import { isUniqueViolation } from './rows.js';
+import { asJson, isUniqueViolation } from './rows.js';
 import { deputyOf } from '../readmodels/delegation.js';
 import { actingForLine, DELEGATING_ROLES } from '../domain/cases/delegation.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { NotificationAttachment } from '../domain/tables/attachments.js';
+import { columnValue, notificationActionsSchema, type NotificationAction } from '../domain/columns.js';
 
-/**
- * A button on a notification. Pressing it sends the Temporal Update `update`
- * to the notification's workflow with `args` plus `byStaffId` (the pressing
- * staff member, from their bound identity — never from the button itself);
- * the platform's event id is the update id.
- */
-export interface NotificationAction {
-  /** Button text (Chinese, short). */
-  label: string;
-  /** The step this button takes: a step id of the bot's registry (domain/steps), e.g. 'rc.confirm'. */
-  step?: string;
-  /** Form values the button fills in (e.g. { verdict: '同意销号' }); a step whose required fields they answer acts at once. */
-  values?: Record<string, string>;
-  /** Rows written before step ids: the Update name on the workflow, e.g. 'decide'. */
-  update?: string;
-  /** Rows written before step ids: fixed arguments of this button (e.g. { decision: 'approve' }). */
-  args?: Record<string, string | number | boolean>;
-  style?: 'primary' | 'danger' | 'default';
-}
+/** A button on a notification (the schema of Notification.actions: domain/columns.ts). */
+export type { NotificationAction } from '../domain/columns.js';
 
 export interface NotifyInput {
   recipientStaffId: number;
@@ -74,8 +57,8 @@ export function createNotifyActivities(db: Database) {
             text,
             caseId: input.caseId ?? null,
             workflowId: input.workflowId ?? null,
-            ...(input.actions ? { actions: input.actions as unknown as Prisma.InputJsonValue } : {}),
-            ...(input.attachments?.length ? { attachments: input.attachments as unknown as Prisma.InputJsonValue } : {}),
+            ...(input.actions ? { actions: columnValue(notificationActionsSchema, 'Notification.actions', input.actions) } : {}),
+            ...(input.attachments?.length ? { attachments: asJson(input.attachments) } : {}),
             sentAt: new Date(input.sentAt),
           },
         });

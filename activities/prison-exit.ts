@@ -19,7 +19,7 @@ import {
   type PrisonDecideArgs,
   type PrisonExitTrack,
 } from '../domain/cases/index.js';
-import { asJson, localDateToDb as dbDate, townshipOf, TOWNSHIP_DECIDERS, COUNTY_DECIDERS } from './rows.js';
+import { asJson, localDateToDb as dbDate, townshipOf, TOWNSHIP_DECIDERS, COUNTY_DECIDERS, caseDataOf } from './rows.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -57,7 +57,7 @@ function isTrackKind(track: PrisonExitTrack, kind: string): boolean {
 
 async function loadCase(tx: Tx, caseId: number) {
   const row = await tx.case.findUniqueOrThrow({ where: { id: caseId } });
-  return { row, data: row.data as unknown as PrisonExitCaseData };
+  return { row, data: caseDataOf<PrisonExitCaseData>('prisonExit', row) };
 }
 
 async function context(tx: Tx, caseId: number, householdId: number, townshipId: number, countyId: number, assigneeStaffId: number | null, memberId: number, track: PrisonExitTrack): Promise<PrisonExitCaseContext> {
@@ -123,7 +123,7 @@ export function createPrisonExitActivities(db: Database) {
         if (countyId !== input.countyRegionId) throw ApplicationFailure.nonRetryable('该成员的家庭不属于本县', 'WrongCounty');
         const existing = await tx.case.findUnique({ where: { workflowId: input.workflowId } });
         if (existing) {
-          const data = existing.data as unknown as PrisonExitCaseData;
+          const data = caseDataOf<PrisonExitCaseData>('prisonExit', existing);
           return context(tx, existing.id, member.householdId, townshipId, countyId, existing.assigneeStaffId, member.id, data.track);
         }
         const active = await tx.enrolment.findMany({ where: { householdId: member.householdId, status: 'ACTIVE' } });

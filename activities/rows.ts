@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../infra/db/client.js';
+import { caseDataSchemas, parseColumn, type CaseDataKind } from '../domain/columns.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -37,3 +38,12 @@ export async function townshipOf(tx: Tx, regionId: number): Promise<{ townshipId
 /** Roles that may decide a household's case: the township's own and the county's. */
 export const TOWNSHIP_DECIDERS = ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD'] as const;
 export const COUNTY_DECIDERS = ['SECTION_CASEWORKER', 'SECTION_HEAD', 'TASKFORCE_OFFICE', 'TASKFORCE_LEADER'] as const;
+
+/**
+ * The data of a Case (or Application) row, checked by its kind's schema
+ * (domain/columns.ts): a malformed row fails naming the table, row and field.
+ * `T` is the activity's fuller interface of the same record.
+ */
+export function caseDataOf<T>(kind: CaseDataKind, row: { id: number; data: unknown }, table: 'Case' | 'Application' = 'Case'): T {
+  return parseColumn(caseDataSchemas[kind], `${table}.data`, row.data, `#${row.id}`) as T;
+}

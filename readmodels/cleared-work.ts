@@ -26,7 +26,7 @@ export const clearedNoticeKey = (findingId: number, workflowId: string): string 
 export async function clearedWork(db: Db, countyRegionId: number, opts: { untold?: boolean } = {}): Promise<ClearedWork[]> {
   return db.$queryRawUnsafe<ClearedWork[]>(
     `WITH work AS (
-       SELECT w."findingId" AS "findingId", w."workflowId", w.kind AS "workKind" FROM "WorkOrder" w
+       SELECT w."findingId" AS "findingId", w."workflowId", w.kind::text AS "workKind" FROM "WorkOrder" w
         WHERE w."countyRegionId" = $1 AND w."findingId" IS NOT NULL AND w."openedAt" IS NOT NULL AND w.kind <> 'askFiling'
        UNION
        SELECT substr(r."sourceRef", 9)::int, r."workflowId", 'rectification' FROM "RectificationItem" r

@@ -22,6 +22,8 @@ import { RECTIFICATION_STATUS_ZH, type RectificationStatusCode } from '../domain
 import { ASSISTANCE_TO_PAYMENT_KIND, type AssistanceKindCode } from '../domain/cases/kinds.js';
 import { addCalendarDays, compareLocalDates, type LocalDate } from '../domain/time/local-date.js';
 import { toChinaDate } from '../domain/time/instants.js';
+import { submissionItems } from '../domain/columns.js';
+import type { ProgressItem } from '../domain/cycles/progress.js';
 
 export const PAGE = 2000;
 
@@ -53,15 +55,6 @@ export interface ProgressTable {
   notes: string[];
 }
 
-interface ProgressItem {
-  found?: number;
-  households?: number;
-  amount?: number;
-  rectified?: number;
-  recovered?: number;
-  cluesTransferred?: number;
-  heldAccountable?: number;
-}
 
 /**
  * Progress submissions of the county's progress cycles that end in the period
@@ -106,9 +99,9 @@ export async function progressRows(
         continue;
       }
       if (sub.late) late.push(unit.name);
-      const items = ((sub.data as { items?: Record<string, ProgressItem> } | null)?.items ?? {}) as Record<string, ProgressItem>;
+      const items = submissionItems(sub.data, `#${sub.id}`);
       for (const f of scope.policy.focusItems) {
-        const it = items[f.code] ?? {};
+        const it: Partial<ProgressItem> = items[f.code] ?? {};
         rows.push({
           ...base,
           focusItem: focusItemLabel(scope.policy, f.code),
@@ -181,7 +174,7 @@ export async function* filingRows(prisma: PrismaClient, scope: ReportScope): Asy
               f."homeVisitDate", f."homeVisitResult", f."decisionNote",
               s.name AS "staffName", s.role::text AS role, s.unit AS "staffUnit",
               COALESCE(hv.name, sv.name) AS village, COALESCE(ht.name, st.name) AS township,
-              hh.size AS "householdSize", en.kinds, en.monthly, app.status AS "applicationStatus", app.kind::text AS "applicationKind"
+              hh.size AS "householdSize", en.kinds, en.monthly, app.status::text AS "applicationStatus", app.kind::text AS "applicationKind"
        FROM "NearRelativeFiling" f
        LEFT JOIN LATERAL (SELECT a.status, a.kind FROM "Application" a
                           WHERE a.id = f."applicationId" OR a."applicantIdNumber" = f."relativeIdNumber"

@@ -55,6 +55,7 @@ import {
   trackOf,
   type ApplicationCheckContext,
   type ApplicationPhase,
+  type ApplicationStatusCode,
   type ApplicationStep,
 } from '../domain/cases/index.js';
 import {
@@ -173,7 +174,7 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     action: string,
     byStaffId: number,
     /** The step's new phase and status; null for a step beside the others (extension): both unchanged. */
-    next: { phase: ApplicationPhase; status: string } | null,
+    next: { phase: ApplicationPhase; status: ApplicationStatusCode } | null,
     details: Record<string, unknown>,
     extra: { dueAt?: string | null; assigneeStaffId?: number | null; monthlyAmount?: number; close?: boolean; due?: LocalDate | null; lock?: boolean } = {},
   ): Promise<ApplicationStepResult> {

@@ -9,7 +9,7 @@
 //      required field — as an Update with the platform's event id as update id;
 //   3. the card is edited to show the outcome and who decided, buttons removed;
 //      a refusal is answered in Chinese and the card keeps its buttons.
-import type { NotificationAction } from '../../activities/notify.js';
+import { notificationActionsSchema, parseColumn, type NotificationAction } from '../../domain/columns.js';
 import type { Prisma } from '../../prisma/generated/client.js';
 import type { BotMiddleware } from './context.js';
 import type { FormRunner } from './forms/engine.js';
@@ -52,8 +52,9 @@ export const NOTIFICATION_TITLES: Record<string, string> = {
 /** Kinds whose card carries 「办理」 for the case's next step. */
 const ACTIONABLE = new Set(['reminder', 'escalation', 'approval', 'approval-request', 'prompt', 'report-prompt', 'more-info', 'rectification-rejected']);
 
-export function notificationActions(value: Prisma.JsonValue | null | undefined): NotificationAction[] {
-  return Array.isArray(value) ? (value as unknown as NotificationAction[]) : [];
+/** The buttons of a notification row (none when the column is empty); a malformed column fails naming the field. */
+export function notificationActions(value: Prisma.JsonValue | null | undefined, where?: string): NotificationAction[] {
+  return value === null || value === undefined ? [] : parseColumn(notificationActionsSchema, 'Notification.actions', value, where);
 }
 
 export function notificationButtons(notificationId: number, actions: readonly NotificationAction[]): Button[] {
@@ -66,7 +67,7 @@ export function notificationButtons(notificationId: number, actions: readonly No
 
 /** The message a notification is delivered as. */
 export function notificationMessage(n: { id: number; kind: string; text: string; actions: Prisma.JsonValue | null; workflowId: string | null; caseId?: number | null }): BotMessage {
-  const actions = n.workflowId ? notificationActions(n.actions) : [];
+  const actions = n.workflowId ? notificationActions(n.actions, `#${n.id}`) : [];
   const buttons = notificationButtons(n.id, actions);
   if ((n.workflowId || n.caseId) && ACTIONABLE.has(n.kind)) {
     buttons.push({ label: actions.length ? '办理（填写意见）' : '办理', style: actions.length ? 'default' : 'primary', payload: openStepAction(notificationRef(n.id), 'next') });
@@ -92,7 +93,7 @@ export function notificationButtonPress(forms: FormRunner): BotMiddleware {
     const id = dbId(event.button.caseRef);
     const index = Number(event.button.value);
     const row = id !== undefined ? await ctx.prisma.notification.findUnique({ where: { id } }) : null;
-    const action = row?.workflowId ? notificationActions(row.actions)[index] : undefined;
+    const action = row?.workflowId ? notificationActions(row.actions, `#${row.id}`)[index] : undefined;
     const reg = row?.workflowId && action ? stepOfAction(row.workflowId, action) : undefined;
     if (!row || !action || !reg) {
       ctx.auditNotes.outcome = 'unknown-button';

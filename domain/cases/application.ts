@@ -82,6 +82,10 @@ export const APPLICATION_PHASE_LABELS: Record<ApplicationPhase, string> = {
   closed: '已办结',
 };
 
+/** An application's review status (the Application.status enum of the database). */
+export const APPLICATION_STATUSES = ['UNDER_REVIEW', 'INVESTIGATING', 'PUBLICITY', 'COUNTY_REVIEW', 'APPROVED', 'REFUSED', 'REFUSED_NOTIFIED'] as const;
+export type ApplicationStatusCode = (typeof APPLICATION_STATUSES)[number];
+
 export type FilingStatusCode = 'SUBMITTED' | 'MORE_INFO_REQUESTED' | 'APPROVED' | 'REJECTED';
 
 /** What the application review knows about the applicant's relation to staff. */

@@ -20,13 +20,14 @@ import type {
   RecordInvestigationArgs,
   RefusalNoticeArgs,
   StartInvestigationArgs,
+  ApplicationStatusCode,
 } from '../../cases/application.js';
 import type { NotificationAttachment } from '../../tables/attachments.js';
 import type { LocalDate } from '../../time/local-date.js';
 
 export interface ApplicationStepResult {
   applicationId: number;
-  status: string;
+  status: ApplicationStatusCode;
   phase: ApplicationPhase;
   byStaffId: number;
   at: string;
@@ -47,7 +48,7 @@ export interface ApplicationReviewStatus {
   track: ApplicationTrack | null;
   applicationId: number;
   caseId: number | null;
-  status: string;
+  status: ApplicationStatusCode;
   acceptedDate: LocalDate | null;
   /** The clock of the current step. */
   step: ApplicationStep | null;

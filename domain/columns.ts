@@ -1,0 +1,148 @@
+/**
+ * JSON columns read and written through zod (issue 16, typed state): one
+ * schema per column, and one helper that parses a column's value and fails
+ * with a clear Chinese error naming the table, the column and the bad field,
+ * instead of a silent `as` cast that lets a malformed row travel on.
+ *
+ * Pure: the database layer passes the raw `Json` value in.
+ */
+import { z } from 'zod';
+
+import { progressItemSchema, type CycleSummary, type ProgressItem } from './cycles/progress.js';
+import { zhErrorMap } from './zod-zh.js';
+
+/** A malformed JSON column: names the column (`Notification.actions`), the row and the field. */
+export class JsonColumnError extends Error {
+  constructor(
+    readonly column: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JsonColumnError';
+  }
+}
+
+/**
+ * The value of a JSON column, checked by its schema. `where` names the row
+ * (e.g. `#12`) in the error.
+ */
+export function parseColumn<S extends z.ZodType>(schema: S, column: string, value: unknown, where?: string): z.output<S> {
+  const r = schema.safeParse(value, { error: zhErrorMap });
+  if (r.success) return r.data;
+  const first = r.error.issues[0]!;
+  const field = first.path.length ? first.path.join('.') : '（整体）';
+  throw new JsonColumnError(column, `数据库字段 ${column}${where ? `（${where}）` : ''} 的内容不符合格式：${field}：${first.message}`);
+}
+
+/** A value about to be written into a JSON column, checked by the same schema (a bug fails before the write). */
+export function columnValue<S extends z.ZodType>(schema: S, column: string, value: z.input<S>): z.output<S> {
+  return parseColumn(schema, column, value);
+}
+
+// ───────────────────────── Notification.actions ─────────────────────────
+
+/**
+ * A button on a notification. Pressing it sends the step (or, on rows written
+ * before step ids, the Temporal Update `update` with `args`) to the
+ * notification's workflow, with `byStaffId` from the presser's bound identity.
+ */
+export const notificationActionSchema = z.object({
+  /** Button text (Chinese, short). */
+  label: z.string().min(1),
+  /** The step this button takes: a step id of the bot's registry (domain/steps), e.g. 'rc.confirm'. */
+  step: z.string().min(1).optional(),
+  /** Form values the button fills in (e.g. { verdict: '同意销号' }). */
+  values: z.record(z.string(), z.string()).optional(),
+  /** Rows written before step ids: the Update name on the workflow, e.g. 'decide'. */
+  update: z.string().min(1).optional(),
+  /** Rows written before step ids: fixed arguments of this button (e.g. { decision: 'approve' }). */
+  args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  style: z.enum(['primary', 'danger', 'default']).optional(),
+});
+export type NotificationAction = z.infer<typeof notificationActionSchema>;
+
+/** Notification.actions: the buttons (null: none). */
+export const notificationActionsSchema = z.array(notificationActionSchema);
+
+// ───────────────────────── ReportSubmission.data, ReportCycle.summary ─────────────────────────
+
+/**
+ * ReportSubmission.data as the cycle tables read it: a progress report's
+ * figures per focus item (`items`); other cycles' submissions (a village
+ * report's events, a phase summary's text) carry other keys and no items.
+ */
+export const submissionDataSchema = z.looseObject({
+  items: z.record(z.string(), progressItemSchema).optional(),
+});
+
+/** The figures per focus item of a submission (none for a submission without figures). */
+export function submissionItems(value: unknown, where?: string): Record<string, ProgressItem> {
+  return parseColumn(submissionDataSchema, 'ReportSubmission.data', value ?? {}, where).items ?? {};
+}
+
+/** ReportCycle.summary: the aggregate at the cut-off. */
+export const cycleSummarySchema = z.object({
+  at: z.string(),
+  expected: z.number().int().nonnegative(),
+  submitted: z.array(z.object({ unitId: z.number().int(), name: z.string(), late: z.boolean() })),
+  missing: z.array(z.object({ unitId: z.number().int(), name: z.string() })),
+  totals: z.record(z.string(), progressItemSchema),
+}) satisfies z.ZodType<CycleSummary>;
+
+// ───────────────────────── WorkOrder.input ─────────────────────────
+
+const id = z.number().int().positive();
+
+/** WorkOrder.input per kind: what opening the work needs (no ID numbers). */
+export const workOrderInputSchemas = {
+  deathReview: z.object({ memberId: id, deathDate: z.string(), source: z.string() }),
+  prisonExit: z.object({ memberId: id, imprisonmentDate: z.string(), source: z.string() }),
+  rectification: z.object({
+    problem: z.string().min(1),
+    sourceRef: z.string().min(1),
+    responsibleRegionId: id,
+    responsibleUnit: z.string().min(1),
+    responsibleStaffId: id,
+    measures: z.string(),
+    discoveryDate: z.string(),
+  }),
+  askFiling: z.object({ staffId: id, text: z.string().min(1) }),
+  applicationReview: z.object({ applicationId: id }),
+} as const;
+export type WorkOrderInputs = { [K in keyof typeof workOrderInputSchemas]: z.infer<(typeof workOrderInputSchemas)[K]> };
+
+/** The input of a work order of kind `kind`, checked. */
+export function workOrderInput<K extends keyof typeof workOrderInputSchemas>(kind: K, value: unknown, where?: string): WorkOrderInputs[K] {
+  return parseColumn(workOrderInputSchemas[kind], 'WorkOrder.input', value, where) as WorkOrderInputs[K];
+}
+
+// ───────────────────────── Case.data (and Application.data) per kind ─────────────────────────
+
+/**
+ * Case.data per case kind: the fields every step of the case relies on are
+ * checked; later steps' records (decision, recoveries, publicity …) are kept
+ * as written (loose objects), so a row written by an older version still reads.
+ */
+export const caseDataSchemas = {
+  deathReview: z.looseObject({ countyRegionId: id, memberId: id, deathDate: z.string(), source: z.string() }),
+  prisonExit: z.looseObject({ countyRegionId: id, memberId: id, imprisonmentDate: z.string(), source: z.string(), track: z.string() }),
+  filing: z.looseObject({
+    filingId: id,
+    staffId: id,
+    memberId: id.nullable(),
+    applicationId: id.nullable(),
+    source: z.string(),
+    filedByStaffId: id.nullable(),
+    steps: z.array(z.looseObject({ updateId: z.string(), action: z.string(), byStaffId: z.number().int(), at: z.string() })),
+  }),
+  /** Any case that recovers overpaid money (death review, prison exit): its recoveries so far. */
+  recoverable: z.looseObject({
+    recoveries: z.array(z.looseObject({ updateId: z.string(), amountCents: z.number().int(), recordedByStaffId: z.number().int(), recordedAt: z.string() })).optional(),
+  }),
+  /** Application.data and the data of its Case: the record of steps. */
+  application: z.looseObject({
+    nearRelativeFlag: z.boolean().optional(),
+    steps: z.array(z.looseObject({ key: z.string(), action: z.string(), at: z.string(), actor: z.string() })).optional(),
+  }),
+} as const;
+export type CaseDataKind = keyof typeof caseDataSchemas;
