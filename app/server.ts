@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Connection } from '@temporalio/client';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { httpLogger } from '../infra/logger.js';
+import { chineseFrameworkErrors } from '../bot/console/index.js';
 
 export interface HealthDeps {
   temporal: Connection;
@@ -51,7 +52,7 @@ export function publicHealth(health: { ok: boolean; components: Record<string, C
 
 export function createHttpServer(deps: HealthDeps): FastifyInstance {
   // Request log through the service's logger; paths only (a login link's token is in its query).
-  const app = Fastify({ loggerInstance: httpLogger() as FastifyBaseLogger });
+  const app = Fastify({ loggerInstance: httpLogger() as FastifyBaseLogger, frameworkErrors: chineseFrameworkErrors });
   app.get('/health', async (_req, reply) => {
     const health = await checkHealth(deps);
     return reply.code(health.ok ? 200 : 503).send(publicHealth(health));

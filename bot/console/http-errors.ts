@@ -2,7 +2,7 @@
 // malformed JSON, a wrong content type, an oversized body, an unknown path, a missing or invalid
 // field (named), and an unexpected failure (no stack, no English, no file paths). Installed on the
 // fastify scope (plugin) that holds those routes, so the webhooks keep their own behaviour.
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 import { zhParseOptions } from '../../domain/zod-zh.js';
@@ -88,4 +88,12 @@ export function parseRequest<T>(schema: z.ZodType<T>, body: unknown, labels: Fie
   const message = issue?.message ?? '无效';
   void reply.code(400).send({ error: message.includes(label) ? message : `“${label}”有误：${message}` });
   return undefined;
+}
+
+/**
+ * Fastify's `frameworkErrors` option (errors raised before any route or scope runs, e.g. a URL whose
+ * escapes do not decode, such as a lone surrogate): a Chinese 400 instead of Fastify's 'Bad Request'.
+ */
+export function chineseFrameworkErrors(_err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(400).header('cache-control', 'no-store').send({ error: HTTP_REFUSALS.badRequest });
 }

@@ -31,6 +31,7 @@ import { cleanText } from '../../domain/text.js';
 import type { TestCounty } from '../support/county.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
+import { chineseFrameworkErrors } from '../../bot/console/index.js';
 
 const prisma = createPrismaClient(inject('databaseUrl'));
 const starter = new RecordingCaseStarter();
@@ -62,7 +63,7 @@ beforeAll(async () => {
   county = await createTestCounty(prisma);
   fakeFeishu = await startFakeFeishu({ apps: [{ appId: APP.appId, appSecret: APP.appSecret }] });
   fakeTelegram = await startFakeTelegram({ token: TOKEN, botUsername: 'jiuzhu_fuzz_bot', rateLimit: false });
-  app = Fastify();
+  app = Fastify({ frameworkErrors: chineseFrameworkErrors });
 
   const sender = createFeishuSender({ appId: APP.appId, appSecret: APP.appSecret, domain: fakeFeishu.url, prisma, baseDelayMs: 5 });
   const feishuInbox: InboxProcessor = createInboxProcessor({
