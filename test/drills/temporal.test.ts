@@ -119,7 +119,13 @@ describe('fault drills', () => {
     expect(s.output()).not.toContain('发现上次遗留');
     const counts2 = await tally(dataDir, ports.temporal, ids2, 'a: kill -9 start, watchdog', s.output, chat, recipient);
 
-    for (const c of [counts1, counts2]) expect(c).toEqual(NOTHING_LOST);
+    // A kill -9 can land between a Telegram send and its record: the Bot API has no idempotency key,
+    // so the one message in flight may arrive twice after the restart (at most one per kill). Feishu
+    // sends carry a uuid the platform de-duplicates, so they never do; nothing is ever lost.
+    for (const c of [counts1, counts2]) {
+      expect({ ...c, alerts: { ...c.alerts, telegram: { ...c.alerts.telegram, duplicated: 0 } } }).toEqual(NOTHING_LOST);
+      expect(c.alerts.telegram.duplicated).toBeLessThanOrEqual(1);
+    }
     expect(await s.ctrlC()).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);
   }, 300_000);
