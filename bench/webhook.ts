@@ -187,7 +187,11 @@ async function main(): Promise<void> {
       command: { baseline: await load(bareUrl, commands('bare'), concurrency), ours: await load(ours, commands('ours'), concurrency) },
       cardAction: { baseline: await load(bareUrl, presses('bare'), concurrency), ours: await load(ours, presses('ours'), concurrency) },
     };
+    // The processing after the answers: every recorded event handled and its reply sent.
+    const drainStart = Date.now();
+    while ((await prisma.processedEvent.count({ where: { status: 'pending' } })) > 0 && Date.now() - drainStart < 300_000) await hook.idle();
     await hook.idle();
+    const drainSeconds = (Date.now() - drainStart) / 1000;
     const replies = people.reduce((sum, p) => sum + fake.messagesIn(chatOf(p.openId)).length, 0);
 
     const line = (label: string, f: Figures) => `   ${label.padEnd(22)}${f.perSecond.toFixed(0).padStart(8)} req/s   p50 ${f.p50Ms.toFixed(2).padStart(7)} ms   p99 ${f.p99Ms.toFixed(2).padStart(7)} ms   non-2xx ${f.non2xx}   load ${f.load}`;
@@ -199,6 +203,7 @@ async function main(): Promise<void> {
       const ratio = r.ours.perSecond / r.baseline.perSecond;
       console.log(`   ratio (ours / bare): throughput ${ratio.toFixed(3)} (goal ≥ 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'}), p99 ${(r.ours.p99Ms / r.baseline.p99Ms).toFixed(2)}× (ours ${r.ours.p99Ms < 50 ? '<' : '≥'} 50 ms: ${r.ours.p99Ms < 50 ? 'met' : 'NOT met'})`);
     }
+    console.log(` processing after the measured answers finished ${drainSeconds.toFixed(1)} s later`);
     console.log(` messages the fake holds: ${replies} (${users} cards + one reply per command, warm-up included; expected ${users + n + 200}); card patches run after the acknowledgement`);
     if (replies !== users + n + 200) {
       console.log(' WARNING: the processing after the answers did not send exactly one reply per command.');
@@ -207,7 +212,7 @@ async function main(): Promise<void> {
     const stamp = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
     const file = path.join(root, 'bench/results', `${stamp}-webhook.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2)}\n`);
+    fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), drainSeconds, replies, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2)}\n`);
     console.log(`\nresults: ${path.relative(root, file)}`);
     await app.close();
     await new Promise<void>((r) => bareServer.close(() => r()));
