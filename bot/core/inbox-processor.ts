@@ -14,7 +14,7 @@ import { appendAudit } from '../../infra/audit-chain.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from './bot-core.js';
 import { cleanInboundEvent } from './clean-event.js';
-import { claimInboxEvent, dueInboxIds, inboxAttemptFailed, inboxId, recordEvent, staleInboxIds, type RecordOutcome } from './inbox.js';
+import { claimInboxEvent, dueInboxIds, inboxAttemptFailed, inboxId, recordEvents, staleInboxIds, type RecordOutcome } from './inbox.js';
 import { outboxPort } from './outbox.js';
 import { SenderRateLimit } from './sender-limit.js';
 import { T } from './texts.js';
@@ -151,11 +151,39 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
   }, options.intervalMs ?? 1000);
   timer.unref();
 
+  // Group commit: the events recorded while one INSERT runs wait for the next, all in one statement.
+  // Each caller still answers only after its own row is written (or gets the error).
+  let toWrite: Array<{ event: InboundEvent; resolve: (o: RecordOutcome) => void; reject: (err: unknown) => void }> = [];
+  let writing = false;
+  const flush = () => {
+    if (writing || toWrite.length === 0) return;
+    writing = true;
+    const taken = toWrite;
+    toWrite = [];
+    recordEvents(
+      prisma,
+      taken.map((b) => b.event),
+    )
+      .then(
+        (outcomes) => taken.forEach((b, i) => b.resolve(outcomes[i]!)),
+        (err: unknown) => taken.forEach((b) => b.reject(err)),
+      )
+      .finally(() => {
+        writing = false;
+        flush();
+      });
+  };
+  const write = (event: InboundEvent) =>
+    new Promise<RecordOutcome>((resolve, reject) => {
+      toWrite.push({ event, resolve, reject });
+      if (toWrite.length === 1) setImmediate(flush);
+    });
+
   return {
     async record(raw) {
       const event = cleanInboundEvent(raw);
       if (!limiter.take(`${event.platform}:${event.senderId}`)) return 'limited';
-      const outcome = await recordEvent(prisma, event);
+      const outcome = await write(event);
       if (outcome === 'new' || outcome === 'pending') {
         const id = inboxId(event.platform, event.eventId);
         own(id);
