@@ -14,7 +14,7 @@ import { appendAudit } from '../../infra/audit-chain.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { BotCore } from './bot-core.js';
 import { cleanInboundEvent } from './clean-event.js';
-import { claimInboxEvent, dueInboxIds, inboxAttemptFailed, inboxId, recordEvent, staleInboxIds, type RecordOutcome } from './inbox.js';
+import { claimInboxEvent, dueInboxIds, inboxAttemptFailed, inboxId, recordEvents, staleInboxIds, type RecordOutcome } from './inbox.js';
 import { outboxPort } from './outbox.js';
 import { SenderRateLimit } from './sender-limit.js';
 import { T } from './texts.js';
@@ -59,12 +59,16 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
   let chain: Promise<number> = Promise.resolve(0);
   let stopped = false;
   const takeOverAfterMs = options.takeOverAfterMs ?? 15_000;
-  /** Inbox ids recorded or taken over here, with when. */
+  /** Inbox ids recorded or taken over here, with when (for `owns`: kept 30 minutes). */
   const mine = new Map<string, number>();
   const own = (id: string) => {
     mine.set(id, Date.now());
     if (mine.size > 5000) for (const [k, t] of mine) if (t < Date.now() - OWN_MS) mine.delete(k);
   };
+  /** Of those, the ones not yet done or given up here: what a pass looks for (a short list, not every id of the last 30 minutes). */
+  const waiting = new Set<string>();
+  /** When the last pass looked for other processes' stale events (at most once a second: one query, not one per kick). */
+  let staleCheckedAt = 0;
 
   const portFor = (event: InboundEvent) => options.direct?.[event.platform] ?? outboxPort(prisma, inboxId(event.platform, event.eventId));
 
@@ -79,41 +83,112 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
     await portFor(event).send(event.chat, { text: T.processingFailed }, { dedupeKey: `${id}:failed` });
   }
 
-  async function pass(): Promise<number> {
+  let more = false;
+  async function batch(): Promise<number> {
     let processed = 0;
     const now = new Date();
-    const ours = await dueInboxIds(prisma, now, 100, [...mine.keys()]);
-    const taken = await staleInboxIds(prisma, new Date(now.getTime() - takeOverAfterMs), now);
+    const ours = waiting.size > 0 ? await dueInboxIds(prisma, now, 100, [...waiting]) : [];
+    // A full batch: more may be due (one kick stands for many events); this pass takes them too.
+    if (ours.length === 100) more = true;
+    let taken: string[] = [];
+    if (now.getTime() - staleCheckedAt >= 1000) {
+      staleCheckedAt = now.getTime();
+      taken = await staleInboxIds(prisma, new Date(now.getTime() - takeOverAfterMs), now);
+    }
     for (const id of [...new Set([...ours, ...taken])]) {
       if (stopped) break;
       const claimed = await claimInboxEvent(prisma, id);
-      if (!claimed) continue;
+      if (!claimed) {
+        // Done, given up or held by another processor: its next attempt is not ours to look for.
+        waiting.delete(id);
+        continue;
+      }
       own(id);
       try {
         await core.process(claimed.event, portFor(claimed.event), claimed.id);
+        waiting.delete(id);
         processed++;
       } catch (err) {
         onError(err);
-        if (await inboxAttemptFailed(prisma, claimed, err)) await giveUp(claimed.event, claimed.id, err).catch(onError);
+        if (await inboxAttemptFailed(prisma, claimed, err)) {
+          waiting.delete(id);
+          await giveUp(claimed.event, claimed.id, err).catch(onError);
+        } else waiting.add(id);
       }
     }
-    if (processed > 0 && options.afterPass) await options.afterPass().catch(onError);
     return processed;
   }
 
+  async function pass(): Promise<number> {
+    let processed = 0;
+    do {
+      more = false;
+      const n = await batch();
+      processed += n;
+      if (n > 0 && options.afterPass) await options.afterPass().catch(onError);
+    } while (more && !stopped);
+    return processed;
+  }
+
+  // A kick joins a pass that is queued and not started yet (it will see every row recorded before it
+  // starts): 16 events recorded at once make one pass, not 16 passes of two queries each.
+  let queued: Promise<number> | undefined;
   const kick = () => {
-    chain = chain.catch(() => 0).then(() => (stopped ? 0 : pass()));
-    return chain;
+    if (queued) return queued;
+    const next = chain
+      .catch(() => 0)
+      .then(() => {
+        queued = undefined;
+        return stopped ? 0 : pass();
+      });
+    queued = next;
+    chain = next;
+    return next;
   };
-  const timer = setInterval(() => void kick().catch(onError), options.intervalMs ?? 1000);
+  const timer = setInterval(() => {
+    staleCheckedAt = 0; // the interval's pass always looks for stale events
+    void kick().catch(onError);
+  }, options.intervalMs ?? 1000);
   timer.unref();
+
+  // Group commit: the events recorded while one INSERT runs wait for the next, all in one statement.
+  // Each caller still answers only after its own row is written (or gets the error).
+  let toWrite: Array<{ event: InboundEvent; resolve: (o: RecordOutcome) => void; reject: (err: unknown) => void }> = [];
+  let writing = false;
+  const flush = () => {
+    if (writing || toWrite.length === 0) return;
+    writing = true;
+    const taken = toWrite;
+    toWrite = [];
+    recordEvents(
+      prisma,
+      taken.map((b) => b.event),
+    )
+      .then(
+        (outcomes) => taken.forEach((b, i) => b.resolve(outcomes[i]!)),
+        (err: unknown) => taken.forEach((b) => b.reject(err)),
+      )
+      .finally(() => {
+        writing = false;
+        flush();
+      });
+  };
+  const write = (event: InboundEvent) =>
+    new Promise<RecordOutcome>((resolve, reject) => {
+      toWrite.push({ event, resolve, reject });
+      if (toWrite.length === 1) setImmediate(flush);
+    });
 
   return {
     async record(raw) {
       const event = cleanInboundEvent(raw);
       if (!limiter.take(`${event.platform}:${event.senderId}`)) return 'limited';
-      const outcome = await recordEvent(prisma, event);
-      if (outcome === 'new' || outcome === 'pending') own(inboxId(event.platform, event.eventId));
+      const outcome = await write(event);
+      if (outcome === 'new' || outcome === 'pending') {
+        const id = inboxId(event.platform, event.eventId);
+        own(id);
+        waiting.add(id);
+      }
       // After the caller has answered (the next turn of the event loop): the answer never waits on the work.
       if (outcome === 'new') setImmediate(() => void kick().catch(onError));
       return outcome;

@@ -44,6 +44,28 @@ export async function recordEvent(prisma: Db, raw: InboundEvent): Promise<Record
   return (row?.status ?? 'done') as RecordOutcome;
 }
 
+/**
+ * Records several events in one statement (insert-or-skip; the inbox processor's group commit: the
+ * requests that arrive together wait for one INSERT, not one each). Outcomes in the order given; an
+ * event id given twice is 'new' once and 'pending' after.
+ */
+export async function recordEvents(prisma: Db, raws: InboundEvent[]): Promise<RecordOutcome[]> {
+  if (raws.length === 1) return [await recordEvent(prisma, raws[0]!)];
+  const events = raws.map((raw) => cleanInboundEvent(raw));
+  const ids = events.map((e) => inboxId(e.platform, e.eventId));
+  const first = new Map<string, number>();
+  ids.forEach((id, i) => first.has(id) || first.set(id, i));
+  const created = await prisma.processedEvent.createManyAndReturn({
+    data: [...first.values()].map((i) => ({ id: ids[i]!, platform: events[i]!.platform, status: 'pending', event: events[i] as unknown as Prisma.InputJsonObject })),
+    skipDuplicates: true,
+    select: { id: true },
+  });
+  const isNew = new Set(created.map((r) => r.id));
+  const old = [...first.keys()].filter((id) => !isNew.has(id));
+  const status = new Map((old.length > 0 ? await prisma.processedEvent.findMany({ where: { id: { in: old } }, select: { id: true, status: true } }) : []).map((r) => [r.id, r.status as RecordOutcome]));
+  return ids.map((id, i) => (first.get(id) === i && isNew.has(id) ? 'new' : isNew.has(id) ? 'pending' : (status.get(id) ?? 'done')));
+}
+
 export interface ClaimedEvent {
   id: string;
   event: InboundEvent;

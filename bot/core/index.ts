@@ -6,7 +6,7 @@ export type { WorkflowGateway, WorkflowUpdateOutcome, WorkflowUpdateRequest } fr
 export { notificationButtonPress, notificationMessage, NOTIFICATION_BUTTON, NOTIFICATION_TITLES } from './notification-buttons.js';
 export { deliverNotifications, deliverOutbox, startDeliveryLoop, privateChat, type DeliveryLoop, type DeliveryOptions, type DeliveryReport } from './alerts.js';
 export { parseCommand, type CommandName, type ParsedCommand } from './commands.js';
-export { recordEvent, claimInboxEvent, markInboxDone, inboxAttemptFailed, dueInboxIds, inboxId, inboxRetryDelayMs, pruneProcessedEvents, PROCESSED_EVENT_RETENTION_MS, INBOX_MAX_ATTEMPTS, type RecordOutcome } from './inbox.js';
+export { recordEvent, recordEvents, claimInboxEvent, markInboxDone, inboxAttemptFailed, dueInboxIds, inboxId, inboxRetryDelayMs, pruneProcessedEvents, PROCESSED_EVENT_RETENTION_MS, INBOX_MAX_ATTEMPTS, type RecordOutcome } from './inbox.js';
 export { createInboxProcessor, type InboxProcessor, type InboxProcessorOptions } from './inbox-processor.js';
 export { outboxPort, deliverReplies } from './outbox.js';
 export { SenderRateLimit } from './sender-limit.js';

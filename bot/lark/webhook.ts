@@ -9,8 +9,9 @@
 // A verified event is recorded in the inbox (bot/core/inbox.ts; a redelivery
 // finds its row) and answered 200 at once: nothing here waits on Feishu's API.
 // The inbox processor handles it and its replies go out through the outbox.
-// A card action waits a short budget (inlineBudgetMs, well inside Feishu's 3 s)
-// for its processing, then answers with a toast either way.
+// A card action is answered at once too, with a toast (「已收到，正在处理」); the
+// card is patched when its processing is done. `cardBudgetMs` (tests) makes it
+// wait for the processing first, within Feishu's 3 s.
 import crypto from 'node:crypto';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -38,7 +39,11 @@ export interface FeishuWebhookOptions {
   inbox?: InboxProcessor;
   /** How long a message waits for its processing and replies before the answer (default 0: answer at once). */
   inlineBudgetMs?: number;
-  /** The same for a card action (default 1500 ms: Feishu wants an answer within 3 s). */
+  /**
+   * The same for a card action (default 0: answer at once; the toast says it is being handled and the card is
+   * patched after). Waiting here would wait for every event queued before it: under a burst of presses the
+   * answers would all take the whole budget. Keep any budget well inside Feishu's 3 s.
+   */
   cardBudgetMs?: number;
   /** Route path (default /webhooks/feishu). */
   path?: string;
@@ -62,10 +67,12 @@ interface Dispatched {
 }
 const isDispatched = (x: unknown): x is Dispatched => typeof x === 'object' && x !== null && 'body' in x;
 
-function decrypt(encrypt: string, encryptKey: string): string {
+/** The AES key: SHA-256 of the Encrypt Key (computed once per webhook, not per request). */
+const aesKey = (encryptKey: string) => crypto.createHash('sha256').update(encryptKey).digest();
+
+function decrypt(encrypt: string, key: Buffer): string {
   const buf = Buffer.from(encrypt, 'base64');
   if (buf.length < 32) throw new Error('encrypted payload too short');
-  const key = crypto.createHash('sha256').update(encryptKey).digest();
   const decipher = crypto.createDecipheriv('aes-256-cbc', key, buf.subarray(0, 16));
   return Buffer.concat([decipher.update(buf.subarray(16)), decipher.final()]).toString('utf8');
 }
@@ -184,6 +191,7 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
   const onError = options.onError ?? ((err) => log('feishu-webhook').error({ err }, '飞书事件回调出错'));
   const inbox = options.inbox ?? ownInbox(options.core, 'feishu', options.out, onError);
   const ownsInbox = !options.inbox;
+  const key = aesKey(options.encryptKey);
 
   const handlers = feishuEventHandlers((event) => inbox.record(event));
 
@@ -202,7 +210,7 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
     try {
       const body = JSON.parse(raw.toString('utf8')) as { encrypt?: unknown };
       if (typeof body?.encrypt !== 'string') return reply.code(400).send({ error: 'encrypted body expected' });
-      payload = JSON.parse(decrypt(body.encrypt, options.encryptKey)) as Record<string, unknown>;
+      payload = JSON.parse(decrypt(body.encrypt, key)) as Record<string, unknown>;
       if (typeof payload !== 'object' || payload === null) throw new Error('not an object');
     } catch {
       return reply.code(400).send({ error: 'cannot decrypt' });
@@ -228,7 +236,7 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
       return reply.code(503).send({ error: '暂时无法受理，请稍后重试' });
     }
     if (!isDispatched(result)) return reply.send({});
-    const budget = result.card ? (options.cardBudgetMs ?? 1500) : (options.inlineBudgetMs ?? 0);
+    const budget = result.card ? (options.cardBudgetMs ?? 0) : (options.inlineBudgetMs ?? 0);
     if (budget > 0) await inbox.settle(budget);
     return reply.send(result.body);
   };

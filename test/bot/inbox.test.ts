@@ -8,7 +8,7 @@ import net from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BOT_TEXTS as T, createBotCore, createInboxProcessor, deliverReplies, inboxId, recordEvent, type InboundEvent, type InboxProcessor, type OutboundPort, type Platform } from '../../bot/core/index.js';
+import { BOT_TEXTS as T, createBotCore, createInboxProcessor, deliverReplies, inboxId, recordEvent, recordEvents, type InboundEvent, type InboxProcessor, type OutboundPort, type Platform } from '../../bot/core/index.js';
 import { createFeishuSender, registerFeishuWebhook } from '../../bot/lark/index.js';
 import { createTelegramBot, registerTelegramWebhook } from '../../bot/telegram/index.js';
 import { createPrismaClient } from '../../infra/db/client.js';
@@ -154,5 +154,33 @@ describe('inbound never waits on outbound', () => {
     expect((await prisma.processedEvent.findUniqueOrThrow({ where: { id: inboxId('feishu', event.eventId) } })).status).toBe('done');
     expect(feishu.messagesIn(chatId)).toHaveLength(1);
     expect(await prisma.auditEntry.count({ where: { payload: { path: ['eventId'], equals: event.eventId } } })).toBe(1);
+  });
+});
+
+describe('group commit of recorded events', () => {
+  it('events recorded together: one row each, a repeated id is new once, an event already recorded keeps its status', async () => {
+    const ev = (eventId: string): InboundEvent => ({ type: 'text', platform: 'feishu', eventId, chat: { platform: 'feishu', id: 'oc_group', kind: 'private' }, senderId: 'ou_group', text: '/帮助' });
+    const [a, b, c] = [uniq('grp_a_'), uniq('grp_b_'), uniq('grp_c_')];
+    expect(await recordEvents(prisma, [ev(a), ev(b), ev(a)])).toEqual(['new', 'new', 'pending']);
+    await prisma.processedEvent.update({ where: { id: inboxId('feishu', b) }, data: { status: 'done' } });
+    expect(await recordEvents(prisma, [ev(c), ev(a), ev(b)])).toEqual(['new', 'pending', 'done']);
+    expect(await prisma.processedEvent.count({ where: { id: { in: [a, b, c].map((x) => inboxId('feishu', x)) } } })).toBe(3);
+  });
+  it('a burst through the processor: every caller answered after its own row is written', async () => {
+    const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
+    const inbox = createInboxProcessor({ prisma, core, intervalMs: 60_000, onError: () => {} });
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => uniq(`burst_${i}_`));
+      const events = ids.map((id, i): InboundEvent => ({ type: 'text', platform: 'telegram', eventId: id, chat: { platform: 'telegram', id: `burst-chat-${i}`, kind: 'private' }, senderId: `burst-sender-${i}`, text: 'hello' }));
+      const outcomes = await Promise.all(events.map(async (e) => {
+        const outcome = await inbox.record(e);
+        const row = await prisma.processedEvent.findUnique({ where: { id: inboxId(e.platform, e.eventId) }, select: { id: true } });
+        return { outcome, stored: row !== null };
+      }));
+      expect(outcomes.every((o) => o.outcome === 'new' && o.stored)).toBe(true);
+      expect(await inbox.record(events[0]!)).not.toBe('new');
+    } finally {
+      await inbox.stop();
+    }
   });
 });
