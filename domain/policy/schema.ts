@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { isValidLocalDate } from '../time/local-date.js';
 import { isValidTimeOfDay } from '../time/instants.js';
+import { STAFF_ROLES } from '../roles.js';
 
 // ---------------------------------------------------------------- primitives
 
@@ -137,17 +138,7 @@ const ruleIdSchema = z
 // ---------------------------------------------------------------- near relatives
 
 /** Staff roles (StaffRole codes) a policy may list in nearRelatives.staffRoles. */
-export const NEAR_RELATIVE_ROLE_CHOICES = [
-  'VILLAGE_COMMITTEE',
-  'TOWNSHIP_CASEWORKER',
-  'TOWNSHIP_HEAD',
-  'SECTION_CASEWORKER',
-  'SECTION_HEAD',
-  'TASKFORCE_OFFICE',
-  'TASKFORCE_LEADER',
-  'DISCIPLINE_LIAISON',
-  'ADMIN',
-] as const;
+export const NEAR_RELATIVE_ROLE_CHOICES = STAFF_ROLES;
 
 /**
  * The default: 村(居)委会成员, the case workers (经办人), the township and section heads who supervise
