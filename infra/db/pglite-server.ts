@@ -28,6 +28,8 @@ export interface PgliteServerOptions {
    * refused.
    */
   maxConnections?: number;
+  /** An in-memory database starts as a copy of this dump (`PGlite.dumpDataDir`); tests copy a migrated template so. */
+  loadDataDir?: Blob;
 }
 
 export interface PgliteServer {
@@ -35,6 +37,8 @@ export interface PgliteServer {
   url: string;
   /** Directory of the database files, or undefined when in memory. */
   directory: string | undefined;
+  /** The whole database as a tarball (`PGlite.dumpDataDir`), for `loadDataDir`. */
+  dump(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -65,7 +69,8 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    db = await PGlite.create(directory === undefined ? undefined : directory);
+    if (options.loadDataDir !== undefined && directory !== undefined) throw new Error('startPgliteServer: loadDataDir is for an in-memory database');
+    db = directory !== undefined ? await PGlite.create(directory) : await PGlite.create(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir });
     if (socketPath) {
       privateFolder(socketDir!);
       fs.rmSync(socketPath, { force: true }); // left by a process that died (the lock says it is gone)
@@ -95,6 +100,7 @@ export async function startPgliteServer(options: PgliteServerOptions = {}): Prom
   return {
     url,
     directory,
+    dump: () => started.db.dumpDataDir('none'),
     close() {
       closing ??= (async () => {
         try {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 
 import { exportCaseAudit } from '../../app/commands/audit.js';
 import { createPrismaClient } from '../../infra/db/client.js';
@@ -21,7 +22,7 @@ import { postUpdate, privateChat, tgUser } from '../fakes/telegram-updates.js';
 import { runImport, tempDir, writeCsvFile } from '../db/import-support.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const TOKEN = `${uniqNum()}:AACaseEvidence_abcdefghijklmnopqrstuv`;
 const SECRET = 'case_evidence';
 const tmp = tempDir();

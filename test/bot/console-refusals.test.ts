@@ -7,7 +7,8 @@
 import crypto from 'node:crypto';
 
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 
 import { createConsoleStore, registerConsole } from '../../bot/console/index.js';
 import { HTTP_REFUSALS } from '../../bot/console/http-errors.js';
@@ -16,7 +17,7 @@ import { registerDashboard } from '../../dashboard/index.js';
 import { createPrismaClient } from '../../infra/db/client.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter } from './support.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
 /** A database that is not there (as during a restart). */
 const downPrisma = createPrismaClient('postgresql://jiuzhu:jiuzhu@127.0.0.1:9/none?connect_timeout=2');

@@ -5,7 +5,8 @@
  * whose staff member was deactivated. The reconnect is then refused in Chinese.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 
 import { createConsoleStore, issueLoginToken, registerConsole, type ConsoleStore } from '../../bot/console/index.js';
 import { endSession, SESSION_TTL_MS } from '../../bot/console/auth.js';
@@ -15,7 +16,7 @@ import { createPrismaClient } from '../../infra/db/client.js';
 import type { TestCounty } from '../support/county.js';
 import { createStaff, createTestCounty, listen, RecordingCaseStarter } from './support.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
 const START = new Date('2026-12-07T09:00:00+08:00');
 let clock = START;

@@ -14,7 +14,8 @@ import crypto from 'node:crypto';
 
 import fc from 'fast-check';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 
 import { createConsoleStore, registerConsole, type ConsoleRoutes, type ConsoleStore } from '../../bot/console/index.js';
 import { createBotCore, type InboxProcessor } from '../../bot/core/index.js';
@@ -33,7 +34,7 @@ import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq, uniqNum } from './support.js';
 import { chineseFrameworkErrors } from '../../bot/console/index.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const starter = new RecordingCaseStarter();
 const gateway = new RecordingGateway(() => ({ ok: true, result: { status: 'COMPLETED' } }));
 const core = createBotCore({ prisma, caseStarter: starter, workflows: gateway });

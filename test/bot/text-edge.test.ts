@@ -6,7 +6,8 @@
 import crypto from 'node:crypto';
 
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 
 import { createConsoleStore, registerConsole, type ConsoleStore } from '../../bot/console/index.js';
 import { createBotCore } from '../../bot/core/index.js';
@@ -20,7 +21,7 @@ import type { TestCounty } from '../support/county.js';
 import { RecordingGateway } from '../support/recording-gateway.js';
 import { createStaff, createTestCounty, freshIdNumber, listen, RecordingCaseStarter, uniq } from './support.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const starter = new RecordingCaseStarter();
 const core = createBotCore({ prisma, caseStarter: starter, workflows: new RecordingGateway() });
 const APP = { appId: 'cli_text_edge', appSecret: 'te-secret', verificationToken: 'vt-te', encryptKey: 'ek-te' };

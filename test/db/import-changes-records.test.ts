@@ -5,7 +5,8 @@
 // finding about that person found before the change shows it.
 import path from 'node:path';
 
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 
 import { formatImportResult } from '../../app/commands/import.js';
 import { createPrismaClient } from '../../infra/db/client.js';
@@ -14,7 +15,7 @@ import type { ImportKind } from '../../domain/import/index.js';
 import { maskIdNumber } from '../../domain/identity/index.js';
 import { runImport, tag, tempDir, uniqueId, writeCsvFile } from './import-support.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 const tmp = tempDir();
 afterAll(async () => {
   await prisma.$disconnect();

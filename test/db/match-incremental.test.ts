@@ -6,7 +6,8 @@
  * run added carry the evidence the full run computes.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 
 import { runMatching, type MatchRunResult } from '../../activities/matching/index.js';
 import { createPrismaClient } from '../../infra/db/client.js';
@@ -15,7 +16,7 @@ import { presets } from '../../domain/policy/index.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { createHousehold, day, type CreatedHousehold } from './match-fixtures.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 const AS_OF = '2024-12-15';

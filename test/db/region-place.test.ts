@@ -2,12 +2,13 @@
  * Every region knows its county and township (the `region_place` trigger), so lookups read one row:
  * filled on insert, kept when a region moves, and what `placeOf`/`countyOfRegion` answer.
  */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database.js';
 import { createPrismaClient } from '../../infra/db/client.js';
 import { countyOfRegion, placeOf, townshipOfRegion } from '../../readmodels/regions.js';
 import { createTestCounty } from '../support/county.js';
 
-const prisma = createPrismaClient(inject('databaseUrl'));
+const prisma = createPrismaClient(testDatabaseUrl());
 afterAll(() => prisma.$disconnect());
 
 describe('region place', () => {

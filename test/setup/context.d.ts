@@ -8,6 +8,8 @@ declare module 'vitest' {
     databaseKind: string;
     /** PostgreSQL: the migrated template each test file copies into a database of its own ('' on PGlite). */
     databaseTemplate: string;
+    /** PGlite: the endpoint that serves each test file a copy of the migrated database ('' on PostgreSQL). */
+    pgliteFileDatabases: string;
     /** host:port of the Temporal dev server (Temporal CLI) started for this run. */
     temporalDevAddress: string;
     /** host:port of the Java time-skipping test server started for this run. */

@@ -1,20 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import pg from 'pg';
 
 import { migrateDatabase } from '../../infra/db/migrate.js';
-import { startPgliteServer } from '../../infra/db/pglite-server.js';
+import { startPgliteServer, type PgliteServer } from '../../infra/db/pglite-server.js';
 
 export interface TestDatabase {
   url: string;
   kind: 'postgresql' | 'pglite';
   /**
    * PostgreSQL: a migrated database no test connects to, which each test file copies
-   * (`CREATE DATABASE … TEMPLATE`, test/setup/file-database.ts). PGlite serves one database: none.
+   * (`CREATE DATABASE … TEMPLATE`, test/setup/file-database.ts). PGlite: none.
    */
   template?: string;
+  /** PGlite: the endpoint that serves each test file a copy of the migrated database (test/setup/file-database.ts). */
+  fileDatabases?: string;
   teardown(): Promise<void>;
 }
 
@@ -64,17 +65,56 @@ export async function setupDatabase(): Promise<TestDatabase> {
     };
     return { url, kind: 'postgresql', template, teardown };
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-pglite-'));
-  const server = await startPgliteServer({ dataDir: dir, port: 0 });
-  const teardown = async () => {
-    await server.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
+  // PGlite serves one database per instance: migrate one in memory, keep its dump as the template, and
+  // serve each test file an in-memory copy of it from this process (startPgliteFileDatabases).
+  const server = await startPgliteServer({ port: 0 });
   try {
     await migrateDatabase(server.url);
   } catch (error) {
-    await teardown();
+    await server.close();
     throw error;
   }
-  return { url: server.url, kind: 'pglite', teardown };
+  const files = await startPgliteFileDatabases(await server.dump());
+  const teardown = async () => {
+    await files.close();
+    await server.close();
+  };
+  return { url: server.url, kind: 'pglite', fileDatabases: files.url, teardown };
+}
+
+/**
+ * A loopback HTTP endpoint in the global-setup process that gives each test file a PGlite database of its
+ * own, copied from the migrated template: `POST /` answers the new database's URL, `DELETE /?url=…` closes
+ * it. The PGlite instances live here, not in the test's worker, so a test may block its own event loop
+ * (a CLI run with execFileSync) while the database answers.
+ */
+async function startPgliteFileDatabases(template: Blob): Promise<{ url: string; close(): Promise<void> }> {
+  const open = new Map<string, PgliteServer>();
+  const server = http.createServer((req, res) => {
+    const answer = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    void (async () => {
+      if (req.method === 'POST') {
+        const db = await startPgliteServer({ port: 0, loadDataDir: template });
+        open.set(db.url, db);
+        return answer(200, db.url);
+      }
+      if (req.method === 'DELETE') {
+        const url = new URL(req.url ?? '/', 'http://x').searchParams.get('url') ?? '';
+        await open.get(url)?.close();
+        open.delete(url);
+        return answer(200, 'closed');
+      }
+      answer(405, 'POST or DELETE');
+    })().catch((error: unknown) => answer(500, String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...open.values()].map((db) => db.close().catch(() => {})));
+      open.clear();
+    },
+  };
 }

@@ -38,6 +38,7 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', db.url);
   project.provide('databaseKind', db.kind);
   project.provide('databaseTemplate', db.template ?? '');
+  project.provide('pgliteFileDatabases', db.fileDatabases ?? '');
   project.provide('temporalDevAddress', temporal.devServerAddress);
   project.provide('temporalTimeSkippingAddress', temporal.timeSkippingAddress);
   project.provide('temporalTestServerPath', temporal.testServerPath);
