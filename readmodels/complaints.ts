@@ -12,6 +12,7 @@ import {
   type ComplaintAccessSubject,
   type ComplaintReader,
   type StaffRoleCode,
+  inAccusedUnit,
 } from '../domain/cases/complaint.js';
 import { placeOf } from './regions.js';
 
@@ -66,6 +67,20 @@ export async function complaintAccessFor(prisma: PrismaClient, staffId: number, 
   const place = await placeOf(prisma, staff.regionId);
   const reader: ComplaintReader = { id: staff.id, role: staff.role as StaffRoleCode, active: staff.active, unit: staff.unit, ...place };
   return complaintAccess(reader, await accessSubject(prisma, complaint));
+}
+
+/**
+ * True when the staff member must stand aside from the complaint of this case: it is an accusation and
+ * they are the accused or work in the accused unit. Checked for everyone who acts on it, a deputy (代理审批)
+ * too: standing in for a leader never opens an accusation to the accused unit. False for other cases.
+ */
+export async function mustStandAsideFromCase(prisma: PrismaClient, staffId: number, caseId: number): Promise<boolean> {
+  const complaint = await prisma.complaint.findUnique({ where: { caseId }, select: { countyRegionId: true, subjectRegionId: true, accusedStaffId: true } });
+  if (!complaint || complaint.accusedStaffId === null) return false;
+  const staff = await prisma.staff.findUnique({ where: { id: staffId } });
+  if (!staff) return true;
+  const reader: ComplaintReader = { id: staff.id, role: staff.role as StaffRoleCode, active: staff.active, unit: staff.unit, ...(await placeOf(prisma, staff.regionId)) };
+  return inAccusedUnit(reader, await accessSubject(prisma, complaint));
 }
 
 /**

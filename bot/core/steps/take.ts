@@ -3,6 +3,7 @@
 // status query), the values (the contract's zod schema, Chinese messages naming
 // the field), then the Update through the typed gateway. Nothing is written
 // unless the workflow accepts the step.
+import { mustStandAsideFromCase } from '../../../readmodels/complaints.js';
 import { endedDelegationsTo, leadersActingFor } from '../../../readmodels/delegation.js';
 import { actingForLine } from '../../../domain/cases/delegation.js';
 import type { StepActor, StepFormValues } from '../../../domain/steps/contract.js';
@@ -46,6 +47,10 @@ export async function stepActors(ctx: BotContext, reg: RegisteredStep, target: S
   for (const d of await leadersActingFor(ctx.prisma, staff.id, toChinaDate(ctx.deps.now()))) {
     if (!reg.step.roles.includes(d.leader.role) || !(await covers(d.leader.regionId))) continue;
     actors.push({ staffId: staff.id, name: staff.name, role: d.leader.role, regionId: d.leader.regionId, onBehalfOf: { staffId: d.leader.id, name: d.leader.name } });
+  }
+  // An accusation: the accused and their unit stand aside, as themselves and as anyone's deputy (代理审批).
+  if (actors.length > 0 && target.caseId !== null && (await mustStandAsideFromCase(ctx.prisma, staff.id, target.caseId))) {
+    return '您属于被举报单位或为被举报人，须回避，不能办理本事项。';
   }
   if (actors.length > 0) return actors;
   if (outside) return '该事项不在您的辖区，不能办理。';
