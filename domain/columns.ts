@@ -146,3 +146,39 @@ export const caseDataSchemas = {
   }),
 } as const;
 export type CaseDataKind = keyof typeof caseDataSchemas;
+
+// ───────────────────────── ChatFormState.data, ConsoleMessage.message ─────────────────────────
+
+/** ChatFormState.data: a chat form's answers so far, by step key (keys starting with '__' ride along unseen). */
+export const chatFormDataSchema = z.record(z.string(), z.string());
+
+const buttonActionSchema = z.object({ action: z.string(), caseRef: z.string().optional(), value: z.string().optional() });
+
+/**
+ * ConsoleMessage.message: what the bot said (or a typed line's text), the shape of BotMessage
+ * (bot/core/types.ts; bot/console/outbound.ts checks at compile time that the two agree). A key outside
+ * that shape is dropped: the page shows none.
+ */
+export const botMessageSchema = z.object({
+  text: z.string(),
+  title: z.string().optional(),
+  fields: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
+  buttons: z.array(z.object({ label: z.string(), payload: buttonActionSchema, style: z.enum(['primary', 'danger', 'default']).optional() })).optional(),
+  form: z
+    .object({
+      ref: buttonActionSchema,
+      inputs: z.array(
+        z.object({
+          key: z.string(),
+          label: z.string(),
+          kind: z.enum(['text', 'textarea', 'date', 'select', 'money', 'number']),
+          required: z.boolean(),
+          options: z.array(z.object({ value: z.string(), label: z.string() })).readonly().optional(),
+          placeholder: z.string().optional(),
+          initial: z.string().optional(),
+        }),
+      ),
+      submitLabel: z.string(),
+    })
+    .optional(),
+});

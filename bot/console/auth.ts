@@ -3,9 +3,9 @@
 //
 // Outside demo mode a person signs in with a one-time login link issued by
 // `jiuzhu staff login-link <who>`: the token is valid 15 minutes, usable once,
-// and stored only as a SHA-256 hash (BotFormState row `console-login:<hash>`).
-// Redeeming it starts a session of 8 hours (BotFormState row
-// `console-session:<hash>`, the cookie holds the token). No schema change.
+// and stored only as a SHA-256 hash (a ConsoleLoginToken row). Redeeming it
+// starts a session of 8 hours (a ConsoleSession row, also keyed by the SHA-256
+// of its token; the cookie holds the token).
 import crypto from 'node:crypto';
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
@@ -13,9 +13,6 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 export const LOGIN_TOKEN_TTL_MS = 15 * 60 * 1000;
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 export const SESSION_COOKIE = 'jiuzhu_console';
-
-const LOGIN_PREFIX = 'console-login:';
-const SESSION_PREFIX = 'console-session:';
 
 const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 const newToken = () => crypto.randomBytes(32).toString('base64url');
@@ -36,7 +33,7 @@ export async function issueLoginToken(prisma: PrismaClient, staffId: number, now
   if (!staff?.active) throw new Error(`no active staff member ${staffId}`);
   const token = newToken();
   const expiresAt = new Date(now.getTime() + LOGIN_TOKEN_TTL_MS);
-  await prisma.botFormState.create({ data: { key: LOGIN_PREFIX + hash(token), form: 'console-login', step: 0, data: { staffId }, expiresAt } });
+  await prisma.consoleLoginToken.create({ data: { tokenHash: hash(token), staffId, expiresAt } });
   return { token, expiresAt };
 }
 
@@ -47,32 +44,30 @@ export async function issueLoginToken(prisma: PrismaClient, staffId: number, now
  */
 export async function redeemLoginToken(prisma: PrismaClient, token: string, now: Date = new Date()): Promise<{ session: string; staffId: number } | undefined> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-  const key = LOGIN_PREFIX + hash(token);
-  const row = await prisma.botFormState.findUnique({ where: { key } });
+  const tokenHash = hash(token);
+  const row = await prisma.consoleLoginToken.findUnique({ where: { tokenHash } });
   if (!row) return undefined;
   // Whoever deletes the row owns the token; a concurrent second redeem gets 0.
-  const { count } = await prisma.botFormState.deleteMany({ where: { key, expiresAt: { gt: now } } });
+  const { count } = await prisma.consoleLoginToken.deleteMany({ where: { tokenHash, expiresAt: { gt: now } } });
   if (count !== 1) {
-    await prisma.botFormState.deleteMany({ where: { key } });
+    await prisma.consoleLoginToken.deleteMany({ where: { tokenHash } });
     return undefined;
   }
-  const staffId = (row.data as { staffId: number }).staffId;
+  const { staffId } = row;
   const staff = await prisma.staff.findUnique({ where: { id: staffId }, select: { active: true } });
   if (!staff?.active) return undefined;
   await ensureConsoleBinding(prisma, staffId);
   const session = newToken();
-  await prisma.botFormState.create({
-    data: { key: SESSION_PREFIX + hash(session), form: 'console-session', step: 0, data: { staffId }, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) },
-  });
+  await prisma.consoleSession.create({ data: { tokenHash: hash(session), staffId, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) } });
   return { session, staffId };
 }
 
 /** A live session's staff id and end, if any. */
 export async function sessionInfo(prisma: PrismaClient, session: string | undefined, now: Date = new Date()): Promise<{ staffId: number; expiresAt: Date } | undefined> {
   if (!session || !/^[A-Za-z0-9_-]{20,100}$/.test(session)) return undefined;
-  const row = await prisma.botFormState.findUnique({ where: { key: SESSION_PREFIX + hash(session) } });
+  const row = await prisma.consoleSession.findUnique({ where: { tokenHash: hash(session) } });
   if (!row || row.expiresAt.getTime() <= now.getTime()) return undefined;
-  return { staffId: (row.data as { staffId: number }).staffId, expiresAt: row.expiresAt };
+  return { staffId: row.staffId, expiresAt: row.expiresAt };
 }
 
 /** The staff id of a live session, if any. */
@@ -81,7 +76,7 @@ export async function sessionStaffId(prisma: PrismaClient, session: string | und
 }
 
 export async function endSession(prisma: PrismaClient, session: string | undefined): Promise<void> {
-  if (session) await prisma.botFormState.deleteMany({ where: { key: SESSION_PREFIX + hash(session) } });
+  if (session) await prisma.consoleSession.deleteMany({ where: { tokenHash: hash(session) } });
 }
 
 /** True for a loopback address. */

@@ -1,21 +1,28 @@
 // Outbound for the web console: every message the bot sends to a console chat
 // is kept in the database and pushed live to the browsers watching that chat.
 //
-// Storage (no schema change): the send's dedupe key is an OutboundMessage row
-// (platform 'console', chatId, platformMessageId = a fresh uuid), and the body
-// is a BotFormState row keyed `console-msg:<messageId>` (form 'console-message',
-// data = { chatId, message, from?, at }), written in the same transaction. A chat's
-// log is its OutboundMessage rows in id order joined to those bodies, so it
-// survives a restart and is shared by server replicas; only the live push
-// (Server-Sent Events) is per process.
+// Storage: the send's dedupe key is an OutboundMessage row (platform 'console',
+// chatId, platformMessageId = a fresh uuid), and the body is a ConsoleMessage row
+// with that id (chat, who typed it, the message through botMessageSchema, the
+// file, when), written in the same transaction. A chat's log is its
+// OutboundMessage rows in id order joined to those bodies, so it survives a
+// restart and is shared by server replicas; only the live push (Server-Sent
+// Events) is per process.
 import crypto from 'node:crypto';
 
-import type { Prisma, PrismaClient } from '../../prisma/generated/client.js';
+import type { z } from 'zod';
+
+import { botMessageSchema, columnValue, parseColumn } from '../../domain/columns.js';
+import type { ConsoleMessage, PrismaClient } from '../../prisma/generated/client.js';
 import type { BotMessage, ChatRef, MessageRef, OutboundFile, OutboundPort } from '../core/types.js';
 
 /** How long a console message body is kept. */
 export const CONSOLE_LOG_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-const LOG_PREFIX = 'console-msg:';
+
+// botMessageSchema (domain/columns.ts) and BotMessage agree, both ways.
+type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const messageSchemaMatches: Agree<z.output<typeof botMessageSchema>, BotMessage> & Agree<z.input<typeof botMessageSchema>, BotMessage> = true;
+void messageSchemaMatches;
 
 /** A file the bot sent: the page shows a download link (GET /console/files/<notificationId>/<index>). */
 export interface ConsoleFile {
@@ -73,13 +80,30 @@ export class ConsoleHub {
   }
 }
 
-interface StoredBody {
-  chatId: string;
+/** What a console message row holds besides its id and chat. */
+interface Body {
   from?: string;
   fromId?: number;
   message: BotMessage;
   file?: ConsoleFile;
-  at: string;
+}
+
+/** The column value of a message: checked by botMessageSchema (a bug fails before the write). */
+const messageColumn = (message: BotMessage) => columnValue(botMessageSchema, 'ConsoleMessage.message', message);
+
+/** A ConsoleMessage row as the browser sees it. */
+function entryOf(row: ConsoleMessage): ConsoleEntry {
+  return {
+    id: row.id,
+    chatId: row.chatId,
+    ...(row.fromName !== null ? { from: row.fromName } : {}),
+    ...(row.fromStaffId !== null ? { fromId: row.fromStaffId } : {}),
+    message: parseColumn(botMessageSchema, 'ConsoleMessage.message', row.message, row.id),
+    ...(row.fileName !== null && row.fileNotificationId !== null && row.fileIndex !== null
+      ? { file: { fileName: row.fileName, notificationId: row.fileNotificationId, index: row.fileIndex } }
+      : {}),
+    at: row.at.toISOString(),
+  };
 }
 
 export interface ConsoleStore {
@@ -97,26 +121,36 @@ export function createConsoleStore(prisma: PrismaClient, now: () => Date = () =>
   const hub = new ConsoleHub();
 
   /** Inserts once per dedupe key; returns the entry and whether this call created it. */
-  async function append(chatId: string, body: Omit<StoredBody, 'chatId' | 'at'>, dedupeKey: string): Promise<{ id: string; created: boolean; entry?: ConsoleEntry }> {
+  async function append(chatId: string, body: Body, dedupeKey: string): Promise<{ id: string; created: boolean; entry?: ConsoleEntry }> {
     const id = crypto.randomUUID();
     const at = now();
-    const stored: StoredBody = { chatId, ...body, at: at.toISOString() };
-    const created = await prisma.$transaction(async (tx) => {
+    const message = messageColumn(body.message);
+    const row = await prisma.$transaction(async (tx) => {
       const { count } = await tx.outboundMessage.createMany({
         data: [{ dedupeKey, platform: 'console', chatId, platformMessageId: id }],
         skipDuplicates: true,
       });
-      if (count !== 1) return false;
-      await tx.botFormState.create({
-        data: { key: LOG_PREFIX + id, form: 'console-message', step: 0, data: stored as unknown as Prisma.InputJsonValue, expiresAt: new Date(at.getTime() + CONSOLE_LOG_TTL_MS) },
+      if (count !== 1) return undefined;
+      return tx.consoleMessage.create({
+        data: {
+          id,
+          chatId,
+          fromName: body.from ?? null,
+          fromStaffId: body.fromId ?? null,
+          message,
+          fileName: body.file?.fileName ?? null,
+          fileNotificationId: body.file?.notificationId ?? null,
+          fileIndex: body.file?.index ?? null,
+          at,
+          expiresAt: new Date(at.getTime() + CONSOLE_LOG_TTL_MS),
+        },
       });
-      return true;
     });
-    if (!created) {
-      const row = await prisma.outboundMessage.findUnique({ where: { dedupeKey } });
-      return { id: row!.platformMessageId, created: false };
+    if (!row) {
+      const sent = await prisma.outboundMessage.findUnique({ where: { dedupeKey } });
+      return { id: sent!.platformMessageId, created: false };
     }
-    const entry: ConsoleEntry = { id, ...stored };
+    const entry = entryOf(row);
     hub.publish(entry, 'message');
     return { id, created: true, entry };
   }
@@ -136,23 +170,23 @@ export function createConsoleStore(prisma: PrismaClient, now: () => Date = () =>
     },
     async edit(ref: MessageRef, message: BotMessage): Promise<void> {
       const chatId = consoleChatId(ref.chat);
-      const key = LOG_PREFIX + ref.messageId;
-      const row = await prisma.botFormState.findUnique({ where: { key } });
-      const old = row?.data as unknown as StoredBody | undefined;
-      if (old && old.chatId !== chatId) throw new Error(`console message ${ref.messageId} is not in chat ${chatId}`);
-      const stored: StoredBody = { chatId, message, at: old?.at ?? now().toISOString() };
-      await prisma.botFormState.upsert({
-        where: { key },
-        create: { key, form: 'console-message', step: 0, data: stored as unknown as Prisma.InputJsonValue, expiresAt: new Date(now().getTime() + CONSOLE_LOG_TTL_MS) },
-        update: { data: stored as unknown as Prisma.InputJsonValue },
+      const id = ref.messageId;
+      const old = await prisma.consoleMessage.findUnique({ where: { id }, select: { chatId: true } });
+      if (old && old.chatId !== chatId) throw new Error(`console message ${id} is not in chat ${chatId}`);
+      const stored = messageColumn(message);
+      // The new message replaces the whole body (only the bot's own messages are edited); `at` is kept.
+      const row = await prisma.consoleMessage.upsert({
+        where: { id },
+        create: { id, chatId, message: stored, at: now(), expiresAt: new Date(now().getTime() + CONSOLE_LOG_TTL_MS) },
+        update: { message: stored, fromName: null, fromStaffId: null, fileName: null, fileNotificationId: null, fileIndex: null },
       });
-      hub.publish({ id: ref.messageId, ...stored }, 'edit');
+      hub.publish(entryOf(row), 'edit');
     },
   };
 
-  async function bodies(ids: string[]): Promise<Map<string, StoredBody>> {
-    const rows = await prisma.botFormState.findMany({ where: { key: { in: ids.map((i) => LOG_PREFIX + i) } } });
-    return new Map(rows.map((r) => [r.key.slice(LOG_PREFIX.length), r.data as unknown as StoredBody]));
+  async function entries(ids: string[]): Promise<Map<string, ConsoleEntry>> {
+    const rows = await prisma.consoleMessage.findMany({ where: { id: { in: ids } } });
+    return new Map(rows.map((r) => [r.id, entryOf(r)]));
   }
 
   return {
@@ -166,17 +200,17 @@ export function createConsoleStore(prisma: PrismaClient, now: () => Date = () =>
       for (const chatId of chatIds) {
         const refs = await prisma.outboundMessage.findMany({ where: { platform: 'console', chatId }, orderBy: { id: 'desc' }, take: limit });
         refs.reverse();
-        const byId = await bodies(refs.map((r) => r.platformMessageId));
+        const byId = await entries(refs.map((r) => r.platformMessageId));
         for (const r of refs) {
-          const b = byId.get(r.platformMessageId);
-          if (b) out.push({ id: r.platformMessageId, ...b });
+          const e = byId.get(r.platformMessageId);
+          if (e) out.push(e);
         }
       }
       return out;
     },
     async find(chatId, messageId) {
-      const b = (await bodies([messageId])).get(messageId);
-      return b && b.chatId === chatId ? { id: messageId, ...b } : undefined;
+      const e = (await entries([messageId])).get(messageId);
+      return e && e.chatId === chatId ? e : undefined;
     },
   };
 }

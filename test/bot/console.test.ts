@@ -239,7 +239,8 @@ describe('console without demo mode', () => {
     expect((await fetch(`${secureUrl}/console/api/demo-roster?staff=${cadre.id}`)).status).toBe(403);
     expect(await prisma.staffBinding.count({ where: { staffId: cadre.id } })).toBe(0);
     expect(await store.history([`private:${cadre.id}`])).toEqual([]);
-    expect(await prisma.botFormState.count({ where: { key: { contains: `staff:${cadre.id}` } } })).toBe(0);
+    expect(await prisma.chatFormState.count({ where: { senderId: `staff:${cadre.id}` } })).toBe(0);
+    expect(await prisma.consoleSession.count({ where: { staffId: cadre.id } })).toBe(0);
     // A forged cookie is no session.
     const forged = await post(secureUrl, '/console/say', { eventId: crypto.randomUUID(), chatId: `private:${cadre.id}`, text: '/帮助' }, { cookie: `jiuzhu_console=${'A'.repeat(43)}` });
     expect(forged.status).toBe(403);
@@ -250,7 +251,9 @@ describe('console without demo mode', () => {
     const other = await createStaff(prisma, county, { name: '周村干' });
     const { token } = await issueLoginToken(prisma, cadre.id);
     // Only the hash is stored.
-    expect(JSON.stringify(await prisma.botFormState.findMany({ where: { form: 'console-login' } }))).not.toContain(token);
+    const stored = await prisma.consoleLoginToken.findMany({ where: { staffId: cadre.id } });
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(token);
 
     const login = await fetch(`${secureUrl}/console/login?token=${token}`, { redirect: 'manual' });
     expect(login.status).toBe(303);

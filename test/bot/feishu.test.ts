@@ -113,7 +113,7 @@ describe('identity', () => {
     expect(res2.status).toBe(200);
     expect(textsIn(chatId)).toEqual([T.unbound, T.unbound]);
     expect(await prisma.staffBinding.count({ where: { externalId: openId } })).toBe(0);
-    expect(await prisma.botFormState.count({ where: { key: { contains: openId } } })).toBe(0);
+    expect(await prisma.chatFormState.count({ where: { senderId: openId } })).toBe(0);
   });
 
   it('binds with a one-time code; wrong, used and expired codes are refused; binding twice is idempotent', async () => {
@@ -179,7 +179,7 @@ describe('events', () => {
     const group = uniq('oc_');
     await say(openId, group, '/举报', { chatType: 'group' });
     expect(textsIn(group)).toEqual([T.complaintGroupOnly]);
-    expect(await prisma.botFormState.count({ where: { key: { contains: openId } } })).toBe(0);
+    expect(await prisma.chatFormState.count({ where: { senderId: openId } })).toBe(0);
   });
 });
 

@@ -58,7 +58,9 @@ const feishuTexts = (chatId: string) => fake.messagesIn(chatId).map((m) => (JSON
 
 describe('U+0000 never reaches PostgreSQL', () => {
   it('the database itself refuses U+0000 in a text column and in jsonb (why the edge must clean it)', async () => {
-    await expect(prisma.botFormState.create({ data: { key: uniq('nul\u0000'), form: 'x', step: 0, data: {}, expiresAt: new Date(Date.now() + 60_000) } })).rejects.toThrow();
+    await expect(
+      prisma.chatFormState.create({ data: { platform: 'feishu', chatId: uniq('nul\u0000'), senderId: 'ou_x', form: 'x', step: 0, data: {}, expiresAt: new Date(Date.now() + 60_000) } }),
+    ).rejects.toThrow();
     await expect(
       prisma.processedEvent.createMany({ data: [{ id: uniq('raw:'), platform: 'feishu', status: 'pending', event: { text: 'a\u0000b' } }] }),
     ).rejects.toThrow();

@@ -345,9 +345,7 @@ describe('the console with login links (not demo)', () => {
     expect(tries).toEqual(Array(3).fill({ status: 403, error: '您不在这个会话中。' }));
     const asLeader = await page.evaluate(async (id) => ((await (await fetch(`/console/api/me?staff=${id}`)).json()) as { staff: { id: number } }).staff.id, fx.staff.leader);
     expect(asLeader).toBe(fx.staff.villager);
-    const recorded = await prisma.botFormState.count({
-      where: { form: 'console-message', AND: [{ data: { path: ['chatId'], equals: `private:${fx.staff.leader}` } }, { data: { path: ['fromId'], equals: fx.staff.villager } }] },
-    });
+    const recorded = await prisma.consoleMessage.count({ where: { chatId: `private:${fx.staff.leader}`, fromStaffId: fx.staff.villager } });
     expect(recorded).toBe(0);
 
     // The link was used once: opened again it is refused; logging out ends the session.

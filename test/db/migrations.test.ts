@@ -4,13 +4,13 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { migrateDatabase, PROJECT_ROOT, runPrismaCli, SCHEMA_ENGINE_SHIM } from '../../infra/db/migrate.js';
+import { migrateDatabase, runPrismaCli, SCHEMA_ENGINE_SHIM } from '../../infra/db/migrate.js';
+import { copyProject, migrationNames } from './migration-project.js';
 import { createScratchDatabase, withClient, type ScratchDatabase } from './scratch-database.js';
 import { testDatabaseUrl } from '../support/database.js';
 
@@ -18,12 +18,6 @@ const execFileAsync = promisify(execFile);
 /** Tests that run the Prisma CLI several times (each run takes 2-4 s on an idle 2-core machine). */
 const CLI_TIMEOUT = 240_000;
 const url = testDatabaseUrl();
-const migrationsDir = path.join(PROJECT_ROOT, 'prisma', 'migrations');
-const migrationNames = fs
-  .readdirSync(migrationsDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
 
 describe('migrations on the shared test database', () => {
   it('has applied every migration in prisma/migrations', async () => {
@@ -190,25 +184,6 @@ describe('scripts/prisma-schema-engine.mjs', () => {
     expect((await run('can-connect-to-database')).code).toBe(1);
   });
 });
-
-/** A copy of schema.prisma and prisma/migrations in a temporary folder, with a config pointing there. */
-function copyProject(): { dir: string; configFile: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-migrations-'));
-  fs.cpSync(migrationsDir, path.join(dir, 'migrations'), { recursive: true });
-  fs.copyFileSync(path.join(PROJECT_ROOT, 'prisma', 'schema.prisma'), path.join(dir, 'schema.prisma'));
-  // A config without imports, so that it loads from a folder with no node_modules.
-  const configFile = path.join(dir, 'prisma.config.mjs');
-  fs.writeFileSync(
-    configFile,
-    `export default {
-  schema: ${JSON.stringify(path.join(dir, 'schema.prisma'))},
-  migrations: { path: ${JSON.stringify(path.join(dir, 'migrations'))} },
-  datasource: { url: process.env.DATABASE_URL },
-};
-`,
-  );
-  return { dir, configFile };
-}
 
 async function migrationRows(databaseUrl: string) {
   return withClient(databaseUrl, async (c) => (await c.query('SELECT id, checksum, migration_name, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY id')).rows);

@@ -1,11 +1,11 @@
 // Short multi-step forms: one question per message, each answer validated with
 // zod and answered in Chinese when it needs fixing, a confirmation card at the
-// end, cancellable with /取消. State lives in BotFormState with a TTL, one form
+// end, cancellable with /取消. State lives in ChatFormState with a TTL, one form
 // per platform + chat + sender. Long processes belong in Temporal, not here.
 import { CaseRefusedError } from '../case-starter.js';
 import type { z } from 'zod';
 
-import { Prisma } from '../../../prisma/generated/client.js';
+import { chatFormDataSchema, columnValue, parseColumn } from '../../../domain/columns.js';
 import { zhParseOptions } from '../../../domain/zod-zh.js';
 import type { BotContext, BotMiddleware } from '../context.js';
 import { T } from '../texts.js';
@@ -44,7 +44,12 @@ export interface FormDefinition {
 
 const CONFIRM_WORDS = new Set(['确认', '确认提交', '提交', '是', 'confirm']);
 
-export const formKey = (ctx: BotContext) => `${ctx.event.platform}:${ctx.event.chat.id}:${ctx.event.senderId}`;
+/** The sender's form in this chat: the key of its ChatFormState row. */
+export const formKey = (ctx: BotContext) => ({ platform: ctx.event.platform, chatId: ctx.event.chat.id, senderId: ctx.event.senderId });
+type FormKey = ReturnType<typeof formKey>;
+
+/** The column value of a form's answers (a bug fails before the write). */
+const dataColumn = (data: FormData) => columnValue(chatFormDataSchema, 'ChatFormState.data', data);
 
 /** Button verb of a choice answer: `fv:<formId>:<index>`. */
 export const FORM_CHOICE = 'fv';
@@ -77,9 +82,6 @@ function confirmation(form: FormDefinition, data: FormData, ctx: BotContext): Bo
 /** Said in a group to a form that asks for ID numbers. */
 export const idNumbersPrivateOnly = (title: string) => `“${title}”需要填写身份证号，不能在群里填写。请私聊机器人发送相应命令（发送 /帮助 查看）。`;
 
-/** Key in a form's stored data: the event id of the last change. */
-const EVENT_MARK = '__event';
-
 export class FormRunner {
   private readonly forms: Map<string, FormDefinition>;
   constructor(forms: FormDefinition[]) {
@@ -96,10 +98,11 @@ export class FormRunner {
     }
     const key = formKey(ctx);
     const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
-    await ctx.prisma.botFormState.upsert({
-      where: { key },
-      create: { key, form: form.id, step: 0, data: initial, expiresAt },
-      update: { form: form.id, step: 0, data: initial, expiresAt },
+    const data = dataColumn(initial);
+    await ctx.prisma.chatFormState.upsert({
+      where: { platform_chatId_senderId: key },
+      create: { ...key, form: form.id, step: 0, data, lastEventId: null, expiresAt },
+      update: { form: form.id, step: 0, data, lastEventId: null, expiresAt },
     });
     ctx.auditNotes.form = form.id;
     ctx.auditNotes.step = 'start';
@@ -113,19 +116,21 @@ export class FormRunner {
 
   /** Drops the sender's form in this chat. True when there was one. */
   async cancel(ctx: BotContext): Promise<boolean> {
-    const { count } = await ctx.prisma.botFormState.deleteMany({ where: { key: formKey(ctx) } });
+    const { count } = await ctx.prisma.chatFormState.deleteMany({ where: formKey(ctx) });
     return count > 0;
   }
 
   private async load(ctx: BotContext) {
-    const state = await ctx.prisma.botFormState.findUnique({ where: { key: formKey(ctx) } });
+    const key = formKey(ctx);
+    const state = await ctx.prisma.chatFormState.findUnique({ where: { platform_chatId_senderId: key } });
     if (!state) return undefined;
     const form = this.forms.get(state.form);
     if (!form || state.expiresAt.getTime() <= ctx.deps.now().getTime()) {
-      await ctx.prisma.botFormState.deleteMany({ where: { key: state.key, updatedAt: state.updatedAt } });
+      await ctx.prisma.chatFormState.deleteMany({ where: { ...key, updatedAt: state.updatedAt } });
       return 'expired' as const;
     }
-    return { state, form, data: state.data as FormData };
+    const data = parseColumn(chatFormDataSchema, 'ChatFormState.data', state.data, `${key.platform}:${key.chatId}:${key.senderId}`);
+    return { key, state, form, data };
   }
 
   /** Handles text answers and the confirm/cancel buttons of an active form; anything else passes on. */
@@ -146,10 +151,9 @@ export class FormRunner {
       }
       return next();
     }
-    const { state, form } = loaded;
-    // EVENT_MARK: the event that last changed the form (a retried attempt of it changes nothing again).
-    const { [EVENT_MARK]: lastEvent, ...data } = loaded.data;
-    const replayed = lastEvent === event.eventId;
+    const { key, state, form, data } = loaded;
+    // The event that last changed the form: a retried attempt of it changes nothing again.
+    const replayed = state.lastEventId === event.eventId;
     ctx.auditNotes.form = form.id;
     if (event.type === 'button' && event.button.action === 'cancel') {
       await this.cancel(ctx);
@@ -159,7 +163,7 @@ export class FormRunner {
     }
     if (state.step > form.steps.length) {
       // Being submitted: by this very event (an attempt that stopped half-way), or by another.
-      if (replayed) return this.submit(ctx, form, state.key, form.steps.length, data, true);
+      if (replayed) return this.submit(ctx, form, key, form.steps.length, data, true);
       await ctx.answer('正在提交，请稍候。');
       return;
     }
@@ -177,7 +181,7 @@ export class FormRunner {
         await ctx.reply('请点击“确认提交”或发送“确认”；发送 /取消 可放弃。');
         return;
       }
-      await this.submit(ctx, form, state.key, state.step, data);
+      await this.submit(ctx, form, key, state.step, data);
       return;
     }
     const step = form.steps[state.step]!;
@@ -207,9 +211,9 @@ export class FormRunner {
     const nextStep = state.step + 1;
     const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
     // Optimistic: only the answer to the step we read advances the form.
-    const { count } = await ctx.prisma.botFormState.updateMany({
-      where: { key: state.key, step: state.step },
-      data: { step: nextStep, data: { ...nextData, [EVENT_MARK]: event.eventId } as Prisma.InputJsonObject, expiresAt },
+    const { count } = await ctx.prisma.chatFormState.updateMany({
+      where: { ...key, step: state.step },
+      data: { step: nextStep, data: dataColumn(nextData), lastEventId: event.eventId, expiresAt },
     });
     if (count !== 1) return;
     if (nextStep < form.steps.length) {
@@ -219,31 +223,31 @@ export class FormRunner {
     }
   };
 
-  private async submit(ctx: BotContext, form: FormDefinition, key: string, step: number, data: FormData, resumed = false): Promise<void> {
+  private async submit(ctx: BotContext, form: FormDefinition, key: FormKey, step: number, data: FormData, resumed = false): Promise<void> {
     // Take the form (exactly one confirmation wins) by marking it as being submitted by this event;
     // it is deleted only once the submission is through, so a crash in between loses nothing: the
     // inbox processes the same event again and finds the form marked with it (`resumed`).
     const submitting = form.steps.length + 1;
     if (!resumed) {
-      const taken = await ctx.prisma.botFormState.updateMany({ where: { key, step }, data: { step: submitting, data: { ...data, [EVENT_MARK]: ctx.event.eventId } as Prisma.InputJsonObject } });
+      const taken = await ctx.prisma.chatFormState.updateMany({ where: { ...key, step }, data: { step: submitting, data: dataColumn(data), lastEventId: ctx.event.eventId } });
       if (taken.count !== 1) return;
     }
     try {
       const outcome = await form.submit(ctx, data);
-      await ctx.prisma.botFormState.deleteMany({ where: { key, step: submitting } });
+      await ctx.prisma.chatFormState.deleteMany({ where: { ...key, step: submitting } });
       ctx.auditNotes.outcome = 'submitted';
       await ctx.answer(outcome);
     } catch (err) {
       if (err instanceof CaseRefusedError) {
         // Nothing to retry: say why, and the form is over.
-        await ctx.prisma.botFormState.deleteMany({ where: { key, step: submitting } });
+        await ctx.prisma.chatFormState.deleteMany({ where: { ...key, step: submitting } });
         ctx.auditNotes.outcome = 'refused';
         await ctx.answer({ title: `${form.title}：未受理`, text: err.message });
         return;
       }
       const expiresAt = new Date(ctx.deps.now().getTime() + ctx.deps.formTtlMs);
       // Back to awaiting confirmation, so the person (or the inbox's retry) can confirm again.
-      await ctx.prisma.botFormState.updateMany({ where: { key, step: submitting }, data: { step, data: data as Prisma.InputJsonObject, expiresAt } });
+      await ctx.prisma.chatFormState.updateMany({ where: { ...key, step: submitting }, data: { step, data: dataColumn(data), lastEventId: null, expiresAt } });
       ctx.auditNotes.outcome = 'submit-failed';
       // The submission's own error is rethrown below (the inbox retries it); a failed notice only loses the hint.
       await ctx.reply(T.submitFailed, 'submit-failed').catch((replyErr: unknown) => log('forms').warn({ err: replyErr, form: form.id }, '提交失败提示未能送出'));
