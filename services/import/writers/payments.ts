@@ -5,19 +5,7 @@
 // the stored rows this file changes go to ImportChange, changed rows are updated and new ones inserted
 // by (enrolment, period) — a handful of statements for the whole file instead of rounds per chunk.
 //
-// Two ways into the same staging table, the same SQL after it:
-// - PostgreSQL: `COPY … FROM STDIN` (pg-copy-streams) on a raw `pg` connection into an UNLOGGED table
-//   named per import (Prisma does not hand out its transaction's connection, so the COPY cannot run
-//   inside it). The table holds only this file's parsed rows and is dropped after the transaction
-//   (which reads it and holds a lock on it until then). The stored data still changes in one
-//   transaction, the import's: all or nothing.
-// - PGlite (its socket server has no COPY FROM STDIN): a TEMP table of the transaction, filled with one
-//   multi-row INSERT per chunk.
-import crypto from 'node:crypto';
-
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-
+// The staging table: COPY on PostgreSQL, INSERTs on PGlite (./stage.ts).
 import {
   ASSISTANCE_KIND_LABELS,
   cellName,
@@ -28,8 +16,10 @@ import {
 } from '../../../domain/import/index.js';
 import { paymentDeadline } from '../../../domain/policy/compute.js';
 import { PGLITE_URL_MARKER } from '../../../infra/db/client.js';
+import { copyText, createStage } from './stage.js';
+import { withBulkLoad, type BulkOptions } from '../bulk.js';
 import type { Tx } from '../regions.js';
-import { finishSingle, jsonRows, newCounts, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { finishSingle, jsonRows, newCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
 
 /** 收款方 texts that mean "the household itself". */
 export const HOUSEHOLD_PAYEE_WORDS = new Set(['', '户', '本户', '户主', '本人', '家庭', '本家庭', '户主本人']);
@@ -50,109 +40,18 @@ const STAGE_COLUMNS = 'line int, hid text, kind text, month text, ad text, ap te
 /** One staged row, in STAGE_COLUMNS order. */
 type StageRow = [line: number, hid: string, kind: string | null, month: string, ad: string, ap: string, pd: string | null, payee: string, am: string | null, ah: string | null];
 
-/** Where the parsed rows go before the SQL checks. */
-interface Stage {
-  readonly table: string;
-  add(rows: StageRow[]): Promise<void>;
-  /** All rows are in (the COPY is finished and committed). */
-  end(): Promise<void>;
-  /** After the import's transaction has ended. */
-  close(): Promise<void>;
-}
+/** COPY text format of the payments' staged row: only the free texts can hold a tab, newline or
+ * backslash; the ID, kind, month, amounts, date and hash were checked to a fixed format. */
+const encodePaymentRow = (r: StageRow) =>
+  `${r[0]}\t${r[1]}\t${r[2] ?? '\\N'}\t${r[3]}\t${r[4]}\t${r[5]}\t${r[6] ?? '\\N'}\t${copyText(r[7])}\t${copyText(r[8])}\t${r[9] ?? '\\N'}\n`;
 
-/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
-function copyText(v: string | null): string {
-  if (v === null) return '\\N';
-  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
-}
-
-async function copyStage(url: string, batchId: number): Promise<Stage> {
-  const table = `import_stage_${batchId}_${crypto.randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  let copy: ReturnType<typeof copyFrom> | undefined;
-  let copyDone: Promise<void> = Promise.resolve();
-  let ended = false;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    try {
-      if (copy && !ended) {
-        ended = true;
-        copy.end();
-        await copyDone.catch(() => {});
-      }
-      await client.query(`DROP TABLE IF EXISTS ${table}`);
-    } finally {
-      await client.end();
-    }
-  };
-  try {
-    await client.query(`CREATE UNLOGGED TABLE ${table} (${STAGE_COLUMNS})`);
-    const stream = client.query(copyFrom(`COPY ${table} FROM STDIN`));
-    copy = stream;
-    copyDone = new Promise<void>((resolve, reject) => {
-      stream.on('finish', () => resolve());
-      stream.on('error', reject);
-    });
-    copyDone.catch(() => {}); // awaited in end()
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  const stream = copy;
-  return {
-    table,
-    close,
-    async add(rows) {
-      let text = '';
-      // Only the free texts can hold a tab, newline or backslash: the ID, kind, month, amounts, date and
-      // hash were checked to a fixed format.
-      for (const r of rows) {
-        text += `${r[0]}\t${r[1]}\t${r[2] ?? '\\N'}\t${r[3]}\t${r[4]}\t${r[5]}\t${r[6] ?? '\\N'}\t${copyText(r[7])}\t${copyText(r[8])}\t${r[9] ?? '\\N'}\n`;
-      }
-      if (text !== '' && !stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
-    },
-    async end() {
-      ended = true;
-      stream.end();
-      await copyDone;
-      await client.query(`ANALYZE ${table}`);
-    },
-  };
-}
-
-async function insertStage(tx: Tx): Promise<Stage> {
-  const table = 'import_payments_stage';
-  await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`);
-  await tx.$executeRawUnsafe(`CREATE TEMP TABLE ${table} (${STAGE_COLUMNS}) ON COMMIT DROP`);
-  const names = STAGE_COLUMNS.split(', ').map((c) => c.split(' ')[0]!);
-  return {
-    table,
-    async add(rows) {
-      if (rows.length === 0) return;
-      await tx.$executeRawUnsafe(`INSERT INTO ${table} SELECT * FROM json_to_recordset($1::json) AS t(${STAGE_COLUMNS})`, JSON.stringify(rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])))));
-    },
-    async end() {
-      await tx.$executeRawUnsafe(`ANALYZE ${table}`);
-    },
-    async close() {},
-  };
-}
-
-export interface PaymentsWriter extends KindWriter<PaymentRow> {
-  /** After the last flush: the database checks of the whole file; writes when `write(sqlRefused)` says so. */
-  complete(write: (sqlRefused: number) => boolean): Promise<Rejection[]>;
-  /** Drops the staging table and closes its connection: always call, after the import's transaction has ended. */
-  close(): Promise<void>;
-}
+export type PaymentsWriter = StagedWriter<PaymentRow>;
 
 /** `copyUrl`: load the staging table with COPY on this server (PostgreSQL); else INSERTs in the transaction. */
 export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string | undefined): Promise<PaymentsWriter> {
   const { tx, policy, batchId } = ctx;
   const counts = newCounts('payments');
-  const stage = copyUrl ? await copyStage(copyUrl, batchId) : await insertStage(tx);
+  const stage = await createStage<StageRow>(tx, copyUrl, batchId, { columns: STAGE_COLUMNS, tempName: 'import_payments_stage', encode: encodePaymentRow });
 
   const months = new Set<string>();
   // The account's HMAC is pure per account within one import: once per account, not once per month.
@@ -184,7 +83,7 @@ export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string |
     },
     async complete(write) {
       await stage.end();
-      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
+      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, bulk: ctx.bulk, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
     },
   };
 }
@@ -205,6 +104,7 @@ async function resolveAndWrite(
     actor: string;
     counts: { created: number; updated: number };
     deadline: (kind: AssistanceKind, month: string) => { periodMonth: string; due: string };
+    bulk?: BulkOptions;
   },
 ): Promise<Rejection[]> {
   // The schedule (period, due date) of every kind for every month in the file: computed by the county
@@ -300,7 +200,11 @@ async function resolveAndWrite(
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.payments'))`);
   // One statement (its CTEs all read the rows as they were before it): the previous version of every
   // stored row this file changes goes to ImportChange, those rows are updated, the others inserted.
-  const rows = await tx.$queryRawUnsafe<{ created: number; updated: number }[]>(
+  // A first load or reload (the file at least as large as the table): Payment's foreign keys and its
+  // (period) and (household) indexes are re-created once after the write instead of being checked and
+  // maintained row by row (bulk.ts); the unique (enrolment, period) index stays (the write reads it).
+  const stmt = () =>
+    tx.$queryRawUnsafe<{ created: number; updated: number }[]>(
     `WITH t AS MATERIALIZED (
        SELECT line, e, h, period AS p, due::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, payee_kind::"PayeeKind" AS pk,
               CASE WHEN payee = ANY($3::text[]) THEN head_name ELSE payee END AS pn, am, ah
@@ -340,6 +244,8 @@ async function resolveAndWrite(
     o.actor,
     words,
   );
+  const incoming = await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM import_payments_resolved WHERE e IS NOT NULL`);
+  const { result: rows } = await withBulkLoad(tx, 'Payment', Number(incoming[0]?.n ?? 0), stmt, { ...o.bulk, rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx'] });
   o.counts.created += Number(rows[0]?.created ?? 0);
   o.counts.updated += Number(rows[0]?.updated ?? 0);
   return rejections;
