@@ -25,6 +25,8 @@ export interface BulkOptions {
   minRows?: number;
   /** Also drop and rebuild these secondary indexes (names); the others (e.g. those ON CONFLICT needs) stay. */
   rebuildIndexes?: readonly string[];
+  /** The tables written in bulk mode are added here (ImportResult.bulkLoaded). */
+  loaded?: string[];
 }
 
 /** How the write ran: bulk (constraints re-created and checked once) or row-wise (per-row triggers). */
@@ -98,6 +100,8 @@ export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, w
   await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '256MB'`);
   for (const i of indexes) await tx.$executeRawUnsafe(i.def);
   for (const f of fks) await tx.$executeRawUnsafe(`ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(f.name)} ${f.def}`);
+  // Fresh statistics for what reads the table next (the floor's VACUUM (ANALYZE); VACUUM cannot run in a transaction).
   await tx.$executeRawUnsafe(`ANALYZE ${t}`);
+  opts.loaded?.push(table);
   return { result, mode: 'bulk' };
 }

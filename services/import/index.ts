@@ -170,6 +170,8 @@ export interface ImportResult {
   /** Stored rows this import changes (changed, or would change): the count and the first few, masked. */
   changes: { count: number; first: ImportChangeSummary[] };
   usedDevHashKey: boolean;
+  /** Tables written in bulk mode (foreign keys and some indexes re-created once after the write: bulk.ts). */
+  bulkLoaded: string[];
   durationMs: number;
 }
 
@@ -256,6 +258,7 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
     firstErrors: [],
     changes: { count: 0, first: [] },
     usedDevHashKey: kind === 'payments' && hashKey.isDevDefault,
+    bulkLoaded: [],
     durationMs: 0,
   };
 
@@ -340,7 +343,7 @@ async function runInTransaction(
   afterTransaction: (() => Promise<void>)[],
 ): Promise<ImportResult> {
   const { kind } = opts;
-  const result: ImportResult = { ...base, firstErrors: [], entities: {}, ignoredColumns: [] };
+  const result: ImportResult = { ...base, firstErrors: [], entities: {}, ignoredColumns: [], bulkLoaded: [] };
   const rollback = (status: ImportStatus): never => {
     throw new Rollback({ ...result, status });
   };
@@ -366,7 +369,7 @@ async function runInTransaction(
 
   const regions = new CountyRegions(tx, opts.countyName);
   const checks = kind === 'roster' ? new RosterFileChecks() : undefined;
-  const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor, bulk: { mode: opts.bulkLoad ?? 'auto' } };
+  const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor, bulk: { mode: opts.bulkLoad ?? 'auto', loaded: result.bulkLoaded } };
   const copyUrl = copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL);
   const staged: StagedWriter<RowTypes[ImportKind]> | undefined =
     kind === 'payments'
