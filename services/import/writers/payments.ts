@@ -201,8 +201,9 @@ async function resolveAndWrite(
   // One statement (its CTEs all read the rows as they were before it): the previous version of every
   // stored row this file changes goes to ImportChange, those rows are updated, the others inserted.
   // A first load or reload (the file at least as large as the table): Payment's foreign keys and its
-  // (period) and (household) indexes are re-created once after the write instead of being checked and
-  // maintained row by row (bulk.ts); the unique (enrolment, period) index stays (the write reads it).
+  // secondary indexes are re-created once after the write instead of being checked and maintained row
+  // by row (bulk.ts). The unique (enrolment, period) index is rebuilt too (CREATE UNIQUE INDEX refuses
+  // duplicates as the index did): the write reads the stored rows by hash join, not through it.
   const stmt = () =>
     tx.$queryRawUnsafe<{ created: number; updated: number }[]>(
     `WITH t AS MATERIALIZED (
@@ -245,7 +246,7 @@ async function resolveAndWrite(
     words,
   );
   const incoming = await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM import_payments_resolved WHERE e IS NOT NULL`);
-  const { result: rows } = await withBulkLoad(tx, 'Payment', Number(incoming[0]?.n ?? 0), stmt, { ...o.bulk, rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx'] });
+  const { result: rows } = await withBulkLoad(tx, 'Payment', Number(incoming[0]?.n ?? 0), stmt, { ...o.bulk, rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx', 'Payment_enrolmentId_period_key'] });
   o.counts.created += Number(rows[0]?.created ?? 0);
   o.counts.updated += Number(rows[0]?.updated ?? 0);
   return rejections;
