@@ -54,6 +54,7 @@ export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string |
   const stage = await createStage<StageRow>(tx, copyUrl, batchId, { columns: STAGE_COLUMNS, tempName: 'import_payments_stage', encode: encodePaymentRow });
 
   const months = new Set<string>();
+  let staged = 0;
   // The account's HMAC is pure per account within one import: once per account, not once per month.
   const accounts = new Map<string, { masked: string; hash: string }>();
   const accountOf = (account: string) => {
@@ -79,11 +80,12 @@ export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string |
         rows[i] = [line, row.headIdNumber, row.kind, row.month, row.amountDue, row.amountPaid, row.paidDate, cellName(row.payee), account?.masked ?? null, account?.hash ?? null];
       }
       await stage.add(rows);
+      staged += rows.length;
       return [];
     },
     async complete(write) {
       await stage.end();
-      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, bulk: ctx.bulk, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
+      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, bulk: ctx.bulk, staged, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
     },
   };
 }
@@ -105,6 +107,8 @@ async function resolveAndWrite(
     counts: { created: number; updated: number };
     deadline: (kind: AssistanceKind, month: string) => { periodMonth: string; due: string };
     bulk?: BulkOptions;
+    /** Rows in the staging table. */
+    staged: number;
   },
 ): Promise<Rejection[]> {
   // The schedule (period, due date) of every kind for every month in the file: computed by the county
@@ -132,13 +136,16 @@ async function resolveAndWrite(
     ['l', 'text', KINDS.map((k) => ASSISTANCE_KIND_LABELS[k])],
   ]);
   const words = [...HOUSEHOLD_PAYEE_WORDS];
+  // The whole file's sorts and hashes in memory (a million rows: the duplicates' grouping, the joins).
+  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '256MB'`);
   // Small tables as real (temporary, analysed) tables: a set-returning function in the join gets a
   // default estimate and can be re-run for every row.
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payments_resolved, import_payment_deadlines`);
   await tx.$executeRawUnsafe(`CREATE TEMP TABLE import_payment_deadlines ON COMMIT DROP AS SELECT k, m, p, d FROM ${deadlines.from}`, deadlines.value);
   await tx.$executeRawUnsafe(`ANALYZE import_payment_deadlines`);
   // Every staged row resolved by hash joins: household, enrolment (the named kind, or the only one),
-  // period and due date, and the payee's kind.
+  // period and due date, the payee's kind and name; typed once, as the write stores them, and only the
+  // columns the reasons and the write need (one narrow pass per later statement at a million rows).
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payment_dups`);
   await tx.$executeRawUnsafe(
     `CREATE TEMP TABLE import_payments_resolved ON COMMIT DROP AS
@@ -151,13 +158,16 @@ async function resolveAndWrite(
          FROM ${table} s
          LEFT JOIN "Household" h ON h."headIdNumber" = s.hid
          LEFT JOIN en ON en."householdId" = h.id)
-     SELECT r.*, d.p AS period, d.d AS due,
-            CASE
+     SELECT r.line, r.kind, r.month, r.h, r.e, r.ekind, d.p AS period,
+            CASE WHEN r.e IS NULL THEN r.n END AS n, CASE WHEN r.e IS NULL THEN r.kinds END AS kinds,
+            d.d::date AS due, r.ad::numeric AS ad, r.ap::numeric AS ap, r.pd::date AS pd,
+            (CASE
               WHEN r.payee = ANY($1::text[]) THEN 'HOUSEHOLD'
               WHEN r.payee = r.head_name OR EXISTS (SELECT 1 FROM "Member" m WHERE m."householdId" = r.h AND m.name = r.payee) THEN 'HOUSEHOLD'
               WHEN EXISTS (SELECT 1 FROM "Institution" i WHERE i.name = r.payee) THEN 'INSTITUTION'
               ELSE 'OTHER'
-            END AS payee_kind
+            END)::"PayeeKind" AS pk,
+            CASE WHEN r.payee = ANY($1::text[]) THEN r.head_name ELSE r.payee END AS pn, r.am, r.ah
        FROM r LEFT JOIN import_payment_deadlines d ON d.k = r.ekind AND d.m = r.month`,
     words,
   );
@@ -198,25 +208,19 @@ async function resolveAndWrite(
   // speculative insertion costs half as much again), safe because no other import adds payments until
   // this transaction ends.
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.payments'))`);
-  // One statement (its CTEs all read the rows as they were before it): the previous version of every
-  // stored row this file changes goes to ImportChange, those rows are updated, the others inserted.
-  // A first load or reload (the file at least as large as the table): Payment's foreign keys and its
-  // secondary indexes are re-created once after the write instead of being checked and maintained row
-  // by row (bulk.ts). The unique (enrolment, period) index is rebuilt too (CREATE UNIQUE INDEX refuses
-  // duplicates as the index did): the write reads the stored rows by hash join, not through it.
-  const stmt = () =>
-    tx.$queryRawUnsafe<{ created: number; updated: number }[]>(
-    `WITH t AS MATERIALIZED (
-       SELECT line, e, h, period AS p, due::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, payee_kind::"PayeeKind" AS pk,
-              CASE WHEN payee = ANY($3::text[]) THEN head_name ELSE payee END AS pn, am, ah
-         FROM import_payments_resolved r
-        WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)),
-     old AS MATERIALIZED (
-       SELECT t.*, x.id, x."householdId" AS xh, x."batchId" AS xb, x."dueDate" AS xd, x."amountDue" AS xad, x."amountPaid" AS xap, x."paidDate" AS xpd,
+  // The rows to write: resolved, and the first line of a duplicated (enrolment, period).
+  const writable = `FROM import_payments_resolved r
+        WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)`;
+  // First the stored rows this file changes: the previous version of each goes to ImportChange, then the
+  // row is updated (one statement: its CTEs read the rows as they were before it).
+  const changed = await tx.$queryRawUnsafe<{ updated: number }[]>(
+    `WITH old AS MATERIALIZED (
+       SELECT t.line, t.e, t.h, t.period AS p, t.due AS d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah,
+              x.id, x."householdId" AS xh, x."batchId" AS xb, x."dueDate" AS xd, x."amountDue" AS xad, x."amountPaid" AS xap, x."paidDate" AS xpd,
               x."payeeKind" AS xpk, x."payeeName" AS xpn, x."accountMasked" AS xam, x."accountHash" AS xah
-         FROM t JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.p
+         FROM (SELECT * ${writable}) t JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.period
         WHERE (x."dueDate", x."amountDue", x."amountPaid", x."paidDate", x."payeeKind", x."payeeName", x."accountMasked", x."accountHash")
-              IS DISTINCT FROM (t.d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)),
+              IS DISTINCT FROM (t.due, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)),
      ch AS (
        INSERT INTO "ImportChange" ("batchId", "table", "rowId", "householdId", period, "previousBatchId", "oldValues", "newValues", actor)
        SELECT $1::int, 'Payment', id, xh, p, xb,
@@ -232,22 +236,31 @@ async function resolveAndWrite(
           SET "householdId" = old.h, "dueDate" = old.d, "amountDue" = old.ad, "amountPaid" = old.ap, "paidDate" = old.pd, "payeeKind" = old.pk,
               "payeeName" = old.pn, "accountMasked" = old.am, "accountHash" = old.ah, "batchId" = $1::int
          FROM old WHERE x.id = old.id
-       RETURNING 1),
-     ins AS (
-       INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",
-                              "payeeKind", "payeeName", "accountMasked", "accountHash", "batchId")
-       SELECT e, h, p, d, ad, ap, pd, pk, pn, am, ah, $1::int FROM t
-        WHERE NOT EXISTS (SELECT 1 FROM "Payment" x WHERE x."enrolmentId" = t.e AND x.period = t.p)
-        ORDER BY t.line
        RETURNING 1)
-     SELECT (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM upd)::int AS updated, (SELECT count(*) FROM ch)::int AS changed`,
+     SELECT (SELECT count(*) FROM upd)::int AS updated, (SELECT count(*) FROM ch)::int AS changed`,
     o.batchId,
     o.actor,
-    words,
   );
-  const incoming = await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM import_payments_resolved WHERE e IS NOT NULL`);
-  const { result: rows } = await withBulkLoad(tx, 'Payment', Number(incoming[0]?.n ?? 0), stmt, { ...o.bulk, rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx', 'Payment_enrolmentId_period_key'] });
-  o.counts.created += Number(rows[0]?.created ?? 0);
-  o.counts.updated += Number(rows[0]?.updated ?? 0);
+  // Then the rows not stored yet, in the staging table's order (the file's): a plain INSERT, its count
+  // from the command tag (no RETURNING rows to keep at a million).
+  //
+  // A first load or reload (the file at least as large as the table): Payment's foreign keys and its
+  // secondary indexes are re-created once after the write instead of being checked and maintained row
+  // by row (bulk.ts). The unique (enrolment, period) index is rebuilt too (CREATE UNIQUE INDEX refuses
+  // duplicates as the index did): the NOT EXISTS reads the stored rows by hash join, not through it.
+  const insert = () =>
+    tx.$executeRawUnsafe(
+      `INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",
+                              "payeeKind", "payeeName", "accountMasked", "accountHash", "batchId")
+       SELECT e, h, period, due, ad, ap, pd, pk, pn, am, ah, $1::int ${writable}
+          AND NOT EXISTS (SELECT 1 FROM "Payment" x WHERE x."enrolmentId" = r.e AND x.period = r.period)`,
+      o.batchId,
+    );
+  const { result: created } = await withBulkLoad(tx, 'Payment', o.staged - rejections.length, insert, {
+    ...o.bulk,
+    rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx', 'Payment_enrolmentId_period_key'],
+  });
+  o.counts.created += created;
+  o.counts.updated += Number(changed[0]?.updated ?? 0);
   return rejections;
 }

@@ -55,6 +55,8 @@ export async function createRosterWriter(
   };
 
   async function write(table: string): Promise<void> {
+    // The whole file's sorts and hashes in memory (DISTINCT ON over every row).
+    await tx.$executeRawUnsafe(`SET LOCAL work_mem = '256MB'`);
     // Regions: the (township, village) pairs in the order of their first line, found or created.
     const pairs = await tx.$queryRawUnsafe<{ township: string; village: string }[]>(
       `SELECT township, village FROM ${table} GROUP BY township, village ORDER BY min(line)`,
