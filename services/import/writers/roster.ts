@@ -5,12 +5,13 @@
 // writes run as set-based SQL over the whole file: regions found or created under the county (a few
 // hundred names, CountyRegions), institutions by name, households upserted by the head's ID, members by
 // (household, ID), enrolments by (household, kind) — the first line of each key wins (the file checks
-// made the others agree). The previous version of every stored row that changes goes to ImportChange.
+// made the others agree). The previous version of every stored row that changes goes to ImportChange,
+// then changed rows are updated and new ones inserted.
 // A large first load re-creates the foreign keys of Household, Member and Enrolment once (../bulk.ts).
 import type { RosterRow } from '../../../domain/import/index.js';
 import { withBulkLoad } from '../bulk.js';
 import { createStage } from './stage.js';
-import { jsonRows, newCounts, recordChanges, upsertCounting, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
+import { jsonRows, newCounts, recordChanges, type EntityCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
 
 /** The staging table's columns, in StageRow order. */
 const STAGE_COLUMNS =
@@ -54,7 +55,19 @@ export async function createRosterWriter(
     }
   };
 
+  /**
+   * The stored rows that differ updated, then the new ones inserted (plain statements, counted by their
+   * command tags): an upsert's speculative insertion costs about as much again per row. Safe because
+   * roster imports write one at a time (the advisory lock in write()), and any other writer of the same
+   * key makes the INSERT fail on the unique index, which rolls the whole import back.
+   */
+  async function updateThenInsert(updateSql: string, insertSql: string, c: EntityCounts): Promise<void> {
+    c.updated += await tx.$executeRawUnsafe(updateSql);
+    c.created += await tx.$executeRawUnsafe(insertSql);
+  }
+
   async function write(table: string): Promise<void> {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.roster'))`);
     // The whole file's sorts and hashes in memory (DISTINCT ON over every row).
     await tx.$executeRawUnsafe(`SET LOCAL work_mem = '256MB'`);
     // Regions: the (township, village) pairs in the order of their first line, found or created.
@@ -119,15 +132,12 @@ export async function createRosterWriter(
       'Household',
       households,
       () =>
-        upsertCounting(
-          tx,
+        updateThenInsert(
+          `UPDATE "Household" x SET "regionId" = t.r, "headName" = t.n, "updatedAt" = now()
+             FROM import_roster_h t WHERE x."headIdNumber" = t.i AND (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)`,
           `INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
-           SELECT r, n, i, now() FROM import_roster_h ORDER BY line
-           ON CONFLICT ("headIdNumber") DO UPDATE
-             SET "regionId" = EXCLUDED."regionId", "headName" = EXCLUDED."headName", "updatedAt" = now()
-             WHERE ("Household"."regionId", "Household"."headName") IS DISTINCT FROM (EXCLUDED."regionId", EXCLUDED."headName")`,
-          [],
-          households,
+           SELECT r, n, i, now() FROM import_roster_h t
+            WHERE NOT EXISTS (SELECT 1 FROM "Household" x WHERE x."headIdNumber" = t.i) ORDER BY line`,
           counts.households!,
         ),
       ctx.bulk,
@@ -160,15 +170,13 @@ export async function createRosterWriter(
       'Member',
       members,
       () =>
-        upsertCounting(
-          tx,
+        updateThenInsert(
+          `UPDATE "Member" x SET name = t.n, "relationToHead" = t.r, status = t.s, "updatedAt" = now()
+             FROM import_roster_m t WHERE x."householdId" = t.h AND x."idNumber" = t.i
+              AND (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)`,
           `INSERT INTO "Member" ("householdId", name, "idNumber", "relationToHead", status, "updatedAt")
-           SELECT h, n, i, r, s, now() FROM import_roster_m ORDER BY line
-           ON CONFLICT ("householdId", "idNumber") DO UPDATE
-             SET name = EXCLUDED.name, "relationToHead" = EXCLUDED."relationToHead", status = EXCLUDED.status, "updatedAt" = now()
-             WHERE ("Member".name, "Member"."relationToHead", "Member".status) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED."relationToHead", EXCLUDED.status)`,
-          [],
-          members,
+           SELECT h, n, i, r, s, now() FROM import_roster_m t
+            WHERE NOT EXISTS (SELECT 1 FROM "Member" x WHERE x."householdId" = t.h AND x."idNumber" = t.i) ORDER BY line`,
           counts.members!,
         ),
       ctx.bulk,
@@ -204,17 +212,14 @@ export async function createRosterWriter(
       'Enrolment',
       enrolments,
       () =>
-        upsertCounting(
-          tx,
+        updateThenInsert(
+          `UPDATE "Enrolment" x SET "institutionId" = t.inst, "monthlyAmount" = t.amt, "startDate" = t.sd, status = 'ACTIVE', "endDate" = NULL
+             FROM import_roster_e t WHERE x."householdId" = t.h AND x.kind = t.k
+              AND (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
+                  IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)`,
           `INSERT INTO "Enrolment" ("householdId", kind, "institutionId", "monthlyAmount", "startDate", status)
-           SELECT h, k, inst, amt, sd, 'ACTIVE' FROM import_roster_e ORDER BY line
-           ON CONFLICT ("householdId", kind) DO UPDATE
-             SET "institutionId" = EXCLUDED."institutionId", "monthlyAmount" = EXCLUDED."monthlyAmount",
-                 "startDate" = EXCLUDED."startDate", status = 'ACTIVE', "endDate" = NULL
-             WHERE ("Enrolment"."institutionId", "Enrolment"."monthlyAmount", "Enrolment"."startDate", "Enrolment".status, "Enrolment"."endDate")
-                   IS DISTINCT FROM (EXCLUDED."institutionId", EXCLUDED."monthlyAmount", EXCLUDED."startDate", 'ACTIVE'::"EnrolmentStatus", NULL::date)`,
-          [],
-          enrolments,
+           SELECT h, k, inst, amt, sd, 'ACTIVE' FROM import_roster_e t
+            WHERE NOT EXISTS (SELECT 1 FROM "Enrolment" x WHERE x."householdId" = t.h AND x.kind = t.k) ORDER BY line`,
           counts.enrolments!,
         ),
       ctx.bulk,
