@@ -21,7 +21,7 @@ import type { Tx } from './regions.js';
 export interface BulkOptions {
   /** 'auto' (default): bulk when the incoming rows ≥ max(minRows, rows in the table); 'never'; 'always' (tests). */
   mode?: 'auto' | 'never' | 'always';
-  /** Smallest file for bulk mode under 'auto' (default 10 000 rows). */
+  /** Smallest file for bulk mode under 'auto' (default 2 000 rows: below, a few statements of DDL cost more than the per-row checks they save). */
   minRows?: number;
   /** Also drop and rebuild these secondary indexes (names); the others (e.g. those ON CONFLICT needs) stay. */
   rebuildIndexes?: readonly string[];
@@ -54,7 +54,7 @@ export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, w
   const mode = opts.mode ?? 'auto';
   if (mode === 'never' || incoming <= 0) return { result: await write(), mode: 'row-wise' };
   if (mode === 'auto') {
-    if (incoming < (opts.minRows ?? 10_000)) return { result: await write(), mode: 'row-wise' };
+    if (incoming < (opts.minRows ?? 2_000)) return { result: await write(), mode: 'row-wise' };
     if ((await tableRows(tx, table, incoming)) > incoming) return { result: await write(), mode: 'row-wise' };
   }
   const t = quoteIdent(table);
