@@ -5,7 +5,7 @@
  *   npm run bench -- --suite matching          # cross-matching (below)
  *   npm run bench -- --suite webhook           # Feishu webhook vs the bare SDK handler (bench/webhook.ts)
  *   npm run bench -- --suite tables            # the six statutory tables vs bare SQL, 20k and 500k members (bench/tables.ts)
- *   npm run bench -- --suite loading           # roster and payments import vs bare COPY, 100k rows (--sizes 1m) (bench/loading.ts)
+ *   npm run bench -- --suite loading           # roster and payments import vs the COPY + index builds + VACUUM ANALYZE floor, 100k rows (--sizes 1m) (bench/loading.ts)
  *
  * The matching suite:
  *

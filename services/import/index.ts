@@ -5,8 +5,9 @@
 //     ImportBatch row (unique kind + hash: a concurrent import of the same file waits, then stops)
 //     stream rows → header → per row: zod (domain/import) + file checks → chunk of 5000
 //       → writer: database checks (household on the roster? staff known?) + multi-row upserts
-//       (payments: the chunk goes to a staging table — COPY on PostgreSQL, INSERT on PGlite — and after
-//        the last one the database checks and the writes run as set-based SQL over the whole file)
+//       (payments and roster: the chunk goes to a staging table — COPY on PostgreSQL, INSERT on PGlite —
+//        and after the last one the database checks and the writes run as set-based SQL over the whole
+//        file; a first load re-creates the written tables' foreign keys once instead of per row: bulk.ts)
 //     any refused row and not acceptValid → roll back
 //     stored rows changed (their old versions kept in ImportChange by the writers): dry run → roll back
 //       and show them; not allowChanges → roll back and refuse, showing the count and the first few
@@ -39,8 +40,8 @@ import { defaultErrorFilePath, ErrorFileWriter, sensitiveColumns } from './error
 import { resolveHashKey } from '../../infra/hash-key.js';
 import { CountyRegions, type Tx } from './regions.js';
 import { inspectFile, readRows, type SourceInfo, type TextEncoding } from './source.js';
-import type { EntityCounts, Item, KindWriter, Rejection, WriterContext } from './writers/common.js';
-import { copyImportUrl, createPaymentsWriter, type PaymentsWriter } from './writers/payments.js';
+import type { EntityCounts, Item, KindWriter, Rejection, StagedWriter, WriterContext } from './writers/common.js';
+import { copyImportUrl, createPaymentsWriter } from './writers/payments.js';
 import { createDeathsWriter, createPrisonWriter } from './writers/records.js';
 import { createMonitoredWriter } from './writers/monitored.js';
 import { createApplicationsWriter } from './writers/applications.js';
@@ -106,6 +107,12 @@ export interface ImportOptions {
    * the URL `prisma` was made with, else DATABASE_URL; with PGlite's URL, or none, INSERTs fill it).
    */
   databaseUrl?: string;
+  /**
+   * Bulk mode of the set-based writes (payments, roster; services/import/bulk.ts): 'auto' (default) re-creates
+   * the written table's foreign keys (and some indexes) once after the write when the file is at least as
+   * large as the table; 'never' keeps the per-row checks; 'always' forces it (tests).
+   */
+  bulkLoad?: 'auto' | 'never' | 'always';
   /** Rows per database round (default 5000). */
   chunkSize?: number;
   onProgress?: (p: ImportProgress) => void;
@@ -163,6 +170,8 @@ export interface ImportResult {
   /** Stored rows this import changes (changed, or would change): the count and the first few, masked. */
   changes: { count: number; first: ImportChangeSummary[] };
   usedDevHashKey: boolean;
+  /** Tables written in bulk mode (foreign keys and some indexes re-created once after the write: bulk.ts). */
+  bulkLoaded: string[];
   durationMs: number;
 }
 
@@ -208,11 +217,9 @@ function resolvePolicy(opts: ImportOptions): { policy: CountyPolicy; countyName:
   return { policy, countyName: policy.county.name };
 }
 
-/** The chunked writers (payments: createPaymentsWriter, staged). */
-function createWriter(kind: Exclude<ImportKind, 'payments'>, ctx: WriterContext, checks: RosterFileChecks | undefined): KindWriter<RowTypes[ImportKind]> {
+/** The chunked writers (payments and roster: staged, createPaymentsWriter / createRosterWriter). */
+function createWriter(kind: Exclude<ImportKind, 'payments' | 'roster'>, ctx: WriterContext): KindWriter<RowTypes[ImportKind]> {
   switch (kind) {
-    case 'roster':
-      return createRosterWriter(ctx, () => checks!.sizes()) as KindWriter<RowTypes[ImportKind]>;
     case 'deaths':
       return createDeathsWriter(ctx) as KindWriter<RowTypes[ImportKind]>;
     case 'prison':
@@ -251,6 +258,7 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
     firstErrors: [],
     changes: { count: 0, first: [] },
     usedDevHashKey: kind === 'payments' && hashKey.isDevDefault,
+    bulkLoaded: [],
     durationMs: 0,
   };
 
@@ -335,7 +343,7 @@ async function runInTransaction(
   afterTransaction: (() => Promise<void>)[],
 ): Promise<ImportResult> {
   const { kind } = opts;
-  const result: ImportResult = { ...base, firstErrors: [], entities: {}, ignoredColumns: [] };
+  const result: ImportResult = { ...base, firstErrors: [], entities: {}, ignoredColumns: [], bulkLoaded: [] };
   const rollback = (status: ImportStatus): never => {
     throw new Rollback({ ...result, status });
   };
@@ -361,11 +369,16 @@ async function runInTransaction(
 
   const regions = new CountyRegions(tx, opts.countyName);
   const checks = kind === 'roster' ? new RosterFileChecks() : undefined;
-  const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor };
-  const staged: PaymentsWriter | undefined =
-    kind === 'payments' ? await createPaymentsWriter(ctx, copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL)) : undefined;
+  const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor, bulk: { mode: opts.bulkLoad ?? 'auto', loaded: result.bulkLoaded } };
+  const copyUrl = copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL);
+  const staged: StagedWriter<RowTypes[ImportKind]> | undefined =
+    kind === 'payments'
+      ? ((await createPaymentsWriter(ctx, copyUrl)) as StagedWriter<RowTypes[ImportKind]>)
+      : kind === 'roster'
+        ? ((await createRosterWriter(ctx, copyUrl, () => checks!.sizes())) as StagedWriter<RowTypes[ImportKind]>)
+        : undefined;
   if (staged) afterTransaction.push(() => staged.close());
-  const writer = kind === 'payments' ? (staged as KindWriter<RowTypes[ImportKind]>) : createWriter(kind, ctx, checks);
+  const writer = staged ?? createWriter(kind as Exclude<ImportKind, 'payments' | 'roster'>, ctx);
   return readAndWrite(tx, opts, source, result, errorFile, rollback, batchId, regions, checks, writer, staged);
 }
 
@@ -380,7 +393,7 @@ async function readAndWrite(
   regions: CountyRegions,
   checks: RosterFileChecks | undefined,
   writer: KindWriter<RowTypes[ImportKind]>,
-  staged: PaymentsWriter | undefined,
+  staged: StagedWriter<RowTypes[ImportKind]> | undefined,
 ): Promise<ImportResult> {
   const { kind } = opts;
   const parse = createRowParser(kind, { today: opts.today ?? todayInBeijing(), nearRelations: opts.policy.nearRelatives.relations });

@@ -4,6 +4,7 @@
 // CPU of one array parameter per column (JSON.stringify is native; array literals are escaped in JS).
 import type { Cell } from '../../../domain/import/index.js';
 import type { CountyPolicy, WorkCalendar } from '../../../domain/index.js';
+import type { BulkOptions } from '../bulk.js';
 import type { CountyRegions, Tx } from '../regions.js';
 
 export interface Item<R> {
@@ -52,6 +53,8 @@ export interface WriterContext {
   regions: CountyRegions;
   /** Who imports (recorded with every changed row, see recordChanges). */
   actor: string;
+  /** Bulk mode of the set-based writes (services/import/bulk.ts); default auto. */
+  bulk?: BulkOptions;
 }
 
 export interface KindWriter<R> {
@@ -65,6 +68,14 @@ export interface KindWriter<R> {
   readonly counts: Record<string, EntityCounts>;
   /** Called once after the last chunk (fills in `unchanged`). */
   finish?(accepted: number): void;
+}
+
+/** A writer that stages the whole file first and checks and writes it set-based at the end (payments, roster). */
+export interface StagedWriter<R> extends KindWriter<R> {
+  /** After the last flush: the database checks of the whole file; writes when `write(sqlRefused)` says so. */
+  complete(write: (sqlRefused: number) => boolean): Promise<Rejection[]>;
+  /** Drops the staging table and closes its connection: always call, after the import's transaction has ended. */
+  close(): Promise<void>;
 }
 
 export function newCounts(...tables: string[]): Record<string, EntityCounts> {

@@ -5,19 +5,7 @@
 // the stored rows this file changes go to ImportChange, changed rows are updated and new ones inserted
 // by (enrolment, period) — a handful of statements for the whole file instead of rounds per chunk.
 //
-// Two ways into the same staging table, the same SQL after it:
-// - PostgreSQL: `COPY … FROM STDIN` (pg-copy-streams) on a raw `pg` connection into an UNLOGGED table
-//   named per import (Prisma does not hand out its transaction's connection, so the COPY cannot run
-//   inside it). The table holds only this file's parsed rows and is dropped after the transaction
-//   (which reads it and holds a lock on it until then). The stored data still changes in one
-//   transaction, the import's: all or nothing.
-// - PGlite (its socket server has no COPY FROM STDIN): a TEMP table of the transaction, filled with one
-//   multi-row INSERT per chunk.
-import crypto from 'node:crypto';
-
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-
+// The staging table: COPY on PostgreSQL, INSERTs on PGlite (./stage.ts).
 import {
   ASSISTANCE_KIND_LABELS,
   cellName,
@@ -28,8 +16,10 @@ import {
 } from '../../../domain/import/index.js';
 import { paymentDeadline } from '../../../domain/policy/compute.js';
 import { PGLITE_URL_MARKER } from '../../../infra/db/client.js';
+import { copyText, createStage } from './stage.js';
+import { withBulkLoad, type BulkOptions } from '../bulk.js';
 import type { Tx } from '../regions.js';
-import { finishSingle, jsonRows, newCounts, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { finishSingle, jsonRows, newCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
 
 /** 收款方 texts that mean "the household itself". */
 export const HOUSEHOLD_PAYEE_WORDS = new Set(['', '户', '本户', '户主', '本人', '家庭', '本家庭', '户主本人']);
@@ -50,111 +40,21 @@ const STAGE_COLUMNS = 'line int, hid text, kind text, month text, ad text, ap te
 /** One staged row, in STAGE_COLUMNS order. */
 type StageRow = [line: number, hid: string, kind: string | null, month: string, ad: string, ap: string, pd: string | null, payee: string, am: string | null, ah: string | null];
 
-/** Where the parsed rows go before the SQL checks. */
-interface Stage {
-  readonly table: string;
-  add(rows: StageRow[]): Promise<void>;
-  /** All rows are in (the COPY is finished and committed). */
-  end(): Promise<void>;
-  /** After the import's transaction has ended. */
-  close(): Promise<void>;
-}
+/** COPY text format of the payments' staged row: only the free texts can hold a tab, newline or
+ * backslash; the ID, kind, month, amounts, date and hash were checked to a fixed format. */
+const encodePaymentRow = (r: StageRow) =>
+  `${r[0]}\t${r[1]}\t${r[2] ?? '\\N'}\t${r[3]}\t${r[4]}\t${r[5]}\t${r[6] ?? '\\N'}\t${copyText(r[7])}\t${copyText(r[8])}\t${r[9] ?? '\\N'}\n`;
 
-/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
-function copyText(v: string | null): string {
-  if (v === null) return '\\N';
-  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
-}
-
-async function copyStage(url: string, batchId: number): Promise<Stage> {
-  const table = `import_stage_${batchId}_${crypto.randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  let copy: ReturnType<typeof copyFrom> | undefined;
-  let copyDone: Promise<void> = Promise.resolve();
-  let ended = false;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    try {
-      if (copy && !ended) {
-        ended = true;
-        copy.end();
-        await copyDone.catch(() => {});
-      }
-      await client.query(`DROP TABLE IF EXISTS ${table}`);
-    } finally {
-      await client.end();
-    }
-  };
-  try {
-    await client.query(`CREATE UNLOGGED TABLE ${table} (${STAGE_COLUMNS})`);
-    const stream = client.query(copyFrom(`COPY ${table} FROM STDIN`));
-    copy = stream;
-    copyDone = new Promise<void>((resolve, reject) => {
-      stream.on('finish', () => resolve());
-      stream.on('error', reject);
-    });
-    copyDone.catch(() => {}); // awaited in end()
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  const stream = copy;
-  return {
-    table,
-    close,
-    async add(rows) {
-      let text = '';
-      // Only the free texts can hold a tab, newline or backslash: the ID, kind, month, amounts, date and
-      // hash were checked to a fixed format.
-      for (const r of rows) {
-        text += `${r[0]}\t${r[1]}\t${r[2] ?? '\\N'}\t${r[3]}\t${r[4]}\t${r[5]}\t${r[6] ?? '\\N'}\t${copyText(r[7])}\t${copyText(r[8])}\t${r[9] ?? '\\N'}\n`;
-      }
-      if (text !== '' && !stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
-    },
-    async end() {
-      ended = true;
-      stream.end();
-      await copyDone;
-      await client.query(`ANALYZE ${table}`);
-    },
-  };
-}
-
-async function insertStage(tx: Tx): Promise<Stage> {
-  const table = 'import_payments_stage';
-  await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`);
-  await tx.$executeRawUnsafe(`CREATE TEMP TABLE ${table} (${STAGE_COLUMNS}) ON COMMIT DROP`);
-  const names = STAGE_COLUMNS.split(', ').map((c) => c.split(' ')[0]!);
-  return {
-    table,
-    async add(rows) {
-      if (rows.length === 0) return;
-      await tx.$executeRawUnsafe(`INSERT INTO ${table} SELECT * FROM json_to_recordset($1::json) AS t(${STAGE_COLUMNS})`, JSON.stringify(rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])))));
-    },
-    async end() {
-      await tx.$executeRawUnsafe(`ANALYZE ${table}`);
-    },
-    async close() {},
-  };
-}
-
-export interface PaymentsWriter extends KindWriter<PaymentRow> {
-  /** After the last flush: the database checks of the whole file; writes when `write(sqlRefused)` says so. */
-  complete(write: (sqlRefused: number) => boolean): Promise<Rejection[]>;
-  /** Drops the staging table and closes its connection: always call, after the import's transaction has ended. */
-  close(): Promise<void>;
-}
+export type PaymentsWriter = StagedWriter<PaymentRow>;
 
 /** `copyUrl`: load the staging table with COPY on this server (PostgreSQL); else INSERTs in the transaction. */
 export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string | undefined): Promise<PaymentsWriter> {
   const { tx, policy, batchId } = ctx;
   const counts = newCounts('payments');
-  const stage = copyUrl ? await copyStage(copyUrl, batchId) : await insertStage(tx);
+  const stage = await createStage<StageRow>(tx, copyUrl, batchId, { columns: STAGE_COLUMNS, tempName: 'import_payments_stage', encode: encodePaymentRow });
 
   const months = new Set<string>();
+  let staged = 0;
   // The account's HMAC is pure per account within one import: once per account, not once per month.
   const accounts = new Map<string, { masked: string; hash: string }>();
   const accountOf = (account: string) => {
@@ -180,11 +80,12 @@ export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string |
         rows[i] = [line, row.headIdNumber, row.kind, row.month, row.amountDue, row.amountPaid, row.paidDate, cellName(row.payee), account?.masked ?? null, account?.hash ?? null];
       }
       await stage.add(rows);
+      staged += rows.length;
       return [];
     },
     async complete(write) {
       await stage.end();
-      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
+      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, bulk: ctx.bulk, staged, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
     },
   };
 }
@@ -205,6 +106,9 @@ async function resolveAndWrite(
     actor: string;
     counts: { created: number; updated: number };
     deadline: (kind: AssistanceKind, month: string) => { periodMonth: string; due: string };
+    bulk?: BulkOptions;
+    /** Rows in the staging table. */
+    staged: number;
   },
 ): Promise<Rejection[]> {
   // The schedule (period, due date) of every kind for every month in the file: computed by the county
@@ -232,13 +136,16 @@ async function resolveAndWrite(
     ['l', 'text', KINDS.map((k) => ASSISTANCE_KIND_LABELS[k])],
   ]);
   const words = [...HOUSEHOLD_PAYEE_WORDS];
+  // The whole file's sorts and hashes in memory (a million rows: the duplicates' grouping, the joins).
+  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '256MB'`);
   // Small tables as real (temporary, analysed) tables: a set-returning function in the join gets a
   // default estimate and can be re-run for every row.
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payments_resolved, import_payment_deadlines`);
   await tx.$executeRawUnsafe(`CREATE TEMP TABLE import_payment_deadlines ON COMMIT DROP AS SELECT k, m, p, d FROM ${deadlines.from}`, deadlines.value);
   await tx.$executeRawUnsafe(`ANALYZE import_payment_deadlines`);
   // Every staged row resolved by hash joins: household, enrolment (the named kind, or the only one),
-  // period and due date, and the payee's kind.
+  // period and due date, the payee's kind and name; typed once, as the write stores them, and only the
+  // columns the reasons and the write need (one narrow pass per later statement at a million rows).
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_payment_dups`);
   await tx.$executeRawUnsafe(
     `CREATE TEMP TABLE import_payments_resolved ON COMMIT DROP AS
@@ -251,13 +158,16 @@ async function resolveAndWrite(
          FROM ${table} s
          LEFT JOIN "Household" h ON h."headIdNumber" = s.hid
          LEFT JOIN en ON en."householdId" = h.id)
-     SELECT r.*, d.p AS period, d.d AS due,
-            CASE
+     SELECT r.line, r.kind, r.month, r.h, r.e, r.ekind, d.p AS period,
+            CASE WHEN r.e IS NULL THEN r.n END AS n, CASE WHEN r.e IS NULL THEN r.kinds END AS kinds,
+            d.d::date AS due, r.ad::numeric AS ad, r.ap::numeric AS ap, r.pd::date AS pd,
+            (CASE
               WHEN r.payee = ANY($1::text[]) THEN 'HOUSEHOLD'
               WHEN r.payee = r.head_name OR EXISTS (SELECT 1 FROM "Member" m WHERE m."householdId" = r.h AND m.name = r.payee) THEN 'HOUSEHOLD'
               WHEN EXISTS (SELECT 1 FROM "Institution" i WHERE i.name = r.payee) THEN 'INSTITUTION'
               ELSE 'OTHER'
-            END AS payee_kind
+            END)::"PayeeKind" AS pk,
+            CASE WHEN r.payee = ANY($1::text[]) THEN r.head_name ELSE r.payee END AS pn, r.am, r.ah
        FROM r LEFT JOIN import_payment_deadlines d ON d.k = r.ekind AND d.m = r.month`,
     words,
   );
@@ -298,20 +208,19 @@ async function resolveAndWrite(
   // speculative insertion costs half as much again), safe because no other import adds payments until
   // this transaction ends.
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.payments'))`);
-  // One statement (its CTEs all read the rows as they were before it): the previous version of every
-  // stored row this file changes goes to ImportChange, those rows are updated, the others inserted.
-  const rows = await tx.$queryRawUnsafe<{ created: number; updated: number }[]>(
-    `WITH t AS MATERIALIZED (
-       SELECT line, e, h, period AS p, due::date AS d, ad::numeric AS ad, ap::numeric AS ap, pd::date AS pd, payee_kind::"PayeeKind" AS pk,
-              CASE WHEN payee = ANY($3::text[]) THEN head_name ELSE payee END AS pn, am, ah
-         FROM import_payments_resolved r
-        WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)),
-     old AS MATERIALIZED (
-       SELECT t.*, x.id, x."householdId" AS xh, x."batchId" AS xb, x."dueDate" AS xd, x."amountDue" AS xad, x."amountPaid" AS xap, x."paidDate" AS xpd,
+  // The rows to write: resolved, and the first line of a duplicated (enrolment, period).
+  const writable = `FROM import_payments_resolved r
+        WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)`;
+  // First the stored rows this file changes: the previous version of each goes to ImportChange, then the
+  // row is updated (one statement: its CTEs read the rows as they were before it).
+  const changed = await tx.$queryRawUnsafe<{ updated: number }[]>(
+    `WITH old AS MATERIALIZED (
+       SELECT t.line, t.e, t.h, t.period AS p, t.due AS d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah,
+              x.id, x."householdId" AS xh, x."batchId" AS xb, x."dueDate" AS xd, x."amountDue" AS xad, x."amountPaid" AS xap, x."paidDate" AS xpd,
               x."payeeKind" AS xpk, x."payeeName" AS xpn, x."accountMasked" AS xam, x."accountHash" AS xah
-         FROM t JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.p
+         FROM (SELECT * ${writable}) t JOIN "Payment" x ON x."enrolmentId" = t.e AND x.period = t.period
         WHERE (x."dueDate", x."amountDue", x."amountPaid", x."paidDate", x."payeeKind", x."payeeName", x."accountMasked", x."accountHash")
-              IS DISTINCT FROM (t.d, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)),
+              IS DISTINCT FROM (t.due, t.ad, t.ap, t.pd, t.pk, t.pn, t.am, t.ah)),
      ch AS (
        INSERT INTO "ImportChange" ("batchId", "table", "rowId", "householdId", period, "previousBatchId", "oldValues", "newValues", actor)
        SELECT $1::int, 'Payment', id, xh, p, xb,
@@ -327,20 +236,31 @@ async function resolveAndWrite(
           SET "householdId" = old.h, "dueDate" = old.d, "amountDue" = old.ad, "amountPaid" = old.ap, "paidDate" = old.pd, "payeeKind" = old.pk,
               "payeeName" = old.pn, "accountMasked" = old.am, "accountHash" = old.ah, "batchId" = $1::int
          FROM old WHERE x.id = old.id
-       RETURNING 1),
-     ins AS (
-       INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",
-                              "payeeKind", "payeeName", "accountMasked", "accountHash", "batchId")
-       SELECT e, h, p, d, ad, ap, pd, pk, pn, am, ah, $1::int FROM t
-        WHERE NOT EXISTS (SELECT 1 FROM "Payment" x WHERE x."enrolmentId" = t.e AND x.period = t.p)
-        ORDER BY t.line
        RETURNING 1)
-     SELECT (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM upd)::int AS updated, (SELECT count(*) FROM ch)::int AS changed`,
+     SELECT (SELECT count(*) FROM upd)::int AS updated, (SELECT count(*) FROM ch)::int AS changed`,
     o.batchId,
     o.actor,
-    words,
   );
-  o.counts.created += Number(rows[0]?.created ?? 0);
-  o.counts.updated += Number(rows[0]?.updated ?? 0);
+  // Then the rows not stored yet, in the staging table's order (the file's): a plain INSERT, its count
+  // from the command tag (no RETURNING rows to keep at a million).
+  //
+  // A first load or reload (the file at least as large as the table): Payment's foreign keys and its
+  // secondary indexes are re-created once after the write instead of being checked and maintained row
+  // by row (bulk.ts). The unique (enrolment, period) index is rebuilt too (CREATE UNIQUE INDEX refuses
+  // duplicates as the index did): the NOT EXISTS reads the stored rows by hash join, not through it.
+  const insert = () =>
+    tx.$executeRawUnsafe(
+      `INSERT INTO "Payment" ("enrolmentId", "householdId", period, "dueDate", "amountDue", "amountPaid", "paidDate",
+                              "payeeKind", "payeeName", "accountMasked", "accountHash", "batchId")
+       SELECT e, h, period, due, ad, ap, pd, pk, pn, am, ah, $1::int ${writable}
+          AND NOT EXISTS (SELECT 1 FROM "Payment" x WHERE x."enrolmentId" = r.e AND x.period = r.period)`,
+      o.batchId,
+    );
+  const { result: created } = await withBulkLoad(tx, 'Payment', o.staged - rejections.length, insert, {
+    ...o.bulk,
+    rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx', 'Payment_enrolmentId_period_key'],
+  });
+  o.counts.created += created;
+  o.counts.updated += Number(changed[0]?.updated ?? 0);
   return rejections;
 }

@@ -1,40 +1,51 @@
-// 花名册: regions found or created under the county, institutions found or created by name, households
-// upserted by the head's ID, members by (household, ID), enrolments by (household, kind).
+// 花名册, staged like the payments (issue 15 item 3): the rows that pass the row checks and the file's
+// consistency checks (domain/import: per line, Chinese reasons, in line order while the file streams)
+// go to a staging table (COPY on PostgreSQL, INSERTs on PGlite: ./stage.ts). After the last row, inside
+// the import's transaction and only when the import is to write (all or nothing by default), the
+// writes run as set-based SQL over the whole file: regions found or created under the county (a few
+// hundred names, CountyRegions), institutions by name, households upserted by the head's ID, members by
+// (household, ID), enrolments by (household, kind) — the first line of each key wins (the file checks
+// made the others agree). The previous version of every stored row that changes goes to ImportChange,
+// then changed rows are updated and new ones inserted.
+// A large first load re-creates the foreign keys of Household, Member and Enrolment once (../bulk.ts).
 import type { RosterRow } from '../../../domain/import/index.js';
-import { dedupe, jsonRows, newCounts, queryJson, recordChanges, upsertCounting, type Item, type KindWriter, type Rejection, type WriterContext } from './common.js';
+import { withBulkLoad } from '../bulk.js';
+import { createStage } from './stage.js';
+import { jsonRows, newCounts, recordChanges, type EntityCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
+
+/** The staging table's columns, in StageRow order. */
+const STAGE_COLUMNS =
+  'line int, township text, village text, head_name text, hid text, name text, mid text, relation text, status text, kind text, institution text, amount text, start_date text';
+
+type StageRow = [
+  line: number,
+  township: string,
+  village: string,
+  headName: string,
+  hid: string,
+  name: string,
+  mid: string,
+  relation: string,
+  status: string,
+  kind: string,
+  institution: string | null,
+  amount: string,
+  startDate: string,
+];
 
 /**
- * `distinct` tells how many different households, members and enrolments the file has so far (from the
- * file checks), so that rows already written by an earlier chunk of the same file are not counted as
- * "unchanged" a second time: unchanged = distinct − created − updated.
+ * `distinct` tells how many different households, members and enrolments the file has (from the file
+ * checks): unchanged = distinct − created − updated.
  */
-export function createRosterWriter(
+export async function createRosterWriter(
   ctx: WriterContext,
+  copyUrl: string | undefined,
   distinct: () => { households: number; members: number; enrolments: number },
-): KindWriter<RosterRow> {
+): Promise<StagedWriter<RosterRow>> {
   const { tx, regions } = ctx;
   const counts = newCounts('households', 'members', 'enrolments', 'institutions');
-  const institutions = new Map<string, number>();
-
-  async function institutionId(name: string): Promise<number> {
-    const hit = institutions.get(name);
-    if (hit !== undefined) return hit;
-    const countyId = await regions.county(true);
-    const ins = await tx.$queryRawUnsafe<{ id: number }[]>(
-      `INSERT INTO "Institution" (name, "regionId") VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id`,
-      name,
-      countyId,
-    );
-    let id = ins[0]?.id;
-    if (id !== undefined) counts.institutions!.created++;
-    else {
-      const rows = await tx.$queryRawUnsafe<{ id: number }[]>(`SELECT id FROM "Institution" WHERE name = $1`, name);
-      id = rows[0]!.id;
-      counts.institutions!.unchanged++;
-    }
-    institutions.set(name, id);
-    return id;
-  }
+  const stage = await createStage<StageRow>(tx, copyUrl, ctx.batchId, { columns: STAGE_COLUMNS, tempName: 'import_roster_stage' });
+  let staged = 0;
 
   const finish = () => {
     const d = distinct();
@@ -44,137 +55,195 @@ export function createRosterWriter(
     }
   };
 
+  /**
+   * The stored rows that differ updated, then the new ones inserted (plain statements, counted by their
+   * command tags): an upsert's speculative insertion costs about as much again per row. Safe because
+   * roster imports write one at a time (the advisory lock in write()), and any other writer of the same
+   * key makes the INSERT fail on the unique index, which rolls the whole import back.
+   */
+  async function updateThenInsert(updateSql: string, insertSql: string, c: EntityCounts): Promise<void> {
+    c.updated += await tx.$executeRawUnsafe(updateSql);
+    c.created += await tx.$executeRawUnsafe(insertSql);
+  }
+
+  async function write(table: string): Promise<void> {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.roster'))`);
+    // The whole file's sorts and hashes in memory (DISTINCT ON over every row).
+    await tx.$executeRawUnsafe(`SET LOCAL work_mem = '256MB'`);
+    // Regions: the (township, village) pairs in the order of their first line, found or created.
+    const pairs = await tx.$queryRawUnsafe<{ township: string; village: string }[]>(
+      `SELECT township, village FROM ${table} GROUP BY township, village ORDER BY min(line)`,
+    );
+    await regions.villagesOf(pairs);
+    const regionIds: number[] = [];
+    for (const p of pairs) regionIds.push((await regions.village(p.township, p.village, true))!);
+    const rIn = jsonRows([
+      ['t', 'text', pairs.map((p) => p.township)],
+      ['v', 'text', pairs.map((p) => p.village)],
+      ['r', 'int', regionIds],
+    ]);
+    await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS import_roster_regions, import_roster_h, import_roster_m, import_roster_e`);
+    await tx.$executeRawUnsafe(`CREATE TEMP TABLE import_roster_regions ON COMMIT DROP AS SELECT t, v, r FROM ${rIn.from}`, rIn.value);
+
+    // Institutions by name, created when missing (under the county).
+    const names = await tx.$queryRawUnsafe<{ n: string }[]>(
+      `SELECT institution AS n FROM ${table} WHERE institution IS NOT NULL GROUP BY institution ORDER BY min(line)`,
+    );
+    if (names.length > 0) {
+      const countyId = await regions.county(true);
+      const ins = await tx.$queryRawUnsafe<{ n: number }[]>(
+        `WITH ins AS (
+           INSERT INTO "Institution" (name, "regionId")
+           SELECT n, $2::int FROM unnest($1::text[]) WITH ORDINALITY AS u(n, o) ORDER BY o
+           ON CONFLICT (name) DO NOTHING RETURNING 1)
+         SELECT count(*)::int AS n FROM ins`,
+        names.map((r) => r.n),
+        countyId,
+      );
+      const created = Number(ins[0]?.n ?? 0);
+      counts.institutions!.created += created;
+      counts.institutions!.unchanged += names.length - created;
+    }
+
+    // Households: the first line of each head.
+    await tx.$executeRawUnsafe(
+      `CREATE TEMP TABLE import_roster_h ON COMMIT DROP AS
+       SELECT DISTINCT ON (s.hid) s.line, g.r, s.head_name AS n, s.hid AS i
+         FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
+        ORDER BY s.hid, s.line`,
+    );
+    await tx.$executeRawUnsafe(`ANALYZE import_roster_h`);
+    await recordChanges(
+      tx,
+      'Household',
+      `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."headIdNumber" AS "idNumber",
+              jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
+              jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
+         FROM import_roster_h t JOIN "Household" x ON x."headIdNumber" = t.i
+        WHERE (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)
+        ORDER BY t.line`,
+      [],
+      ctx.batchId,
+      ctx.actor,
+    );
+    const households = distinct().households;
+    await withBulkLoad(
+      tx,
+      'Household',
+      households,
+      () =>
+        updateThenInsert(
+          `UPDATE "Household" x SET "regionId" = t.r, "headName" = t.n, "updatedAt" = now()
+             FROM import_roster_h t WHERE x."headIdNumber" = t.i AND (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)`,
+          `INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
+           SELECT r, n, i, now() FROM import_roster_h t
+            WHERE NOT EXISTS (SELECT 1 FROM "Household" x WHERE x."headIdNumber" = t.i) ORDER BY line`,
+          counts.households!,
+        ),
+      ctx.bulk,
+    );
+
+    // Members: the first line of each (head, member).
+    await tx.$executeRawUnsafe(
+      `CREATE TEMP TABLE import_roster_m ON COMMIT DROP AS
+       SELECT DISTINCT ON (s.hid, s.mid) s.line, h.id AS h, s.name AS n, s.mid AS i, s.relation AS r, s.status::"MemberStatus" AS s
+         FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+        ORDER BY s.hid, s.mid, s.line`,
+    );
+    await tx.$executeRawUnsafe(`ANALYZE import_roster_m`);
+    await recordChanges(
+      tx,
+      'Member',
+      `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."idNumber",
+              jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
+              jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
+         FROM import_roster_m t JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
+        WHERE (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)
+        ORDER BY t.line`,
+      [],
+      ctx.batchId,
+      ctx.actor,
+    );
+    const members = distinct().members;
+    await withBulkLoad(
+      tx,
+      'Member',
+      members,
+      () =>
+        updateThenInsert(
+          `UPDATE "Member" x SET name = t.n, "relationToHead" = t.r, status = t.s, "updatedAt" = now()
+             FROM import_roster_m t WHERE x."householdId" = t.h AND x."idNumber" = t.i
+              AND (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)`,
+          `INSERT INTO "Member" ("householdId", name, "idNumber", "relationToHead", status, "updatedAt")
+           SELECT h, n, i, r, s, now() FROM import_roster_m t
+            WHERE NOT EXISTS (SELECT 1 FROM "Member" x WHERE x."householdId" = t.h AND x."idNumber" = t.i) ORDER BY line`,
+          counts.members!,
+        ),
+      ctx.bulk,
+    );
+
+    // Enrolments (ACTIVE again if the roster lists an ended one): the first line of each (head, kind).
+    await tx.$executeRawUnsafe(
+      `CREATE TEMP TABLE import_roster_e ON COMMIT DROP AS
+       SELECT DISTINCT ON (s.hid, s.kind) s.line, h.id AS h, s.kind::"AssistanceKind" AS k, i.id AS inst, s.amount::numeric AS amt, s.start_date::date AS sd
+         FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+         LEFT JOIN "Institution" i ON i.name = s.institution
+        ORDER BY s.hid, s.kind, s.line`,
+    );
+    await tx.$executeRawUnsafe(`ANALYZE import_roster_e`);
+    await recordChanges(
+      tx,
+      'Enrolment',
+      `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", NULL::text AS "idNumber",
+              jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
+                                 'status', x.status, 'endDate', x."endDate") AS "oldValues",
+              jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
+         FROM import_roster_e t JOIN "Enrolment" x ON x."householdId" = t.h AND x.kind = t.k
+        WHERE (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
+              IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)
+        ORDER BY t.line`,
+      [],
+      ctx.batchId,
+      ctx.actor,
+    );
+    const enrolments = distinct().enrolments;
+    await withBulkLoad(
+      tx,
+      'Enrolment',
+      enrolments,
+      () =>
+        updateThenInsert(
+          `UPDATE "Enrolment" x SET "institutionId" = t.inst, "monthlyAmount" = t.amt, "startDate" = t.sd, status = 'ACTIVE', "endDate" = NULL
+             FROM import_roster_e t WHERE x."householdId" = t.h AND x.kind = t.k
+              AND (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
+                  IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)`,
+          `INSERT INTO "Enrolment" ("householdId", kind, "institutionId", "monthlyAmount", "startDate", status)
+           SELECT h, k, inst, amt, sd, 'ACTIVE' FROM import_roster_e t
+            WHERE NOT EXISTS (SELECT 1 FROM "Enrolment" x WHERE x."householdId" = t.h AND x.kind = t.k) ORDER BY line`,
+          counts.enrolments!,
+        ),
+      ctx.bulk,
+    );
+  }
+
   return {
     counts,
     finish,
-    async flush(items: Item<RosterRow>[], write: boolean): Promise<Rejection[]> {
-      if (!write || items.length === 0) return [];
-
-      // Households (first row of each head in the chunk; the file checks made them agree).
-      const households = dedupe(items, (i) => i.row.headIdNumber);
-      await regions.villagesOf(households.map((h) => ({ township: h.row.township, village: h.row.village })));
-      const regionIds: number[] = [];
-      for (const h of households) regionIds.push((await regions.village(h.row.township, h.row.village, true))!);
-      const hIn = jsonRows([
-        ['r', 'int', regionIds],
-        ['n', 'text', households.map((h) => h.row.headName)],
-        ['i', 'text', households.map((h) => h.row.headIdNumber)],
-      ]);
-      await recordChanges(
-        tx,
-        'Household',
-        `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."headIdNumber" AS "idNumber",
-                jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
-                jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
-           FROM ${hIn.from} JOIN "Household" x ON x."headIdNumber" = t.i
-          WHERE (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)`,
-        [hIn.value],
-        ctx.batchId,
-        ctx.actor,
-      );
-      const hRows = await tx.$queryRawUnsafe<{ j: string }[]>(
-        `WITH up AS (
-           INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
-           SELECT r, n, i, now() FROM ${hIn.from}
-           ON CONFLICT ("headIdNumber") DO UPDATE
-             SET "regionId" = EXCLUDED."regionId", "headName" = EXCLUDED."headName", "updatedAt" = now()
-             WHERE ("Household"."regionId", "Household"."headName") IS DISTINCT FROM (EXCLUDED."regionId", EXCLUDED."headName")
-           RETURNING id, "headIdNumber", (xmax = 0) AS inserted
-         )
-         SELECT coalesce(json_agg(json_build_array(id, "headIdNumber", inserted)), '[]')::text AS j FROM up`,
-        hIn.value,
-      );
-      const returned = JSON.parse(hRows[0]!.j) as [number, string, boolean][];
-      const householdId = new Map<string, number>();
-      for (const [id, head, inserted] of returned) {
-        householdId.set(head, id);
-        if (inserted) counts.households!.created++;
-        else counts.households!.updated++;
+    close: () => stage.close(),
+    async flush(items: Item<RosterRow>[]): Promise<Rejection[]> {
+      const rows: StageRow[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const { line, row: r } = items[i]!;
+        rows[i] = [line, r.township, r.village, r.headName, r.headIdNumber, r.memberName, r.memberIdNumber, r.relation, r.status, r.kind, r.institution, r.monthlyAmount, r.startDate];
       }
-      // Households that were already identical are not returned by the conditional DO UPDATE.
-      if (returned.length < households.length) {
-        const missing = households.map((h) => h.row.headIdNumber).filter((id) => !householdId.has(id));
-        const rows = await queryJson<{ id: number; headIdNumber: string }>(
-          tx,
-          `SELECT id, "headIdNumber" FROM "Household" WHERE "headIdNumber" = ANY($1::text[])`,
-          missing,
-        );
-        for (const r of rows) householdId.set(r.headIdNumber, r.id);
-      }
-
-      // Members.
-      const members = dedupe(items, (i) => i.row.headIdNumber + i.row.memberIdNumber);
-      const mIn = jsonRows([
-        ['h', 'int', members.map((m) => householdId.get(m.row.headIdNumber)!)],
-        ['n', 'text', members.map((m) => m.row.memberName)],
-        ['i', 'text', members.map((m) => m.row.memberIdNumber)],
-        ['r', 'text', members.map((m) => m.row.relation)],
-        ['s', 'text', members.map((m) => m.row.status)],
-      ]);
-      await recordChanges(
-        tx,
-        'Member',
-        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."idNumber",
-                jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
-                jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
-           FROM ${mIn.from} JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
-          WHERE (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s::"MemberStatus")`,
-        [mIn.value],
-        ctx.batchId,
-        ctx.actor,
-      );
-      await upsertCounting(
-        tx,
-        `INSERT INTO "Member" ("householdId", name, "idNumber", "relationToHead", status, "updatedAt")
-         SELECT h, n, i, r, s::"MemberStatus", now() FROM ${mIn.from}
-         ON CONFLICT ("householdId", "idNumber") DO UPDATE
-           SET name = EXCLUDED.name, "relationToHead" = EXCLUDED."relationToHead", status = EXCLUDED.status, "updatedAt" = now()
-           WHERE ("Member".name, "Member"."relationToHead", "Member".status) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED."relationToHead", EXCLUDED.status)`,
-        [mIn.value],
-        mIn.count,
-        counts.members!,
-      );
-
-      // Enrolments (ACTIVE again if the roster lists an ended one).
-      const enrolments = dedupe(items, (i) => `${i.row.headIdNumber}|${i.row.kind}`);
-      const instIds: (number | null)[] = [];
-      for (const e of enrolments) instIds.push(e.row.institution === null ? null : await institutionId(e.row.institution));
-      const eIn = jsonRows([
-        ['h', 'int', enrolments.map((e) => householdId.get(e.row.headIdNumber)!)],
-        ['k', 'text', enrolments.map((e) => e.row.kind)],
-        ['inst', 'int', instIds],
-        ['amt', 'text', enrolments.map((e) => e.row.monthlyAmount)],
-        ['sd', 'text', enrolments.map((e) => e.row.startDate)],
-      ]);
-      await recordChanges(
-        tx,
-        'Enrolment',
-        `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", NULL::text AS "idNumber",
-                jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
-                                   'status', x.status, 'endDate', x."endDate") AS "oldValues",
-                jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
-           FROM (SELECT h, k::"AssistanceKind" AS k, inst, amt::numeric AS amt, sd::date AS sd FROM ${eIn.from}) t
-           JOIN "Enrolment" x ON x."householdId" = t.h AND x.kind = t.k
-          WHERE (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
-                IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)`,
-        [eIn.value],
-        ctx.batchId,
-        ctx.actor,
-      );
-      await upsertCounting(
-        tx,
-        `INSERT INTO "Enrolment" ("householdId", kind, "institutionId", "monthlyAmount", "startDate", status)
-         SELECT h, k::"AssistanceKind", inst, amt::numeric, sd::date, 'ACTIVE'
-           FROM ${eIn.from}
-         ON CONFLICT ("householdId", kind) DO UPDATE
-           SET "institutionId" = EXCLUDED."institutionId", "monthlyAmount" = EXCLUDED."monthlyAmount",
-               "startDate" = EXCLUDED."startDate", status = 'ACTIVE', "endDate" = NULL
-           WHERE ("Enrolment"."institutionId", "Enrolment"."monthlyAmount", "Enrolment"."startDate", "Enrolment".status, "Enrolment"."endDate")
-                 IS DISTINCT FROM (EXCLUDED."institutionId", EXCLUDED."monthlyAmount", EXCLUDED."startDate", 'ACTIVE'::"EnrolmentStatus", NULL::date)`,
-        [eIn.value],
-        eIn.count,
-        counts.enrolments!,
-      );
+      await stage.add(rows);
+      staged += rows.length;
+      return [];
+    },
+    async complete(shouldWrite) {
+      await stage.end();
+      // The roster has no check that needs the database: every refusal came from the row and file checks.
+      if (staged > 0 && shouldWrite(0)) await write(stage.table);
       return [];
     },
   };

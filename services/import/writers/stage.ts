@@ -1,0 +1,128 @@
+// The staging table of a set-based import (payments, roster): the rows that passed the row checks,
+// loaded before the database checks and the writes run as set-based SQL over the whole file.
+//
+// - PostgreSQL: `COPY … FROM STDIN` (pg-copy-streams) on a raw `pg` connection into an UNLOGGED table
+//   named per import (Prisma does not hand out its transaction's connection, so the COPY cannot run
+//   inside it). The table holds only this file's parsed rows and is dropped after the transaction
+//   (which reads it and holds a lock on it until then). The stored data still changes in one
+//   transaction, the import's: all or nothing.
+// - PGlite (its socket server has no COPY FROM STDIN): a TEMP table of the transaction, filled with one
+//   multi-row INSERT per chunk.
+import crypto from 'node:crypto';
+
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+import type { Tx } from '../regions.js';
+
+/** Where the parsed rows go before the SQL checks. */
+export interface Stage<R> {
+  readonly table: string;
+  add(rows: R[]): Promise<void>;
+  /** All rows are in (the COPY is finished and committed). */
+  end(): Promise<void>;
+  /** After the import's transaction has ended. */
+  close(): Promise<void>;
+}
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
+export function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+async function copyStage<R extends readonly unknown[]>(url: string, batchId: number, columns: string, encode: (r: R) => string): Promise<Stage<R>> {
+  const table = `import_stage_${batchId}_${crypto.randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let copy: ReturnType<typeof copyFrom> | undefined;
+  let copyDone: Promise<void> = Promise.resolve();
+  let ended = false;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      if (copy && !ended) {
+        ended = true;
+        copy.end();
+        await copyDone.catch(() => {});
+      }
+      await client.query(`DROP TABLE IF EXISTS ${table}`);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await client.query(`CREATE UNLOGGED TABLE ${table} (${columns})`);
+    const stream = client.query(copyFrom(`COPY ${table} FROM STDIN`));
+    copy = stream;
+    copyDone = new Promise<void>((resolve, reject) => {
+      stream.on('finish', () => resolve());
+      stream.on('error', reject);
+    });
+    copyDone.catch(() => {}); // awaited in end()
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const stream = copy;
+  return {
+    table,
+    close,
+    async add(rows) {
+      let text = '';
+      for (const r of rows) text += encode(r);
+      if (text !== '' && !stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    },
+    async end() {
+      ended = true;
+      stream.end();
+      await copyDone;
+      // Row count and a rough picture are all the joins over it need: a 3 000-row sample, not 30 000.
+      await client.query(`SET default_statistics_target = 10`);
+      await client.query(`ANALYZE ${table}`);
+    },
+  };
+}
+
+async function insertStage<R extends readonly unknown[]>(tx: Tx, table: string, columns: string): Promise<Stage<R>> {
+  await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`);
+  await tx.$executeRawUnsafe(`CREATE TEMP TABLE ${table} (${columns}) ON COMMIT DROP`);
+  const names = columns.split(', ').map((c) => c.split(' ')[0]!);
+  return {
+    table,
+    async add(rows) {
+      if (rows.length === 0) return;
+      await tx.$executeRawUnsafe(`INSERT INTO ${table} SELECT * FROM json_to_recordset($1::json) AS t(${columns})`, JSON.stringify(rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])))));
+    },
+    async end() {
+      await tx.$executeRawUnsafe(`ANALYZE ${table}`);
+    },
+    async close() {},
+  };
+}
+
+
+/** The default COPY encoding of a row: every field escaped (numbers as they are), null as \N. */
+function encodeRow(r: readonly unknown[]): string {
+  let line = '';
+  for (let i = 0; i < r.length; i++) {
+    const v = r[i];
+    line += (i === 0 ? '' : '\t') + (v === null || v === undefined ? '\\N' : typeof v === 'number' ? String(v) : copyText(String(v)));
+  }
+  return `${line}\n`;
+}
+
+/**
+ * A staging table of `columns` (SQL column list) for this import: COPY when `copyUrl` (PostgreSQL), else a
+ * TEMP table named `tempName` filled by INSERTs. Rows are arrays in column order.
+ */
+export async function createStage<R extends readonly unknown[]>(
+  tx: Tx,
+  copyUrl: string | undefined,
+  batchId: number,
+  o: { columns: string; tempName: string; encode?: (r: R) => string },
+): Promise<Stage<R>> {
+  return copyUrl ? copyStage<R>(copyUrl, batchId, o.columns, o.encode ?? encodeRow) : insertStage<R>(tx, o.tempName, o.columns);
+}
