@@ -10,7 +10,7 @@ import {
   progressReportCycle,
   submitProgressUpdate,
 } from '../../workflows/progress-report-cycle.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, resultWithoutSkipping } from '../support/temporal.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { createCycleFixture, policyCovering, progressItems } from './fixtures/cycles.js';
 
@@ -114,7 +114,7 @@ describe('progress report cycle (time-skipping server)', () => {
       const late = await handle.executeUpdate(submitProgressUpdate, { args: [{ unitId: b.unitId, byStaffId: b.head, items: progressItems(policy, 1) }], updateId: 'tg-b-1' });
       expect(late.late).toBe(true);
       // Everyone has reported: the cycle closes.
-      expect((await handle.result()).phase).toBe('closed');
+      expect((await resultWithoutSkipping(ctx.env, handle)).phase).toBe('closed');
       return handle;
     });
 
@@ -206,7 +206,7 @@ describe('progress report cycle (time-skipping server)', () => {
       expect(n.recipientStaffId).toBe(t.reporter);
       expectAt(n.sentAt, next.at);
       await handle.executeUpdate(submitProgressUpdate, { args: [{ unitId: t.unitId, byStaffId: t.reporter, items: progressItems(policy, 0) }], updateId: 'restart-1' });
-      expect((await handle.result()).phase).toBe('closed');
+      expect((await resultWithoutSkipping(ctx.env, handle)).phase).toBe('closed');
     });
     expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);
     expect(await prisma.notification.count({ where: { dedupeKey: `${workflowId}:prompt:unit:${t.unitId}` } })).toBe(1);
