@@ -166,7 +166,7 @@ describe('reporting cycles, mocked activities (time-skipping server)', () => {
           [{ unitId: 99, byStaffId: 11, items: allZero() }, '该单位不在本期报送范围内'],
           [{ unitId: 1, byStaffId: 21, items: allZero() }, '您不是城关镇的报送人或负责人，无权代为报送'],
           [{ unitId: 1, byStaffId: 11, items: { ...allZero(), X9: zeroItem } }, `未知的整治重点“X9”，本县的整治重点编号为：${focusCodes.join('、')}`],
-          [{ unitId: 1, byStaffId: 11, items: { ...allZero(), W1: { ...zeroItem, found: -1 } } }, '整治重点“W1”：“发现问题（个）”不能为负数'],
+          [{ unitId: 1, byStaffId: 11, items: { ...allZero(), [focusCodes[0]!]: { ...zeroItem, found: -1 } } }, `整治重点“${focusCodes[0]}”：“发现问题（个）”不能为负数`],
         ];
         for (const [i, [args, message]] of bad.entries()) expect(await refusal(h.executeUpdate(submitProgressUpdate, { args: [args as never], updateId: `bad-${i}` }))).toBe(message);
         const withoutSecond = Object.fromEntries(Object.entries(allZero()).filter(([code]) => code !== focusCodes[1]));

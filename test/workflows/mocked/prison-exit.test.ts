@@ -6,7 +6,7 @@ import type { CaseActivities } from '../../../activities/cases.js';
 import type { NotifyActivities } from '../../../activities/notify.js';
 import type { PrisonExitActivities, PrisonExitCaseContext } from '../../../activities/prison-exit.js';
 import { beijingDateOf } from '../../../domain/cases/clock.js';
-import { monthsCoveredByKind, type PrisonDecideArgs, type PrisonExitTrack } from '../../../domain/cases/index.js';
+import { monthsCoveredByKind, prisonExitDeadlineRuleId, type PrisonDecideArgs, type PrisonExitTrack } from '../../../domain/cases/index.js';
 import { computeDeadline, escalationSchedule, reminderSchedule } from '../../../domain/policy/compute.js';
 import { presets } from '../../../domain/policy/load.js';
 import type { EscalationLevel } from '../../../domain/policy/schema.js';
@@ -32,6 +32,8 @@ type Acts = Pick<
   Pick<NotifyActivities, 'notify'>;
 
 const policy = presets.zhangzi;
+/** The county's own 'prison-exit' rule where it has one (长子 does), else the death-review rule. */
+const ruleId = prisonExitDeadlineRuleId(policy);
 const CASEWORKER = 301;
 const HEAD = 302;
 const COUNTY = 303;
@@ -169,12 +171,12 @@ describe('prison exit, mocked activities (time-skipping server)', () => {
   it('found late (低保): opens overdue, every escalation already due goes out at once without stale reminders; a decision with nothing over-paid closes it', async () => {
     const acts = activities('dibao', 0);
     await run(acts, 150, async (h, today, imprisonmentDate) => {
-      const deadline = computeDeadline(policy, 'death-review', imprisonmentDate);
+      const deadline = computeDeadline(policy, ruleId, imprisonmentDate);
       const steps = escalationSchedule(policy, deadline.expiresAt);
       expect(steps.every((s) => s.at.getTime() < Date.parse(`${today}T00:00:00+08:00`))).toBe(true); // the case opens after the whole ladder
       await until(async () => (await status(h)).notified.length === steps.length);
       const s = await status(h);
-      expect(s).toMatchObject({ ruleId: 'death-review', due: deadline.due, expiresAt: deadline.expiresAt.toISOString(), overdue: true });
+      expect(s).toMatchObject({ ruleId, due: deadline.due, expiresAt: deadline.expiresAt.toISOString(), overdue: true });
       expect(s.notified).toEqual(steps.map((e) => `${h.workflowId}:escalation:${e.level}`));
       expect(callArgs(acts.notify).map((n) => [n.dedupeKey, n.recipientStaffId, n.kind])).toEqual(
         steps.filter((e) => recipients[e.level] !== null).map((e) => [`${h.workflowId}:escalation:${e.level}`, recipients[e.level], 'escalation']),
@@ -242,7 +244,7 @@ describe('prison exit, mocked activities (time-skipping server)', () => {
     const acts = activities('dibao', 0);
     let sentCount = -1;
     await run(acts, 40, async (h, _today, imprisonmentDate) => {
-      const deadline = computeDeadline(policy, 'death-review', imprisonmentDate);
+      const deadline = computeDeadline(policy, ruleId, imprisonmentDate);
       const events = [
         ...reminderSchedule(policy, deadline.due).map((r) => ({ key: `reminder:${r.daysBefore}`, at: r.at, to: recipients.assignee })),
         ...escalationSchedule(policy, deadline.expiresAt).map((s) => ({ key: `escalation:${s.level}`, at: s.at, to: recipients[s.level] })),
