@@ -144,7 +144,7 @@ describe('findings become work (time-skipping server)', () => {
       }
 
       const table6 = [];
-      for await (const row of rectificationRows(prisma, { countyRegionId: env.county.countyId, start: '2024-04-01', end: chinaDate(Date.now() + 400 * DAY), policy })) table6.push(row);
+      for await (const row of rectificationRows(prisma, { countyRegionId: env.county.countyId, start: '2024-04-01', end: chinaDate((await ctx.env.currentTimeMs()) + 400 * DAY), policy })) table6.push(row);
       expect(table6.map((r) => r.seq)).toEqual(items.map((i) => i.seq));
       expect(table6[0]).toMatchObject({ unit: `${env.county.townships[0]!.name}人民政府`, person: '李经办', source: '大数据比对' });
 
