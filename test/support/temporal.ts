@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type Database } from '../../activities/index.js';
@@ -47,6 +48,30 @@ export function connectDevServer(): Promise<TestWorkflowEnvironment> {
     address: inject('temporalDevAddress'),
     client: { dataConverter: testDataConverter },
   });
+}
+
+/**
+ * The result of a workflow that ends by itself now (its last step was just taken), read without letting the
+ * time-skipping server skip. `handle.result()` on a time-skipping client unlocks time skipping while it waits:
+ * a workflow still waiting on a timer is carried to it silently (so an assertion on how it ended passes
+ * whatever ended it: the step under test, or a timeout days later), and with nothing left pending the server
+ * jumps to its next timer or ten years on, and the file's next test starts in another decade. This polls
+ * `describe()` in real time until the run is no longer running (failing after `timeoutMs`), then reads the
+ * result through a plain client of the same connection, which does not unlock. A test that wants time to
+ * pass says so with `env.sleep(ms)`.
+ */
+export async function resultWithoutSkipping<R>(
+  env: TestWorkflowEnvironment,
+  handle: { workflowId: string; describe(): Promise<{ status: { name: string } }>; result(): Promise<R> },
+  timeoutMs = 30_000,
+): Promise<R> {
+  const end = Date.now() + timeoutMs;
+  while ((await handle.describe()).status.name === 'RUNNING') {
+    if (Date.now() > end) throw new Error(`workflow ${handle.workflowId} did not end by itself within ${timeoutMs} ms of real time (no time skipping)`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const plain = new Client({ connection: env.connection, dataConverter: testDataConverter });
+  return plain.workflow.getHandle(handle.workflowId).result() as Promise<R>;
 }
 
 let queueCounter = 0;

@@ -49,7 +49,13 @@ describe('application review workflow (time-skipping server)', () => {
   // skipping (terminated when idle), so the tests after it skip months as usual.
   it('a 低保 clock that runs into a year without holiday data is estimated Monday–Friday instead of failing the workflow task', async () => {
     const fx = await createCasesFixture(prisma);
-    const accepted = chinaDate(await ctx.env.currentTimeMs());
+    // Accepted on a December Monday from the tests' today on, before a 1 January that falls on a weekday: the
+    // 30-working-day overall clock then reaches the next year whatever the tests' today (JIUZHU_TEST_TODAY),
+    // and the real data's 元旦 would move it. With the default clock: Monday 7 December 2026, today.
+    const weekday = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
+    let accepted = chinaDate(await ctx.env.currentTimeMs());
+    while (!(accepted.slice(5, 7) === '12' && weekday(accepted) === 1 && ![0, 6].includes(weekday(`${Number(accepted.slice(0, 4)) + 1}-01-01`)))) accepted = addDays(accepted, 1);
+    await sleepUntil(chinaInstantMs(accepted, '10:00'));
     // Holiday data for the acceptance year only: the 30-working-day overall clock reaches the next year.
     const year = Number(accepted.slice(0, 4));
     const thisYearOnly = createCalendarFromData(testCalendar.sliceData(year, year));
@@ -64,7 +70,8 @@ describe('application review workflow (time-skipping server)', () => {
       const thisYearHolidays = Object.keys(thisYearOnly.toData().holidays);
       const byHand = addWorkdaysByHand(accepted, 30, thisYearHolidays);
       expect(s.overallDue).toBe(byHand);
-      if (Number(byHand.slice(0, 4)) > year) expect(s.overallDue).not.toBe(addWorkdaysByHand(accepted, 30)); // the real data would skip 1 January
+      expect(Number(byHand.slice(0, 4))).toBe(year + 1);
+      expect(s.overallDue).not.toBe(addWorkdaysByHand(accepted, 30, [...thisYearHolidays, `${year + 1}-01-01`])); // the real data would skip 1 January
       await terminateWhenIdle(h);
     });
   }, 120_000);

@@ -20,7 +20,7 @@ import {
   transferClueUpdate,
 } from '../../domain/steps/updates/complaint.js';
 import type { complaint } from '../../workflows/complaint.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, resultWithoutSkipping } from '../support/temporal.js';
 import { freshIdNumber } from '../support/ids.js';
 import { HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { createComplaintFixture, testCalendar } from './fixtures/complaint.js';
@@ -184,7 +184,7 @@ describe('real-name complaint workflow (time-skipping server)', () => {
       expect((await prisma.complaint.findUniqueOrThrow({ where: { workflowId: wf } })).closedAt).toBeNull();
       const closed = await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker1, note: '已张榜公示评议结果，整改到位' }], updateId: 'close-1' });
       expect(await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker1, note: '已张榜公示评议结果，整改到位' }], updateId: 'close-1' })).toEqual(closed);
-      const result = await handle.result();
+      const result = await resultWithoutSkipping(ctx.env, handle);
       expect(result.closedAt).toBe(closed.closedAt);
       expect(result.closure).toMatchObject({ byStaffId: fx.staff.caseworker1, note: '已张榜公示评议结果，整改到位' });
       expect(result).toMatchObject({ phase: 'closed', verification: { finding: '部分属实' }, extension: { approved: true, noticed: true } });
@@ -336,7 +336,7 @@ describe('real-name complaint workflow (time-skipping server)', () => {
       await handle.executeUpdate(recordFeedbackUpdate, { args: [{ byStaffId: fx.staff.liaison, feedbackOn: today, method: '当面' }], updateId: 'fb-1' });
       await eventually(async () => ((await handle.query(complaintStatusQuery)).phase === 'awaitingClose' ? true : null));
       await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.liaison, note: '纪检监察机关已立案处理' }], updateId: 'close-1' });
-      expect((await handle.result()).phase).toBe('closed');
+      expect((await resultWithoutSkipping(ctx.env, handle)).phase).toBe('closed');
     });
 
     const row = await prisma.complaint.findUniqueOrThrow({ where: { workflowId: wf } });
@@ -409,7 +409,7 @@ describe('real-name complaint workflow (time-skipping server)', () => {
       await handle.executeUpdate(recordFeedbackUpdate, { args: [{ byStaffId: fx.staff.leader, feedbackOn: today, method: '书面' }] });
       await eventually(async () => ((await handle.query(complaintStatusQuery)).phase === 'awaitingClose' ? true : null));
       await handle.executeUpdate(closeComplaintUpdate, { args: [{ byStaffId: fx.staff.caseworker2, note: '经查不属实，已答复' }] });
-      expect((await handle.result()).phase).toBe('closed');
+      expect((await resultWithoutSkipping(ctx.env, handle)).phase).toBe('closed');
       for (const key of keys) expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);
     });
   });

@@ -16,7 +16,7 @@ import {
   recordRecoveryUpdate,
   type deathReview,
 } from '../../workflows/death-review.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, resultWithoutSkipping } from '../support/temporal.js';
 import { DAY, addDays, chinaDate, chinaInstantMs, createDeathFixture, eventually, expectedDue, monthOf } from './fixtures/death-review.js';
 
 type Handle = WorkflowHandle<typeof deathReview>;
@@ -131,7 +131,7 @@ describe('death review workflow (time-skipping server)', () => {
       expect(await rejection(handle.executeUpdate(recordRecoveryUpdate, { args: [{ amount: 10, recordedByStaffId: fx.staff.outsider }], updateId: 'rec-y' }))).toContain('无权');
       await handle.executeUpdate(recordRecoveryUpdate, { args: [{ amount: 400, recordedByStaffId: fx.staff.leader }], updateId: 'rec-2' });
 
-      const result = await handle.result();
+      const result = await resultWithoutSkipping(ctx.env, handle);
       expect(result).toMatchObject({ phase: 'closed', overpaidCents: 100_000, recoveredCents: 100_000 });
       return handle;
     });
@@ -204,7 +204,7 @@ describe('death review workflow (time-skipping server)', () => {
         args: [{ decision: '停发', effectiveMonth: monthOf(deathDate, 1), decidedByStaffId: fx.staff.head }],
         updateId: 'tg-callback-1',
       });
-      const result = await handle.result();
+      const result = await resultWithoutSkipping(ctx.env, handle);
       expect(result).toMatchObject({ phase: 'closed', overpaidCents: 0 });
       expect(result.notified).toEqual([key]);
     });

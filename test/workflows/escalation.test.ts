@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openDeathReview } from '../../services/cases/death-review.js';
 import { presets } from '../../domain/policy/load.js';
 import { decideUpdate, deathReviewStatusQuery } from '../../workflows/death-review.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, uniqueTaskQueue, resultWithoutSkipping } from '../support/temporal.js';
 import {
   DAY,
   HOUR,
@@ -90,7 +90,7 @@ describe('escalation ladder of the death review (time-skipping server)', () => {
         args: [{ decision: '增发', effectiveMonth: monthOf(deathDate, 1), decidedByStaffId: fx.staff.head }],
         updateId: `${wf}-decide`,
       });
-      const result = await handle.result();
+      const result = await resultWithoutSkipping(ctx.env, handle);
       expect(result.phase).toBe('closed');
       expect(result.overpaidCents).toBe(0);
     });
@@ -132,7 +132,7 @@ describe('escalation ladder of the death review (time-skipping server)', () => {
         args: [{ decision: '停发', effectiveMonth: monthOf(deathDate, 1), decidedByStaffId: fx.staff.caseworker }],
         updateId: `${wf}-decide`,
       });
-      expect((await handle.result()).phase).toBe('closed');
+      expect((await resultWithoutSkipping(ctx.env, handle)).phase).toBe('closed');
     });
   });
 });

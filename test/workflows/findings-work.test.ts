@@ -21,7 +21,7 @@ import { computeDeadline } from '../../domain/policy/compute.js';
 import { presets } from '../../domain/policy/load.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
-import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext, resultWithoutSkipping } from '../support/temporal.js';
 import { createHousehold, deletePayment, updatePayment } from '../db/match-fixtures.js';
 import { DAY, chinaDate, eventually } from './fixtures/death-review.js';
 
@@ -62,7 +62,7 @@ describe('findings become work (time-skipping server)', () => {
     });
     const id = findingsToWorkWorkflowId(env.county.countyId, trigger);
     const started = await ctx.env.client.workflow.getHandle(id).describe().then(() => true, () => false);
-    return { lines, started, result: started ? await ctx.env.client.workflow.getHandle(id).result() : undefined };
+    return { lines, started, result: started ? await resultWithoutSkipping(ctx.env, ctx.env.client.workflow.getHandle(id)) : undefined };
   }
 
   it('a death list opens death reviews for enrolled members only; custody opens a prisoner exit; a second import opens nothing', async () => {
@@ -144,7 +144,7 @@ describe('findings become work (time-skipping server)', () => {
       }
 
       const table6 = [];
-      for await (const row of rectificationRows(prisma, { countyRegionId: env.county.countyId, start: '2024-04-01', end: chinaDate(Date.now() + 400 * DAY), policy })) table6.push(row);
+      for await (const row of rectificationRows(prisma, { countyRegionId: env.county.countyId, start: '2024-04-01', end: chinaDate((await ctx.env.currentTimeMs()) + 400 * DAY), policy })) table6.push(row);
       expect(table6.map((r) => r.seq)).toEqual(items.map((i) => i.seq));
       expect(table6[0]).toMatchObject({ unit: `${env.county.townships[0]!.name}人民政府`, person: '李经办', source: '大数据比对' });
 
@@ -169,7 +169,7 @@ describe('findings become work (time-skipping server)', () => {
       expect((await queueAndRun(env, 'match-cleared-2')).started).toBe(false);
       // A run started anyway tells nobody twice.
       const t2 = await ctx.env.client.workflow.start('findingsToWork', { taskQueue: env.taskQueue, workflowId: findingsToWorkWorkflowId(env.county.countyId, 'cleared-2'), args: [{ countyRegionId: env.county.countyId, policy }] });
-      expect((await t2.result()) as { clearedNotices: number }).toMatchObject({ clearedNotices: 0 });
+      expect((await resultWithoutSkipping(ctx.env, t2)) as { clearedNotices: number }).toMatchObject({ clearedNotices: 0 });
       const notes = await note();
       expect(notes).toHaveLength(1);
       expect(notes[0]!.text).toContain(`#${short.id}`);
@@ -193,8 +193,8 @@ describe('findings become work (time-skipping server)', () => {
         workflowId: `payment-watch:${env.county.countyId}:dibao:2024-08`,
         args: [{ countyRegionId: env.county.countyId, kind: 'dibao', periodMonth: '2024-08', due: '2024-08-10', expiresAt: '2024-08-10T16:00:00.000Z', policy }],
       });
-      await watch.result();
-      const run = await ctx.env.client.workflow.getHandle(findingsToWorkWorkflowId(env.county.countyId, 'payment-watch-dibao-2024-08')).result();
+      await resultWithoutSkipping(ctx.env, watch);
+      const run = await resultWithoutSkipping(ctx.env, ctx.env.client.workflow.getHandle(findingsToWorkWorkflowId(env.county.countyId, 'payment-watch-dibao-2024-08')));
       expect(run).toMatchObject({ outcomes: { opened: 1 } });
       const august = await prisma.finding.findFirstOrThrow({ where: { householdId: h.id, kind: 'payment_missing', period: '2024-08' } });
       const items = await eventually(async () => {

@@ -15,7 +15,7 @@ import type { CountyPolicy, CountyPolicyInput } from '../../domain/policy/schema
 import { createCalendarFromData, type CalendarData } from '../../domain/time/work-calendar.js';
 import { cycleTick } from '../../workflows/cycle-tick.js';
 import { progressCycleStatusQuery, progressReportCycle, reportUpwardUpdate, submitSummaryUpdate } from '../../workflows/progress-report-cycle.js';
-import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext } from '../support/temporal.js';
+import { connectTimeSkipping, createTestWorker, uniqueTaskQueue, useTemporalTestContext, resultWithoutSkipping } from '../support/temporal.js';
 import { freshIdNumber } from '../support/ids.js';
 import { DAY, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { createCycleFixture, progressItems } from './fixtures/cycles.js';
@@ -122,7 +122,7 @@ describe('phase summaries (time-skipping server)', () => {
         expect(again).toBeInstanceOf(WorkflowUpdateFailedError);
         expect((again as WorkflowUpdateFailedError).cause?.message).toContain('不能重复登记');
       }
-      const final = await handle.result();
+      const final = await resultWithoutSkipping(ctx.env, handle);
       expect(final.phase).toBe('closed');
       expect(final.sentUpward).toMatchObject({ recipient: '吕梁市民政局', sentOn: today });
     });

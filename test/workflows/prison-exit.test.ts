@@ -14,7 +14,7 @@ import {
   terminationObjectionUpdate,
   type prisonExit,
 } from '../../workflows/prison-exit.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, resultWithoutSkipping } from '../support/temporal.js';
 import { DAY, addDays, chinaDate, chinaInstantMs, eventually, expectedDue, monthOf } from './fixtures/death-review.js';
 import { createPrisonFixture } from './fixtures/prison-exit.js';
 
@@ -151,7 +151,7 @@ describe('prisoner exit workflow (time-skipping server)', () => {
 
       expect(await rejection(handle.executeUpdate(prisonRecoveryUpdate, { args: [{ amount: 400.01, byStaffId: fx.staff.head }] }))).toContain('超过尚未追回的金额');
       expect(await handle.executeUpdate(prisonRecoveryUpdate, { args: [{ amount: 400, byStaffId: fx.staff.head }], updateId: 'rec-1' })).toEqual({ recoveredCents: 40_000, remainingCents: 0 });
-      const result = await handle.result();
+      const result = await resultWithoutSkipping(ctx.env, handle);
       expect(result).toMatchObject({ phase: 'closed', overpaidCents: 40_000, recoveredCents: 40_000, notified: [key] });
       return handle;
     });
@@ -278,7 +278,7 @@ describe('prisoner exit workflow (time-skipping server)', () => {
       expect((await prisma.member.findUniqueOrThrow({ where: { id: fx.memberId } })).status).toBe('ALIVE');
 
       await handle.executeUpdate(prisonRecoveryUpdate, { args: [{ amount: expectedOverCents / 100, byStaffId: fx.staff.leader }], updateId: 'rec-1' });
-      const result = await handle.result();
+      const result = await resultWithoutSkipping(ctx.env, handle);
       expect(result).toMatchObject({ phase: 'closed', recoveredCents: expectedOverCents, release: { releasedOn } });
     });
 

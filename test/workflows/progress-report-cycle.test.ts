@@ -10,7 +10,7 @@ import {
   progressReportCycle,
   submitProgressUpdate,
 } from '../../workflows/progress-report-cycle.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, resultWithoutSkipping } from '../support/temporal.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 import { createCycleFixture, policyCovering, progressItems } from './fixtures/cycles.js';
 
@@ -114,7 +114,7 @@ describe('progress report cycle (time-skipping server)', () => {
       const late = await handle.executeUpdate(submitProgressUpdate, { args: [{ unitId: b.unitId, byStaffId: b.head, items: progressItems(policy, 1) }], updateId: 'tg-b-1' });
       expect(late.late).toBe(true);
       // Everyone has reported: the cycle closes.
-      expect((await handle.result()).phase).toBe('closed');
+      expect((await resultWithoutSkipping(ctx.env, handle)).phase).toBe('closed');
       return handle;
     });
 
@@ -206,7 +206,15 @@ describe('progress report cycle (time-skipping server)', () => {
       expect(n.recipientStaffId).toBe(t.reporter);
       expectAt(n.sentAt, next.at);
       await handle.executeUpdate(submitProgressUpdate, { args: [{ unitId: t.unitId, byStaffId: t.reporter, items: progressItems(policy, 0) }], updateId: 'restart-1' });
-      expect((await handle.result()).phase).toBe('closed');
+      // Everyone is in before the cut-off: the cycle still waits for it (it used to be `handle.result()` here,
+      // which let the server skip there unnoticed), aggregates then and closes at once.
+      await eventually(async () => ((await handle.query(progressCycleStatusQuery)).submitted.length === 1 ? true : null));
+      expect((await handle.query(progressCycleStatusQuery)).phase).toBe('collecting');
+      await ctx.env.sleep(due.expiresAt.getTime() + MINUTE - (await ctx.env.currentTimeMs()));
+      const closed = await resultWithoutSkipping(ctx.env, handle);
+      expect(closed.phase).toBe('closed');
+      expectAt(new Date(closed.summary!.at), due.expiresAt.getTime());
+      expectAt((await prisma.notification.findUniqueOrThrow({ where: { dedupeKey: `${workflowId}:aggregate` } })).sentAt, due.expiresAt.getTime());
     });
     expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);
     expect(await prisma.notification.count({ where: { dedupeKey: `${workflowId}:prompt:unit:${t.unitId}` } })).toBe(1);

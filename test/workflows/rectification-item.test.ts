@@ -16,7 +16,7 @@ import {
 } from '../../workflows/rectification-item.js';
 import { createTestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
-import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue } from '../support/temporal.js';
+import { useTemporalTestContext, connectTimeSkipping, createTestWorker, testDataConverter, uniqueTaskQueue, resultWithoutSkipping } from '../support/temporal.js';
 import { DAY, HOUR, addDays, chinaDate, chinaInstantMs, eventually } from './fixtures/death-review.js';
 
 type Handle = WorkflowHandle<typeof rectificationItem>;
@@ -181,7 +181,7 @@ describe('rectification item workflow (time-skipping server)', () => {
       // Completed again and accepted by the leader → 已完成, Case closed; nothing further is sent.
       await handle.executeUpdate(reportCompletedUpdate, { args: [{ byStaffId: fx.staff.head }], updateId: 'feishu-c2' });
       expect(await handle.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: fx.staff.leader }], updateId: 'feishu-a1' })).toEqual({ status: 'COMPLETED' });
-      const result = await handle.result();
+      const result = await resultWithoutSkipping(ctx.env, handle);
       expect(result).toMatchObject({ status: 'COMPLETED', rejections: 1, recoveredCents: 120_050, progressReports: 2 });
       return handle;
     });
@@ -274,7 +274,7 @@ describe('rectification item workflow (time-skipping server)', () => {
       for (const h of [h1, h2]) {
         await h.executeUpdate(reportCompletedUpdate, { args: [{ byStaffId: fx.staff.responsible }], updateId: `${h.workflowId}-c` });
         await h.executeUpdate(confirmUpdate, { args: [{ accepted: true, byStaffId: fx.staff.office }], updateId: `${h.workflowId}-a` });
-        expect((await h.result()).status).toBe('COMPLETED');
+        expect((await resultWithoutSkipping(ctx.env, h)).status).toBe('COMPLETED');
       }
     });
     expect(await prisma.notification.count({ where: { dedupeKey: key } })).toBe(1);

@@ -7,11 +7,11 @@
  * database and the server end to end stays in test/workflows/*.test.ts.
  */
 import { expect, inject, vi, type Mock } from 'vitest';
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { NotifyActivities } from '../../../activities/notify.js';
-import { testDataConverter, uniqueTaskQueue } from '../../support/temporal.js';
+import { resultWithoutSkipping, testDataConverter, uniqueTaskQueue } from '../../support/temporal.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
@@ -81,16 +81,12 @@ export function dedupeKeys(notify: Mock<NotifyActivities['notify']>): string[] {
 }
 
 /**
- * The result of a workflow that finishes by itself, read once it has completed and through a plain client.
- * The time-skipping client's `handle.result()` unlocks time skipping while it waits, and the server then
- * jumps to its next timer (an activity's start-to-close timeout, or ten years on when nothing else is
- * pending): the next test would start in 2036. Polling `describe()` and reading through a client of the
- * same connection that does not unlock leave the clock where it is.
+ * The result of a workflow that finishes by itself, read once it has completed and through a plain client
+ * (test/support/temporal.ts `resultWithoutSkipping`): the time-skipping client's `handle.result()` would
+ * let the server jump to its next timer, or ten years on, and the next test would start in 2036.
  */
-export async function completedResult<R>(env: TestWorkflowEnvironment, handle: { workflowId: string; describe(): Promise<{ status: { name: string } }>; result(): Promise<R> }): Promise<R> {
-  await until(async () => (await handle.describe()).status.name !== 'RUNNING');
-  const plain = new Client({ connection: env.connection, dataConverter: testDataConverter });
-  return plain.workflow.getHandle(handle.workflowId).result() as Promise<R>;
+export function completedResult<R>(env: TestWorkflowEnvironment, handle: { workflowId: string; describe(): Promise<{ status: { name: string } }>; result(): Promise<R> }): Promise<R> {
+  return resultWithoutSkipping(env, handle, 15_000);
 }
 
 /**
