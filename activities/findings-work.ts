@@ -63,23 +63,9 @@ type OrderDraft = {
 
 /** County, townships and villages of a county. */
 async function countyRegions(prisma: PrismaClient, countyRegionId: number) {
-  const townships = await prisma.region.findMany({ where: { parentId: countyRegionId }, select: { id: true, name: true } });
-  const villages = await prisma.region.findMany({ where: { parentId: { in: townships.map((t) => t.id) } }, select: { id: true, parentId: true } });
-  const townshipOf = new Map<number, { id: number; name: string }>();
-  for (const t of townships) townshipOf.set(t.id, t);
-  for (const v of villages) {
-    const t = townships.find((x) => x.id === v.parentId);
-    if (t) townshipOf.set(v.id, t);
-  }
-  return { ids: [countyRegionId, ...townships.map((t) => t.id), ...villages.map((v) => v.id)], townshipOf };
-}
-
-async function firstStaffOf(prisma: PrismaClient, regionId: number, roles: Array<'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD'>): Promise<number | null> {
-  for (const role of roles) {
-    const s = await prisma.staff.findFirst({ where: { regionId, role, active: true }, orderBy: { id: 'asc' }, select: { id: true } });
-    if (s) return s.id;
-  }
-  return null;
+  const townships = await prisma.region.findMany({ where: { parentId: countyRegionId }, select: { id: true } });
+  const villages = await prisma.region.findMany({ where: { parentId: { in: townships.map((t) => t.id) } }, select: { id: true } });
+  return { ids: [countyRegionId, ...townships.map((t) => t.id), ...villages.map((v) => v.id)] };
 }
 
 /**
@@ -145,48 +131,69 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   const kinds = (Object.entries(map) as Array<[string, FindingWork]>)
     .filter(([k, w]) => w !== 'none' && k !== 'deathRecord' && k !== 'prisonRecord' && (!only || only.kinds.includes(k)))
     .map(([k]) => k);
+  // One set-based query: the finding's township and its responsible staff (first active caseworker, else
+  // township head) and the roster member of a death or custody finding are joined in the database, not
+  // looked up per finding; the evidence is read only where work is drafted from it.
+  const rectificationKinds = kinds.filter((k) => map[k as keyof typeof map] === 'rectification');
+  const memberKinds = kinds.filter((k) => {
+    const w = map[k as keyof typeof map];
+    return (w === 'deathReview' && (k === 'paid_after_death' || k === 'death_review_overdue')) || (w === 'prisonExit' && k === 'paid_in_prison');
+  });
   const findings = kinds.length
-    ? await prisma.$queryRawUnsafe<Array<{ id: number; kind: string; idNumber: string; householdId: number | null; regionId: number | null; period: string | null; amount: string | null; evidence: unknown; foundAt: Date }>>(
-        `SELECT f.id, f.kind::text AS kind, f."idNumber", f."householdId", f."regionId", f.period, f.amount::text AS amount, f.evidence, f."foundAt"
+    ? await prisma.$queryRawUnsafe<
+        Array<{
+          id: number;
+          kind: string;
+          idNumber: string;
+          householdId: number | null;
+          regionId: number | null;
+          period: string | null;
+          amount: string | null;
+          /** null for a rectification finding without responsible staff (skipped: not needed). */
+          evidence: unknown;
+          foundAt: Date;
+          townshipId: number | null;
+          townshipName: string | null;
+          staffId: number | null;
+          memberId: number | null;
+        }>
+      >(
+        `WITH townships AS MATERIALIZED (
+           SELECT t.id, t.name, (
+             SELECT s.id FROM "Staff" s
+              WHERE s."regionId" = t.id AND s.active AND s.role::text IN ('TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD')
+              ORDER BY (s.role::text = 'TOWNSHIP_CASEWORKER') DESC, s.id LIMIT 1) AS staff_id
+             FROM "Region" t WHERE t."parentId" = $3)
+         SELECT f.id, f.kind::text AS kind, f."idNumber", f."householdId", f."regionId", f.period, f.amount::text AS amount,
+                CASE WHEN NOT (f.kind::text = ANY($5::text[])) OR tw.staff_id IS NOT NULL THEN f.evidence END AS evidence,
+                f."foundAt", tw.id AS "townshipId", tw.name AS "townshipName", tw.staff_id AS "staffId",
+                CASE WHEN f.kind::text = ANY($6::text[]) THEN (
+                  SELECT m.id FROM "Member" m
+                   WHERE m."idNumber" = f."idNumber" AND (f."householdId" IS NULL OR m."householdId" = f."householdId")
+                   ORDER BY m.id LIMIT 1) END AS "memberId"
            FROM "Finding" f
+           LEFT JOIN "Region" r ON r.id = f."regionId"
+           LEFT JOIN townships tw ON tw.id = CASE WHEN r."parentId" = $3 THEN r.id ELSE r."parentId" END
           WHERE f.status = 'OPEN' AND f."clearedAt" IS NULL AND f.kind::text = ANY($1::text[]) AND f."regionId" = ANY($2::int[])
             AND NOT EXISTS (SELECT 1 FROM "WorkOrder" w WHERE w."findingId" = f.id)
-            AND NOT EXISTS (SELECT 1 FROM "RectificationItem" r WHERE r."countyRegionId" = $3 AND r."sourceRef" = 'finding:' || f.id)
+            AND NOT EXISTS (SELECT 1 FROM "RectificationItem" ri WHERE ri."countyRegionId" = $3 AND ri."sourceRef" = 'finding:' || f.id)
             AND ($4::text IS NULL OR f.period = $4)
           ORDER BY f.id`,
         kinds,
         regions.ids,
         countyRegionId,
         only?.period ?? null,
+        rectificationKinds,
+        memberKinds,
       )
     : [];
-  const memberCache = new Map<string, number | null>();
-  const memberOf = async (idNumber: string, householdId: number | null) => {
-    const key = `${householdId ?? '-'}|${idNumber}`;
-    if (!memberCache.has(key)) {
-      const m = await prisma.member.findFirst({ where: { idNumber, ...(householdId !== null ? { householdId } : {}) }, orderBy: { id: 'asc' }, select: { id: true } });
-      memberCache.set(key, m?.id ?? null);
-    }
-    return memberCache.get(key)!;
-  };
-  // The responsible staff of a township, looked up once per township (not once per finding: 100 k findings
-  // made 100 k queries, minutes per `jiuzhu match`).
-  const staffCache = new Map<number, Promise<number | null>>();
-  const staffOf = (townshipId: number) => {
-    let staff = staffCache.get(townshipId);
-    if (!staff) {
-      staff = firstStaffOf(prisma, townshipId, ['TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD']);
-      staffCache.set(townshipId, staff);
-    }
-    return staff;
-  };
   for (const f of findings) {
     const work = map[f.kind as keyof typeof map];
     const source = `finding:${f.id}`;
     if (work === 'deathReview' && (f.kind === 'paid_after_death' || f.kind === 'death_review_overdue')) {
       const e = f.kind === 'paid_after_death' ? evidenceSchemas.paid_after_death.parse(f.evidence) : evidenceSchemas.death_review_overdue.parse(f.evidence);
       if ('review' in e && e.review !== null) continue; // a review is on record: nothing to open
-      const memberId = await memberOf(f.idNumber, f.householdId);
+      const memberId = f.memberId;
       if (memberId === null) {
         skipped.push({ source, reason: '死亡人员不在花名册中，无法开启死亡核查' });
         continue;
@@ -194,7 +201,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
       drafts.push({ workflowId: deathReviewWorkflowId(countyRegionId, memberId), kind: 'deathReview', source, findingId: f.id, input: { memberId, deathDate: e.deathDate, source: e.deathSource } });
     } else if (work === 'prisonExit' && f.kind === 'paid_in_prison') {
       const e = evidenceSchemas.paid_in_prison.parse(f.evidence);
-      const memberId = await memberOf(f.idNumber, f.householdId);
+      const memberId = f.memberId;
       if (memberId === null) {
         skipped.push({ source, reason: '服刑人员不在花名册中，无法开启退出核查' });
         continue;
@@ -215,12 +222,12 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
         input: { staffId: filing.staffId, text: askFilingText(f.id, e.name, e.relation, e.sources) },
       });
     } else if (work === 'rectification') {
-      const township = f.regionId === null ? undefined : regions.townshipOf.get(f.regionId);
-      if (!township) {
+      if (f.townshipId === null || f.townshipName === null) {
         skipped.push({ source, reason: '问题线索没有所属乡镇，无法确定整改责任单位' });
         continue;
       }
-      const staffId = await staffOf(township.id);
+      const township = { id: f.townshipId, name: f.townshipName };
+      const staffId = f.staffId;
       if (staffId === null) {
         skipped.push({ source, reason: `${township.name}没有在岗的民政经办人或乡镇负责人，无法指定整改责任人` });
         continue;

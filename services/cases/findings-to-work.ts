@@ -4,6 +4,8 @@
  * (activities/findings-work.ts recordPendingWork), so when Temporal cannot be reached the orders
  * wait and the service's start-up sweep opens them.
  */
+import net from 'node:net';
+
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { findingsToWorkWorkflowId } from '../../domain/cases/finding-work.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
@@ -44,6 +46,9 @@ export async function sweepPendingWork(client: Client, prisma: PrismaClient, inp
  */
 export async function tryConnectTemporal(config: AppConfig, timeoutMs = 2000): Promise<{ client: Client; close(): Promise<void> } | undefined> {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
+  // A refused TCP connection answers at once; the gRPC client instead retries until its timeout
+  // (2 s added to every `jiuzhu match` and import while the service is down).
+  if (!(await tcpReachable(address, timeoutMs))) return undefined;
   try {
     const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
     await connection.workflowService.getSystemInfo({});
@@ -52,4 +57,21 @@ export async function tryConnectTemporal(config: AppConfig, timeoutMs = 2000): P
   } catch {
     return undefined;
   }
+}
+
+/** Whether something accepts TCP connections at `host:port` (IPv6 as `[::1]:7233`) within `timeoutMs`. */
+function tcpReachable(address: string, timeoutMs: number): Promise<boolean> {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address.trim());
+  // An address this cannot read (a URL, no port): let the client decide.
+  if (!m) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: m[1] ?? m[2]!, port: Number(m[3]) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
