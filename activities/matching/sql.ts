@@ -429,11 +429,11 @@ due_words AS (
 ),
 -- One pass over the payments (periods are 'YYYY-MM', checked on import); bits outside the judged months
 -- are masked away below.
+-- (Not joined to the county's households: only the masks of enr's enrolments are read below, and a probe
+-- per payment cost as much as the aggregation.)
 paid AS (
   SELECT p."enrolmentId" AS id, x.midx / ${WORD} AS word, bit_or(1::bigint << (x.midx % ${WORD})) AS mask
   FROM /*INC:PAY*/"Payment" p
-  JOIN "Household" h ON h.id = p."householdId"
-  JOIN scope sc ON sc.village_id = h."regionId"
   CROSS JOIN LATERAL (SELECT left(p.period, 4)::int * 12 + right(p.period, 2)::int - 1 AS midx) x
   WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf
   GROUP BY p."enrolmentId", x.midx / ${WORD}
@@ -504,13 +504,28 @@ const paymentKey = (kind: FindingKind) =>
 
 const paymentEvidence = `'name', h."headName", 'assistanceKind', e.kind, 'paymentId', p.id, 'paidDate', ${ymd('p."paidDate"')}, 'amountPaid', p."amountPaid"`;
 
+/**
+ * payment_late reads only the payments that can be late, before the joins: paid after the earliest
+ * deadline of the month's schedule rows, or, for the enrolments of a kind not paid that month (quarterly
+ * 特困 between quarters: the quarter's earlier deadline), after the earliest deadline of any row. One pass
+ * over Payment with a small hash per month; the exact deadline of the payment's kind is checked after the
+ * joins. Not a join of every payment to its enrolment.
+ */
+const LATE_PAYMENTS = `(SELECT p.* FROM /*INC:PAY*/"Payment" p
+    JOIN (SELECT month, min(last_on_time) FILTER (WHERE is_schedule) AS due, min(last_on_time) AS due_any FROM match_sched GROUP BY month) md
+      ON md.month = p.period
+    WHERE p."paidDate" <= :asOf
+      AND (p."paidDate" > md.due
+        OR (p."paidDate" > md.due_any
+          AND p."enrolmentId" IN (SELECT ex.id FROM "Enrolment" ex WHERE ex.kind IN (SELECT akind FROM match_sched WHERE NOT is_schedule))))) p`;
+
 const PAYMENT_LATE = `
 WITH ${SCOPE}, ${SCHED},
 cand AS (
   SELECT ${paymentKey('payment_late')}, p."amountPaid" AS amount,
     jsonb_build_object(${paymentEvidence}, 'dueDate', ${ymd('s.last_on_time')}, 'daysLate', p."paidDate" - s.last_on_time,
       'recordedDueDate', ${ymd('p."dueDate"')}) AS evidence
-  FROM ${PAYMENTS}
+  FROM ${PAYMENTS.replace('/*INC:PAY*/"Payment" p', LATE_PAYMENTS)}
   JOIN sched s ON s.akind = e.kind AND s.month = p.period
   WHERE p."paidDate" > s.last_on_time AND p."paidDate" <= :asOf
 ),${store('payment_late')}`;
@@ -523,6 +538,15 @@ cand AS (
   FROM ${PAYMENTS}
   WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p.period <= :asOfMonth AND p."amountPaid" < p."amountDue"
 ),${store('payment_short')}`;
+
+/**
+ * payment_wrong_payee reads only the payments that can be wrong: not paid to the household, or of a kind
+ * paid to someone else (an institution). A filter on Payment itself, so one pass over it and no join of
+ * every payment to its enrolment (an index probe per enrolment was 1–2 s at 100 k members).
+ */
+const PAYEE_SUSPECTS = `(SELECT * FROM /*INC:PAY*/"Payment" p
+    WHERE p."payeeKind" <> 'HOUSEHOLD'
+      OR p."enrolmentId" IN (SELECT ex.id FROM "Enrolment" ex WHERE ex.kind::text IN (SELECT akind FROM payee WHERE expected <> 'household'))) p`;
 
 const PAYMENT_WRONG_PAYEE = `
 WITH ${SCOPE},
@@ -538,7 +562,7 @@ cand AS (
         WHEN p."payeeKind" <> 'INSTITUTION' THEN 'not_institution'
         WHEN EXISTS (SELECT 1 FROM "Institution" ri WHERE ri.name = btrim(p."payeeName")) THEN 'wrong_institution'
         ELSE 'unregistered_institution' END) AS evidence
-  FROM ${PAYMENTS}
+  FROM ${PAYMENTS.replace('/*INC:PAY*/"Payment" p', PAYEE_SUSPECTS)}
   JOIN payee r ON r.akind = e.kind::text
   LEFT JOIN "Institution" i ON i.id = e."institutionId"
   WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p.period <= :asOfMonth
