@@ -210,10 +210,11 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
   const cleared = await tx.$queryRawUnsafe<Array<{ kind: FindingKind; cleared: number }>>(clear.text, ...clear.values);
   for (const c of cleared) out.cleared.push({ county: county.name, kind: c.kind, cleared: c.cleared });
   if (!mode.full) {
-    // The findings not reconsidered stand as they are: listed with the ones found, for the report.
+    // The findings not reconsidered stand as they are: listed with the ones found, for the report (their
+    // evidence is read from "Finding" by the lines, not copied).
     const rest = compileSql(
       `INSERT INTO match_hits (key, county_id, kind, id_number, household_id, region_id, period, amount, evidence, is_new)
-       SELECT f.key, :county, f.kind::text, f."idNumber", f."householdId", f."regionId", f.period, f.amount, f.evidence, false
+       SELECT f.key, :county, f.kind::text, f."idNumber", f."householdId", f."regionId", f.period, f.amount, NULL, false
        FROM "Finding" f
        WHERE f."clearedAt" IS NULL AND f.kind::text = ANY(:kinds::text[]) AND f."regionId" IN (
          SELECT :county::int UNION ALL SELECT t.id FROM "Region" t WHERE t."parentId" = :county

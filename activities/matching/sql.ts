@@ -52,7 +52,8 @@ CREATE TEMP TABLE match_hits (
   region_id    int,
   period       text,
   amount       numeric(14, 2),
-  evidence     jsonb NOT NULL,
+  -- NULL for the findings an incremental run did not reconsider: the lines read it from "Finding"
+  evidence     jsonb,
   is_new       boolean NOT NULL
 ) ON COMMIT DROP`;
 
@@ -425,7 +426,7 @@ enr AS MATERIALIZED (
 ),
 -- The judged months of each kind, as one mask per word.
 due_words AS (
-  SELECT akind, midx / ${WORD} AS word, bit_or(1::bigint << (midx % ${WORD})) AS mask FROM match_due_months GROUP BY akind, midx / ${WORD}
+  SELECT akind, midx / ${WORD} AS word, bit_or(1::bigint << (midx % ${WORD})) AS mask /*INC:QMASK*/ FROM match_due_months GROUP BY akind, midx / ${WORD}
 ),
 -- One pass over the payments (periods are 'YYYY-MM', checked on import); bits outside the judged months
 -- are masked away below.
@@ -642,8 +643,9 @@ const INCREMENTAL: Record<string, string> = {
   ENR: `AND (e."householdId" IN (SELECT household_id FROM match_inc_h) OR EXISTS (SELECT 1 FROM match_inc_q))`,
   // (a condition on the table itself: index scans on Payment(period) and Payment(householdId), OR-ed)
   PAY: `(SELECT * FROM "Payment" px WHERE px.period = ANY(:inc_periods::text[]) OR px."householdId" = ANY(:inc_households::int[])) p`,
-  GAPS: `& CASE WHEN enr."householdId" IN (SELECT household_id FROM match_inc_h) THEN ~0::bigint
-          ELSE coalesce((SELECT bit_or(1::bigint << (q.midx % ${WORD})) FROM match_inc_q q WHERE q.midx / ${WORD} = w.word), 0) END`,
+  // (the reconsidered periods' bits of each word, once per word, not a subquery per enrolment)
+  QMASK: `, bit_or(1::bigint << (midx % ${WORD})) FILTER (WHERE midx IN (SELECT q.midx FROM match_inc_q q)) AS qmask`,
+  GAPS: `& CASE WHEN enr."householdId" IN (SELECT household_id FROM match_inc_h) THEN ~0::bigint ELSE coalesce(dw.qmask, 0) END`,
 };
 
 /** The statement of one kind for one county, with its parameters; `incremental`: restricted as above. */
@@ -704,7 +706,7 @@ const kindOrder = (column: string) => `array_position(ARRAY[${FINDING_KINDS.map(
 
 const LINE_COLUMNS = `mh.kind, mh.key, f.id AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
   mh.period, mh.amount::text AS amount, ${TOWNSHIP} AS township, ${VILLAGE} AS village,
-  mh.household_id AS "householdId", h."headName", h."headIdNumber", mh.evidence`;
+  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, f.evidence) AS evidence`;
 
 const LINE_FROM = `match_hits mh
   JOIN "Finding" f ON f.key = mh.key
