@@ -4,8 +4,6 @@
  * (activities/findings-work.ts recordPendingWork), so when Temporal cannot be reached the orders
  * wait and the service's start-up sweep opens them.
  */
-import net from 'node:net';
-
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { findingsToWorkWorkflowId } from '../../domain/cases/finding-work.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
@@ -14,6 +12,7 @@ import { findingsToWork } from '../../workflows/findings-to-work.js';
 import { clearedWithoutNotice } from '../../readmodels/cleared-work.js';
 import type { AppConfig } from '../../infra/config.js';
 import { createDataConverter, loadPayloadKey } from '../../infra/temporal/payload-codec.js';
+import { tcpReachable, temporalAddress } from '../../infra/temporal/reachable.js';
 
 export async function startFindingsToWork(
   client: Client,
@@ -45,7 +44,7 @@ export async function sweepPendingWork(client: Client, prisma: PrismaClient, inp
  * `timeoutMs` (the work then waits for the service).
  */
 export async function tryConnectTemporal(config: AppConfig, timeoutMs = 2000): Promise<{ client: Client; close(): Promise<void> } | undefined> {
-  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
+  const address = temporalAddress(config);
   // A refused TCP connection answers at once; the gRPC client instead retries until its timeout
   // (2 s added to every `jiuzhu match` and import while the service is down).
   if (!(await tcpReachable(address, timeoutMs))) return undefined;
@@ -59,19 +58,3 @@ export async function tryConnectTemporal(config: AppConfig, timeoutMs = 2000): P
   }
 }
 
-/** Whether something accepts TCP connections at `host:port` (IPv6 as `[::1]:7233`) within `timeoutMs`. */
-function tcpReachable(address: string, timeoutMs: number): Promise<boolean> {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address.trim());
-  // An address this cannot read (a URL, no port): let the client decide.
-  if (!m) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: m[1] ?? m[2]!, port: Number(m[3]) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
