@@ -10,6 +10,7 @@ import {
   askFilingKey,
   askFilingText,
   deathReviewWorkflowId,
+  nearRelativeOfFinding,
   prisonExitWorkflowId,
   RECTIFICATION_MEASURES,
   type WorkOrderKind,
@@ -117,7 +118,11 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   const rectificationKinds = kinds.filter((k) => map[k as keyof typeof map] === 'rectification');
   const memberKinds = kinds.filter((k) => {
     const w = map[k as keyof typeof map];
-    return (w === 'deathReview' && (k === 'paid_after_death' || k === 'death_review_overdue')) || (w === 'prisonExit' && k === 'paid_in_prison');
+    return (
+      (w === 'deathReview' && (k === 'paid_after_death' || k === 'death_review_overdue')) ||
+      (w === 'prisonExit' && k === 'paid_in_prison') ||
+      (w === 'askFiling' && k === 'undeclared_near_relative')
+    );
   });
   const findings = kinds.length
     ? await prisma.$queryRawUnsafe<
@@ -188,14 +193,17 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
       }
       drafts.push({ workflowId: prisonExitWorkflowId(countyRegionId, memberId), kind: 'prisonExit', source, findingId: f.id, input: { memberId, imprisonmentDate: e.custodyDate, source: e.prisonSource } });
     } else if (work === 'askFiling' && f.kind === 'undeclared_near_relative') {
-      // (loaded here: it brings the near-relative workflow with it)
-      const { filingOfFinding } = await import('../services/cases/near-relative-filing.js');
-      const filing = await filingOfFinding(prisma, { countyRegionId, findingId: f.id }).catch((err: unknown) => {
+      // What services/cases/near-relative-filing.ts filingOfFinding gives, from this row (the member looked
+      // up in the query above), not two queries per finding.
+      let filing: { staffId: number; relative: { memberId: number } | { applicationId: number } };
+      let e: ReturnType<typeof evidenceSchemas.undeclared_near_relative.parse>;
+      try {
+        e = evidenceSchemas.undeclared_near_relative.parse(f.evidence);
+        filing = { staffId: e.staff.id, relative: nearRelativeOfFinding(e, f.memberId) };
+      } catch (err) {
         skipped.push({ source, reason: err instanceof Error ? err.message : String(err) });
-        return undefined;
-      });
-      if (!filing) continue;
-      const e = evidenceSchemas.undeclared_near_relative.parse(f.evidence);
+        continue;
+      }
       drafts.push({
         workflowId: askFilingKey(countyRegionId, filing.staffId, filing.relative),
         kind: 'askFiling',

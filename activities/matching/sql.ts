@@ -472,14 +472,18 @@ gone AS (
 absent AS MATERIALIZED (
   SELECT "householdId", range_agg(int4range(from_midx, to_midx, '(]')) AS months FROM gone GROUP BY "householdId"
 ),
+-- The absent months joined to the gaps before they are expanded into months: joined to the expanded rows
+-- (estimated at a few) it was a nested loop over every absent household per row.
+gaps_absent AS (
+  SELECT g.*, a.months AS absent FROM gaps g LEFT JOIN absent a ON a."householdId" = g."householdId"
+),
 missing AS (
   SELECT g.id, g.kind, g."householdId", g."monthlyAmount", s.month, s.cover, s.last_on_time,
     p.id AS payment_id, p."amountDue", p."paidDate"
-  FROM gaps g
+  FROM gaps_absent g
   JOIN match_due_months s ON s.akind = g.kind AND s.midx / ${WORD} = g.word
-  LEFT JOIN absent a ON a."householdId" = g."householdId"
   LEFT JOIN "Payment" p ON p."enrolmentId" = g.id AND p.period = s.month
-  WHERE g.missing & (1::bigint << (s.midx % ${WORD})) <> 0 AND (a.months IS NULL OR NOT a.months @> s.midx)
+  WHERE g.missing & (1::bigint << (s.midx % ${WORD})) <> 0 AND (g.absent IS NULL OR NOT g.absent @> s.midx)
 ),
 cand AS (
   SELECT concat_ws('|', 'payment_missing', h."headIdNumber", d.month, d.kind::text) AS key,
@@ -704,12 +708,14 @@ ORDER BY mh.county_id, ${TOWNSHIP} NULLS LAST, mh.kind`;
 
 const kindOrder = (column: string) => `array_position(ARRAY[${FINDING_KINDS.map((k) => `'${k}'`).join(', ')}]::text[], ${column})`;
 
-const LINE_COLUMNS = `mh.kind, mh.key, f.id AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
+// The finding's id and (for a finding an incremental run did not reconsider) its stored evidence by key,
+// one unique-index probe each: a join to "Finding" was planned from its statistics, which on a first run
+// (an empty table, analysed before the run filled it) made it a nested loop over the whole table per line.
+const LINE_COLUMNS = `mh.kind, mh.key, (SELECT f.id FROM "Finding" f WHERE f.key = mh.key) AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
   mh.period, mh.amount::text AS amount, ${TOWNSHIP} AS township, ${VILLAGE} AS village,
-  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, f.evidence) AS evidence`;
+  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, (SELECT f.evidence FROM "Finding" f WHERE f.key = mh.key)) AS evidence`;
 
 const LINE_FROM = `match_hits mh
-  JOIN "Finding" f ON f.key = mh.key
   ${REGION_JOINS}
   LEFT JOIN "Household" h ON h.id = mh.household_id`;
 
