@@ -52,7 +52,8 @@ CREATE TEMP TABLE match_hits (
   region_id    int,
   period       text,
   amount       numeric(14, 2),
-  evidence     jsonb NOT NULL,
+  -- NULL for the findings an incremental run did not reconsider: the lines read it from "Finding"
+  evidence     jsonb,
   is_new       boolean NOT NULL
 ) ON COMMIT DROP`;
 
@@ -425,15 +426,15 @@ enr AS MATERIALIZED (
 ),
 -- The judged months of each kind, as one mask per word.
 due_words AS (
-  SELECT akind, midx / ${WORD} AS word, bit_or(1::bigint << (midx % ${WORD})) AS mask FROM match_due_months GROUP BY akind, midx / ${WORD}
+  SELECT akind, midx / ${WORD} AS word, bit_or(1::bigint << (midx % ${WORD})) AS mask /*INC:QMASK*/ FROM match_due_months GROUP BY akind, midx / ${WORD}
 ),
 -- One pass over the payments (periods are 'YYYY-MM', checked on import); bits outside the judged months
 -- are masked away below.
+-- (Not joined to the county's households: only the masks of enr's enrolments are read below, and a probe
+-- per payment cost as much as the aggregation.)
 paid AS (
   SELECT p."enrolmentId" AS id, x.midx / ${WORD} AS word, bit_or(1::bigint << (x.midx % ${WORD})) AS mask
   FROM /*INC:PAY*/"Payment" p
-  JOIN "Household" h ON h.id = p."householdId"
-  JOIN scope sc ON sc.village_id = h."regionId"
   CROSS JOIN LATERAL (SELECT left(p.period, 4)::int * 12 + right(p.period, 2)::int - 1 AS midx) x
   WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf
   GROUP BY p."enrolmentId", x.midx / ${WORD}
@@ -471,14 +472,18 @@ gone AS (
 absent AS MATERIALIZED (
   SELECT "householdId", range_agg(int4range(from_midx, to_midx, '(]')) AS months FROM gone GROUP BY "householdId"
 ),
+-- The absent months joined to the gaps before they are expanded into months: joined to the expanded rows
+-- (estimated at a few) it was a nested loop over every absent household per row.
+gaps_absent AS (
+  SELECT g.*, a.months AS absent FROM gaps g LEFT JOIN absent a ON a."householdId" = g."householdId"
+),
 missing AS (
   SELECT g.id, g.kind, g."householdId", g."monthlyAmount", s.month, s.cover, s.last_on_time,
     p.id AS payment_id, p."amountDue", p."paidDate"
-  FROM gaps g
+  FROM gaps_absent g
   JOIN match_due_months s ON s.akind = g.kind AND s.midx / ${WORD} = g.word
-  LEFT JOIN absent a ON a."householdId" = g."householdId"
   LEFT JOIN "Payment" p ON p."enrolmentId" = g.id AND p.period = s.month
-  WHERE g.missing & (1::bigint << (s.midx % ${WORD})) <> 0 AND (a.months IS NULL OR NOT a.months @> s.midx)
+  WHERE g.missing & (1::bigint << (s.midx % ${WORD})) <> 0 AND (g.absent IS NULL OR NOT g.absent @> s.midx)
 ),
 cand AS (
   SELECT concat_ws('|', 'payment_missing', h."headIdNumber", d.month, d.kind::text) AS key,
@@ -504,13 +509,28 @@ const paymentKey = (kind: FindingKind) =>
 
 const paymentEvidence = `'name', h."headName", 'assistanceKind', e.kind, 'paymentId', p.id, 'paidDate', ${ymd('p."paidDate"')}, 'amountPaid', p."amountPaid"`;
 
+/**
+ * payment_late reads only the payments that can be late, before the joins: paid after the earliest
+ * deadline of the month's schedule rows, or, for the enrolments of a kind not paid that month (quarterly
+ * 特困 between quarters: the quarter's earlier deadline), after the earliest deadline of any row. One pass
+ * over Payment with a small hash per month; the exact deadline of the payment's kind is checked after the
+ * joins. Not a join of every payment to its enrolment.
+ */
+const LATE_PAYMENTS = `(SELECT p.* FROM /*INC:PAY*/"Payment" p
+    JOIN (SELECT month, min(last_on_time) FILTER (WHERE is_schedule) AS due, min(last_on_time) AS due_any FROM match_sched GROUP BY month) md
+      ON md.month = p.period
+    WHERE p."paidDate" <= :asOf
+      AND (p."paidDate" > md.due
+        OR (p."paidDate" > md.due_any
+          AND p."enrolmentId" IN (SELECT ex.id FROM "Enrolment" ex WHERE ex.kind IN (SELECT akind FROM match_sched WHERE NOT is_schedule))))) p`;
+
 const PAYMENT_LATE = `
 WITH ${SCOPE}, ${SCHED},
 cand AS (
   SELECT ${paymentKey('payment_late')}, p."amountPaid" AS amount,
     jsonb_build_object(${paymentEvidence}, 'dueDate', ${ymd('s.last_on_time')}, 'daysLate', p."paidDate" - s.last_on_time,
       'recordedDueDate', ${ymd('p."dueDate"')}) AS evidence
-  FROM ${PAYMENTS}
+  FROM ${PAYMENTS.replace('/*INC:PAY*/"Payment" p', LATE_PAYMENTS)}
   JOIN sched s ON s.akind = e.kind AND s.month = p.period
   WHERE p."paidDate" > s.last_on_time AND p."paidDate" <= :asOf
 ),${store('payment_late')}`;
@@ -523,6 +543,15 @@ cand AS (
   FROM ${PAYMENTS}
   WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p.period <= :asOfMonth AND p."amountPaid" < p."amountDue"
 ),${store('payment_short')}`;
+
+/**
+ * payment_wrong_payee reads only the payments that can be wrong: not paid to the household, or of a kind
+ * paid to someone else (an institution). A filter on Payment itself, so one pass over it and no join of
+ * every payment to its enrolment (an index probe per enrolment was 1–2 s at 100 k members).
+ */
+const PAYEE_SUSPECTS = `(SELECT * FROM /*INC:PAY*/"Payment" p
+    WHERE p."payeeKind" <> 'HOUSEHOLD'
+      OR p."enrolmentId" IN (SELECT ex.id FROM "Enrolment" ex WHERE ex.kind::text IN (SELECT akind FROM payee WHERE expected <> 'household'))) p`;
 
 const PAYMENT_WRONG_PAYEE = `
 WITH ${SCOPE},
@@ -538,7 +567,7 @@ cand AS (
         WHEN p."payeeKind" <> 'INSTITUTION' THEN 'not_institution'
         WHEN EXISTS (SELECT 1 FROM "Institution" ri WHERE ri.name = btrim(p."payeeName")) THEN 'wrong_institution'
         ELSE 'unregistered_institution' END) AS evidence
-  FROM ${PAYMENTS}
+  FROM ${PAYMENTS.replace('/*INC:PAY*/"Payment" p', PAYEE_SUSPECTS)}
   JOIN payee r ON r.akind = e.kind::text
   LEFT JOIN "Institution" i ON i.id = e."institutionId"
   WHERE p."paidDate" IS NOT NULL AND p."paidDate" <= :asOf AND p.period <= :asOfMonth
@@ -618,8 +647,9 @@ const INCREMENTAL: Record<string, string> = {
   ENR: `AND (e."householdId" IN (SELECT household_id FROM match_inc_h) OR EXISTS (SELECT 1 FROM match_inc_q))`,
   // (a condition on the table itself: index scans on Payment(period) and Payment(householdId), OR-ed)
   PAY: `(SELECT * FROM "Payment" px WHERE px.period = ANY(:inc_periods::text[]) OR px."householdId" = ANY(:inc_households::int[])) p`,
-  GAPS: `& CASE WHEN enr."householdId" IN (SELECT household_id FROM match_inc_h) THEN ~0::bigint
-          ELSE coalesce((SELECT bit_or(1::bigint << (q.midx % ${WORD})) FROM match_inc_q q WHERE q.midx / ${WORD} = w.word), 0) END`,
+  // (the reconsidered periods' bits of each word, once per word, not a subquery per enrolment)
+  QMASK: `, bit_or(1::bigint << (midx % ${WORD})) FILTER (WHERE midx IN (SELECT q.midx FROM match_inc_q q)) AS qmask`,
+  GAPS: `& CASE WHEN enr."householdId" IN (SELECT household_id FROM match_inc_h) THEN ~0::bigint ELSE coalesce(dw.qmask, 0) END`,
 };
 
 /** The statement of one kind for one county, with its parameters; `incremental`: restricted as above. */
@@ -678,12 +708,14 @@ ORDER BY mh.county_id, ${TOWNSHIP} NULLS LAST, mh.kind`;
 
 const kindOrder = (column: string) => `array_position(ARRAY[${FINDING_KINDS.map((k) => `'${k}'`).join(', ')}]::text[], ${column})`;
 
-const LINE_COLUMNS = `mh.kind, mh.key, f.id AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
+// The finding's id and (for a finding an incremental run did not reconsider) its stored evidence by key,
+// one unique-index probe each: a join to "Finding" was planned from its statistics, which on a first run
+// (an empty table, analysed before the run filled it) made it a nested loop over the whole table per line.
+const LINE_COLUMNS = `mh.kind, mh.key, (SELECT f.id FROM "Finding" f WHERE f.key = mh.key) AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
   mh.period, mh.amount::text AS amount, ${TOWNSHIP} AS township, ${VILLAGE} AS village,
-  mh.household_id AS "householdId", h."headName", h."headIdNumber", mh.evidence`;
+  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, (SELECT f.evidence FROM "Finding" f WHERE f.key = mh.key)) AS evidence`;
 
 const LINE_FROM = `match_hits mh
-  JOIN "Finding" f ON f.key = mh.key
   ${REGION_JOINS}
   LEFT JOIN "Household" h ON h.id = mh.household_id`;
 

@@ -2,11 +2,12 @@
 // exits, rectification items, application reviews, requests to file) is recorded in the database,
 // then handed to the service's findings-to-work workflow. Without a reachable Temporal server the
 // work waits and the service opens it when it starts (said so in Chinese).
-import { recordPendingWork } from '../../activities/findings-work.js';
+import { recordPendingWork } from '../../activities/findings-work-record.js';
 import { clearedWithoutNotice } from '../../readmodels/cleared-work.js';
 import { WORK_ORDER_LABELS, type WorkOrderKind } from '../../domain/cases/finding-work.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
-import { startFindingsToWork, tryConnectTemporal } from '../../services/cases/findings-to-work.js';
+import type { tryConnectTemporal } from '../../services/cases/findings-to-work.js';
+import { tcpReachable, temporalAddress } from '../../infra/temporal/reachable.js';
 import type { AppConfig } from '../../infra/config.js';
 import type { PrismaClient } from '../../infra/db/client.js';
 
@@ -39,7 +40,12 @@ export async function queueWorkAfter(config: AppConfig, prisma: PrismaClient, co
   }
   if (recorded.length === 0) return lines;
   const total = recorded.reduce((s, c) => s + c.pending, 0);
-  const temporal = await (opts.connect ?? tryConnectTemporal)(config);
+  // The Temporal client (≈ 1 s to load) only when a server listens.
+  const connect: typeof tryConnectTemporal =
+    opts.connect ??
+    (async (c, timeoutMs = 2000) =>
+      (await tcpReachable(temporalAddress(c), timeoutMs)) ? (await import('../../services/cases/findings-to-work.js')).tryConnectTemporal(c, timeoutMs) : undefined);
+  const temporal = await connect(config);
   if (!temporal) {
     lines.push(
       total > 0
@@ -49,6 +55,7 @@ export async function queueWorkAfter(config: AppConfig, prisma: PrismaClient, co
     return lines;
   }
   try {
+    const { startFindingsToWork } = await import('../../services/cases/findings-to-work.js');
     for (const { county } of recorded) {
       await startFindingsToWork(temporal.client, { taskQueue: config.temporal.taskQueue, countyRegionId: county.id, trigger: opts.trigger, policy: county.policy });
     }

@@ -11,6 +11,7 @@
  * chases, it does not approve; township staff and village cadres never
  * approve (they are the people the filing is about).
  */
+import { DomainInputError } from '../errors.js';
 import type { Relation } from '../policy/schema.js';
 import { RELATIONS } from '../policy/schema.js';
 import { formatDateZh, isValidLocalDate, type LocalDate } from '../time/local-date.js';
@@ -207,4 +208,15 @@ export function filingMoreInfoText(subject: string, note: string | undefined): s
 export function filingOutcomeText(subject: string, decision: 'approve' | 'reject', note: string | undefined): string {
   const what = decision === 'approve' ? '已批准' : '已驳回';
   return `【近亲属备案${what}】${subject}${note && note.trim() !== '' ? `：${note}` : ''}。`;
+}
+
+/**
+ * The relative an `undeclared_near_relative` finding asks a filing about: its first application, else the
+ * roster member (`memberId`, looked up by the caller by the finding's ID number and household).
+ */
+export function nearRelativeOfFinding(evidence: { applicationIds: readonly number[] }, memberId: number | null): { memberId: number } | { applicationId: number } {
+  const applicationId = evidence.applicationIds[0];
+  if (applicationId !== undefined) return { applicationId };
+  if (memberId === null) throw new DomainInputError('比对结果中的亲属不在花名册中，无法建立备案');
+  return { memberId };
 }

@@ -10,7 +10,7 @@
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { PrismaClient } from '../../prisma/generated/client.js';
-import { isNearRelation, nearRelativeFilingWorkflowId } from '../../domain/cases/index.js';
+import { isNearRelation, nearRelativeFilingWorkflowId, nearRelativeOfFinding } from '../../domain/cases/index.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { RELATIONS, type CountyPolicy } from '../../domain/policy/schema.js';
 import { evidenceSchemas } from '../../domain/matching/evidence.js';
@@ -88,18 +88,14 @@ export async function filingOfFinding(
     throw new DomainInputError(`找不到未申报近亲属的比对结果（编号 ${input.findingId}）`);
   }
   const evidence = evidenceSchemas.undeclared_near_relative.parse(finding.evidence);
-  let relative: { memberId: number } | { applicationId: number };
-  const applicationId = evidence.applicationIds[0];
-  if (applicationId !== undefined) {
-    relative = { applicationId };
-  } else {
-    const member = await prisma.member.findFirst({
-      where: { idNumber: finding.idNumber, ...(finding.householdId !== null ? { householdId: finding.householdId } : {}) },
-      orderBy: { id: 'asc' },
-    });
-    if (!member) throw new DomainInputError('比对结果中的亲属不在花名册中，无法建立备案');
-    relative = { memberId: member.id };
-  }
+  const member =
+    evidence.applicationIds.length > 0
+      ? null
+      : await prisma.member.findFirst({
+          where: { idNumber: finding.idNumber, ...(finding.householdId !== null ? { householdId: finding.householdId } : {}) },
+          orderBy: { id: 'asc' },
+        });
+  const relative = nearRelativeOfFinding(evidence, member?.id ?? null);
   return {
     findingId: finding.id,
     staffId: evidence.staff.id,
