@@ -33,9 +33,17 @@ export interface RecordWorkResult {
   recorded: Partial<Record<WorkOrderKind, number>>;
   /** Orders of the county not opened yet (this call's and earlier ones). */
   pending: number;
-  /** Findings or records that map to work but cannot have it, with the Chinese reason. */
+  /**
+   * Findings or records that map to work but cannot have it, with the Chinese reason: the first
+   * SKIPPED_EXAMPLES only (this result goes into the workflow's history; a county of a million
+   * members may skip hundreds of thousands), all of them counted in `skippedCount`.
+   */
   skipped: Array<{ source: string; reason: string }>;
+  skippedCount: number;
 }
+
+/** How many skipped findings a result lists (the rest are counted). */
+export const SKIPPED_EXAMPLES = 50;
 
 /** An order to record; its input typed by kind (WorkOrder.input, domain/columns.ts). */
 type OrderDraft = {
@@ -59,7 +67,14 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   const map = only ? { ...policy.findingWork, deathRecord: 'none' as const, prisonRecord: 'none' as const } : policy.findingWork;
   const regions = await countyRegions(prisma, countyRegionId);
   const drafts: OrderDraft[] = [];
-  const skipped: RecordWorkResult['skipped'] = [];
+  const skippedList: RecordWorkResult['skipped'] = [];
+  let skippedCount = 0;
+  const skipped = {
+    push(entry: { source: string; reason: string }) {
+      skippedCount++;
+      if (skippedList.length < SKIPPED_EXAMPLES) skippedList.push(entry);
+    },
+  };
 
   // Imported deaths / custody of members of enrolled households (enrolled at the event).
   if (map.deathRecord === 'deathReview') {
@@ -267,7 +282,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
     for (const r of rows) recorded[r.kind] = (recorded[r.kind] ?? 0) + 1;
   }
   const pending = await prisma.workOrder.count({ where: { countyRegionId, openedAt: null } });
-  return { recorded, pending, skipped };
+  return { recorded, pending, skipped: skippedList, skippedCount };
 }
 
 

@@ -49,5 +49,5 @@ export async function findingsToWork(input: FindingsToWorkInput): Promise<Findin
     afterId = ids[ids.length - 1]!;
   }
   const clearedNotices = await acts.notifyClearedFindings({ countyRegionId: input.countyRegionId, sentAt: new Date(Date.now()).toISOString() });
-  return { recorded: recorded.recorded, skipped: recorded.skipped.length, outcomes, clearedNotices };
+  return { recorded: recorded.recorded, skipped: recorded.skippedCount ?? recorded.skipped.length, outcomes, clearedNotices };
 }

@@ -32,7 +32,7 @@ export async function queueWorkAfter(config: AppConfig, prisma: PrismaClient, co
     const r = await recordPendingWork(prisma, { countyRegionId: county.id, policy: county.policy });
     const parts = (Object.entries(r.recorded) as Array<[WorkOrderKind, number]>).map(([k, n]) => `${WORK_ORDER_LABELS[k]} ${n}`);
     if (parts.length) lines.push(`${county.name}：新发现待办工作 ${parts.join('，')}。`);
-    if (r.skipped.length) lines.push(`${county.name}：${r.skipped.length} 条无法自动开启工作，如：${r.skipped[0]!.reason}`);
+    if (r.skippedCount) lines.push(`${county.name}：${r.skippedCount} 条无法自动开启工作，如：${r.skipped[0]!.reason}`);
     // Cleared findings whose work was not told yet need a run too (「线索已消除」).
     const cleared = await clearedWithoutNotice(prisma, county.id);
     if (cleared.count > 0) lines.push(`${county.name}：${cleared.count} 条问题线索已消除，将通知相关承办人（事项不自动办结）。`);
