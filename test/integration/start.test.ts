@@ -43,7 +43,25 @@ function processesMentioning(needle: string): string[] {
 
 interface Started { child: ChildProcess; output: () => string; ports: Record<string, number> }
 
+/**
+ * Starts `jiuzhu start`. A port picked free a moment ago may be taken by another process before the
+ * service binds it (the machine runs other tests; the Temporal dev server opens ports of its own): then
+ * that port is picked again and the start retried, at most twice. `ports` is updated in place.
+ */
 async function startService(dataDir: string, ports: Record<string, number>): Promise<Started> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServiceOnce(dataDir, ports);
+    } catch (error) {
+      const taken = /EADDRINUSE: address already in use [\d.]+:(\d+)/.exec((error as Error).message);
+      const key = taken ? Object.keys(ports).find((k) => ports[k] === Number(taken[1])) : undefined;
+      if (attempt >= 3 || !key) throw error;
+      ports[key] = await freePort();
+    }
+  }
+}
+
+async function startServiceOnce(dataDir: string, ports: Record<string, number>): Promise<Started> {
   let out = '';
   // `jiuzhu start` with no configuration but the ports (tests must not take the default ones).
   const env = { ...process.env };
