@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmarks (not tests; never part of vitest). Suites:
  *
  *   npm run bench                              # every suite
- *   npm run bench -- --suite matching          # cross-matching (below)
+ *   npm run bench -- --suite matching          # cross-matching (below; `jiuzhu match` compiled, as in production; --from-source for tsx)
  *   npm run bench -- --suite webhook           # Feishu webhook vs the bare SDK handler (bench/webhook.ts)
  *   npm run bench -- --suite tables            # the six statutory tables vs bare SQL, 20k and 500k members (bench/tables.ts)
  *   npm run bench -- --suite loading           # roster and payments import vs the COPY + index builds + VACUUM ANALYZE floor, 100k rows (--sizes 1m) (bench/loading.ts)
@@ -30,7 +30,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { FINDING_KIND_INFO } from '../domain/matching/index.js';
 import type { CliRun, SizeResult } from './run-size.js';
@@ -124,6 +124,14 @@ async function main(): Promise<void> {
   const sizes = (argValue('sizes') ?? '10k,100k').split(',').map(parseSize);
   const extra = ['--no-import', '--keep', '--reuse', '--no-incremental'].filter((f) => process.argv.includes(f));
   const db = databaseUrl();
+  // `jiuzhu match` as production runs it: the compiled code of `npm run build` (bin/jiuzhu.js uses dist/
+  // when it is current). --from-source measures the TypeScript sources through tsx instead.
+  if (process.argv.includes('--from-source')) process.env.JIUZHU_FROM_SOURCE = '1';
+  else {
+    const { currentCompiledCli } = (await import(pathToFileURL(path.join(root, 'bin/compiled.js')).href)) as { currentCompiledCli(): string | undefined };
+    if (!currentCompiledCli()) execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  }
+  console.log(`bench: jiuzhu from ${process.env.JIUZHU_FROM_SOURCE === '1' ? 'the sources (tsx)' : 'dist/ (compiled)'}`);
   console.log(`bench: database from ${db.how} (${db.url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@')}); sizes ${sizes.join(', ')}`);
   const results: SizeResult[] = [];
   for (const members of sizes) {
