@@ -10,9 +10,12 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@tempo
 import type { Database } from './deps.js';
 import { appendAudit } from '../infra/audit-chain.js';
 import type { Prisma } from '../infra/db/client.js';
+import type { CaseKind } from '../prisma/generated/enums.js';
 import { runMatching } from './matching/run.js';
 import { startFindingsToWorkFromActivity } from './findings-work.js';
 import { aggregateProgress, type CycleSummary, type CycleUnit } from '../domain/cycles/progress.js';
+import { REPORT_CYCLE_TITLES, REPORT_CYCLE_UNIT_KINDS, type ReportCycleKind } from '../domain/cycles/ids.js';
+import { dbReportCycleKind, reportCycleKindOf } from '../infra/db/kinds.js';
 import { cycleSummarySchema, parseColumn, submissionItems } from '../domain/columns.js';
 import type { DigestItem } from '../domain/cycles/digest.js';
 import type { VillageEvent } from '../domain/cycles/village.js';
@@ -33,8 +36,8 @@ async function firstStaff(db: Tx, regionId: number, role: 'TASKFORCE_OFFICE' | '
 export interface OpenCycleInput {
   workflowId: string;
   countyRegionId: number;
-  /** progress | phase-summary | village-report | township-check … */
-  kind: string;
+  /** progress | phase-summary | village-chain */
+  kind: ReportCycleKind;
   period: string;
   periodStart?: string | null;
   periodEnd?: string | null;
@@ -110,7 +113,7 @@ export function createCycleActivities(db: Database) {
           cycle = await tx.reportCycle.create({
             data: {
               countyRegionId: input.countyRegionId,
-              kind: input.kind,
+              kind: dbReportCycleKind(input.kind),
               period: input.period,
               workflowId: input.workflowId,
               periodStart: input.periodStart ? dateToDb(input.periodStart) : null,
@@ -241,7 +244,7 @@ export function createCycleActivities(db: Database) {
           cycle = await tx.reportCycle.create({
             data: {
               countyRegionId: input.countyRegionId,
-              kind: input.kind,
+              kind: dbReportCycleKind(input.kind),
               period: input.period,
               workflowId: input.workflowId,
               dueAt: new Date(input.townshipDueAt),
@@ -308,7 +311,7 @@ export function createCycleActivities(db: Database) {
         let notificationId: number | null = null;
         if (caseworker !== null) {
           const row = await tx.notification.create({
-            data: { dedupeKey: input.dedupeKey, recipientStaffId: caseworker, kind: 'review-item', text, workflowId: input.workflowId, sentAt: new Date(input.sentAt) },
+            data: { dedupeKey: input.dedupeKey, recipientStaffId: caseworker, kind: 'reviewItem', text, workflowId: input.workflowId, sentAt: new Date(input.sentAt) },
           });
           notificationId = row.id;
         }
@@ -416,17 +419,18 @@ export function createCycleActivities(db: Database) {
       };
       const cases = await prisma.case.findMany({ where: { status: 'OPEN', assigneeStaffId: { in: [...staffIds] } }, orderBy: { id: 'asc' } });
       for (const c of cases) {
-        add(c.assigneeStaffId, { kind: 'case', ref: c.workflowId, title: CASE_TITLES[c.kind] ?? c.kind, dueAt: c.dueAt?.toISOString() ?? null });
+        add(c.assigneeStaffId, { kind: 'case', ref: c.workflowId, title: CASE_TITLES[c.kind], dueAt: c.dueAt?.toISOString() ?? null });
       }
       const cycles = await prisma.reportCycle.findMany({ where: { countyRegionId: input.countyRegionId, closedAt: null }, include: { submissions: { select: { unitId: true } } } });
       if (cycles.length > 0) {
         const units = await prisma.reportingUnit.findMany({ where: { countyRegionId: input.countyRegionId, active: true } });
         for (const cycle of cycles) {
           const done = new Set(cycle.submissions.map((s) => s.unitId));
-          const unitKinds = CYCLE_UNIT_KINDS[cycle.kind] ?? [];
+          const kind = reportCycleKindOf(cycle.kind);
+          const unitKinds = REPORT_CYCLE_UNIT_KINDS[kind];
           for (const u of units) {
             if (!unitKinds.includes(u.kind) || done.has(u.id)) continue;
-            add(u.reporterStaffId, { kind: 'report', ref: cycle.workflowId, title: `${u.name}：${CYCLE_TITLES[cycle.kind] ?? cycle.kind}（${cycle.period}）`, dueAt: cycle.dueAt.toISOString() });
+            add(u.reporterStaffId, { kind: 'report', ref: cycle.workflowId, title: `${u.name}：${REPORT_CYCLE_TITLES[kind]}（${cycle.period}）`, dueAt: cycle.dueAt.toISOString() });
           }
         }
       }
@@ -445,25 +449,13 @@ export function createCycleActivities(db: Database) {
   };
 }
 
-const CASE_TITLES: Record<string, string> = {
+const CASE_TITLES: Readonly<Record<CaseKind, string>> = {
   DEATH_REVIEW: '死亡核查',
   PRISON_EXIT: '服刑人员退出',
   APPLICATION: '申请审核确认',
   NEAR_RELATIVE_FILING: '近亲属备案',
   COMPLAINT: '实名举报办理',
   RECTIFICATION: '整改事项',
-};
-
-const CYCLE_TITLES: Record<string, string> = {
-  progress: '进展情况报告',
-  'phase-summary': '阶段总结',
-  'village-chain': '村（居）月度报告',
-};
-
-const CYCLE_UNIT_KINDS: Record<string, string[]> = {
-  progress: ['SECTION', 'TOWNSHIP'],
-  'phase-summary': ['SECTION', 'TOWNSHIP'],
-  'village-chain': ['VILLAGE', 'TOWNSHIP'],
 };
 
 export type CycleActivities = ReturnType<typeof createCycleActivities>;

@@ -5,14 +5,16 @@ import { actingForLine, DELEGATING_ROLES } from '../domain/cases/delegation.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { NotificationAttachment } from '../domain/tables/attachments.js';
 import { columnValue, notificationActionsSchema, type NotificationAction } from '../domain/columns.js';
+import type { NotificationKind } from '../domain/notification-kinds.js';
+import { dbNotificationKind } from '../infra/db/kinds.js';
 
 /** A button on a notification (the schema of Notification.actions: domain/columns.ts). */
 export type { NotificationAction } from '../domain/columns.js';
 
 export interface NotifyInput {
   recipientStaffId: number;
-  /** 'reminder' | 'escalation' | … */
-  kind: string;
+  /** 'reminder' | 'escalation' | … (stored as is: domain/notification-kinds.ts) */
+  kind: NotificationKind;
   /** Chinese text shown to the recipient. */
   text: string;
   /** Deterministic key (`${workflowId}:reminder:7`): one row per key, ever. */
@@ -53,7 +55,7 @@ export function createNotifyActivities(db: Database) {
           data: {
             dedupeKey: input.dedupeKey,
             recipientStaffId,
-            kind: input.kind,
+            kind: dbNotificationKind(input.kind),
             text,
             caseId: input.caseId ?? null,
             workflowId: input.workflowId ?? null,

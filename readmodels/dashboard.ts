@@ -13,6 +13,8 @@ import { FINDING_KIND_INFO } from '../domain/matching/kinds.js';
 import type { FindingKind } from '../domain/matching/kinds.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { PrismaClient } from '../infra/db/client.js';
+import { dbReportCycleKind, reportCycleKindOf } from '../infra/db/kinds.js';
+import { REPORT_CYCLE_KINDS, REPORT_CYCLE_TITLES, REPORT_CYCLE_UNIT_KINDS, type ReportCycleKind } from '../domain/cycles/ids.js';
 import type { DashboardScope } from './dashboard-scope.js';
 
 export const CASE_KIND_ZH: Record<string, string> = {
@@ -22,19 +24,6 @@ export const CASE_KIND_ZH: Record<string, string> = {
   NEAR_RELATIVE_FILING: '近亲属备案',
   COMPLAINT: '实名举报',
   RECTIFICATION: '整改事项',
-};
-
-export const CYCLE_TITLE_ZH: Record<string, string> = {
-  progress: '进展情况报告',
-  'phase-summary': '阶段总结',
-  'village-chain': '村（居）月度报告',
-};
-
-/** Unit kinds that answer each cycle kind (as activities/cycles.ts). */
-const CYCLE_UNIT_KINDS: Record<string, string[]> = {
-  progress: ['SECTION', 'TOWNSHIP'],
-  'phase-summary': ['SECTION', 'TOWNSHIP'],
-  'village-chain': ['VILLAGE', 'TOWNSHIP'],
 };
 
 export const findingKindZh = (kind: string): string => FINDING_KIND_INFO[kind as FindingKind]?.label ?? kind;
@@ -188,7 +177,7 @@ export interface UnitStatus {
 
 export interface CycleStatus {
   cycleId: number;
-  kind: string;
+  kind: ReportCycleKind;
   title: string;
   period: string;
   dueAt: Date;
@@ -205,12 +194,13 @@ export interface CycleStatus {
  * villages' units only (no 股室).
  */
 export async function currentSubmissions(prisma: PrismaClient, scope: DashboardScope, now: Date): Promise<CycleStatus[]> {
-  const kinds = Object.keys(CYCLE_UNIT_KINDS);
-  const all = await prisma.reportCycle.findMany({
-    where: { countyRegionId: scope.countyId, kind: { in: kinds }, openedAt: { lte: now } },
-    orderBy: [{ openedAt: 'desc' }, { id: 'desc' }],
-  });
-  const current = kinds.map((k) => all.find((c) => c.kind === k)).filter((c): c is NonNullable<typeof c> => c !== undefined);
+  const all = (
+    await prisma.reportCycle.findMany({
+      where: { countyRegionId: scope.countyId, kind: { in: REPORT_CYCLE_KINDS.map(dbReportCycleKind) }, openedAt: { lte: now } },
+      orderBy: [{ openedAt: 'desc' }, { id: 'desc' }],
+    })
+  ).map((c) => ({ ...c, kind: reportCycleKindOf(c.kind) }));
+  const current = REPORT_CYCLE_KINDS.map((k) => all.find((c) => c.kind === k)).filter((c): c is NonNullable<typeof c> => c !== undefined);
   if (current.length === 0) return [];
   const units = await prisma.reportingUnit.findMany({
     where: {
@@ -224,7 +214,7 @@ export async function currentSubmissions(prisma: PrismaClient, scope: DashboardS
   const byKey = new Map(subs.map((s) => [`${s.cycleId}:${s.unitId}`, s]));
   const out: CycleStatus[] = [];
   for (const cycle of current) {
-    const unitKinds = CYCLE_UNIT_KINDS[cycle.kind] ?? [];
+    const unitKinds = REPORT_CYCLE_UNIT_KINDS[cycle.kind];
     const rows: UnitStatus[] = [];
     for (const u of units) {
       if (!unitKinds.includes(u.kind)) continue;
@@ -239,7 +229,7 @@ export async function currentSubmissions(prisma: PrismaClient, scope: DashboardS
     out.push({
       cycleId: cycle.id,
       kind: cycle.kind,
-      title: CYCLE_TITLE_ZH[cycle.kind] ?? cycle.kind,
+      title: REPORT_CYCLE_TITLES[cycle.kind],
       period: cycle.period,
       dueAt: cycle.dueAt,
       closed: cycle.closedAt !== null,

@@ -42,7 +42,7 @@ export async function checkCalendarCoverage(opts: CalendarWatchOptions): Promise
     for (const s of office) {
       await opts.prisma.notification.upsert({
         where: { dedupeKey: `calendar-gap:${opts.countyRegionId}:${year}:staff:${s.id}` },
-        create: { dedupeKey: `calendar-gap:${opts.countyRegionId}:${year}:staff:${s.id}`, recipientStaffId: s.id, kind: 'calendar-gap', text: calendarGapText(year, opts.calendar.coveredYears), sentAt: now },
+        create: { dedupeKey: `calendar-gap:${opts.countyRegionId}:${year}:staff:${s.id}`, recipientStaffId: s.id, kind: 'calendarGap', text: calendarGapText(year, opts.calendar.coveredYears), sentAt: now },
         update: {},
       });
     }

@@ -73,6 +73,7 @@ import {
 import { computeDeadline, escalationSchedule, reminderSchedule, type ComputedDeadline } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
+import type { NotificationKind } from '../domain/notification-kinds.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
 import { nearRelativeFilingChangedSignal } from './case-signals.js';
 import { planLadder, runEscalationLadder } from './escalation.js';
@@ -386,7 +387,7 @@ export async function applicationReview(input: ApplicationReviewInput): Promise<
     });
   };
 
-  const escalate = async (key: string, kind: string, text: string) => {
+  const escalate = async (key: string, kind: NotificationKind, text: string) => {
     const r = await acts.resolveEscalationRecipients(c.caseId);
     const to = r.taskForceLeader ?? r.unitHead ?? r.assignee;
     if (to !== null) {

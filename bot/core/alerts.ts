@@ -19,6 +19,7 @@
 // told once, in place of that file, and the rest of the message goes on.
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { notificationAttachments } from '../../domain/tables/attachments.js';
+import { notificationKindOf } from '../../infra/db/kinds.js';
 import { defaultDataDir, existingAttachmentPath } from './attachments.js';
 import { notificationMessage } from './notification-buttons.js';
 import { deliverReplies } from './outbox.js';
@@ -102,7 +103,7 @@ export async function deliverNotifications(options: DeliveryOptions): Promise<De
       const out = options.outs[b.platform as Platform]!;
       const chat = privateChat(b.platform as Platform, b.externalId);
       try {
-        await out.send(chat, notificationMessage(n), { dedupeKey: `notification:${n.id}:${b.platform}` });
+        await out.send(chat, notificationMessage({ ...n, kind: notificationKindOf(n.kind) }), { dedupeKey: `notification:${n.id}:${b.platform}` });
         for (const [index, f] of files.entries()) {
           const dedupeKey = `notification:${n.id}:${b.platform}:file:${index}`;
           const file = existingAttachmentPath(dataDir, f.path);

@@ -10,6 +10,7 @@
 //   3. the card is edited to show the outcome and who decided, buttons removed;
 //      a refusal is answered in Chinese and the card keeps its buttons.
 import { notificationActionsSchema, parseColumn, type NotificationAction } from '../../domain/columns.js';
+import type { NotificationKind } from '../../domain/notification-kinds.js';
 import type { Prisma } from '../../prisma/generated/client.js';
 import type { BotMiddleware } from './context.js';
 import type { FormRunner } from './forms/engine.js';
@@ -22,8 +23,11 @@ import type { BotMessage, Button } from './types.js';
 
 export const NOTIFICATION_BUTTON = 'n';
 
-/** Titles per notification kind, shown on the card. */
-export const NOTIFICATION_TITLES: Record<string, string> = {
+/**
+ * Titles per notification kind, shown on the card: one for every kind (the
+ * compiler checks); looked up by any string, a kind outside the set has none.
+ */
+export const NOTIFICATION_TITLES: Readonly<Record<NotificationKind, string>> & Readonly<Partial<Record<string, string>>> = {
   notice: '定时提醒',
   reminder: '催办提醒',
   escalation: '逾期升级',
@@ -47,10 +51,11 @@ export const NOTIFICATION_TITLES: Record<string, string> = {
   'review-item': '复核事项',
   transfer: '案件转办',
   delegation: '代理审批',
+  'calendar-gap': '节假日数据待录入',
 };
 
 /** Kinds whose card carries 「办理」 for the case's next step. */
-const ACTIONABLE = new Set(['reminder', 'escalation', 'approval', 'approval-request', 'prompt', 'report-prompt', 'more-info', 'rectification-rejected']);
+const ACTIONABLE: ReadonlySet<NotificationKind> = new Set<NotificationKind>(['reminder', 'escalation', 'approval', 'approval-request', 'prompt', 'report-prompt', 'more-info', 'rectification-rejected']);
 
 /** The buttons of a notification row (none when the column is empty); a malformed column fails naming the field. */
 export function notificationActions(value: Prisma.JsonValue | null | undefined, where?: string): NotificationAction[] {
@@ -66,14 +71,14 @@ export function notificationButtons(notificationId: number, actions: readonly No
 }
 
 /** The message a notification is delivered as. */
-export function notificationMessage(n: { id: number; kind: string; text: string; actions: Prisma.JsonValue | null; workflowId: string | null; caseId?: number | null }): BotMessage {
+export function notificationMessage(n: { id: number; kind: NotificationKind; text: string; actions: Prisma.JsonValue | null; workflowId: string | null; caseId?: number | null }): BotMessage {
   const actions = n.workflowId ? notificationActions(n.actions, `#${n.id}`) : [];
   const buttons = notificationButtons(n.id, actions);
   if ((n.workflowId || n.caseId) && ACTIONABLE.has(n.kind)) {
     buttons.push({ label: actions.length ? '办理（填写意见）' : '办理', style: actions.length ? 'default' : 'primary', payload: openStepAction(notificationRef(n.id), 'next') });
   }
   return {
-    title: NOTIFICATION_TITLES[n.kind] ?? '通知',
+    title: NOTIFICATION_TITLES[n.kind],
     text: n.text,
     ...(buttons.length ? { buttons } : {}),
   };

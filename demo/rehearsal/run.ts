@@ -28,6 +28,9 @@ import { createTemporalGateway } from '../../bot/temporal-gateway.js';
 import { openDeathReview } from '../../services/cases/death-review.js';
 import { openDatabase, type Database } from '../../infra/db/index.js';
 import type { PrismaClient } from '../../infra/db/client.js';
+import { notificationKindOf, reportCycleKindOf } from '../../infra/db/kinds.js';
+import { REPORT_CYCLE_TITLES } from '../../domain/cycles/ids.js';
+import type { NotificationKind } from '../../domain/notification-kinds.js';
 import { writeStatutoryTables } from '../../services/reports/index.js';
 import { workflowBundle } from '../../infra/temporal/workflow-bundle.js';
 import {
@@ -363,7 +366,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       return out;
     };
 
-    const reactToCycle = (n: { dedupeKey: string; kind: string; workflowId: string; sentAt: Date }) => {
+    const reactToCycle = (n: { dedupeKey: string; kind: NotificationKind; workflowId: string; sentAt: Date }) => {
       const m = UNIT_KEY.exec(n.dedupeKey);
       if (!m) return;
       const unit = unitById.get(Number(m[1]));
@@ -418,7 +421,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     };
 
     const cases = new Map<string, { decided: boolean; assignee: number }>();
-    const reactToCase = async (n: { dedupeKey: string; kind: string; workflowId: string; sentAt: Date; recipientStaffId: number }) => {
+    const reactToCase = async (n: { dedupeKey: string; kind: NotificationKind; workflowId: string; sentAt: Date; recipientStaffId: number }) => {
       const row = await prisma.case.findUnique({ where: { workflowId: n.workflowId }, select: { assigneeStaffId: true } });
       const assignee = row?.assigneeStaffId ?? n.recipientStaffId;
       const b = behaviourOfStaff(assignee);
@@ -460,7 +463,9 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     const caseWorkflow = new Map<number, string | null>();
     const poll = async () => {
       // A little behind the last id seen: concurrent inserts may commit out of id order.
-      const rows = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, orderBy: { id: 'asc' } })).filter((n) => !seen.has(n.id));
+      const rows = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, orderBy: { id: 'asc' } }))
+        .filter((n) => !seen.has(n.id))
+        .map((n) => ({ ...n, kind: notificationKindOf(n.kind) }));
       for (const n of rows) seen.add(n.id);
       // Case ladders write the case, not the workflow: name the run through the Case row.
       for (const n of rows) {
@@ -536,17 +541,18 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
 
     // ---- the period's cycles, from the database
     const cycles = await prisma.reportCycle.findMany({ where: { countyRegionId, dueAt: { gte: new Date(fromMs), lt: new Date(toMs) } }, include: { submissions: true }, orderBy: { dueAt: 'asc' } });
-    const cycleRows = await prisma.reportCycle.findMany({ where: { countyRegionId }, select: { workflowId: true, dueAt: true, openedAt: true, kind: true, period: true } });
+    const cycleRows = (await prisma.reportCycle.findMany({ where: { countyRegionId }, select: { workflowId: true, dueAt: true, openedAt: true, kind: true, period: true } })).map((c) => ({ ...c, kind: reportCycleKindOf(c.kind) }));
     for (const c of cycleRows) {
-      log(c.openedAt.getTime(), { type: 'opened', workflowId: c.workflowId, subject: null, staff: null, text: `开启${CYCLE_LABELS[c.kind] ?? c.kind}（${c.period}期），截止${chinaDateTimeText(c.dueAt.getTime())}` });
-      if (c.dueAt.getTime() < toMs) log(c.dueAt.getTime(), { type: 'due', workflowId: c.workflowId, subject: null, staff: null, text: `${CYCLE_LABELS[c.kind] ?? c.kind}（${c.period}期）报送截止` });
+      log(c.openedAt.getTime(), { type: 'opened', workflowId: c.workflowId, subject: null, staff: null, text: `开启${REPORT_CYCLE_TITLES[c.kind]}（${c.period}期），截止${chinaDateTimeText(c.dueAt.getTime())}` });
+      if (c.dueAt.getTime() < toMs) log(c.dueAt.getTime(), { type: 'due', workflowId: c.workflowId, subject: null, staff: null, text: `${REPORT_CYCLE_TITLES[c.kind]}（${c.period}期）报送截止` });
     }
     const notifications = (await prisma.notification.findMany({ where: { id: { gt: firstId }, recipientStaffId: { in: staffIds } }, select: { dedupeKey: true, kind: true, workflowId: true, caseId: true } })).map((n) => ({
       ...n,
+      kind: notificationKindOf(n.kind),
       workflowId: n.workflowId ?? (n.caseId === null ? null : (caseWorkflow.get(n.caseId) ?? null)),
     }));
     const expectedUnits = (c: (typeof cycles)[number]) =>
-      c.kind === 'village-chain' ? units.filter((u) => u.kind === 'VILLAGE' || u.kind === 'TOWNSHIP') : units.filter((u) => u.kind === (policy.progressReport.reportingUnits === 'section' ? 'SECTION' : 'TOWNSHIP'));
+      c.kind === 'villageChain' ? units.filter((u) => u.kind === 'VILLAGE' || u.kind === 'TOWNSHIP') : units.filter((u) => u.kind === (policy.progressReport.reportingUnits === 'section' ? 'SECTION' : 'TOWNSHIP'));
     let due = 0;
     let onTime = 0;
     let late = 0;
@@ -556,7 +562,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       for (const s of c.submissions) if (s.late) late++; else onTime++;
     }
     const periodCycleIds = new Set(cycles.map((c) => c.workflowId));
-    const unitHits = (kind: string) => new Set(notifications.filter((n) => n.kind === kind && n.workflowId && periodCycleIds.has(n.workflowId)).map((n) => `${n.workflowId}${UNIT_KEY.exec(n.dedupeKey)?.[1] ?? ''}`)).size;
+    const unitHits = (kind: NotificationKind) => new Set(notifications.filter((n) => n.kind === kind && n.workflowId && periodCycleIds.has(n.workflowId)).map((n) => `${n.workflowId}${UNIT_KEY.exec(n.dedupeKey)?.[1] ?? ''}`)).size;
     const caseRows = await prisma.case.findMany({ where: { workflowId: { in: planted.map((p) => `death-review:${countyRegionId}:${p.memberId}`) } } });
     const decisions = timeline.filter((e) => e.type === 'decided');
     const decidedLate = (wf: string) => {
@@ -616,13 +622,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
 
 const TYPE_ORDER: TimelineType[] = ['death', 'opened', 'prompt', 'reminder', 'submitted', 'decided', 'confirmed', 'recovered', 'refused', 'due', 'aggregate', 'escalation', 'alert', 'review-item', 'closed'];
 
-const CYCLE_LABELS: Record<string, string> = {
-  progress: '进展情况报告',
-  'phase-summary': '阶段总结',
-  'village-chain': '村（居）月度报告',
-};
-
-function timelineType(kind: string): TimelineType {
+function timelineType(kind: NotificationKind): TimelineType {
   switch (kind) {
     case 'report-prompt':
       return 'prompt';

@@ -8,6 +8,7 @@ export { appendAudit, verifyAuditChain, type AuditInput, type AuditRecord, type 
 export { createPrismaClient, Prisma, PrismaClient } from './client.js';
 export { migrateDatabase, migrateIfPending, pendingMigrations, runPrismaCli } from './migrate.js';
 export { startPgliteServer, type PgliteServer } from './pglite-server.js';
+export { dbNotificationKind, dbReportCycleKind, notificationKindOf, reportCycleKindOf, type DbNotificationKind, type DbReportCycleKind } from './kinds.js';
 
 export type DatabaseKind = 'postgresql' | 'pglite';
 

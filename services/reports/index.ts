@@ -59,7 +59,7 @@ export async function resolvePeriod(prisma: PrismaClient, countyRegionId: number
   const cycle = cycles.find((c) => c.kind === 'progress') ?? cycles[0];
   if (!cycle) throw new ReportInputError(`本县没有报送期次“${parsed.key}”；统计期间应为 YYYY-MM、YYYY-MM-DD..YYYY-MM-DD 或已有的报送期次`);
   // A phase summary's dates come from the policy: its due date (dueAt is the first late instant).
-  const summary = cycle.kind === 'phase-summary' ? policy?.phaseSummaries.find((p) => p.id === cycle.period) : undefined;
+  const summary = cycle.kind === 'phaseSummary' ? policy?.phaseSummaries.find((p) => p.id === cycle.period) : undefined;
   const end = cycle.periodEnd ? cycle.periodEnd.toISOString().slice(0, 10) : (summary?.due ?? toChinaDate(cycle.dueAt));
   const start = cycle.periodStart ? cycle.periodStart.toISOString().slice(0, 10) : summary && policy ? policy.campaign.window.start : toChinaDate(cycle.openedAt);
   const label = `${rangeLabel(start, end)}（${summary?.title ?? `${cycle.period}期`}）`;

@@ -80,7 +80,7 @@ function writeFiles(tag: string) {
 
 async function notificationFor(staffId: number, tag: string, attachments: unknown) {
   return prisma.notification.create({
-    data: { dedupeKey: uniq(`attach-${tag}-`), recipientStaffId: staffId, kind: 'report-aggregate', text: `进展情况报告（${tag}）汇总`, attachments: attachments as never, sentAt: new Date() },
+    data: { dedupeKey: uniq(`attach-${tag}-`), recipientStaffId: staffId, kind: 'reportAggregate', text: `进展情况报告（${tag}）汇总`, attachments: attachments as never, sentAt: new Date() },
   });
 }
 

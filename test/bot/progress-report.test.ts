@@ -109,7 +109,7 @@ describe('progress report form', () => {
     const village = await prisma.reportingUnit.create({ data: { countyRegionId: county.countyId, kind: 'VILLAGE', name: v1.name, regionId: v1.id, reporterStaffId: cadre.id } });
     const township = await prisma.reportingUnit.create({ data: { countyRegionId: county.countyId, kind: 'TOWNSHIP', name: t1.name, regionId: t1.id, headStaffId: head.id } });
     const workflowId = uniq('village-chain:');
-    await prisma.reportCycle.create({ data: { countyRegionId: county.countyId, kind: 'village-chain', period: '2026-11', workflowId, dueAt: new Date(Date.now() + 86_400_000), openedAt: new Date() } });
+    await prisma.reportCycle.create({ data: { countyRegionId: county.countyId, kind: 'villageChain', period: '2026-11', workflowId, dueAt: new Date(Date.now() + 86_400_000), openedAt: new Date() } });
 
     expect(await say(cadre.id, '/village_report')).toContain('有无以下情况');
     expect(await say(cadre.id, '丧葬 张三')).toContain('丧葬须写逝者身份证号和死亡日期');

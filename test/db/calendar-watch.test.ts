@@ -38,7 +38,7 @@ describe('holiday data ahead of the clocks', () => {
     expect(await check(only2026, '2026-11-22T01:00:00Z')).toEqual([2027]);
     const rows = await sent();
     expect(rows.map((r) => r.recipientStaffId)).toEqual([a.id, b.id]);
-    expect(rows.every((r) => r.kind === 'calendar-gap' && r.text === calendarGapText(2027, [2026]))).toBe(true);
+    expect(rows.every((r) => r.kind === 'calendarGap' && r.text === calendarGapText(2027, [2026]))).toBe(true);
     expect(rows[0]!.text).toContain('2027年的法定节假日安排尚未录入');
     expect(rows[0]!.text).toContain('holiday-overrides.yaml');
     expect(lines.some((l) => l.includes('2027年'))).toBe(true);

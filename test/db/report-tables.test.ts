@@ -397,7 +397,7 @@ describe('statutory tables (.xlsx)', () => {
   it('table 1 of a phase summary (阶段总结) covers the campaign to its due date: every progress cycle of the phase, none after', async () => {
     const countyId = county.countyId;
     await prisma.reportCycle.create({
-      data: { countyRegionId: countyId, kind: 'phase-summary', period: 'phase', workflowId: `phase-summary:${countyId}:phase`, dueAt: new Date('2024-07-14T16:00:00Z'), openedAt: new Date('2024-07-07T23:10:00Z') },
+      data: { countyRegionId: countyId, kind: 'phaseSummary', period: 'phase', workflowId: `phase-summary:${countyId}:phase`, dueAt: new Date('2024-07-14T16:00:00Z'), openedAt: new Date('2024-07-07T23:10:00Z') },
     });
     // A progress cycle after the phase's due date must not be counted in it.
     await prisma.reportCycle.create({

@@ -129,7 +129,7 @@ describe('bringDemoToLife', () => {
       const approver = first.approvers[0]!;
       expect(approver.role).toBe('SECTION_HEAD');
       const card = await eventually(() =>
-        prisma.notification.findFirst({ where: { recipientStaffId: approver.staffId, kind: 'approval-request', deliveredAt: null, workflowId: { in: first.filings.opened } } }),
+        prisma.notification.findFirst({ where: { recipientStaffId: approver.staffId, kind: 'approvalRequest', deliveredAt: null, workflowId: { in: first.filings.opened } } }),
       );
       const labels = (card.actions as Array<{ label: string; update: string }>).map((a) => a.label);
       expect(labels).toEqual(expect.arrayContaining(['批准', '驳回']));
@@ -138,7 +138,7 @@ describe('bringDemoToLife', () => {
 
       // A second start opens nothing new and sends no second card.
       const casesBefore = await prisma.case.count();
-      const cards = () => prisma.notification.count({ where: { kind: 'approval-request', workflowId: { in: first.filings.opened } } });
+      const cards = () => prisma.notification.count({ where: { kind: 'approvalRequest', workflowId: { in: first.filings.opened } } });
       const cardsBefore = await cards();
       expect(cardsBefore).toBe(first.filings.opened.length);
       const secondLines: string[] = [];

@@ -9,6 +9,8 @@
  */
 import { appendAudit } from '../../infra/audit-chain.js';
 import type { PrismaClient } from '../../infra/db/client.js';
+import { dbReportCycleKind } from '../../infra/db/kinds.js';
+import type { ReportCycleKind } from '../../domain/cycles/ids.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
 import { createTestCounty, type TestCounty } from './county.js';
 import { freshIdNumber } from './ids.js';
@@ -131,8 +133,8 @@ export async function seedDashboardCounty(prisma: PrismaClient, now: Date = DASH
   const villageA2 = await unit('VILLAGE', `${A.name}第2村`, A.villages[1]!, villageCadre);
   const villageB1 = await unit('VILLAGE', `${B.name}第1村`, B.villages[0]!, bCaseworker);
 
-  const cycle = (kind: string, period: string, openedAt: Date, dueAt: Date) =>
-    prisma.reportCycle.create({ data: { countyRegionId: county.countyId, kind, period, workflowId: key(`cycle-${kind}`), openedAt, dueAt } }).then((c) => c.id);
+  const cycle = (kind: ReportCycleKind, period: string, openedAt: Date, dueAt: Date) =>
+    prisma.reportCycle.create({ data: { countyRegionId: county.countyId, kind: dbReportCycleKind(kind), period, workflowId: key(`cycle-${kind}`), openedAt, dueAt } }).then((c) => c.id);
   const submit = (cycleId: number, unitId: number, by: number, submittedAt: Date, late: boolean) =>
     prisma.reportSubmission.create({ data: { cycleId, unitId, submittedByStaffId: by, submittedAt, late, data: { items: {} }, updateId: key('sub') } });
   // Older progress cycle: everyone reported (must not be the one shown).

@@ -292,7 +292,7 @@ describe('a campaign month of a small county (time-skipping server)', () => {
       expectAt(chainRow.openedAt, chinaInstantMs(`${chainMonth}-01`, '07:20'), 'chain opened');
       const review = await prisma.case.findUniqueOrThrow({ where: { workflowId: deathReviewWorkflowId(fx.countyId, deceased.id) } });
       expect(review).toMatchObject({ kind: 'DEATH_REVIEW', status: 'OPEN', assigneeStaffId: A.reporter });
-      const item = rows.find((r) => r.kind === 'review-item') ?? (await prisma.notification.findFirstOrThrow({ where: { workflowId: chainId, kind: 'review-item' } }));
+      const item = rows.find((r) => r.kind === 'reviewItem') ?? (await prisma.notification.findFirstOrThrow({ where: { workflowId: chainId, kind: 'reviewItem' } }));
       expect(item.recipientStaffId).toBe(A.reporter);
       expect(item.text).toContain('收入变化');
       expect(item.text).not.toContain(hA.idNumber);

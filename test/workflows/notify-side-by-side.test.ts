@@ -83,7 +83,7 @@ describe('notify-side-by-side: new runs (time-skipping server)', () => {
       await terminateWhenIdle(h);
       return hist;
     });
-    const prompts = await prisma.notification.findMany({ where: { workflowId, kind: 'report-prompt' } });
+    const prompts = await prisma.notification.findMany({ where: { workflowId, kind: 'reportPrompt' } });
     expect(prompts.map((p) => p.recipientStaffId).sort()).toEqual(fx.townships.map((t) => t.reporter).sort());
     expect(new Set(prompts.map((p) => p.dedupeKey)).size).toBe(4);
     const batches = notifyBatches(history);

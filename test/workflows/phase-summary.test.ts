@@ -204,7 +204,7 @@ describe('phase summaries (time-skipping server)', () => {
       const id2 = phaseSummaryWorkflowId(fx2.countyId, kept.phaseSummaries[0]!.id);
       const cycle2 = await eventually(() => prisma.reportCycle.findUnique({ where: { workflowId: id2 } }));
       expect(cycle2.dueAt.getTime()).toBe(chinaInstantMs(addDays(rest, 1), '00:00'));
-      const p2 = await eventually(() => prisma.notification.findFirst({ where: { workflowId: id2, kind: 'report-prompt' } }));
+      const p2 = await eventually(() => prisma.notification.findFirst({ where: { workflowId: id2, kind: 'reportPrompt' } }));
       expect(p2.text).not.toContain('原定');
       await ctx.env.client.workflow.getHandle(id2).terminate('test done');
     });

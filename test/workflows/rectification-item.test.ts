@@ -151,7 +151,7 @@ describe('rectification item workflow (time-skipping server)', () => {
       // Rejected → back to 整改中, the responsible person is told.
       expect(await handle.executeUpdate(confirmUpdate, { args: [{ accepted: false, note: '追回资金凭证不全', byStaffId: fx.staff.office }], updateId: 'feishu-r1' })).toEqual({ status: 'IN_PROGRESS' });
       const rejected = await prisma.notification.findUniqueOrThrow({ where: { dedupeKey: `${handle.workflowId}:rejected:feishu-r1` } });
-      expect(rejected).toMatchObject({ recipientStaffId: fx.staff.responsible, kind: 'rectification-rejected' });
+      expect(rejected).toMatchObject({ recipientStaffId: fx.staff.responsible, kind: 'rectificationRejected' });
       expect(rejected.text).toContain('追回资金凭证不全');
       expect((await prisma.rectificationItem.findUniqueOrThrow({ where: { id: item.id } })).status).toBe('IN_PROGRESS');
 

@@ -93,7 +93,7 @@ describe('campaign rehearsal (jiuzhu simulate)', () => {
         expect(r.timeline.filter((e) => e.type === 'escalation' && e.workflowId === wf && e.subject === never!.name && e.local === chinaDateTimeText(esc.at.getTime()))).toHaveLength(1);
       }
       // The punctual units: never reminded nor escalated; submitted on time. The late one: after the cut-off.
-      for (const u of onTime) expect(mine(u.id).map((n) => n.kind)).toEqual(['report-prompt']);
+      for (const u of onTime) expect(mine(u.id).map((n) => n.kind)).toEqual(['reportPrompt']);
       const subs = new Map(cycle.submissions.map((s) => [s.unitId, s]));
       for (const u of onTime) expect(subs.get(u.id)?.late).toBe(false);
       expect(subs.get(late!.id)?.late).toBe(true);

@@ -48,7 +48,7 @@ export async function openProgressCycleFor(prisma: PrismaClient, staffId: number
   const units = await prisma.reportingUnit.findMany({ where: { active: true, kind: { not: 'VILLAGE' }, OR: [{ reporterStaffId: staffId }, { headStaffId: staffId }] } });
   if (units.length === 0) return '您不是进展报送单位的填报人或负责人，无需报送。';
   const cycles = await prisma.reportCycle.findMany({
-    where: { kind: { in: ['progress', 'phase-summary'] }, closedAt: null, countyRegionId: { in: units.map((u) => u.countyRegionId) } },
+    where: { kind: { in: ['progress', 'phaseSummary'] }, closedAt: null, countyRegionId: { in: units.map((u) => u.countyRegionId) } },
     orderBy: { dueAt: 'asc' },
     include: { submissions: { select: { unitId: true } } },
   });

@@ -65,7 +65,7 @@ async function openVillageCycleFor(prisma: PrismaClient, staffId: number, kind: 
   const units = await prisma.reportingUnit.findMany({ where: { active: true, kind, OR: [{ reporterStaffId: staffId }, { headStaffId: staffId }] } });
   if (units.length === 0) return kind === 'VILLAGE' ? '您不是村（居）月度报告的报告人。' : '您不是乡镇核报的负责人。';
   const cycles = await prisma.reportCycle.findMany({
-    where: { kind: 'village-chain', closedAt: null, countyRegionId: { in: units.map((u) => u.countyRegionId) } },
+    where: { kind: 'villageChain', closedAt: null, countyRegionId: { in: units.map((u) => u.countyRegionId) } },
     orderBy: { dueAt: 'asc' },
     include: { submissions: { select: { unitId: true } } },
   });

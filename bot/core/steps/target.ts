@@ -2,6 +2,8 @@
 // data: 'c<caseId>' (a Case row) or 'y<cycleId>' (a ReportCycle row). The
 // workflow id is looked up in the database, never carried in a button.
 import type { PrismaClient } from '../../../prisma/generated/client.js';
+import type { ReportCycleKind } from '../../../domain/cycles/ids.js';
+import { reportCycleKindOf } from '../../../infra/db/kinds.js';
 import { CASE_KIND_ZH } from '../my-items.js';
 
 export interface StepTarget {
@@ -18,7 +20,7 @@ export interface StepTarget {
 export const caseRef = (caseId: number) => `c${caseId}`;
 export const cycleRef = (cycleId: number) => `y${cycleId}`;
 
-const CYCLE_KIND_ZH: Record<string, string> = { progress: '工作进展报送', 'phase-summary': '阶段总结报送', 'village-chain': '村级月报' };
+const CYCLE_KIND_ZH: Readonly<Record<ReportCycleKind, string>> = { progress: '工作进展报送', 'phase-summary': '阶段总结报送', 'village-chain': '村级月报' };
 
 /** 'n<id>': the case or cycle a notification is about (its card's 「办理」 button). */
 export const notificationRef = (notificationId: number) => `n${notificationId}`;
@@ -37,7 +39,7 @@ export async function resolveTarget(prisma: PrismaClient, ref: string): Promise<
     return row ? { ref, workflowId: row.workflowId, label: `${CASE_KIND_ZH[row.kind]} #${row.id}`, regionId: row.regionId, caseId: row.id } : null;
   }
   const cycle = await prisma.reportCycle.findUnique({ where: { id }, select: { id: true, kind: true, period: true, workflowId: true } });
-  return cycle ? { ref, workflowId: cycle.workflowId, label: `${CYCLE_KIND_ZH[cycle.kind] ?? '报送'}（${cycle.period}）`, regionId: null, caseId: null } : null;
+  return cycle ? { ref, workflowId: cycle.workflowId, label: `${CYCLE_KIND_ZH[reportCycleKindOf(cycle.kind)]}（${cycle.period}）`, regionId: null, caseId: null } : null;
 }
 
 /** The reference of the case or cycle behind a workflow id (for cards that know only the workflow). */
