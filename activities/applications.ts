@@ -8,7 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from './deps.js';
 import { appendAudit } from '../infra/audit-chain.js';
-import type { Prisma } from '../infra/db/client.js';
+import type { Db } from '../infra/db/client.js';
 import { maskIdNumber } from '../domain/identity/index.js';
 import {
   FILING_STAFF_ROLES,
@@ -26,8 +26,6 @@ import { writeRefusalNoticeFile } from './refusal-notice.js';
 import type { Relation } from '../domain/policy/schema.js';
 import { countyOfRegion, townshipOfRegion } from './filings.js';
 import { asJson, localDateToDb, caseDataOf } from './rows.js';
-
-type Tx = Prisma.TransactionClient;
 
 /** The `data` of an Application row and of its Case (the same record of steps). */
 export interface ApplicationData {
@@ -56,7 +54,7 @@ export interface ApplicationContext {
 }
 
 async function nearRelativeFacts(
-  tx: Tx,
+  tx: Db,
   countyRegionId: number,
   app: { id: number; applicantIdNumber: string; data: unknown },
   relations: readonly Relation[],
@@ -187,7 +185,7 @@ export function createApplicationActivities(db: Database) {
     /** The near-relative facts now (filings and home visits change while the application runs). */
     async readNearRelativeFacts(input: { countyRegionId: number; applicationId: number; relations: Relation[] }): Promise<NearRelativeFacts> {
       const app = await db.prisma.application.findUniqueOrThrow({ where: { id: input.applicationId } });
-      return nearRelativeFacts(db.prisma as unknown as Tx, input.countyRegionId, app, input.relations);
+      return nearRelativeFacts(db.prisma, input.countyRegionId, app, input.relations);
     },
 
     /**

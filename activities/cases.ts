@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from './deps.js';
 import { appendAudit } from '../infra/audit-chain.js';
-import type { Prisma } from '../infra/db/client.js';
+import type { Db, Prisma } from '../infra/db/client.js';
 import { maskIdNumber } from '../domain/identity/index.js';
 import type { EscalationLevel } from '../domain/policy/schema.js';
 import { addCalendarDays } from '../domain/time/local-date.js';
@@ -65,7 +65,7 @@ function caseData(row: { id: number; data: unknown }): DeathReviewCaseData {
   return caseDataOf<DeathReviewCaseData>('deathReview', row);
 }
 
-async function firstStaff(tx: Tx, regionId: number, role: 'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD' | 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER') {
+async function firstStaff(tx: Db, regionId: number, role: 'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD' | 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER') {
   const s = await tx.staff.findFirst({ where: { regionId, role, active: true }, orderBy: { id: 'asc' }, select: { id: true } });
   return s?.id ?? null;
 }
@@ -171,12 +171,11 @@ export function createCaseActivities(db: Database) {
       const townshipId = row.regionId;
       const township = townshipId === null ? null : await db.prisma.region.findUnique({ where: { id: townshipId } });
       const countyId = township?.parentId ?? null;
-      const tx = db.prisma as unknown as Tx;
-      const leader = countyId === null ? null : await firstStaff(tx, countyId, 'TASKFORCE_LEADER');
+      const leader = countyId === null ? null : await firstStaff(db.prisma, countyId, 'TASKFORCE_LEADER');
       return {
         assignee: row.assigneeStaffId,
-        unitHead: townshipId === null ? null : await firstStaff(tx, townshipId, 'TOWNSHIP_HEAD'),
-        taskForceOffice: countyId === null ? null : await firstStaff(tx, countyId, 'TASKFORCE_OFFICE'),
+        unitHead: townshipId === null ? null : await firstStaff(db.prisma, townshipId, 'TOWNSHIP_HEAD'),
+        taskForceOffice: countyId === null ? null : await firstStaff(db.prisma, countyId, 'TASKFORCE_OFFICE'),
         // StaffRole has one role for 专班组长/副组长.
         taskForceDeputy: leader,
         taskForceLeader: leader,

@@ -26,23 +26,14 @@ import type { EscalationLevel } from '../domain/policy/schema.js';
 import { chinaInstant, toChinaDate } from '../domain/time/instants.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { asJson } from './rows.js';
+import { caseDataSchemas, columnValue, parseColumn, type ComplaintCaseData } from '../domain/columns.js';
 import { accessSubject, complaintsVisibleTo, countyReaders, type ComplaintView } from '../readmodels/complaints.js';
 import { placeOf } from '../readmodels/regions.js';
 
 type Tx = Prisma.TransactionClient;
 
-/** The `data` of a COMPLAINT Case row (no personal data). */
-export interface ComplaintCaseData {
-  countyRegionId: number;
-  complaintId?: number;
-  ledgerNo: string;
-  accusation: boolean;
-  stage: 'acceptance' | 'handling' | 'closed';
-  acceptance?: { updateId: string; noticeOn: string; acceptedOn: string; method: string; byStaffId: number; handlingDueAt: string };
-  extension?: { updateId: string; reason: string; byStaffId: number; approvedAt: string; notice?: { updateId: string; noticeOn: string; method: string; byStaffId: number; dueAt: string } };
-  verification?: { updateId: string; finding: VerificationFinding; byStaffId: number; recordedAt: string };
-  feedback?: { updateId: string; feedbackOn: string; method: string; byStaffId: number };
-}
+/** The `data` of a COMPLAINT Case row (no personal data): its schema is caseDataSchemas.complaint (domain/columns.ts). */
+export type { ComplaintCaseData } from '../domain/columns.js';
 
 export interface ComplaintContext {
   complaintId: number;
@@ -101,8 +92,11 @@ async function loadComplaint(tx: Tx, complaintId: number) {
   const c = await tx.complaint.findUniqueOrThrow({ where: { id: complaintId } });
   if (c.caseId === null) throw ApplicationFailure.nonRetryable('信访台账没有关联案件', 'NoCase');
   const row = await tx.case.findUniqueOrThrow({ where: { id: c.caseId } });
-  return { c, row, data: row.data as unknown as ComplaintCaseData };
+  return { c, row, data: parseColumn(caseDataSchemas.complaint, 'Case.data', row.data, `#${row.id}`) };
 }
+
+/** A COMPLAINT case's data for the column, checked by the schema it is read with. */
+const complaintData = (data: ComplaintCaseData) => asJson(columnValue(caseDataSchemas.complaint, 'Case.data', data));
 
 export function createComplaintActivities(db: Database) {
   const prisma = db.prisma;
@@ -150,7 +144,7 @@ export function createComplaintActivities(db: Database) {
             anchorDate: new Date(`${receiptDate}T00:00:00.000Z`),
             dueAt: new Date(input.acceptanceDueAt),
             openedAt: new Date(input.openedAt),
-            data: asJson(data),
+            data: complaintData(data),
           },
         });
         const c = await tx.complaint.create({
@@ -169,7 +163,7 @@ export function createComplaintActivities(db: Database) {
             accusedStaffId,
           },
         });
-        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, complaintId: c.id }) } });
+        await tx.case.update({ where: { id: row.id }, data: { data: complaintData({ ...data, complaintId: c.id }) } });
         await appendAudit(tx, {
           actor: 'system',
           action: 'complaint.registered',
@@ -257,7 +251,7 @@ export function createComplaintActivities(db: Database) {
         await tx.complaint.update({ where: { id: c.id }, data: { acceptanceNoticeAt: chinaInstant(input.noticeOn) } });
         await tx.case.update({
           where: { id: row.id },
-          data: { dueAt: input.handlingDueAt === null ? null : new Date(input.handlingDueAt), data: asJson({ ...data, stage: decision === '受理' ? 'handling' : 'closing', acceptance }) },
+          data: { dueAt: input.handlingDueAt === null ? null : new Date(input.handlingDueAt), data: complaintData({ ...data, stage: decision === '受理' ? 'handling' : 'closing', acceptance }) },
         });
         await appendAudit(tx, {
           actor: `staff:${input.byStaffId}`,
@@ -275,7 +269,7 @@ export function createComplaintActivities(db: Database) {
         if (data.extension) return;
         const extension = { updateId: input.updateId, reason: input.reason, byStaffId: input.byStaffId, ...(input.onBehalfOfStaffId !== undefined ? { onBehalfOfStaffId: input.onBehalfOfStaffId } : {}), approvedAt: input.approvedAt };
         await tx.complaint.update({ where: { id: c.id }, data: { extendedAt: new Date(input.approvedAt) } });
-        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, extension }) } });
+        await tx.case.update({ where: { id: row.id }, data: { data: complaintData({ ...data, extension }) } });
         await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.extension-approved', subjectType: 'Complaint', subjectId: String(c.id), payload: extension });
       });
     },
@@ -288,7 +282,7 @@ export function createComplaintActivities(db: Database) {
         if (data.extension.notice) return;
         const notice = { updateId: input.updateId, noticeOn: input.noticeOn, method: input.method, byStaffId: input.byStaffId, dueAt: input.dueAt };
         await tx.complaint.update({ where: { id: c.id }, data: { extensionNoticeAt: chinaInstant(input.noticeOn) } });
-        await tx.case.update({ where: { id: row.id }, data: { dueAt: new Date(input.dueAt), data: asJson({ ...data, extension: { ...data.extension, notice } }) } });
+        await tx.case.update({ where: { id: row.id }, data: { dueAt: new Date(input.dueAt), data: complaintData({ ...data, extension: { ...data.extension, notice } }) } });
         await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.extension-noticed', subjectType: 'Complaint', subjectId: String(c.id), payload: notice });
       });
     },
@@ -299,7 +293,7 @@ export function createComplaintActivities(db: Database) {
         if (data.verification) return;
         const verification = { updateId: input.updateId, finding: input.finding, byStaffId: input.byStaffId, recordedAt: input.recordedAt };
         await tx.complaint.update({ where: { id: c.id }, data: { verificationResult: `${input.finding}：${input.result}` } });
-        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, verification }) } });
+        await tx.case.update({ where: { id: row.id }, data: { data: complaintData({ ...data, verification }) } });
         await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.verified', subjectType: 'Complaint', subjectId: String(c.id), payload: { ...verification, result: input.result } });
       });
     },
@@ -310,7 +304,7 @@ export function createComplaintActivities(db: Database) {
         if (data.feedback) return;
         const feedback = { updateId: input.updateId, feedbackOn: input.feedbackOn, method: input.method, byStaffId: input.byStaffId, ...(input.content !== undefined ? { content: input.content } : {}) };
         await tx.complaint.update({ where: { id: c.id }, data: { feedbackAt: chinaInstant(input.feedbackOn) } });
-        await tx.case.update({ where: { id: row.id }, data: { data: asJson({ ...data, feedback }) } });
+        await tx.case.update({ where: { id: row.id }, data: { data: complaintData({ ...data, feedback }) } });
         await appendAudit(tx, { actor: `staff:${input.byStaffId}`, action: 'complaint.fed-back', subjectType: 'Complaint', subjectId: String(c.id), payload: feedback });
       });
     },
@@ -337,7 +331,7 @@ export function createComplaintActivities(db: Database) {
         const { c, row, data } = await loadComplaint(tx, input.complaintId);
         if (row.status === 'CLOSED') return;
         await tx.complaint.update({ where: { id: c.id }, data: { closedAt: new Date(input.closedAt) } });
-        await tx.case.update({ where: { id: row.id }, data: { status: 'CLOSED', closedAt: new Date(input.closedAt), data: asJson({ ...data, stage: 'closed' }) } });
+        await tx.case.update({ where: { id: row.id }, data: { status: 'CLOSED', closedAt: new Date(input.closedAt), data: complaintData({ ...data, stage: 'closed' }) } });
         await appendAudit(tx, {
           actor: input.byStaffId !== undefined ? `staff:${input.byStaffId}` : 'system',
           action: 'complaint.closed',

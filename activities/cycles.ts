@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Database } from './deps.js';
 import { appendAudit } from '../infra/audit-chain.js';
-import type { Prisma } from '../infra/db/client.js';
+import type { Db, Prisma } from '../infra/db/client.js';
 import type { CaseKind } from '../prisma/generated/enums.js';
 import { runMatching } from './matching/run.js';
 import { startFindingsToWorkFromActivity } from './findings-work.js';
@@ -28,7 +28,7 @@ type Tx = Prisma.TransactionClient;
 
 export type UnitKind = 'SECTION' | 'TOWNSHIP' | 'VILLAGE';
 
-async function firstStaff(db: Tx, regionId: number, role: 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER' | 'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD') {
+async function firstStaff(db: Db, regionId: number, role: 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER' | 'TOWNSHIP_CASEWORKER' | 'TOWNSHIP_HEAD') {
   const s = await db.staff.findFirst({ where: { regionId, role, active: true }, orderBy: { id: 'asc' }, select: { id: true } });
   return s?.id ?? null;
 }
@@ -138,9 +138,8 @@ export function createCycleActivities(db: Database) {
 
     /** Who receives reminders and escalations of each unit now (staff may change during a cycle). */
     async resolveCycleRecipients(input: { countyRegionId: number; unitIds: number[] }): Promise<CycleRecipients> {
-      const tx = prisma as unknown as Tx;
-      const office = await firstStaff(tx, input.countyRegionId, 'TASKFORCE_OFFICE');
-      const leader = await firstStaff(tx, input.countyRegionId, 'TASKFORCE_LEADER');
+      const office = await firstStaff(prisma, input.countyRegionId, 'TASKFORCE_OFFICE');
+      const leader = await firstStaff(prisma, input.countyRegionId, 'TASKFORCE_LEADER');
       const rows = await prisma.reportingUnit.findMany({ where: { id: { in: input.unitIds } } });
       const units: CycleRecipients['units'] = {};
       for (const r of rows) {
@@ -304,7 +303,7 @@ export function createCycleActivities(db: Database) {
       const unit = await prisma.reportingUnit.findUniqueOrThrow({ where: { id: input.villageUnitId } });
       const village = unit.regionId === null ? null : await prisma.region.findUnique({ where: { id: unit.regionId } });
       const townshipId = village?.parentId ?? null;
-      const caseworker = townshipId === null ? null : await firstStaff(prisma as unknown as Tx, townshipId, 'TOWNSHIP_CASEWORKER');
+      const caseworker = townshipId === null ? null : await firstStaff(prisma, townshipId, 'TOWNSHIP_CASEWORKER');
       const who = `${input.event.name ?? ''}${input.event.idNumber ? `（${maskIdNumber(input.event.idNumber)}）` : ''}` || '（未填写姓名）';
       const text = `【收入变化待核查】${unit.name}报告${who}家庭收入发生变化${input.event.note ? `：${input.event.note}` : ''}。请核查是否需要调整保障金额（增发、减发或停发）。`;
       return prisma.$transaction(async (tx) => {
@@ -378,10 +377,9 @@ export function createCycleActivities(db: Database) {
         entry.amountsFen[l.kind] = (entry.amountsFen[l.kind] ?? 0) + Math.round((l.amount ?? 0) * 100);
         byTownship.set(t.id, entry);
       }
-      const tx = prisma as unknown as Tx;
       for (const e of byTownship.values()) {
-        e.caseworkerStaffId = await firstStaff(tx, e.townshipId, 'TOWNSHIP_CASEWORKER');
-        e.headStaffId = await firstStaff(tx, e.townshipId, 'TOWNSHIP_HEAD');
+        e.caseworkerStaffId = await firstStaff(prisma, e.townshipId, 'TOWNSHIP_CASEWORKER');
+        e.headStaffId = await firstStaff(prisma, e.townshipId, 'TOWNSHIP_HEAD');
       }
       // Findings become work (issue 13): this period's payment findings open their rectification items
       // in a findings-to-work run of their own (natural id: a retry of this activity joins it).
@@ -396,8 +394,7 @@ export function createCycleActivities(db: Database) {
 
     /** The 专班 office and leader of a county. */
     async taskForceStaff(input: { countyRegionId: number }): Promise<{ office: number | null; leader: number | null }> {
-      const tx = prisma as unknown as Tx;
-      return { office: await firstStaff(tx, input.countyRegionId, 'TASKFORCE_OFFICE'), leader: await firstStaff(tx, input.countyRegionId, 'TASKFORCE_LEADER') };
+      return { office: await firstStaff(prisma, input.countyRegionId, 'TASKFORCE_OFFICE'), leader: await firstStaff(prisma, input.countyRegionId, 'TASKFORCE_LEADER') };
     },
 
     // ------------------------------------------------------------ daily digest
@@ -436,7 +433,7 @@ export function createCycleActivities(db: Database) {
       }
       // Filings: more information requested → the filing staff member; submitted and not run
       // by a case (a case is listed above) → the 专班 office.
-      const office = await firstStaff(prisma as unknown as Tx, input.countyRegionId, 'TASKFORCE_OFFICE');
+      const office = await firstStaff(prisma, input.countyRegionId, 'TASKFORCE_OFFICE');
       const caseWorkflowIds = new Set(cases.map((c) => c.workflowId));
       const filings = await prisma.nearRelativeFiling.findMany({ where: { status: { in: ['SUBMITTED', 'MORE_INFO_REQUESTED'] }, staffId: { in: [...staffIds] } }, orderBy: { id: 'asc' } });
       for (const f of filings) {

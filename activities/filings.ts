@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from './deps.js';
 import { appendAudit } from '../infra/audit-chain.js';
-import type { Prisma } from '../infra/db/client.js';
+import type { Db, Prisma } from '../infra/db/client.js';
 import { maskIdNumber } from '../domain/identity/index.js';
 import type { EscalationLevel } from '../domain/policy/schema.js';
 import {
@@ -71,7 +71,7 @@ export interface FilingContext {
   homeVisitDate: string | null;
 }
 
-async function filingContext(tx: Tx, countyRegionId: number, filingId: number, caseId: number): Promise<FilingContext> {
+async function filingContext(tx: Db, countyRegionId: number, filingId: number, caseId: number): Promise<FilingContext> {
   const filing = await tx.nearRelativeFiling.findUniqueOrThrow({ where: { id: filingId }, include: { staff: true } });
   const row = await tx.case.findUniqueOrThrow({ where: { id: caseId } });
   const data = caseDataOf<FilingCaseData>('filing', row);
@@ -238,13 +238,12 @@ export function createFilingActivities(db: Database) {
      * never the relative's township, and never someone who must recuse.
      */
     async resolveFilingEscalationRecipients(input: { caseId: number; countyRegionId: number }): Promise<Record<EscalationLevel, number | null>> {
-      const tx = db.prisma as unknown as Tx;
-      const row = await tx.case.findUniqueOrThrow({ where: { id: input.caseId } });
+      const row = await db.prisma.case.findUniqueOrThrow({ where: { id: input.caseId } });
       const data = caseDataOf<FilingCaseData>('filing', row);
-      const ctx = await filingContext(tx, input.countyRegionId, data.filingId, row.id);
+      const ctx = await filingContext(db.prisma, input.countyRegionId, data.filingId, row.id);
       const recused = [...ctx.conflictedStaffIds, ...(ctx.filedByStaffId !== null ? [ctx.filedByStaffId] : []), ...(row.assigneeStaffId !== null ? [row.assigneeStaffId] : [])];
       const pick = async (role: 'SECTION_HEAD' | 'TASKFORCE_OFFICE' | 'TASKFORCE_LEADER') =>
-        (await tx.staff.findFirst({ where: { regionId: input.countyRegionId, role, active: true, id: { notIn: recused } }, orderBy: { id: 'asc' } }))?.id ?? null;
+        (await db.prisma.staff.findFirst({ where: { regionId: input.countyRegionId, role, active: true, id: { notIn: recused } }, orderBy: { id: 'asc' } }))?.id ?? null;
       const leader = await pick('TASKFORCE_LEADER');
       return {
         assignee: row.assigneeStaffId,

@@ -15,8 +15,8 @@ import {
   RECTIFICATION_MEASURES,
   type WorkOrderKind,
 } from '../domain/cases/index.js';
-import type { WorkOrderInputs } from '../domain/columns.js';
-import { describeFinding, evidenceSchemas, parseYuan, type DescribableFinding } from '../domain/matching/index.js';
+import { describeFinding, parseYuan, type EvidenceOf } from '../domain/matching/index.js';
+import { describableFinding, findingEvidence, type WorkOrderInputs } from '../domain/columns.js';
 import type { CountyPolicy, FindingWork } from '../domain/policy/schema.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { PrismaClient } from '../infra/db/client.js';
@@ -191,7 +191,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
     const work = map[f.kind as keyof typeof map];
     const source = `finding:${f.id}`;
     if (work === 'deathReview' && (f.kind === 'paid_after_death' || f.kind === 'death_review_overdue')) {
-      const e = f.kind === 'paid_after_death' ? evidenceSchemas.paid_after_death.parse(f.evidence) : evidenceSchemas.death_review_overdue.parse(f.evidence);
+      const e = f.kind === 'paid_after_death' ? findingEvidence('paid_after_death', f.evidence, `#${f.id}`) : findingEvidence('death_review_overdue', f.evidence, `#${f.id}`);
       if ('review' in e && e.review !== null) continue; // a review is on record: nothing to open
       const memberId = f.memberId;
       if (memberId === null) {
@@ -200,7 +200,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
       }
       drafts.push({ workflowId: deathReviewWorkflowId(countyRegionId, memberId), kind: 'deathReview', source, findingId: f.id, input: { memberId, deathDate: e.deathDate, source: e.deathSource } });
     } else if (work === 'prisonExit' && f.kind === 'paid_in_prison') {
-      const e = evidenceSchemas.paid_in_prison.parse(f.evidence);
+      const e = findingEvidence('paid_in_prison', f.evidence, `#${f.id}`);
       const memberId = f.memberId;
       if (memberId === null) {
         skipped.push({ source, reason: '服刑人员不在花名册中，无法开启退出核查' });
@@ -211,9 +211,9 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
       // What services/cases/near-relative-filing.ts filingOfFinding gives, from this row (the member looked
       // up in the query above), not two queries per finding.
       let filing: { staffId: number; relative: { memberId: number } | { applicationId: number } };
-      let e: ReturnType<typeof evidenceSchemas.undeclared_near_relative.parse>;
+      let e: EvidenceOf<'undeclared_near_relative'>;
       try {
-        e = evidenceSchemas.undeclared_near_relative.parse(f.evidence);
+        e = findingEvidence('undeclared_near_relative', f.evidence, `#${f.id}`);
         filing = { staffId: e.staff.id, relative: nearRelativeOfFinding(e, f.memberId) };
       } catch (err) {
         skipped.push({ source, reason: err instanceof Error ? err.message : String(err) });
@@ -237,7 +237,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
         skipped.push({ source, reason: `${township.name}没有在岗的民政经办人或乡镇负责人，无法指定整改责任人` });
         continue;
       }
-      const description = describeFinding({ kind: f.kind, evidence: f.evidence, period: f.period, amount: parseYuan(f.amount) } as DescribableFinding);
+      const description = describeFinding(describableFinding({ kind: f.kind, evidence: f.evidence, period: f.period, amount: parseYuan(f.amount) }, `#${f.id}`));
       drafts.push({
         workflowId: rectificationWorkflowId(countyRegionId, { sourceRef: source }),
         kind: 'rectification',

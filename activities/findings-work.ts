@@ -25,8 +25,8 @@ import {
   WORK_ORDER_LABELS,
   type WorkOrderKind,
 } from '../domain/cases/index.js';
-import { describeFinding, parseYuan, type DescribableFinding } from '../domain/matching/index.js';
-import { workOrderInput } from '../domain/columns.js';
+import { describeFinding, parseYuan } from '../domain/matching/index.js';
+import { describableFinding, workOrderInput } from '../domain/columns.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import { toChinaDate } from '../domain/time/instants.js';
 import type { Database } from './deps.js';
@@ -187,7 +187,7 @@ export function createFindingWorkActivities(db: Database) {
           recipient = item && item.status !== 'COMPLETED' ? item.responsibleStaffId : null;
         }
         if (recipient === null || recipient === undefined) continue;
-        const description = describeFinding({ kind: r.kind, evidence: r.evidence, period: r.period, amount: parseYuan(r.amount) } as DescribableFinding);
+        const description = describeFinding(describableFinding({ kind: r.kind, evidence: r.evidence, period: r.period, amount: parseYuan(r.amount) }, `#${r.findingId}`));
         const what = WORK_ORDER_LABELS[r.workKind as WorkOrderKind] ?? '工作';
         try {
           await prisma.notification.create({

@@ -8,7 +8,11 @@
  */
 import { z } from 'zod';
 
+import { VERIFICATION_FINDINGS } from './cases/complaint.js';
 import { progressItemSchema, type CycleSummary, type ProgressItem } from './cycles/progress.js';
+import { evidenceSchemas, type EvidenceOf } from './matching/evidence.js';
+import { FINDING_KINDS, type FindingKind } from './matching/kinds.js';
+import type { DescribableFinding } from './matching/text.js';
 import { zhErrorMap } from './zod-zh.js';
 
 /** A malformed JSON column: names the column (`Notification.actions`), the row and the field. */
@@ -144,15 +148,75 @@ export const caseDataSchemas = {
     nearRelativeFlag: z.boolean().optional(),
     steps: z.array(z.looseObject({ key: z.string(), action: z.string(), at: z.string(), actor: z.string() })).optional(),
   }),
+  /**
+   * A COMPLAINT case (实名举报): its stage and the record of each step, no personal data. Every
+   * object is loose: a step writes the row back with what it read, so nothing it does not know is lost.
+   */
+  complaint: z.looseObject({
+    countyRegionId: id,
+    complaintId: id.optional(),
+    ledgerNo: z.string(),
+    accusation: z.boolean(),
+    /** 'closing': not accepted (不予受理), closed once the complainant is told. */
+    stage: z.enum(['acceptance', 'handling', 'closing', 'closed']),
+    acceptance: z
+      .looseObject({
+        updateId: z.string(),
+        /** Absent on rows written before 不予受理 existed (accepted). */
+        decision: z.enum(['受理', '不予受理']).optional(),
+        reason: z.string().optional(),
+        noticeOn: z.string(),
+        /** Only when accepted. */
+        acceptedOn: z.string().optional(),
+        method: z.string(),
+        byStaffId: z.number().int(),
+        handlingDueAt: z.string().nullable(),
+      })
+      .optional(),
+    extension: z
+      .looseObject({
+        updateId: z.string(),
+        reason: z.string(),
+        byStaffId: z.number().int(),
+        onBehalfOfStaffId: z.number().int().optional(),
+        approvedAt: z.string(),
+        notice: z.looseObject({ updateId: z.string(), noticeOn: z.string(), method: z.string(), byStaffId: z.number().int(), dueAt: z.string() }).optional(),
+      })
+      .optional(),
+    verification: z.looseObject({ updateId: z.string(), finding: z.enum(VERIFICATION_FINDINGS), byStaffId: z.number().int(), recordedAt: z.string() }).optional(),
+    feedback: z.looseObject({ updateId: z.string(), feedbackOn: z.string(), method: z.string(), byStaffId: z.number().int(), content: z.string().optional() }).optional(),
+  }),
 } as const;
 export type CaseDataKind = keyof typeof caseDataSchemas;
+/** The `data` of a COMPLAINT Case row. */
+export type ComplaintCaseData = z.infer<typeof caseDataSchemas.complaint>;
+
+// ───────────────────────── Finding.evidence ─────────────────────────
+
+const FINDING_KIND_SET: ReadonlySet<string> = new Set(FINDING_KINDS);
+
+/**
+ * Finding.evidence of a finding of kind `kind`, checked by that kind's schema
+ * (domain/matching/evidence.ts). `kind` may come from raw SQL as text: a kind
+ * outside the set fails naming Finding.kind.
+ */
+export function findingEvidence<K extends FindingKind>(kind: K, value: unknown, where?: string): EvidenceOf<K> {
+  if (!FINDING_KIND_SET.has(kind)) throw new JsonColumnError('Finding.kind', `数据库字段 Finding.kind${where ? `（${where}）` : ''} 的值不是已知的比对类型：${String(kind)}`);
+  return parseColumn(evidenceSchemas[kind], 'Finding.evidence', value, where) as EvidenceOf<K>;
+}
+
+/** What describeFinding needs, from a Finding row (or a raw SQL row with the kind as text): the evidence checked. */
+export function describableFinding(f: { kind: string; evidence: unknown; period: string | null; amount: number | null }, where?: string): DescribableFinding {
+  const kind = f.kind as FindingKind; // checked by findingEvidence
+  return { kind, evidence: findingEvidence(kind, f.evidence, where), period: f.period, amount: f.amount } as DescribableFinding;
+}
 
 // ───────────────────────── ChatFormState.data, ConsoleMessage.message ─────────────────────────
 
 /** ChatFormState.data: a chat form's answers so far, by step key (keys starting with '__' ride along unseen). */
 export const chatFormDataSchema = z.record(z.string(), z.string());
 
-const buttonActionSchema = z.object({ action: z.string(), caseRef: z.string().optional(), value: z.string().optional() });
+export const buttonActionSchema = z.object({ action: z.string(), caseRef: z.string().optional(), value: z.string().optional() });
 
 /**
  * ConsoleMessage.message: what the bot said (or a typed line's text), the shape of BotMessage

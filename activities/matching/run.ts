@@ -18,7 +18,6 @@ import {
   FINDING_KIND_INFO,
   FINDING_KINDS,
   parseYuan,
-  type DescribableFinding,
   type ExampleLine,
   type FindingKind,
   type KindCount,
@@ -28,6 +27,7 @@ import {
   type TownshipCount,
   periodRuns,
 } from '../../domain/matching/index.js';
+import { describableFinding } from '../../domain/columns.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import {
@@ -145,7 +145,7 @@ const toFen = (text: string | null) => (text === null ? 0 : Math.round(Number(te
 
 export function toMatchLine(row: LineRow): MatchLine {
   const amount = parseYuan(row.amount);
-  const evidence = row.evidence as { name?: string | null };
+  const finding = describableFinding({ kind: row.kind, evidence: row.evidence, period: row.period, amount }, `#${row.findingId}`);
   const line = {
     kind: row.kind,
     kindLabel: FINDING_KIND_INFO[row.kind].label,
@@ -154,14 +154,14 @@ export function toMatchLine(row: LineRow): MatchLine {
     new: row.isNew,
     county: row.county,
     idNumber: row.idNumber,
-    name: evidence.name ?? null,
+    name: finding.evidence.name ?? null,
     period: row.period,
     amount,
     township: row.township,
     village: row.village,
     householdId: row.householdId,
     householdHead: row.headName !== null && row.headIdNumber !== null ? { name: row.headName, idNumber: row.headIdNumber } : null,
-    description: describeFinding({ kind: row.kind, evidence: row.evidence, period: row.period, amount } as DescribableFinding),
+    description: describeFinding(finding),
     evidence: row.evidence,
   };
   return line as MatchLine;

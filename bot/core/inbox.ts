@@ -11,6 +11,7 @@
 // body (it may hold form answers) and are kept at least 8 h (Feishu retries for about 7.1 h).
 import { Prisma, type PrismaClient } from '../../prisma/generated/client.js';
 import { cleanInboundEvent } from './clean-event.js';
+import { inboundEventColumn, storedInboundEvent } from './columns.js';
 import type { InboundEvent, Platform } from './types.js';
 
 export const PROCESSED_EVENT_RETENTION_MS = 8 * 60 * 60 * 1000;
@@ -36,7 +37,7 @@ export async function recordEvent(prisma: Db, raw: InboundEvent): Promise<Record
   const event = cleanInboundEvent(raw);
   const id = inboxId(event.platform, event.eventId);
   const { count } = await prisma.processedEvent.createMany({
-    data: [{ id, platform: event.platform, status: 'pending', event: event as unknown as Prisma.InputJsonObject }],
+    data: [{ id, platform: event.platform, status: 'pending', event: inboundEventColumn(event) }],
     skipDuplicates: true,
   });
   if (count === 1) return 'new';
@@ -56,7 +57,7 @@ export async function recordEvents(prisma: Db, raws: InboundEvent[]): Promise<Re
   const first = new Map<string, number>();
   ids.forEach((id, i) => first.has(id) || first.set(id, i));
   const created = await prisma.processedEvent.createManyAndReturn({
-    data: [...first.values()].map((i) => ({ id: ids[i]!, platform: events[i]!.platform, status: 'pending', event: events[i] as unknown as Prisma.InputJsonObject })),
+    data: [...first.values()].map((i) => ({ id: ids[i]!, platform: events[i]!.platform, status: 'pending', event: inboundEventColumn(events[i]!) })),
     skipDuplicates: true,
     select: { id: true },
   });
@@ -82,7 +83,15 @@ export async function claimInboxEvent(prisma: PrismaClient, id: string, now: Dat
   if (count !== 1) return undefined;
   const row = await prisma.processedEvent.findUnique({ where: { id } });
   if (!row?.event) return undefined;
-  return { id, event: row.event as unknown as InboundEvent, attempt: row.attempts };
+  let event: InboundEvent;
+  try {
+    event = storedInboundEvent(row.event, id);
+  } catch (err) {
+    // A malformed row is never processed: it fails at once, saying which field (lastError).
+    await prisma.processedEvent.updateMany({ where: { id, status: 'pending' }, data: { status: 'failed', claimedUntil: null, lastError: reason(err) } });
+    return undefined;
+  }
+  return { id, event, attempt: row.attempts };
 }
 
 /** Marks an event done (inside the transaction that writes its audit entry). */

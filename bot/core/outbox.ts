@@ -5,8 +5,9 @@
 // The delivery loop (alerts.ts) sends the rows in order with the platform's
 // sender, which records each send under its dedupe key (OutboundMessage): each
 // reply is posted once, whenever the API is back.
-import type { Prisma, PrismaClient } from '../../prisma/generated/client.js';
+import type { PrismaClient } from '../../prisma/generated/client.js';
 import { deliveryRetryDelayMs, type DeliveryReport } from './alerts.js';
+import { botMessageColumn, storedBotMessage } from './columns.js';
 import { findOutbound } from './outbound-log.js';
 import type { BotMessage, ChatRef, MessageRef, OutboundFile, OutboundPort, Platform } from './types.js';
 
@@ -18,7 +19,7 @@ export function outboxPort(prisma: PrismaClient, eventKey: string): OutboundPort
   let edits = 0;
   const queue = async (dedupeKey: string, chat: ChatRef, message: BotMessage, edit?: string) => {
     await prisma.outboxReply.createMany({
-      data: [{ dedupeKey, platform: chat.platform, chatId: chat.id, chatKind: chat.kind, kind: edit ? 'edit' : 'send', targetMessageId: edit ?? null, message: message as unknown as Prisma.InputJsonObject }],
+      data: [{ dedupeKey, platform: chat.platform, chatId: chat.id, chatKind: chat.kind, kind: edit ? 'edit' : 'send', targetMessageId: edit ?? null, message: botMessageColumn(message) }],
       skipDuplicates: true,
     });
   };
@@ -77,8 +78,8 @@ export async function deliverReplies(options: ReplyDeliveryOptions): Promise<Del
     if (claimed.count !== 1) continue;
     const out = options.outs[r.platform as Platform]!;
     const chat: ChatRef = { platform: r.platform as Platform, id: r.chatId, kind: r.chatKind === 'group' ? 'group' : 'private' };
-    const message = r.message as unknown as BotMessage;
     try {
+      const message = storedBotMessage(r.message, r.id);
       if (r.kind === 'edit') {
         let target = r.targetMessageId ?? '';
         if (target.startsWith(PENDING)) {

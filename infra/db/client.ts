@@ -2,9 +2,16 @@
 // talking to PostgreSQL or the PGlite server through the pg driver adapter. No native engine.
 import { PrismaPg } from '@prisma/adapter-pg';
 
-import { PrismaClient } from '../../prisma/generated/client.js';
+import { PrismaClient, type Prisma } from '../../prisma/generated/client.js';
 
 export { Prisma, PrismaClient } from '../../prisma/generated/client.js';
+
+/**
+ * What a helper that only reads and writes rows takes: the client or the client of a transaction
+ * (inside `$transaction`). Both satisfy it (the client is a transaction client with more), so such a
+ * helper is called with either, no cast.
+ */
+export type Db = Prisma.TransactionClient;
 
 /** Marks the URL of the embedded PGlite server (infra/db/pglite-server.ts). */
 export const PGLITE_URL_MARKER = 'application_name=jiuzhu-pglite';

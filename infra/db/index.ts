@@ -5,7 +5,7 @@ import { migrateIfPending } from './migrate.js';
 import { startPgliteServer } from './pglite-server.js';
 
 export { appendAudit, verifyAuditChain, type AuditInput, type AuditRecord, type VerifyResult } from '../audit-chain.js';
-export { createPrismaClient, Prisma, PrismaClient } from './client.js';
+export { createPrismaClient, Prisma, PrismaClient, type Db } from './client.js';
 export { migrateDatabase, migrateIfPending, pendingMigrations, runPrismaCli } from './migrate.js';
 export { startPgliteServer, type PgliteServer } from './pglite-server.js';
 export { dbNotificationKind, dbReportCycleKind, notificationKindOf, reportCycleKindOf, type DbNotificationKind, type DbReportCycleKind } from './kinds.js';

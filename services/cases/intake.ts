@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { RECTIFICATION_MEASURES } from '../../domain/cases/finding-work.js';
 import { DomainInputError } from '../../domain/errors.js';
-import { describeFinding, parseYuan, type DescribableFinding } from '../../domain/matching/index.js';
+import { describeFinding, parseYuan } from '../../domain/matching/index.js';
+import { describableFinding } from '../../domain/columns.js';
 import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 import type { LocalDate } from '../../domain/time/local-date.js';
@@ -80,7 +81,7 @@ export async function openRectificationFromFinding(
     countyRegionId: input.countyRegionId,
     source: '大数据比对',
     sourceRef: `finding:${f.id}`,
-    problem: describeFinding({ kind: f.kind, evidence: f.evidence, period: f.period, amount: parseYuan(f.amount?.toString() ?? null) } as DescribableFinding).slice(0, 1000),
+    problem: describeFinding(describableFinding({ kind: f.kind, evidence: f.evidence, period: f.period, amount: parseYuan(f.amount?.toString() ?? null) }, `#${f.id}`)).slice(0, 1000),
     responsibleRegionId: township.id,
     responsibleUnit: `${township.name}人民政府`,
     responsibleStaffId: staff.id,

@@ -13,7 +13,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import { isNearRelation, nearRelativeFilingWorkflowId, nearRelativeOfFinding } from '../../domain/cases/index.js';
 import { DomainInputError } from '../../domain/errors.js';
 import { RELATIONS, type CountyPolicy } from '../../domain/policy/schema.js';
-import { evidenceSchemas } from '../../domain/matching/evidence.js';
+import { findingEvidence } from '../../domain/columns.js';
 import type { WorkCalendar } from '../../domain/time/work-calendar.js';
 import { nearRelativeFiling, type NearRelativeFilingInput } from '../../workflows/near-relative-filing.js';
 
@@ -87,7 +87,7 @@ export async function filingOfFinding(
   if (!finding || finding.kind !== 'undeclared_near_relative') {
     throw new DomainInputError(`找不到未申报近亲属的比对结果（编号 ${input.findingId}）`);
   }
-  const evidence = evidenceSchemas.undeclared_near_relative.parse(finding.evidence);
+  const evidence = findingEvidence('undeclared_near_relative', finding.evidence, `#${finding.id}`);
   const member =
     evidence.applicationIds.length > 0
       ? null
