@@ -70,7 +70,7 @@ export function scheduleOptionsFor(
     spec,
     action: {
       type: 'startWorkflow',
-      workflowType: 'cycleTick' as unknown as typeof cycleTick,
+      workflowType: 'cycleTick',
       workflowId: `tick:${scheduleId}`,
       taskQueue,
       args: [tickInput],

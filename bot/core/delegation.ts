@@ -97,7 +97,8 @@ export const delegateCommand: BotMiddleware = async (ctx, next) => {
     await ctx.reply(USAGE);
     return;
   }
-  const [, deputyText, startsOn, endsOn] = m as unknown as [string, string, string, string];
+  // The three groups are not optional: a match has them all.
+  const [deputyText, startsOn, endsOn] = [m[1]!, m[2]!, m[3]!];
   for (const [value, label] of [[startsOn, '起始日期'], [endsOn, '截止日期']] as const) {
     if (!isValidLocalDate(value)) {
       await ctx.reply(`“${label}”应为 YYYY-MM-DD 格式的日期，如 2026-12-08`);

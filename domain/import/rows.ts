@@ -539,7 +539,8 @@ function birthOf(id18: string): LocalDate {
 
 // ---------------------------------------------------------------- parser
 
-const SCHEMAS = {
+/** The schema of each kind, checked against RowTypes (so a parser of kind K yields RowTypes[K]). */
+const SCHEMAS: { readonly [K in ImportKind]: (ctx: RowContext) => RowSchema<RowTypes[K]> } = {
   roster: rosterSchema,
   payments: paymentSchema,
   deaths: deathSchema,
@@ -557,7 +558,7 @@ export type RowParser<K extends ImportKind> = (values: RowValues) => RowResult<R
  * compiled here); call it per row with the cells keyed by field.
  */
 export function createRowParser<K extends ImportKind>(kind: K, ctx: RowContext): RowParser<K> {
-  const schema = SCHEMAS[kind](ctx) as unknown as RowSchema<RowTypes[K]>;
+  const schema = SCHEMAS[kind](ctx);
   return (values) => {
     const r = schema.safeParse(values);
     return r.success ? { ok: true, value: r.data } : { ok: false, errors: r.errors };

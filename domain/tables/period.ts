@@ -31,7 +31,8 @@ export function parsePeriod(text: string): ParsedPeriod | { error: string } {
   }
   const r = RANGE_RE.exec(t);
   if (r) {
-    const [, start, end] = r as unknown as [string, string, string];
+    // Both groups are not optional: a match has them.
+    const [start, end] = [r[1]!, r[2]!];
     if (!isValidLocalDate(start) || !isValidLocalDate(end)) return { error: `统计期间“${t}”中的日期无效` };
     if (compareLocalDates(start, end) > 0) return { error: `统计期间“${t}”的起始日晚于截止日` };
     return { kind: 'range', key: t, start, end, label: rangeLabel(start, end) };

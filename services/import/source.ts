@@ -247,7 +247,7 @@ async function* readCsvRows(info: SourceInfo, options: { onBytes?: (bytes: numbe
   const text = normalizeNewlines();
   stages.push(iconv.decodeStream(iconvName(info.encoding ?? 'utf8')), text);
   // pipeline() destroys every stage on an error; Papa sees it as an error of `text`.
-  pipeline(stages as unknown as [Readable, ...NodeJS.WritableStream[]], () => {});
+  pipeline(stages, () => {});
   // Blank lines come out as [''], so the record count stays equal to the row number a person sees in Excel.
   let line = 0;
   try {

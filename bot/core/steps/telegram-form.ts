@@ -17,8 +17,9 @@ const SKIP = /^(无|没有|跳过|-|—)$/u;
 
 /** The schema of one field inside the contract's object schema, when it has a shape. */
 function fieldSchema(step: AnyStepContract, key: string): z.ZodType | undefined {
-  const shape = (step.schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
-  return shape?.[key];
+  if (!(step.schema instanceof z.ZodObject)) return undefined;
+  const field: unknown = step.schema.shape[key];
+  return field instanceof z.ZodType ? field : undefined;
 }
 
 function fieldStep(step: AnyStepContract, f: StepField): FormStep {
