@@ -10,7 +10,7 @@ import { createPrismaClient } from '../../infra/db/client.js';
 import { createScratchDatabase, withClient, type ScratchDatabase } from './scratch-database.js';
 import { testDatabaseUrl } from '../support/database.js';
 
-const TARGET = '20261207203000_enums_notification_cycle_kinds';
+const TARGET = '20261207213000_enums_notification_cycle_kinds';
 const migrationsDir = path.resolve(import.meta.dirname, '../../prisma/migrations');
 const sqlOf = (name: string) => fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
 const before = fs
