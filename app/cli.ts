@@ -6,6 +6,12 @@ program
   .name('jiuzhu')
   .description('救助领域专项整治：低保、特困资金发放与案件流程的工作台')
   .showHelpAfterError('（用 --help 查看用法）');
+// A one-shot command prints its answer on stdout (text, JSON lines, files): its log lines go to stderr.
+// The services (start, worker, server) log to their file or, in a container, to stdout.
+program.hook('preAction', (_root, action) => {
+  const service = action.parent === program && ['start', 'worker', 'server'].includes(action.name());
+  if (!service) process.env.JIUZHU_LOG_STDERR ??= '1';
+});
 
 program
   .command('start')

@@ -26,7 +26,7 @@ function maskError(err: unknown): unknown {
 
 const defaultLevel = () => process.env.JIUZHU_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
 
-/** A logger writing JSON lines to `destination` (default stdout). */
+/** A logger writing JSON lines to `destination` (default stdout; stderr when JIUZHU_LOG_STDERR=1, as one-shot CLI commands set it). */
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
@@ -40,12 +40,14 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
         },
       },
     },
-    opts.destination,
+    opts.destination ?? (process.env.JIUZHU_LOG_STDERR === '1' ? pino.destination(2) : undefined),
   );
 }
 
 /** The process's logger (a live binding: `useLogFile` replaces it for the whole process). */
 export let logger: Logger = createLogger();
+/** Whether `logger` was made with JIUZHU_LOG_STDERR as it is now, or set by useLogFile (the CLI sets the variable after this module may have loaded). */
+let loggerFor: string | 'file' = process.env.JIUZHU_LOG_STDERR ?? '';
 
 /** Sends this process's log to a file under the data folder (`jiuzhu start`); returns its path. */
 export function useLogFile(dataDir: string): string {
@@ -53,11 +55,16 @@ export function useLogFile(dataDir: string): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, 'jiuzhu.log');
   logger = createLogger({ destination: pino.destination({ dest: file, mkdir: true, sync: false }) });
+  loggerFor = 'file';
   return file;
 }
 
 /** The logger of one part of the service: `component` names it in every line. */
 export function log(component: string): Logger {
+  if (loggerFor !== 'file' && loggerFor !== (process.env.JIUZHU_LOG_STDERR ?? '')) {
+    logger = createLogger();
+    loggerFor = process.env.JIUZHU_LOG_STDERR ?? '';
+  }
   return logger.child({ component });
 }
 

@@ -13,6 +13,7 @@ import { clearedWithoutNotice } from '../../readmodels/cleared-work.js';
 import type { AppConfig } from '../../infra/config.js';
 import { createDataConverter, loadPayloadKey } from '../../infra/temporal/payload-codec.js';
 import { tcpReachable, temporalAddress } from '../../infra/temporal/reachable.js';
+import { log } from '../../infra/logger.js';
 
 export async function startFindingsToWork(
   client: Client,
@@ -53,7 +54,9 @@ export async function tryConnectTemporal(config: AppConfig, timeoutMs = 2000): P
     await connection.workflowService.getSystemInfo({});
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(loadPayloadKey(config.dataDir)) });
     return { client, close: () => connection.close() };
-  } catch {
+  } catch (err) {
+    // The port answers but Temporal does not: the orders stay recorded for the service to open.
+    log('findings-to-work').info({ err, address }, 'Temporal 未响应，工作单留待服务开启');
     return undefined;
   }
 }

@@ -16,6 +16,7 @@
 // transaction commits, and a row that breaks one fails the statement, which rolls the whole import back.
 // Nothing outside this transaction ever sees the table without them (DDL is transactional and the table
 // is locked until commit). The price: readers of the locked tables wait for the import's commit.
+import { log } from '../../infra/logger.js';
 import type { Tx } from './regions.js';
 
 export interface BulkOptions {
@@ -87,7 +88,9 @@ export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, w
     const referenced = [...new Set(fks.map((f) => f.ref))].filter((r) => r !== t);
     await tx.$executeRawUnsafe(`LOCK TABLE ${[t, ...referenced].join(', ')} IN ACCESS EXCLUSIVE MODE`);
     await tx.$executeRawUnsafe(`SET LOCAL lock_timeout TO DEFAULT`);
-  } catch {
+  } catch (err) {
+    // Another session holds one of the tables (lock_timeout): write row by row rather than wait.
+    log('import').info({ err, table }, '批量模式未取得表锁，改为逐行写入');
     await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT jiuzhu_bulk`);
     await tx.$executeRawUnsafe(`RELEASE SAVEPOINT jiuzhu_bulk`);
     return { result: await write(), mode: 'row-wise' };

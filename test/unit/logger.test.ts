@@ -2,6 +2,10 @@
  * The services' logger keeps personal data out: named fields are redacted, ID numbers, bank
  * accounts and mobile numbers in messages and error texts are masked, and the error's stack stays.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../infra/logger.js';
@@ -38,5 +42,28 @@ describe('logger', () => {
     expect(line!.idNumber).toBe('[已屏蔽]');
     expect((line!.complaint as { complainantPhone: string }).complainantPhone).toBe('[已屏蔽]');
     expect(line!.appSecret).toBe('[已屏蔽]');
+  });
+});
+
+describe('where one-shot commands log', () => {
+  // A child process as the CLI runs: the logger module loaded first, JIUZHU_LOG_STDERR set after (the
+  // CLI's preAction hook), then a log line: it must go to stderr, leaving stdout to the command's answer.
+  it('sends log lines to stderr once JIUZHU_LOG_STDERR=1 is set, even after the logger was loaded', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiuzhu-log-'));
+    const script = path.join(dir, 'one-shot.mts');
+    fs.writeFileSync(
+      script,
+      `import { log } from ${JSON.stringify(path.join(root, 'infra/logger.ts'))};\n` +
+        `process.stdout.write('answer\\n');\nprocess.env.JIUZHU_LOG_STDERR = '1';\nlog('import').info('批量模式未取得表锁');\n`,
+    );
+    const env = { ...process.env, JIUZHU_LOG_LEVEL: 'info' };
+    delete env.VITEST;
+    delete env.JIUZHU_LOG_STDERR;
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/run-ts.js'), script], { env, encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('answer\n');
+    expect(r.stderr).toContain('批量模式未取得表锁');
   });
 });
