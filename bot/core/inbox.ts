@@ -76,12 +76,12 @@ export interface ClaimedEvent {
 
 /** Takes a pending row for one attempt, unless another processor holds it or its back-off runs. */
 export async function claimInboxEvent(prisma: PrismaClient, id: string, now: Date = new Date()): Promise<ClaimedEvent | undefined> {
-  const { count } = await prisma.processedEvent.updateMany({
+  // One statement: the conditional UPDATE takes the row and returns what it holds.
+  const [row] = await prisma.processedEvent.updateManyAndReturn({
     where: { id, status: 'pending', OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
     data: { claimedUntil: new Date(now.getTime() + INBOX_LEASE_MS), attempts: { increment: 1 } },
+    select: { event: true, attempts: true },
   });
-  if (count !== 1) return undefined;
-  const row = await prisma.processedEvent.findUnique({ where: { id } });
   if (!row?.event) return undefined;
   let event: InboundEvent;
   try {

@@ -57,7 +57,7 @@ describe('where one-shot commands log', () => {
       `import { log } from ${JSON.stringify(path.join(root, 'infra/logger.ts'))};\n` +
         `process.stdout.write('answer\\n');\nprocess.env.JIUZHU_LOG_STDERR = '1';\nlog('import').info('批量模式未取得表锁');\n`,
     );
-    const env = { ...process.env, JIUZHU_LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, JIUZHU_LOG_LEVEL: 'info' };
     delete env.VITEST;
     delete env.JIUZHU_LOG_STDERR;
     const r = spawnSync(process.execPath, [path.join(root, 'bin/run-ts.js'), script], { env, encoding: 'utf8' });
