@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ComplaintActivities, ComplaintContext } from '../../../activities/complaints.js';
 import type { NotifyActivities } from '../../../activities/notify.js';
 import { beijingDateOf } from '../../../domain/cases/clock.js';
-import { computeDeadline, escalationSchedule, reminderSchedule } from '../../../domain/policy/compute.js';
+import { complaintCloseDeadline, computeDeadline, escalationSchedule, reminderSchedule } from '../../../domain/policy/compute.js';
 import { presets } from '../../../domain/policy/load.js';
 import type { EscalationLevel } from '../../../domain/policy/schema.js';
 import {
@@ -212,5 +212,59 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       expect(await refusal(h.executeUpdate(complaintExtendUpdate, { args: [{ reason: '需要更多时间', byStaffId: LEADER }], updateId: 'ext-late' }))).toBe('办理期限已过，不能再批准延期');
       await h.terminate('end of test');
     });
+  });
+
+  it('fed back and never closed: the 办结 ladder reminds the closer, then escalates; after 办结 nothing more', async () => {
+    const acts = activities();
+    const result = await run(acts, null, async (h, today) => {
+      await h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ noticeOn: today, method: '当面', byStaffId: OFFICE }], updateId: 'acc-1' });
+      await h.executeUpdate(recordVerificationUpdate, { args: [{ finding: '不属实', result: '经查发放记录完整', byStaffId: TOWNSHIP }], updateId: 'ver-1' });
+      await h.executeUpdate(recordFeedbackUpdate, { args: [{ feedbackOn: today, method: '电话', byStaffId: OFFICE }], updateId: 'fb-1' });
+      const fedBackMs = await env.currentTimeMs();
+      const waiting = await untilPhase(() => status(h), 'awaitingClose');
+      const d = complaintCloseDeadline(policy, today, createCalendarFromData(calendarData));
+      expect(d).toMatchObject({ ruleId: 'complaint-close', unit: 'workingDays', amount: 5, anchorKind: 'feedbackDate' });
+      expect(waiting.close).toEqual({ ruleId: 'complaint-close', due: d.due, expiresAt: d.expiresAt.toISOString(), doneOn: null });
+
+      const planned = [
+        ...reminderSchedule(policy, d.due)
+          .filter((r) => r.at.getTime() >= fedBackMs)
+          .map((r) => ({ key: `${h.workflowId}:close:reminder:${r.daysBefore}`, atMs: r.at.getTime(), to: OFFICE })),
+        ...escalationSchedule(policy, d.expiresAt).map((s) => ({ key: `${h.workflowId}:close:escalation:${s.level}`, atMs: s.at.getTime(), to: recipients[s.level] })),
+      ].sort((a, b) => a.atMs - b.atMs);
+      const firstEscalation = planned.findIndex((e) => e.key.includes(':escalation:'));
+      expect(firstEscalation).toBeGreaterThan(0); // at least one reminder before the due date
+      expect(planned.length).toBeGreaterThan(firstEscalation + 1); // more escalations left for after 办结
+      const sentSoFar = planned.slice(0, firstEscalation + 1);
+
+      // Just before the first reminder: only the registration and the close-request card.
+      await env.sleep(Math.max(0, planned[0]!.atMs - 60_000 - (await env.currentTimeMs())));
+      expect(dedupeKeys(acts.notify)).toEqual([`${h.workflowId}:registered`, `${h.workflowId}:close-request`]);
+      // Past the first escalation (the deadline expired): the reminders and that escalation, each at its instant.
+      await env.sleep(sentSoFar.at(-1)!.atMs + 60_000 - (await env.currentTimeMs()));
+      await until(async () => (await status(h)).notified.length === sentSoFar.length);
+      expect((await status(h)).notified).toEqual(sentSoFar.map((e) => e.key));
+      const ladderCalls = callArgs(acts.notify).slice(2);
+      expect(ladderCalls.map((n) => n.dedupeKey)).toEqual(sentSoFar.map((e) => e.key));
+      ladderCalls.forEach((n, i) => {
+        const e = sentSoFar[i]!;
+        expect(n.recipientStaffId).toBe(e.to);
+        expect(Date.parse(n.sentAt!)).toBeGreaterThanOrEqual(e.atMs);
+        expect(Date.parse(n.sentAt!)).toBeLessThan(e.atMs + 60_000);
+        expect(n.text).toContain('登记办结');
+        expect(n.text).not.toContain('周建国');
+      });
+      expect(ladderCalls.at(-1)!.text).toContain('逾期');
+      expect(callArgs(acts.resolveComplaintRecipients).filter((r) => r.stage === 'close')).toHaveLength(sentSoFar.length);
+
+      await h.executeUpdate(closeComplaintUpdate, { args: [{ note: '经查不属实，已答复', byStaffId: OFFICE }], updateId: 'close-1' });
+      const done = await completedResult(env, h);
+      // Long after the last planned escalation: nothing more went out.
+      await env.sleep(planned.at(-1)!.atMs + 24 * 3_600_000 - (await env.currentTimeMs()));
+      expect(dedupeKeys(acts.notify)).toEqual([`${h.workflowId}:registered`, `${h.workflowId}:close-request`, ...sentSoFar.map((e) => e.key)]);
+      return done;
+    });
+    expect(result).toMatchObject({ phase: 'closed', close: { ruleId: 'complaint-close', doneOn: expect.any(String) }, closure: { byStaffId: OFFICE } });
+    expect(callArgs(acts.closeComplaint)).toEqual([expect.objectContaining({ updateId: 'close-1' })]);
   });
 });
