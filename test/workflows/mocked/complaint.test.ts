@@ -1,5 +1,9 @@
 // Real-name complaint (实名举报) with mocked activities: the workflow's branches on the time-skipping server, no database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ComplaintActivities, ComplaintContext } from '../../../activities/complaints.js';
@@ -21,7 +25,7 @@ import {
 import { createCalendarFromData } from '../../../domain/time/work-calendar.js';
 import type { complaint } from '../../../workflows/complaint.js';
 import { testCalendarData } from '../../support/clock.js';
-import { connectTimeSkipping } from '../../support/temporal.js';
+import { connectTimeSkipping, testDataConverter } from '../../support/temporal.js';
 import { callArgs, completedResult, orTerminate, dedupeKeys, mockActivities, mockedWorker, refusal, until, untilPhase } from './support.js';
 
 type Handle = WorkflowHandle<typeof complaint>;
@@ -266,5 +270,23 @@ describe('complaint, mocked activities (time-skipping server)', () => {
     });
     expect(result).toMatchObject({ phase: 'closed', close: { ruleId: 'complaint-close', doneOn: expect.any(String) }, closure: { byStaffId: OFFICE } });
     expect(callArgs(acts.closeComplaint)).toEqual([expect.objectContaining({ updateId: 'close-1' })]);
+  });
+
+  it('replays a complaint that waited for 办结 without a ladder (patched: complaint-close-ladder)', async () => {
+    // Recorded (mocked activities) with the workflow as of the commit before 'complaint-close-ladder': fed back,
+    // 20 days awaiting 办结 with no reminder, then closed. One patch marker (complaint-close-step), no timer after it.
+    const file = path.join(import.meta.dirname, '../fixtures/histories/complaint-closed-before-close-ladder.binpb');
+    const history = proto.temporal.api.history.v1.History.decode(fs.readFileSync(file));
+    const EventType = proto.temporal.api.enums.v1.EventType;
+    const events = history.events ?? [];
+    const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+    expect(markers).toHaveLength(1);
+    const afterMarker = events.slice(events.indexOf(markers[0]!));
+    expect(afterMarker.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)).toBe(false);
+    expect(afterMarker.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['notify', 'closeComplaint']);
+    expect(events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter }, history, 'complaint-before-close-ladder'),
+    ).resolves.toBeUndefined();
   });
 });
