@@ -13,7 +13,9 @@
  *   (Update `recordExtensionNotice`)
  * → verification (Update `recordVerification`) → feedback to the complainant
  *   (Update `recordFeedback`) → 办结 by the handling unit or the 专班 (Update
- *   `closeComplaint`; runs started before 'complaint-close-step' closed at once).
+ *   `closeComplaint`; runs started before 'complaint-close-step' closed at once)
+ *   within 'complaint-close' (5 working days from the feedback; its ladder
+ *   reminds the closer and escalates, since 'complaint-close-ladder').
  * An accusation's clue must be transferred within 'clue-transfer' (Update
  * `transferClue`, 纪检联络 or 专班组长), in parallel. Each stage runs its own
  * ladder (dedupe keys `<workflowId>:<stage>:…`); accusation notices reach only
@@ -61,7 +63,7 @@ import {
   type StageStatus,
 } from '../domain/steps/updates/complaint.js';
 import { beijingDateOf } from '../domain/cases/clock.js';
-import { computeDeadline, escalationSchedule, reminderSchedule, type ComputedDeadline } from '../domain/policy/compute.js';
+import { complaintCloseDeadline, computeDeadline, escalationSchedule, reminderSchedule, type ComputedDeadline } from '../domain/policy/compute.js';
 import type { CountyPolicy } from '../domain/policy/schema.js';
 import type { LocalDate } from '../domain/time/local-date.js';
 import { createCalendarFromData, type CalendarData } from '../domain/time/work-calendar.js';
@@ -322,7 +324,13 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
   }
   state.phase = 'acceptance';
 
-  const ladder = (name: ComplaintStage, d: { due: LocalDate; expiresAt: string }, isDone: () => boolean, fromMs: number) =>
+  const ladder = (
+    name: ComplaintStage,
+    d: { due: LocalDate; expiresAt: string },
+    isDone: () => boolean,
+    fromMs: number,
+    resolveRecipients = () => acts.resolveComplaintRecipients({ complaintId: c.complaintId, stage: name }),
+  ) =>
     runEscalationLadder({
       caseId: c.caseId,
       events: planLadder(`${workflowId}:${name}`, reminderSchedule(input.policy, d.due), escalationSchedule(input.policy, new Date(d.expiresAt)), fromMs),
@@ -332,7 +340,7 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
           ? complaintReminderText(accusation, c.ledgerNo, name, d.due, e.daysBefore)
           : complaintEscalationText(accusation, c.ledgerNo, name, d.due, e.label),
       onSent: (e) => state.notified.push(e.key),
-      resolveRecipients: () => acts.resolveComplaintRecipients({ complaintId: c.complaintId, stage: name }),
+      resolveRecipients,
     });
 
   const handlingTrack = async () => {
@@ -358,6 +366,9 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
   if (!notAccepted && patched('complaint-close-step')) {
     // Fed back (and the clue transferred): the handling unit or the 专班 closes it, with a card that says so.
     state.phase = 'awaitingClose';
+    // Since 'complaint-close-ladder': 办结 has its own due date ('complaint-close', counted from the feedback day).
+    const closeLadder = patched('complaint-close-ladder') ? stage(complaintCloseDeadline(input.policy, state.feedback!.feedbackOn, calendar)) : null;
+    state.close = closeLadder;
     const closer = c.assigneeStaffId !== null && c.verifierIds.includes(c.assigneeStaffId) ? c.assigneeStaffId : (c.leaderIds[0] ?? null);
     if (closer !== null) {
       await acts.notify({
@@ -371,7 +382,15 @@ export async function complaint(input: ComplaintInput): Promise<ComplaintStatus>
         sentAt: nowIso(),
       });
     }
+    // The closer is reminded before that due date, the chain (专班组长 …) escalated after it.
+    if (closeLadder) {
+      await ladder('close', closeLadder, () => taken.close, Date.now(), async () => {
+        const r = await acts.resolveComplaintRecipients({ complaintId: c.complaintId, stage: 'close' });
+        return closer !== null ? { ...r, assignee: closer } : r;
+      });
+    }
     await condition(() => done.close);
+    if (state.close) state.close.doneOn = beijingDateOf(Date.parse(state.closure!.at));
     await condition(allHandlersFinished);
     state.phase = 'closed';
     state.closedAt = state.closure!.at;

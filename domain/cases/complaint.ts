@@ -317,13 +317,15 @@ export function complaintCloseRequestText(accusation: boolean, ledgerNo: string)
   return `${accusation ? '检举控告' : '实名举报'} ${ledgerNo} 已反馈办理结果，请登记办结`;
 }
 
-export type ComplaintStage = 'acceptance' | 'handling' | 'handling-extended' | 'clue';
+/** 'close': 办结 after the feedback (its ladder since 'complaint-close-ladder'). */
+export type ComplaintStage = 'acceptance' | 'handling' | 'handling-extended' | 'clue' | 'close';
 
 const STAGE_ZH: Record<ComplaintStage, string> = {
   acceptance: '告知信访人是否受理',
   handling: '办结并反馈信访人',
   'handling-extended': '在延长期限内办结并反馈信访人',
   clue: '将问题线索移交纪检监察机关',
+  close: '登记办结（已反馈信访人）',
 };
 
 function head(accusation: boolean): string {

@@ -19,6 +19,7 @@ import {
 } from '../time/local-date.js';
 import type { DeadlineUnit } from '../time/deadlines.js';
 import type { WorkCalendar } from '../time/work-calendar.js';
+import { COMPLAINT_CLOSE_RULE } from './presets.js';
 import {
   DEADLINE_ANCHORS,
   ESCALATION_LEVELS,
@@ -108,6 +109,15 @@ export interface ComputedDeadline {
   expiresAt: Date;
   legalBasis: string;
   origin: DeadlineRule['origin'];
+}
+
+/**
+ * 办结 of a complaint after its feedback ('complaint-close'). A policy snapshot taken before the
+ * rule existed (a running workflow's input) lacks it: the preset's rule stands in.
+ */
+export function complaintCloseDeadline(policy: CountyPolicy, feedbackOn: LocalDate, calendar: WorkCalendar): ComputedDeadline {
+  const withRule = policy.deadlines['complaint-close'] ? policy : { ...policy, deadlines: { ...policy.deadlines, 'complaint-close': COMPLAINT_CLOSE_RULE } };
+  return computeDeadline(withRule, 'complaint-close', feedbackOn, calendar);
 }
 
 /**

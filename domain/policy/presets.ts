@@ -7,7 +7,23 @@
  * Rules marked origin 'county' are local choices where the sources give no
  * number ("及时"); counties should confirm them.
  */
-import { DEFAULT_NEAR_RELATIONS, type CountyPolicyInput, type DeadlineRuleInput } from './schema.js';
+import { DEFAULT_NEAR_RELATIONS, type CountyPolicyInput, type DeadlineRule, type DeadlineRuleInput } from './schema.js';
+
+/**
+ * 办结 after the complainant was told the result (feedback): the handling unit or the 专班 closes
+ * within 5 working days, reminded before and escalated after. The sources fix no number: the county's.
+ * Also the fallback for policies stored before the rule existed (see complaintCloseDeadline).
+ */
+export const COMPLAINT_CLOSE_RULE = {
+  title: '信访事项反馈后登记办结',
+  unit: 'workingDays',
+  amount: 5,
+  anchor: 'feedbackDate',
+  inclusive: true,
+  ifNonWorkingDay: 'keep',
+  origin: 'county',
+  legalBasis: '反馈办理结果后应及时办结，时限由本县确定',
+} as const satisfies DeadlineRule;
 
 const B57 = '《最低生活保障审核确认办法》（民发〔2021〕57号）';
 const BTK = '《特困人员认定办法》（2021年）'; // doc number 民发〔2021〕43号 unconfirmed (domain.md §2.4)
@@ -147,6 +163,7 @@ function nationalRules(deathReviewBasis: string): Record<string, DeadlineRuleInp
       extensionApproval: '本机关单位负责人批准，并告知信访人延期理由',
       legalBasis: `${BXF}第三十四条`,
     },
+    'complaint-close': COMPLAINT_CLOSE_RULE,
     'accusation-acceptance-notice': {
       title: '实名检举控告受理情况告知',
       unit: 'workingDays',

@@ -75,6 +75,7 @@ export const DEADLINE_ANCHORS = {
   filingDate: '备案登记之日',
   reportDate: '报告之日',
   closureDate: '办结之日',
+  feedbackDate: '反馈办理结果之日',
   periodStart: '周期开始之日',
 } as const;
 export type DeadlineAnchor = keyof typeof DEADLINE_ANCHORS;

@@ -5,6 +5,7 @@ import {
   PolicyValidationError,
   REQUIRED_RULE_IDS,
   UnknownRuleError,
+  complaintCloseDeadline,
   computeDeadline,
   durationZh,
   escalationSchedule,
@@ -357,5 +358,26 @@ describe('other cycles', () => {
     const obj = parseYaml(stringifyYaml(presetInputs.wenshui)) as CountyPolicyInput;
     obj.county.name = '测试县';
     expect(loadPolicy(obj).county.name).toBe('测试县');
+  });
+});
+
+describe('complaintCloseDeadline (办结 after the feedback)', () => {
+  it('is 5 working days from the feedback day in the presets', () => {
+    for (const p of [wenshui, zhangzi]) {
+      expect(p.deadlines['complaint-close']).toMatchObject({ unit: 'workingDays', amount: 5, anchor: 'feedbackDate', origin: 'county' });
+      // Fed back on Monday 2026-06-01: due the next Monday.
+      expect(complaintCloseDeadline(p, '2026-06-01', calendar)).toMatchObject({ ruleId: 'complaint-close', anchorLabel: '反馈办理结果之日', due: '2026-06-08' });
+    }
+  });
+
+  it('follows a county override, and falls back to the preset rule for a policy stored before the rule existed', () => {
+    const shorter = editable('wenshui');
+    shorter.deadlines['complaint-close'] = { ...shorter.deadlines['complaint-close']!, amount: 3 };
+    expect(complaintCloseDeadline(loadPolicy(shorter), '2026-06-01', calendar).due).toBe('2026-06-04');
+    const older = editable('wenshui');
+    delete older.deadlines['complaint-close'];
+    const loaded = loadPolicy(older);
+    expect(loaded.deadlines['complaint-close']).toBeUndefined();
+    expect(complaintCloseDeadline(loaded, '2026-06-01', calendar).due).toBe('2026-06-08');
   });
 });

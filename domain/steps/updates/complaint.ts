@@ -52,6 +52,8 @@ export interface ComplaintStatus {
   clueTransfer?: (TransferClueArgs & { at: string }) | null;
   /** The explicit 办结, once recorded. */
   closure?: (CloseComplaintArgs & { at: string }) | null;
+  /** 办结's due date ('complaint-close', from the feedback day), once awaiting it (since 'complaint-close-ladder'). */
+  close?: StageStatus | null;
   /** Who may act (loaded when the ledger entry opens; the accused unit is never among them). */
   fullReaderIds?: number[];
   verifierIds?: number[];

@@ -1,11 +1,15 @@
 // Real-name complaint (实名举报) with mocked activities: the workflow's branches on the time-skipping server, no database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ComplaintActivities, ComplaintContext } from '../../../activities/complaints.js';
 import type { NotifyActivities } from '../../../activities/notify.js';
 import { beijingDateOf } from '../../../domain/cases/clock.js';
-import { computeDeadline, escalationSchedule, reminderSchedule } from '../../../domain/policy/compute.js';
+import { complaintCloseDeadline, computeDeadline, escalationSchedule, reminderSchedule } from '../../../domain/policy/compute.js';
 import { presets } from '../../../domain/policy/load.js';
 import type { EscalationLevel } from '../../../domain/policy/schema.js';
 import {
@@ -21,7 +25,7 @@ import {
 import { createCalendarFromData } from '../../../domain/time/work-calendar.js';
 import type { complaint } from '../../../workflows/complaint.js';
 import { testCalendarData } from '../../support/clock.js';
-import { connectTimeSkipping } from '../../support/temporal.js';
+import { connectTimeSkipping, testDataConverter } from '../../support/temporal.js';
 import { callArgs, completedResult, orTerminate, dedupeKeys, mockActivities, mockedWorker, refusal, until, untilPhase } from './support.js';
 
 type Handle = WorkflowHandle<typeof complaint>;
@@ -212,5 +216,77 @@ describe('complaint, mocked activities (time-skipping server)', () => {
       expect(await refusal(h.executeUpdate(complaintExtendUpdate, { args: [{ reason: '需要更多时间', byStaffId: LEADER }], updateId: 'ext-late' }))).toBe('办理期限已过，不能再批准延期');
       await h.terminate('end of test');
     });
+  });
+
+  it('fed back and never closed: the 办结 ladder reminds the closer, then escalates; after 办结 nothing more', async () => {
+    const acts = activities();
+    const result = await run(acts, null, async (h, today) => {
+      await h.executeUpdate(recordAcceptanceNoticeUpdate, { args: [{ noticeOn: today, method: '当面', byStaffId: OFFICE }], updateId: 'acc-1' });
+      await h.executeUpdate(recordVerificationUpdate, { args: [{ finding: '不属实', result: '经查发放记录完整', byStaffId: TOWNSHIP }], updateId: 'ver-1' });
+      await h.executeUpdate(recordFeedbackUpdate, { args: [{ feedbackOn: today, method: '电话', byStaffId: OFFICE }], updateId: 'fb-1' });
+      const fedBackMs = await env.currentTimeMs();
+      const waiting = await untilPhase(() => status(h), 'awaitingClose');
+      const d = complaintCloseDeadline(policy, today, createCalendarFromData(calendarData));
+      expect(d).toMatchObject({ ruleId: 'complaint-close', unit: 'workingDays', amount: 5, anchorKind: 'feedbackDate' });
+      expect(waiting.close).toEqual({ ruleId: 'complaint-close', due: d.due, expiresAt: d.expiresAt.toISOString(), doneOn: null });
+
+      const planned = [
+        ...reminderSchedule(policy, d.due)
+          .filter((r) => r.at.getTime() >= fedBackMs)
+          .map((r) => ({ key: `${h.workflowId}:close:reminder:${r.daysBefore}`, atMs: r.at.getTime(), to: OFFICE })),
+        ...escalationSchedule(policy, d.expiresAt).map((s) => ({ key: `${h.workflowId}:close:escalation:${s.level}`, atMs: s.at.getTime(), to: recipients[s.level] })),
+      ].sort((a, b) => a.atMs - b.atMs);
+      const firstEscalation = planned.findIndex((e) => e.key.includes(':escalation:'));
+      expect(firstEscalation).toBeGreaterThan(0); // at least one reminder before the due date
+      expect(planned.length).toBeGreaterThan(firstEscalation + 1); // more escalations left for after 办结
+      const sentSoFar = planned.slice(0, firstEscalation + 1);
+
+      // Just before the first reminder: only the registration and the close-request card.
+      await env.sleep(Math.max(0, planned[0]!.atMs - 60_000 - (await env.currentTimeMs())));
+      expect(dedupeKeys(acts.notify)).toEqual([`${h.workflowId}:registered`, `${h.workflowId}:close-request`]);
+      // Past the first escalation (the deadline expired): the reminders and that escalation, each at its instant.
+      await env.sleep(sentSoFar.at(-1)!.atMs + 60_000 - (await env.currentTimeMs()));
+      await until(async () => (await status(h)).notified.length === sentSoFar.length);
+      expect((await status(h)).notified).toEqual(sentSoFar.map((e) => e.key));
+      const ladderCalls = callArgs(acts.notify).slice(2);
+      expect(ladderCalls.map((n) => n.dedupeKey)).toEqual(sentSoFar.map((e) => e.key));
+      ladderCalls.forEach((n, i) => {
+        const e = sentSoFar[i]!;
+        expect(n.recipientStaffId).toBe(e.to);
+        expect(Date.parse(n.sentAt!)).toBeGreaterThanOrEqual(e.atMs);
+        expect(Date.parse(n.sentAt!)).toBeLessThan(e.atMs + 60_000);
+        expect(n.text).toContain('登记办结');
+        expect(n.text).not.toContain('周建国');
+      });
+      expect(ladderCalls.at(-1)!.text).toContain('逾期');
+      expect(callArgs(acts.resolveComplaintRecipients).filter((r) => r.stage === 'close')).toHaveLength(sentSoFar.length);
+
+      await h.executeUpdate(closeComplaintUpdate, { args: [{ note: '经查不属实，已答复', byStaffId: OFFICE }], updateId: 'close-1' });
+      const done = await completedResult(env, h);
+      // Long after the last planned escalation: nothing more went out.
+      await env.sleep(planned.at(-1)!.atMs + 24 * 3_600_000 - (await env.currentTimeMs()));
+      expect(dedupeKeys(acts.notify)).toEqual([`${h.workflowId}:registered`, `${h.workflowId}:close-request`, ...sentSoFar.map((e) => e.key)]);
+      return done;
+    });
+    expect(result).toMatchObject({ phase: 'closed', close: { ruleId: 'complaint-close', doneOn: expect.any(String) }, closure: { byStaffId: OFFICE } });
+    expect(callArgs(acts.closeComplaint)).toEqual([expect.objectContaining({ updateId: 'close-1' })]);
+  });
+
+  it('replays a complaint that waited for 办结 without a ladder (patched: complaint-close-ladder)', async () => {
+    // Recorded (mocked activities) with the workflow as of the commit before 'complaint-close-ladder': fed back,
+    // 20 days awaiting 办结 with no reminder, then closed. One patch marker (complaint-close-step), no timer after it.
+    const file = path.join(import.meta.dirname, '../fixtures/histories/complaint-closed-before-close-ladder.binpb');
+    const history = proto.temporal.api.history.v1.History.decode(fs.readFileSync(file));
+    const EventType = proto.temporal.api.enums.v1.EventType;
+    const events = history.events ?? [];
+    const markers = events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+    expect(markers).toHaveLength(1);
+    const afterMarker = events.slice(events.indexOf(markers[0]!));
+    expect(afterMarker.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)).toBe(false);
+    expect(afterMarker.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['notify', 'closeComplaint']);
+    expect(events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter }, history, 'complaint-before-close-ladder'),
+    ).resolves.toBeUndefined();
   });
 });
