@@ -2,21 +2,12 @@
 // covers another region (a village cadre acts for their own village only).
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { StaffRole } from '../../prisma/generated/enums.js';
+import { STAFF_ROLES } from '../../domain/roles.js';
 import type { CommandName } from './commands.js';
 import type { BotMiddleware } from './context.js';
 import { T } from './texts.js';
 
-const EVERYONE: readonly StaffRole[] = [
-  'VILLAGE_COMMITTEE',
-  'TOWNSHIP_CASEWORKER',
-  'TOWNSHIP_HEAD',
-  'SECTION_CASEWORKER',
-  'SECTION_HEAD',
-  'TASKFORCE_OFFICE',
-  'TASKFORCE_LEADER',
-  'DISCIPLINE_LIAISON',
-  'ADMIN',
-];
+const EVERYONE: readonly StaffRole[] = STAFF_ROLES;
 
 /** Roles allowed per command. Reporting a death is for those who work cases in a region. */
 export const COMMAND_ROLES: Record<CommandName, readonly StaffRole[]> = {
