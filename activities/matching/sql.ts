@@ -70,13 +70,15 @@ export const CREATE_TEMP_TABLES = [
      akind "AssistanceKind" NOT NULL, month text NOT NULL, last_on_time date NOT NULL, cover int NOT NULL, midx int NOT NULL,
      PRIMARY KEY (akind, midx)
    ) ON COMMIT DROP`,
+  // Households nobody is left to be paid for, and from which month (payment_missing): filled per county.
+  `CREATE TEMP TABLE match_absent (household_id int PRIMARY KEY, months int4multirange NOT NULL) ON COMMIT DROP`,
   CREATE_MATCH_HITS,
 ];
 
 /** Fill the scope and schedule tables for one county (run in order, then ANALYZE). */
 export function setupStatements(countyId: number, t: MatchTables): CompiledSql[] {
   return [
-    { text: 'TRUNCATE match_scope, match_sched, match_due_months', values: [] },
+    { text: 'TRUNCATE match_scope, match_sched, match_due_months, match_absent', values: [] },
     compileSql(
       `INSERT INTO match_scope (village_id)
        SELECT v.id FROM "Region" t JOIN "Region" v ON v."parentId" = t.id WHERE t."parentId" = :county`,
@@ -114,7 +116,8 @@ export function setupStatements(countyId: number, t: MatchTables): CompiledSql[]
        WHERE s.is_schedule AND s.last_on_time < :asOf`,
       { asOf: t.asOf, g_akind: t.paymentKindOf.akind, g_pkind: t.paymentKindOf.pkind },
     ),
-    { text: 'ANALYZE match_scope, match_sched, match_due_months', values: [] },
+    compileSql(ABSENT_SQL, { asOf: t.asOf }),
+    { text: 'ANALYZE match_scope, match_sched, match_due_months, match_absent', values: [] },
   ];
 }
 
@@ -403,6 +406,30 @@ multi_kind AS (
 ),
 cand AS (SELECT * FROM multi_household UNION ALL SELECT * FROM multi_kind),${store('duplicate_enrolment')}`;
 
+/**
+ * The households of the scope nobody is left to be paid for, and from which month (payment_missing
+ * judges no month of theirs after it): every member dead (after the month of the last death), or the
+ * only member in custody (after the month of custody, up to the month of release). Per household, the
+ * month numbers as one multirange. Run in the county's set-up (a few hundred rows), into match_absent.
+ */
+const ABSENT_SQL = `
+INSERT INTO match_absent (household_id, months)
+WITH gone AS (
+  SELECT m."householdId", max(${midx('d."deathDate"')}) AS from_midx, NULL::int AS to_midx
+  FROM "DeathRecord" d JOIN "Member" m ON m."idNumber" = d."idNumber"
+  JOIN "Household" h ON h.id = m."householdId" JOIN match_scope sc ON sc.village_id = h."regionId"
+  WHERE d."deathDate" <= :asOf
+  GROUP BY m."householdId"
+  HAVING count(DISTINCT m.id) = (SELECT count(*) FROM "Member" o WHERE o."householdId" = m."householdId")
+  UNION ALL
+  SELECT m."householdId", ${midx('pr."custodyDate"')}, ${midx('pr."releaseDate"')}
+  FROM "PrisonRecord" pr JOIN "Member" m ON m."idNumber" = pr."idNumber"
+  JOIN "Household" h ON h.id = m."householdId" JOIN match_scope sc ON sc.village_id = h."regionId"
+  WHERE pr."custodyDate" <= :asOf
+    AND NOT EXISTS (SELECT 1 FROM "Member" o WHERE o."householdId" = m."householdId" AND o.id <> m.id)
+)
+SELECT "householdId", range_agg(int4range(from_midx, to_midx, '(]')) FROM gone GROUP BY "householdId"`;
+
 /** Months per bitmask word in payment_missing (bits 0 … 61 of a bigint: no sign-bit arithmetic). */
 const WORD = 62;
 
@@ -454,24 +481,9 @@ gaps AS MATERIALIZED (
     WHERE enr.from_midx <= enr.to_midx) x
   WHERE missing <> 0
 ),
-gone AS (
-  -- Every member dead: nothing is due after the month of the last death.
-  SELECT m."householdId", max(${midx('d."deathDate"')}) AS from_midx, NULL::int AS to_midx
-  FROM "DeathRecord" d JOIN "Member" m ON m."idNumber" = d."idNumber"
-  WHERE d."deathDate" <= :asOf AND m."householdId" IN (SELECT "householdId" FROM gaps)
-  GROUP BY m."householdId"
-  HAVING count(DISTINCT m.id) = (SELECT count(*) FROM "Member" o WHERE o."householdId" = m."householdId")
-  UNION ALL
-  -- The only member in custody: nothing is due after the month of custody, up to the month of release.
-  SELECT m."householdId", ${midx('pr."custodyDate"')}, ${midx('pr."releaseDate"')}
-  FROM "PrisonRecord" pr JOIN "Member" m ON m."idNumber" = pr."idNumber"
-  WHERE pr."custodyDate" <= :asOf AND m."householdId" IN (SELECT "householdId" FROM gaps)
-    AND NOT EXISTS (SELECT 1 FROM "Member" o WHERE o."householdId" = m."householdId" AND o.id <> m.id)
-),
--- Per household, the month numbers nobody is left to be paid for (one row per household: an equality join).
-absent AS MATERIALIZED (
-  SELECT "householdId", range_agg(int4range(from_midx, to_midx, '(]')) AS months FROM gone GROUP BY "householdId"
-),
+-- Households nobody is left to be paid for (match_absent, filled with the county's scope: a few hundred
+-- rows, analysed, so that the join below is a hash join and not a loop over them per gap).
+absent AS (SELECT household_id AS "householdId", months FROM match_absent),
 -- The absent months joined to the gaps before they are expanded into months: joined to the expanded rows
 -- (estimated at a few) it was a nested loop over every absent household per row.
 gaps_absent AS (
@@ -482,7 +494,9 @@ missing AS (
     p.id AS payment_id, p."amountDue", p."paidDate"
   FROM gaps_absent g
   JOIN match_due_months s ON s.akind = g.kind AND s.midx / ${WORD} = g.word
-  LEFT JOIN "Payment" p ON p."enrolmentId" = g.id AND p.period = s.month
+  -- (one probe of the unique index per month, on both columns: OFFSET 0 keeps the subquery, which the
+  -- planner otherwise flattens into a probe on the enrolment alone and a filter on 18 of its rows)
+  LEFT JOIN LATERAL (SELECT p.id, p."amountDue", p."paidDate" FROM "Payment" p WHERE p."enrolmentId" = g.id AND p.period = s.month OFFSET 0) p ON true
   WHERE g.missing & (1::bigint << (s.midx % ${WORD})) <> 0 AND (g.absent IS NULL OR NOT g.absent @> s.midx)
 ),
 cand AS (
