@@ -727,7 +727,8 @@ const kindOrder = (column: string) => `array_position(ARRAY[${FINDING_KINDS.map(
 // (an empty table, analysed before the run filled it) made it a nested loop over the whole table per line.
 const LINE_COLUMNS = `mh.kind, mh.key, (SELECT f.id FROM "Finding" f WHERE f.key = mh.key) AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
   mh.period, mh.amount::text AS amount, ${TOWNSHIP} AS township, ${VILLAGE} AS village,
-  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, (SELECT f.evidence FROM "Finding" f WHERE f.key = mh.key)) AS evidence`;
+  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, (SELECT f.evidence FROM "Finding" f WHERE f.key = mh.key)) AS evidence,
+  (mh.evidence IS NULL) AS "storedEvidence"`;
 
 const LINE_FROM = `match_hits mh
   ${REGION_JOINS}
@@ -765,4 +766,6 @@ export interface LineRow {
   headName: string | null;
   headIdNumber: string | null;
   evidence: unknown;
+  /** The evidence was read from "Finding" (a finding an incremental run did not reconsider), not built by this run. */
+  storedEvidence: boolean;
 }

@@ -20,6 +20,7 @@ import {
   type MatchLine,
 } from '../../domain/matching/index.js';
 import { presets } from '../../domain/policy/index.js';
+import { findingEvidence } from '../../domain/columns.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
 import { createHousehold, day, deletePayment, uniqueTag, updatePayment, type CreatedHousehold } from './match-fixtures.js';
@@ -287,6 +288,9 @@ describe('jiuzhu match: every kind, with near misses', () => {
       expect(line.amount, key).toBe(want.amount);
       expect(line.new).toBe(true);
       expect(line.county).toBe(county.countyName);
+      // The lines describe a run's own evidence without parsing it (activities/matching/run.ts): the
+      // statements' output must have the stored schema's shape, kind by kind.
+      expect(() => findingEvidence(line.kind, line.evidence, key)).not.toThrow();
       want.check?.(line);
     }
   });
