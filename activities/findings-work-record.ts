@@ -50,6 +50,22 @@ type OrderDraft = {
   [K in WorkOrderKind]: { workflowId: string; kind: K; source: string; findingId: number | null; input: WorkOrderInputs[K] };
 }[WorkOrderKind];
 
+/** The county's townships ($3) with their responsible staff: the first active caseworker, else the township head. */
+const TOWNSHIPS_SQL = `WITH townships AS MATERIALIZED (
+  SELECT t.id, t.name, (
+    SELECT s.id FROM "Staff" s
+     WHERE s."regionId" = t.id AND s.active AND s.role::text IN ('TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD')
+     ORDER BY (s.role::text = 'TOWNSHIP_CASEWORKER') DESC, s.id LIMIT 1) AS staff_id
+    FROM "Region" t WHERE t."parentId" = $3)`;
+
+/** Open findings ($1 kinds, $2 regions, $4 period or null) with no work order or rectification item yet. */
+const OPEN_WITHOUT_WORK = `f.status = 'OPEN' AND f."clearedAt" IS NULL AND f.kind::text = ANY($1::text[]) AND f."regionId" = ANY($2::int[])
+            AND NOT EXISTS (SELECT 1 FROM "WorkOrder" w WHERE w."findingId" = f.id)
+            AND NOT EXISTS (SELECT 1 FROM "RectificationItem" ri WHERE ri."countyRegionId" = $3 AND ri."sourceRef" = 'finding:' || f.id)
+            AND ($4::text IS NULL OR f.period = $4)`;
+
+const NO_TOWNSHIP = '问题线索没有所属乡镇，无法确定整改责任单位';
+
 /** County, townships and villages of a county. */
 async function countyRegions(prisma: PrismaClient, countyRegionId: number) {
   const townships = await prisma.region.findMany({ where: { parentId: countyRegionId }, select: { id: true } });
@@ -67,12 +83,14 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   const map = only ? { ...policy.findingWork, deathRecord: 'none' as const, prisonRecord: 'none' as const } : policy.findingWork;
   const regions = await countyRegions(prisma, countyRegionId);
   const drafts: OrderDraft[] = [];
-  const skippedList: RecordWorkResult['skipped'] = [];
+  // Skipped findings in finding-id order (the loop below goes by id; the ones without a responsible
+  // township or staff are counted in the database and come with their first SKIPPED_EXAMPLES, merged by id).
+  const skippedList: Array<{ id: number; source: string; reason: string }> = [];
   let skippedCount = 0;
   const skipped = {
-    push(entry: { source: string; reason: string }) {
+    push(entry: { source: string; reason: string }, id = 0) {
       skippedCount++;
-      if (skippedList.length < SKIPPED_EXAMPLES) skippedList.push(entry);
+      if (skippedList.length < SKIPPED_EXAMPLES) skippedList.push({ id, ...entry });
     },
   };
 
@@ -149,7 +167,6 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
           regionId: number | null;
           period: string | null;
           amount: string | null;
-          /** null for a rectification finding without responsible staff (skipped: not needed). */
           evidence: unknown;
           foundAt: Date;
           townshipId: number | null;
@@ -158,14 +175,9 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
           memberId: number | null;
         }>
       >(
-        `WITH townships AS MATERIALIZED (
-           SELECT t.id, t.name, (
-             SELECT s.id FROM "Staff" s
-              WHERE s."regionId" = t.id AND s.active AND s.role::text IN ('TOWNSHIP_CASEWORKER', 'TOWNSHIP_HEAD')
-              ORDER BY (s.role::text = 'TOWNSHIP_CASEWORKER') DESC, s.id LIMIT 1) AS staff_id
-             FROM "Region" t WHERE t."parentId" = $3)
+        `${TOWNSHIPS_SQL}
          SELECT f.id, f.kind::text AS kind, f."idNumber", f."householdId", f."regionId", f.period, f.amount::text AS amount,
-                CASE WHEN NOT (f.kind::text = ANY($5::text[])) OR tw.staff_id IS NOT NULL THEN f.evidence END AS evidence,
+                f.evidence,
                 f."foundAt", tw.id AS "townshipId", tw.name AS "townshipName", tw.staff_id AS "staffId",
                 CASE WHEN f.kind::text = ANY($6::text[]) THEN (
                   SELECT m.id FROM "Member" m
@@ -174,10 +186,9 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
            FROM "Finding" f
            LEFT JOIN "Region" r ON r.id = f."regionId"
            LEFT JOIN townships tw ON tw.id = CASE WHEN r."parentId" = $3 THEN r.id ELSE r."parentId" END
-          WHERE f.status = 'OPEN' AND f."clearedAt" IS NULL AND f.kind::text = ANY($1::text[]) AND f."regionId" = ANY($2::int[])
-            AND NOT EXISTS (SELECT 1 FROM "WorkOrder" w WHERE w."findingId" = f.id)
-            AND NOT EXISTS (SELECT 1 FROM "RectificationItem" ri WHERE ri."countyRegionId" = $3 AND ri."sourceRef" = 'finding:' || f.id)
-            AND ($4::text IS NULL OR f.period = $4)
+          WHERE ${OPEN_WITHOUT_WORK}
+            -- (a rectification finding without a responsible township or staff: counted below, not read)
+            AND NOT (f.kind::text = ANY($5::text[]) AND tw.staff_id IS NULL)
           ORDER BY f.id`,
         kinds,
         regions.ids,
@@ -187,6 +198,29 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
         memberKinds,
       )
     : [];
+  // Rectification findings nobody can be made responsible for (no township, or no staff in it): however
+  // many, one aggregate and the first SKIPPED_EXAMPLES rows, not every row read back into Node.
+  const unowned = rectificationKinds.length
+    ? await prisma.$queryRawUnsafe<Array<{ id: number; townshipName: string | null; total: number }>>(
+        `${TOWNSHIPS_SQL}
+         SELECT f.id, tw.name AS "townshipName", (count(*) OVER ())::int AS total
+           FROM "Finding" f
+           LEFT JOIN "Region" r ON r.id = f."regionId"
+           LEFT JOIN townships tw ON tw.id = CASE WHEN r."parentId" = $3 THEN r.id ELSE r."parentId" END
+          WHERE ${OPEN_WITHOUT_WORK} AND f.kind::text = ANY($5::text[]) AND tw.staff_id IS NULL
+          ORDER BY f.id LIMIT ${SKIPPED_EXAMPLES}`,
+        kinds,
+        regions.ids,
+        countyRegionId,
+        only?.period ?? null,
+        rectificationKinds,
+      )
+    : [];
+  const unownedExamples = unowned.map((u) => ({
+    id: u.id,
+    source: `finding:${u.id}`,
+    reason: u.townshipName === null ? NO_TOWNSHIP : `${u.townshipName}没有在岗的民政经办人或乡镇负责人，无法指定整改责任人`,
+  }));
   for (const f of findings) {
     const work = map[f.kind as keyof typeof map];
     const source = `finding:${f.id}`;
@@ -195,7 +229,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
       if ('review' in e && e.review !== null) continue; // a review is on record: nothing to open
       const memberId = f.memberId;
       if (memberId === null) {
-        skipped.push({ source, reason: '死亡人员不在花名册中，无法开启死亡核查' });
+        skipped.push({ source, reason: '死亡人员不在花名册中，无法开启死亡核查' }, f.id);
         continue;
       }
       drafts.push({ workflowId: deathReviewWorkflowId(countyRegionId, memberId), kind: 'deathReview', source, findingId: f.id, input: { memberId, deathDate: e.deathDate, source: e.deathSource } });
@@ -203,7 +237,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
       const e = findingEvidence('paid_in_prison', f.evidence, `#${f.id}`);
       const memberId = f.memberId;
       if (memberId === null) {
-        skipped.push({ source, reason: '服刑人员不在花名册中，无法开启退出核查' });
+        skipped.push({ source, reason: '服刑人员不在花名册中，无法开启退出核查' }, f.id);
         continue;
       }
       drafts.push({ workflowId: prisonExitWorkflowId(countyRegionId, memberId), kind: 'prisonExit', source, findingId: f.id, input: { memberId, imprisonmentDate: e.custodyDate, source: e.prisonSource } });
@@ -216,7 +250,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
         e = findingEvidence('undeclared_near_relative', f.evidence, `#${f.id}`);
         filing = { staffId: e.staff.id, relative: nearRelativeOfFinding(e, f.memberId) };
       } catch (err) {
-        skipped.push({ source, reason: err instanceof Error ? err.message : String(err) });
+        skipped.push({ source, reason: err instanceof Error ? err.message : String(err) }, f.id);
         continue;
       }
       drafts.push({
@@ -227,16 +261,10 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
         input: { staffId: filing.staffId, text: askFilingText(f.id, e.name, e.relation, e.sources) },
       });
     } else if (work === 'rectification') {
-      if (f.townshipId === null || f.townshipName === null) {
-        skipped.push({ source, reason: '问题线索没有所属乡镇，无法确定整改责任单位' });
-        continue;
-      }
+      // (the query leaves out the ones without a township or staff: `unowned` above)
+      if (f.townshipId === null || f.townshipName === null || f.staffId === null) throw new Error(`finding ${f.id}: no responsible township or staff`);
       const township = { id: f.townshipId, name: f.townshipName };
       const staffId = f.staffId;
-      if (staffId === null) {
-        skipped.push({ source, reason: `${township.name}没有在岗的民政经办人或乡镇负责人，无法指定整改责任人` });
-        continue;
-      }
       const description = describeFinding(describableFinding({ kind: f.kind, evidence: f.evidence, period: f.period, amount: parseYuan(f.amount) }, `#${f.id}`));
       drafts.push({
         workflowId: rectificationWorkflowId(countyRegionId, { sourceRef: source }),
@@ -282,7 +310,13 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
     for (const r of rows) recorded[r.kind] = (recorded[r.kind] ?? 0) + 1;
   }
   const pending = await prisma.workOrder.count({ where: { countyRegionId, openedAt: null } });
-  return { recorded, pending, skipped: skippedList, skippedCount };
+  const examples = [...skippedList, ...unownedExamples].sort((a, b) => a.id - b.id).slice(0, SKIPPED_EXAMPLES);
+  return {
+    recorded,
+    pending,
+    skipped: examples.map(({ source, reason }) => ({ source, reason })),
+    skippedCount: skippedCount + (unowned[0]?.total ?? 0),
+  };
 }
 
 
