@@ -524,19 +524,59 @@ const paymentKey = (kind: FindingKind) =>
 const paymentEvidence = `'name', h."headName", 'assistanceKind', e.kind, 'paymentId', p.id, 'paidDate', ${ymd('p."paidDate"')}, 'amountPaid', p."amountPaid"`;
 
 /**
- * payment_late reads only the payments that can be late, before the joins: paid after the earliest
- * deadline of the month's schedule rows, or, for the enrolments of a kind not paid that month (quarterly
- * 特困 between quarters: the quarter's earlier deadline), after the earliest deadline of any row. One pass
- * over Payment with a small hash per month; the exact deadline of the payment's kind is checked after the
- * joins. Not a join of every payment to its enrolment.
+ * payment_late reads only the payments that can be late, before the joins, in two parts:
+ *
+ * - per month, the payments paid after the earliest deadline of the month's schedule rows: an index range
+ *   scan of Payment(period, paidDate) each, written out per month with its dates so that the planner
+ *   sees each range (a join to a table of months was planned as a pass over every payment);
+ * - for the kinds not paid in a month (quarterly 特困 between quarters), whose deadline that month is the
+ *   quarter's earlier one: the payments of their enrolments in those months, paid after that deadline
+ *   and not after the month's schedule deadline (the rest are in the first part).
+ *
+ * The exact deadline of the payment's kind is checked after the joins, so the two parts only need to hold
+ * every late payment (a payment in both is listed once: the final DISTINCT-free check keeps one row per
+ * payment because the parts do not overlap).
  */
-const LATE_PAYMENTS = `(SELECT p.* FROM /*INC:PAY*/"Payment" p
-    JOIN (SELECT month, min(last_on_time) FILTER (WHERE is_schedule) AS due, min(last_on_time) AS due_any FROM match_sched GROUP BY month) md
-      ON md.month = p.period
-    WHERE p."paidDate" <= :asOf
-      AND (p."paidDate" > md.due
-        OR (p."paidDate" > md.due_any
-          AND p."enrolmentId" IN (SELECT ex.id FROM "Enrolment" ex WHERE ex.kind IN (SELECT akind FROM match_sched WHERE NOT is_schedule))))) p`;
+function latePayments(t: MatchTables): { sql: string; params: Record<string, unknown> } {
+  const due = new Map<string, string>();
+  t.schedule.month.forEach((month, i) => {
+    if (!t.schedule.isSchedule[i]) return;
+    const last = t.schedule.lastOnTime[i]!;
+    if (!due.has(month) || last < due.get(month)!) due.set(month, last);
+  });
+  const params: Record<string, unknown> = {};
+  const branches: string[] = [];
+  [...due].forEach(([month, last], i) => {
+    if (last >= t.asOf) return; // nothing is late yet
+    Object.assign(params, { [`late_m${i}`]: month, [`late_d${i}`]: last });
+    branches.push(`SELECT p.* FROM /*INC:PAY*/"Payment" p WHERE p.period = :late_m${i} AND p."paidDate" > :late_d${i}::date AND p."paidDate" <= :asOf`);
+  });
+  // Kinds not paid in a month, with a deadline before the month's schedule deadline (or in a month without one).
+  const off = { akind: [] as string[], month: [] as string[], after: [] as string[], upTo: [] as (string | null)[] };
+  t.schedule.month.forEach((month, i) => {
+    if (t.schedule.isSchedule[i]) return;
+    const last = t.schedule.lastOnTime[i]!;
+    const upTo = due.get(month) ?? null;
+    if (last >= t.asOf || (upTo !== null && last >= upTo)) return;
+    off.akind.push(t.schedule.akind[i]!);
+    off.month.push(month);
+    off.after.push(last);
+    off.upTo.push(upTo);
+  });
+  if (off.akind.length > 0) {
+    Object.assign(params, { late_off_akind: off.akind, late_off_month: off.month, late_off_after: off.after, late_off_upto: off.upTo });
+    // Enrolment first, its payments by the enrolment's index (OFFSET 0 keeps it so: by period, the window
+    // would hold every on-time payment of the monthly kinds).
+    branches.push(`SELECT p.* FROM "Enrolment" ex
+        CROSS JOIN LATERAL (SELECT * FROM /*INC:PAY*/"Payment" p WHERE p."enrolmentId" = ex.id OFFSET 0) p
+        JOIN unnest(:late_off_akind::"AssistanceKind"[], :late_off_month::text[], :late_off_after::date[], :late_off_upto::date[]) AS o(akind, month, after, up_to)
+          ON o.akind = ex.kind AND o.month = p.period
+        WHERE ex.kind = ANY(:late_off_akind::"AssistanceKind"[])
+          AND p."paidDate" > o.after AND p."paidDate" <= :asOf AND (o.up_to IS NULL OR p."paidDate" <= o.up_to)`);
+  }
+  if (branches.length === 0) return { sql: `(SELECT p.* FROM "Payment" p WHERE false) p`, params };
+  return { sql: `(${branches.join('\n    UNION ALL ')}) p`, params };
+}
 
 const PAYMENT_LATE = `
 WITH ${SCOPE}, ${SCHED},
@@ -544,7 +584,7 @@ cand AS (
   SELECT ${paymentKey('payment_late')}, p."amountPaid" AS amount,
     jsonb_build_object(${paymentEvidence}, 'dueDate', ${ymd('s.last_on_time')}, 'daysLate', p."paidDate" - s.last_on_time,
       'recordedDueDate', ${ymd('p."dueDate"')}) AS evidence
-  FROM ${PAYMENTS.replace('/*INC:PAY*/"Payment" p', LATE_PAYMENTS)}
+  FROM ${PAYMENTS.replace('/*INC:PAY*/"Payment" p', '/*LATE_PAYMENTS*/')}
   JOIN sched s ON s.akind = e.kind AND s.month = p.period
   WHERE p."paidDate" > s.last_on_time AND p."paidDate" <= :asOf
 ),${store('payment_late')}`;
@@ -682,7 +722,13 @@ export function kindStatement(kind: FindingKind, countyId: number, t: MatchTable
     inc_periods: incremental?.periods ?? [],
     inc_households: incremental?.households ?? [],
   };
-  const text = STATEMENTS[kind].replace(/\/\*INC:(\w+)\*\/("Payment" p)?/g, (_, name: string, payment: string | undefined) => {
+  let statement = STATEMENTS[kind];
+  if (kind === 'payment_late') {
+    const late = latePayments(t);
+    statement = statement.replace('/*LATE_PAYMENTS*/', late.sql);
+    Object.assign(all, late.params);
+  }
+  const text = statement.replace(/\/\*INC:(\w+)\*\/("Payment" p)?/g, (_, name: string, payment: string | undefined) => {
     if (!incremental) return payment ?? '';
     const sql = INCREMENTAL[name];
     if (sql === undefined) throw new Error(`unknown incremental marker ${name}`);

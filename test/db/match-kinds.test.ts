@@ -23,7 +23,7 @@ import { presets } from '../../domain/policy/index.js';
 import { findingEvidence } from '../../domain/columns.js';
 import { createTestCounty, type TestCounty } from '../support/county.js';
 import { freshIdNumber } from '../support/ids.js';
-import { createHousehold, day, deletePayment, uniqueTag, updatePayment, type CreatedHousehold } from './match-fixtures.js';
+import { addPayment, createHousehold, day, deletePayment, uniqueTag, updatePayment, type CreatedHousehold } from './match-fixtures.js';
 import { testDatabaseUrl } from '../support/database.js';
 
 const prisma = createPrismaClient(testDatabaseUrl());
@@ -199,6 +199,17 @@ beforeAll(async () => {
   expect_('payment_late', findingKey('payment_late', h2.headIdNumber, '2024-07', 'TEKUN_DISPERSED'), 1500, (l) => {
     expect(l.evidence).toMatchObject({ daysLate: 2 });
   });
+
+  // A quarterly kind paid for a month between quarters is judged by its quarter's deadline (2024-07-10):
+  // paid on 2024-08-05, before the monthly kinds' deadline of that month, it is late all the same.
+  const h3 = await hh(v12, 'TEKUN_DISPERSED', 500, '2024-07-01');
+  await addPayment(prisma, h3, h3.enrolments[0]!.id, '2024-08', 500, '2024-08-05');
+  expect_('payment_late', findingKey('payment_late', h3.headIdNumber, '2024-08', 'TEKUN_DISPERSED'), 500, (l) => {
+    expect(l.evidence).toMatchObject({ dueDate: '2024-07-10', paidDate: '2024-08-05', daysLate: 26 });
+  });
+  // … and a monthly kind paid on that day is on time.
+  const h4 = await hh(v12, 'URBAN_DIBAO', 450, '2024-07-01');
+  await updatePayment(prisma, h4.enrolments[0]!.id, '2024-08', { paidDate: '2024-08-05' });
 
   // ---- payment_short
   const i1 = await hh(v21, 'RURAL_DIBAO', 500, '2024-09-01');
