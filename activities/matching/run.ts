@@ -234,6 +234,21 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
   }
 }
 
+/**
+ * The recorded changes no later incremental run can need: an incremental run reads the changes its
+ * predecessor's snapshot did not see (incremental.ts), and its predecessor is the latest finished run of
+ * one of its counties, whose snapshot is no older than the oldest among the latest runs of every county
+ * matched so far (this run included: it is finished in its own transaction). A change committed before
+ * that snapshot's xmin is visible to all of them. A county never matched has no predecessor (its first
+ * run is a full one) and holds nothing back.
+ */
+const PRUNE_CHANGES_SQL = `
+DELETE FROM "MatchChange" WHERE xid < (
+  SELECT min(pg_snapshot_xmin((l.watermarks->>'snapshot')::pg_snapshot)::text::bigint)
+  FROM (SELECT DISTINCT ON (c) c, r.watermarks FROM "MatchRun" r CROSS JOIN LATERAL unnest(r."countyIds") c
+        WHERE r."finishedAt" IS NOT NULL ORDER BY c, r.id DESC) l
+  WHERE l.watermarks ? 'snapshot')`;
+
 export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions): Promise<MatchRunResult> {
   const started = performance.now();
   return prisma.$transaction(
@@ -394,6 +409,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         mode.full,
         JSON.stringify(watermarks),
       );
+      await tx.$executeRawUnsafe(PRUNE_CHANGES_SQL);
       return out;
     },
     { timeout: opts.timeoutMs ?? 6 * 3_600_000, maxWait: 120_000 },
