@@ -77,6 +77,9 @@ function runSize(members: number, url: string, extra: string[]): Promise<SizeRes
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(2);
+/** runMatching's phases, in seconds (older results files have none). */
+const phaseLine = (p: Record<string, number> | undefined) =>
+  p ? ['planMs', 'setupMs', 'clearMs', 'restMs', 'summaryMs', 'linesMs', 'pruneMs'].filter((k) => k in p).map((k) => `${k.replace(/Ms$/, '')} ${s(p[k]!)}`).join(', ') : '—';
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '—');
 const pad = (text: string, n: number) => {
   let w = 0;
@@ -86,7 +89,7 @@ const pad = (text: string, n: number) => {
 const lpad = (text: string, n: number) => ' '.repeat(Math.max(0, n - text.length)) + text;
 
 function cliLine(label: string, c: CliRun, floorMs: number): string {
-  return `   ${pad(label, 26)}${lpad(s(c.ms), 8)} s  ${lpad(ratio(c.ms, floorMs), 6)}×   matching ${s(c.matchMs)} s, start-up and exit ${s(c.ms - c.matchMs)} s, ${c.found} findings, ${c.lines} JSON lines, maxRSS ${c.maxRssMib} MiB, load ${c.load}${c.full ? '' : ' (incremental)'}`;
+  return `   ${pad(label, 26)}${lpad(s(c.ms), 8)} s  ${lpad(ratio(c.ms, floorMs), 6)}×   matching ${s(c.matchMs)} s, start-up and exit ${s(c.ms - c.matchMs)} s, ${c.found} findings, ${c.lines} JSON lines, maxRSS ${c.maxRssMib} MiB, load ${c.load}${c.full ? '' : ' (incremental)'}\n${pad('', 29)}of the matching: ${phaseLine(c.phases)}`;
 }
 
 function table(r: SizeResult): string {

@@ -44,6 +44,8 @@ export interface CliRun {
   full: boolean;
   /** runMatching's own time (from the MatchRun row): the rest of `ms` is start-up and shut-down. */
   matchMs: number;
+  /** Where runMatching's time went (MatchRun.summary.phases: plan, set-up, statements, clearing, rest, summary, lines, prune). */
+  phases: Record<string, number>;
   statements: Array<{ kind: FindingKind; found: number; inserted: number; ms: number }>;
   found: number;
   lines: number;
@@ -127,7 +129,7 @@ async function cliMatch(client: pg.Client, url: string, county: string, asOf: st
   const run = await client.query<{
     id: number;
     full: boolean;
-    summary: { statements: Array<CliRun['statements'][number] & { reopened?: number }>; phases: { ms: number }; kinds: Array<{ found: number }>; cleared: Array<{ cleared: number }> };
+    summary: { statements: Array<CliRun['statements'][number] & { reopened?: number }>; phases: Record<string, number> & { ms: number }; kinds: Array<{ found: number }>; cleared: Array<{ cleared: number }> };
   }>(
     `SELECT id, "full", summary FROM "MatchRun" ORDER BY id DESC LIMIT 1`,
   );
@@ -138,6 +140,7 @@ async function cliMatch(client: pg.Client, url: string, county: string, asOf: st
     runId: r.id,
     full: r.full,
     matchMs: r.summary.phases.ms,
+    phases: r.summary.phases,
     statements: r.summary.statements.map(({ kind, found, inserted, ms: t }) => ({ kind, found, inserted, ms: t })),
     // Every open finding of the county (an incremental run's statements count only what they reconsidered).
     found: r.summary.kinds.reduce((s, x) => s + x.found, 0),

@@ -117,7 +117,18 @@ export interface MatchRunResult {
   auditId: bigint;
   ms: number;
   /** Where the time went: the kind statements, the summary and examples, the streamed lines. */
-  phases: { statementsMs: number; summaryMs: number; linesMs: number };
+  phases: {
+    statementsMs: number;
+    summaryMs: number;
+    linesMs: number;
+    /** Parts of statementsMs: deciding full or incremental, each county's set-up, clearing, and (incremental) listing the findings not reconsidered. */
+    planMs: number;
+    setupMs: number;
+    clearMs: number;
+    restMs: number;
+    /** Pruning the change log after the run (not in `ms`). */
+    pruneMs: number;
+  };
   /**
    * Full or incremental. An incremental run's statements (and `statements`) cover what it reconsidered;
    * its kinds, townships, examples and lines cover every open finding of the counties, the ones it did not
@@ -175,6 +186,7 @@ export function toMatchLine(row: LineRow): MatchLine {
 }
 
 async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opts: RunMatchingOptions, out: MatchRunResult, mode: RunMode, judgedOut: Record<string, string[]>): Promise<void> {
+  let mark = performance.now();
   for (const { text, values } of setupStatements(county.id, tables)) await tx.$executeRawUnsafe(text, ...values);
   const due = await tx.$queryRawUnsafe<Array<{ m: string }>>(`SELECT akind::text || '|' || month AS m FROM match_due_months ORDER BY 1`);
   const dueMonths = due.map((r) => r.m);
@@ -185,6 +197,7 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
   for (const pkind of [...new Set(rows.map((r) => r.pkind))]) {
     out.periods.push({ county: county.name, paymentKind: pkind, runs: periodRuns(rows.filter((r) => r.pkind === pkind)) });
   }
+  out.phases.setupMs += performance.now() - mark;
   for (const kind of FINDING_KINDS) {
     if (kind === 'undeclared_near_relative' && !tables.nearRelatives.enabled) {
       out.skipped.push({ county: county.name, kind, reason: '本县政策未启用近亲属备案' });
@@ -209,6 +222,7 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
     opts.onStatement?.(result);
   }
   // Statistics for the clearing below (key only: sampling the evidence column costs more than the rest).
+  mark = performance.now();
   await tx.$executeRawUnsafe('ANALYZE match_hits (key)');
   const judged = FINDING_KINDS.filter((k) => !out.skipped.some((x) => x.county === county.name && x.kind === k));
   const clear = mode.full
@@ -216,6 +230,8 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
     : compileSql(CLEAR_SQL.replace('AND f.key NOT IN', `AND ${RECONSIDERED} AND f.key NOT IN`), { county: county.id, run: out.runId, kinds: judged, nearRelatives: mode.nearRelatives });
   const cleared = await tx.$queryRawUnsafe<Array<{ kind: FindingKind; cleared: number }>>(clear.text, ...clear.values);
   for (const c of cleared) out.cleared.push({ county: county.name, kind: c.kind, cleared: c.cleared });
+  out.phases.clearMs += performance.now() - mark;
+  mark = performance.now();
   if (!mode.full) {
     // The findings not reconsidered stand as they are: listed with the ones found, for the report (their
     // evidence is read from "Finding" by the lines, not copied).
@@ -232,6 +248,7 @@ async function matchCounty(tx: Tx, county: MatchCounty, tables: MatchTables, opt
     );
     await tx.$executeRawUnsafe(rest.text, ...rest.values);
   }
+  out.phases.restMs += performance.now() - mark;
 }
 
 /**
@@ -272,7 +289,7 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
         lines: 0,
         auditId: 0n,
         ms: 0,
-        phases: { statementsMs: 0, summaryMs: 0, linesMs: 0 },
+        phases: { statementsMs: 0, summaryMs: 0, linesMs: 0, planMs: 0, setupMs: 0, clearMs: 0, restMs: 0, pruneMs: 0 },
         mode: { full: true, reason: null },
       };
       // Each statement runs once: LLVM compilation (PostgreSQL's JIT, on by default above a cost of
@@ -289,7 +306,9 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
       const [span] = await tx.$queryRawUnsafe<Array<{ fromMonth: string | null; deathDates: string[] }>>(range.text, ...range.values);
       const policies = Object.fromEntries(opts.counties.map((c) => [c.id, policyFingerprint(c.policy, opts.calendar)]));
       const fromMonth = span?.fromMonth ?? null;
+      const planStarted = performance.now();
       const mode = await planRun(tx, { runId: out.runId, countyIds: opts.counties.map((c) => c.id), asOf: opts.asOf, fromMonth, policies, full: opts.incremental !== true });
+      out.phases.planMs = performance.now() - planStarted;
       out.mode = mode.full
         ? mode
         : { full: false, previousRunId: mode.previousRunId, households: mode.changes.households, periods: mode.changes.periods, changes: mode.changes.rows };
@@ -403,13 +422,15 @@ export async function runMatching(prisma: PrismaClient, opts: RunMatchingOptions
           skipped: out.skipped,
           auditId: String(audit.id),
           statements: out.statements.map((x) => ({ countyId: x.countyId, kind: x.kind, found: x.found, inserted: x.inserted, ms: Math.round(x.ms) })),
-          phases: { statementsMs: Math.round(out.phases.statementsMs), summaryMs: Math.round(out.phases.summaryMs), linesMs: Math.round(out.phases.linesMs), ms: Math.round(out.ms) },
+          phases: { ...Object.fromEntries(Object.entries(out.phases).map(([k, v]) => [k, Math.round(v)])), ms: Math.round(out.ms) },
           mode: out.mode,
         }),
         mode.full,
         JSON.stringify(watermarks),
       );
+      const pruneStarted = performance.now();
       await tx.$executeRawUnsafe(PRUNE_CHANGES_SQL);
+      out.phases.pruneMs = performance.now() - pruneStarted;
       return out;
     },
     { timeout: opts.timeoutMs ?? 6 * 3_600_000, maxWait: 120_000 },

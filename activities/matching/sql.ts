@@ -565,14 +565,18 @@ function latePayments(t: MatchTables): { sql: string; params: Record<string, unk
   });
   if (off.akind.length > 0) {
     Object.assign(params, { late_off_akind: off.akind, late_off_month: off.month, late_off_after: off.after, late_off_upto: off.upTo });
-    // Enrolment first, its payments by the enrolment's index (OFFSET 0 keeps it so: by period, the window
-    // would hold every on-time payment of the monthly kinds).
-    branches.push(`SELECT p.* FROM "Enrolment" ex
-        CROSS JOIN LATERAL (SELECT * FROM /*INC:PAY*/"Payment" p WHERE p."enrolmentId" = ex.id OFFSET 0) p
+    // Enrolment first: the periods of its payments from the enrolment's unique index alone (an index-only
+    // scan, kept so by OFFSET 0 and the materialised list: by period, the window would hold every on-time
+    // payment of the monthly kinds), matched to the kind's months at once, and only those payments read.
+    branches.push(`(WITH periods AS MATERIALIZED (
+          SELECT ex.id, ex.kind, px.period FROM "Enrolment" ex
+          CROSS JOIN LATERAL (SELECT px.period FROM "Payment" px WHERE px."enrolmentId" = ex.id OFFSET 0) px
+          WHERE ex.kind = ANY(:late_off_akind::"AssistanceKind"[]))
+        SELECT p.* FROM periods pp
         JOIN unnest(:late_off_akind::"AssistanceKind"[], :late_off_month::text[], :late_off_after::date[], :late_off_upto::date[]) AS o(akind, month, after, up_to)
-          ON o.akind = ex.kind AND o.month = p.period
-        WHERE ex.kind = ANY(:late_off_akind::"AssistanceKind"[])
-          AND p."paidDate" > o.after AND p."paidDate" <= :asOf AND (o.up_to IS NULL OR p."paidDate" <= o.up_to)`);
+          ON o.akind = pp.kind AND o.month = pp.period
+        CROSS JOIN LATERAL (SELECT * FROM /*INC:PAY*/"Payment" p WHERE p."enrolmentId" = pp.id AND p.period = pp.period OFFSET 0) p
+        WHERE p."paidDate" > o.after AND p."paidDate" <= :asOf AND (o.up_to IS NULL OR p."paidDate" <= o.up_to))`);
   }
   if (branches.length === 0) return { sql: `(SELECT p.* FROM "Payment" p WHERE false) p`, params };
   return { sql: `(${branches.join('\n    UNION ALL ')}) p`, params };
