@@ -13,6 +13,11 @@ import { ASSISTANCE_KIND_LABELS, type AssistanceKind } from './vocabulary.js';
 
 const KIND_INDEX: Record<AssistanceKind, number> = { URBAN_DIBAO: 0, RURAL_DIBAO: 1, TEKUN_DISPERSED: 2, TEKUN_CENTRALIZED: 3 };
 
+/** Flags of RosterFileChecks.firsts. */
+export const FIRST_HOUSEHOLD = 1;
+export const FIRST_MEMBER = 2;
+export const FIRST_ENROLMENT = 4;
+
 /** FNV-1a over UTF-16 code units, 32 bits. */
 export function hash32(...parts: string[]): number {
   let h = 0x811c9dc5;
@@ -80,6 +85,14 @@ export class RosterFileChecks {
   private readonly mKinds = new IntColumn();
   private readonly mSig = new IntColumn();
   private readonly mNext = new IntColumn();
+
+  /**
+   * What the last row `check` accepted was the first of (FIRST_HOUSEHOLD | FIRST_MEMBER | FIRST_ENROLMENT):
+   * the first accepted line of its household, of its member in that household, of its household's
+   * enrolment of that kind. The roster's set-based write takes those rows (the first line of each key
+   * wins) without sorting the whole file for them.
+   */
+  firsts = 0;
 
   /** Different households, members (per household) and enrolments accepted so far. */
   sizes(): { households: number; members: number; enrolments: number } {
@@ -149,6 +162,7 @@ export class RosterFileChecks {
     if (errors.length > 0) return errors;
 
     // Remember.
+    let firsts = h === undefined ? FIRST_HOUSEHOLD : 0;
     let hi = h;
     if (hi === undefined) {
       hi = this.hLine.push(line);
@@ -163,12 +177,14 @@ export class RosterFileChecks {
       eSlot = hi * 4 + kind;
     }
     if (this.eLine.get(eSlot) === 0) {
+      firsts |= FIRST_ENROLMENT;
       this.eLine.set(eSlot, line);
       this.eAmount.set(eSlot, amountHash);
       this.eRest.set(eSlot, restHash);
       this.enrolmentCount++;
     }
     if (m === undefined) {
+      firsts |= FIRST_MEMBER;
       const i = this.mLine.push(line);
       this.mHousehold.push(hi);
       this.mKinds.push(1 << kind);
@@ -178,6 +194,7 @@ export class RosterFileChecks {
     } else {
       this.mKinds.set(m, this.mKinds.get(m) | (1 << kind));
     }
+    this.firsts = firsts;
     return [];
   }
 }

@@ -481,7 +481,7 @@ async function readAndWrite(
     if (!parsed.ok) errors = parsed.errors;
     else {
       errors = checks ? checks.check(parsed.value as RosterRow, raw.line) : [];
-      if (errors.length === 0) items.push({ line: raw.line, row: parsed.value, cells: raw.cells });
+      if (errors.length === 0) items.push({ line: raw.line, row: parsed.value, cells: raw.cells, firsts: checks?.firsts });
     }
     if (errors.length > 0) {
       refusedHere.push({ line: raw.line, reasons: errors, cells: raw.cells });

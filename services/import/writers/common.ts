@@ -11,6 +11,8 @@ export interface Item<R> {
   line: number;
   row: R;
   cells: Cell[];
+  /** Roster: which keys this row is the first accepted line of (RosterFileChecks.firsts). */
+  firsts?: number;
 }
 
 export interface Rejection {

@@ -259,6 +259,7 @@ async function resolveAndWrite(
   const { result: created } = await withBulkLoad(tx, 'Payment', o.staged - rejections.length, insert, {
     ...o.bulk,
     rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx', 'Payment_enrolmentId_period_key'],
+    rebuildPrimaryKey: true,
   });
   o.counts.created += created;
   o.counts.updated += Number(changed[0]?.updated ?? 0);

@@ -8,14 +8,18 @@
 // made the others agree). The previous version of every stored row that changes goes to ImportChange,
 // then changed rows are updated and new ones inserted.
 // A large first load re-creates the foreign keys of Household, Member and Enrolment once (../bulk.ts).
-import type { RosterRow } from '../../../domain/import/index.js';
+import { FIRST_ENROLMENT, FIRST_HOUSEHOLD, FIRST_MEMBER, type RosterRow } from '../../../domain/import/index.js';
 import { withBulkLoad } from '../bulk.js';
 import { createStage } from './stage.js';
 import { jsonRows, newCounts, recordChanges, type EntityCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
 
-/** The staging table's columns, in StageRow order. */
+/**
+ * The staging table's columns, in StageRow order. `f`: which keys the row is the first line of
+ * (RosterFileChecks.firsts: 1 household, 2 member, 4 enrolment), so that the first line of each key is
+ * a filter, not a sort of the whole file.
+ */
 const STAGE_COLUMNS =
-  'line int, township text, village text, head_name text, hid text, name text, mid text, relation text, status text, kind text, institution text, amount text, start_date text';
+  'line int, township text, village text, head_name text, hid text, name text, mid text, relation text, status text, kind text, institution text, amount text, start_date text, f int';
 
 type StageRow = [
   line: number,
@@ -31,6 +35,7 @@ type StageRow = [
   institution: string | null,
   amount: string,
   startDate: string,
+  firsts: number,
 ];
 
 /**
@@ -105,12 +110,12 @@ export async function createRosterWriter(
       counts.institutions!.unchanged += names.length - created;
     }
 
-    // Households: the first line of each head.
+    // Households: the first line of each head (the file checks marked it).
     await tx.$executeRawUnsafe(
       `CREATE TEMP TABLE import_roster_h ON COMMIT DROP AS
-       SELECT DISTINCT ON (s.hid) s.line, g.r, s.head_name AS n, s.hid AS i
+       SELECT s.line, g.r, s.head_name AS n, s.hid AS i
          FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
-        ORDER BY s.hid, s.line`,
+        WHERE s.f & ${FIRST_HOUSEHOLD} <> 0`,
     );
     await tx.$executeRawUnsafe(`ANALYZE import_roster_h`);
     await recordChanges(
@@ -140,15 +145,15 @@ export async function createRosterWriter(
             WHERE NOT EXISTS (SELECT 1 FROM "Household" x WHERE x."headIdNumber" = t.i) ORDER BY line`,
           counts.households!,
         ),
-      ctx.bulk,
+      { ...ctx.bulk, rebuildIndexes: ['Household_regionId_idx', 'Household_headIdNumber_key'] },
     );
 
     // Members: the first line of each (head, member).
     await tx.$executeRawUnsafe(
       `CREATE TEMP TABLE import_roster_m ON COMMIT DROP AS
-       SELECT DISTINCT ON (s.hid, s.mid) s.line, h.id AS h, s.name AS n, s.mid AS i, s.relation AS r, s.status::"MemberStatus" AS s
+       SELECT s.line, h.id AS h, s.name AS n, s.mid AS i, s.relation AS r, s.status::"MemberStatus" AS s
          FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
-        ORDER BY s.hid, s.mid, s.line`,
+        WHERE s.f & ${FIRST_MEMBER} <> 0`,
     );
     await tx.$executeRawUnsafe(`ANALYZE import_roster_m`);
     await recordChanges(
@@ -179,16 +184,16 @@ export async function createRosterWriter(
             WHERE NOT EXISTS (SELECT 1 FROM "Member" x WHERE x."householdId" = t.h AND x."idNumber" = t.i) ORDER BY line`,
           counts.members!,
         ),
-      ctx.bulk,
+      { ...ctx.bulk, rebuildIndexes: ['Member_idNumber_idx', 'Member_householdId_idNumber_key'] },
     );
 
     // Enrolments (ACTIVE again if the roster lists an ended one): the first line of each (head, kind).
     await tx.$executeRawUnsafe(
       `CREATE TEMP TABLE import_roster_e ON COMMIT DROP AS
-       SELECT DISTINCT ON (s.hid, s.kind) s.line, h.id AS h, s.kind::"AssistanceKind" AS k, i.id AS inst, s.amount::numeric AS amt, s.start_date::date AS sd
+       SELECT s.line, h.id AS h, s.kind::"AssistanceKind" AS k, i.id AS inst, s.amount::numeric AS amt, s.start_date::date AS sd
          FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
          LEFT JOIN "Institution" i ON i.name = s.institution
-        ORDER BY s.hid, s.kind, s.line`,
+        WHERE s.f & ${FIRST_ENROLMENT} <> 0`,
     );
     await tx.$executeRawUnsafe(`ANALYZE import_roster_e`);
     await recordChanges(
@@ -222,7 +227,7 @@ export async function createRosterWriter(
             WHERE NOT EXISTS (SELECT 1 FROM "Enrolment" x WHERE x."householdId" = t.h AND x.kind = t.k) ORDER BY line`,
           counts.enrolments!,
         ),
-      ctx.bulk,
+      { ...ctx.bulk, rebuildIndexes: ['Enrolment_kind_status_idx', 'Enrolment_householdId_kind_key'] },
     );
   }
 
@@ -233,8 +238,8 @@ export async function createRosterWriter(
     async flush(items: Item<RosterRow>[]): Promise<Rejection[]> {
       const rows: StageRow[] = new Array(items.length);
       for (let i = 0; i < items.length; i++) {
-        const { line, row: r } = items[i]!;
-        rows[i] = [line, r.township, r.village, r.headName, r.headIdNumber, r.memberName, r.memberIdNumber, r.relation, r.status, r.kind, r.institution, r.monthlyAmount, r.startDate];
+        const { line, row: r, firsts } = items[i]!;
+        rows[i] = [line, r.township, r.village, r.headName, r.headIdNumber, r.memberName, r.memberIdNumber, r.relation, r.status, r.kind, r.institution, r.monthlyAmount, r.startDate, firsts ?? 0];
       }
       await stage.add(rows);
       staged += rows.length;
