@@ -67,20 +67,21 @@ export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string |
     return a;
   };
 
+  const stageRow = (line: number, row: PaymentRow) => {
+    months.add(row.month);
+    const account = row.account === null ? null : accountOf(row.account);
+    stage.push([line, row.headIdNumber, row.kind, row.month, row.amountDue, row.amountPaid, row.paidDate, cellName(row.payee), account?.masked ?? null, account?.hash ?? null]);
+    staged++;
+  };
   return {
     counts,
     close: () => stage.close(),
     finish: (accepted) => finishSingle(counts.payments!, accepted),
+    stage: stageRow,
+    send: () => stage.send(),
     async flush(items: Item<PaymentRow>[]): Promise<Rejection[]> {
-      const rows: StageRow[] = new Array(items.length);
-      for (let i = 0; i < items.length; i++) {
-        const { line, row } = items[i]!;
-        months.add(row.month);
-        const account = row.account === null ? null : accountOf(row.account);
-        rows[i] = [line, row.headIdNumber, row.kind, row.month, row.amountDue, row.amountPaid, row.paidDate, cellName(row.payee), account?.masked ?? null, account?.hash ?? null];
-      }
-      await stage.add(rows);
-      staged += rows.length;
+      for (const { line, row } of items) stageRow(line, row);
+      await stage.send();
       return [];
     },
     async complete(write) {

@@ -231,18 +231,19 @@ export async function createRosterWriter(
     );
   }
 
+  const stageRow = (line: number, r: RosterRow, firsts: number) => {
+    stage.push([line, r.township, r.village, r.headName, r.headIdNumber, r.memberName, r.memberIdNumber, r.relation, r.status, r.kind, r.institution, r.monthlyAmount, r.startDate, firsts]);
+    staged++;
+  };
   return {
     counts,
     finish,
     close: () => stage.close(),
+    stage: stageRow,
+    send: () => stage.send(),
     async flush(items: Item<RosterRow>[]): Promise<Rejection[]> {
-      const rows: StageRow[] = new Array(items.length);
-      for (let i = 0; i < items.length; i++) {
-        const { line, row: r, firsts } = items[i]!;
-        rows[i] = [line, r.township, r.village, r.headName, r.headIdNumber, r.memberName, r.memberIdNumber, r.relation, r.status, r.kind, r.institution, r.monthlyAmount, r.startDate, firsts ?? 0];
-      }
-      await stage.add(rows);
-      staged += rows.length;
+      for (const { line, row, firsts } of items) stageRow(line, row, firsts ?? 0);
+      await stage.send();
       return [];
     },
     async complete(shouldWrite) {
