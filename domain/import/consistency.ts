@@ -211,3 +211,60 @@ export class DuplicateTracker {
     return undefined;
   }
 }
+
+/**
+ * Tells whether any key was added twice, in little memory (two 32-bit hashes a key, no strings kept):
+ * `repeated` is true when a key came again — or, very rarely (about 1 in 10^12 at a million keys), when
+ * two different keys hash alike. So `repeated === false` proves that every key was different; true
+ * only says "maybe": the caller then checks the exact way.
+ */
+export class RepeatedKeys {
+  private table = new Int32Array(2 * 1024);
+  private used = new Uint8Array(1024);
+  private size = 0;
+  repeated = false;
+
+  /** The key is the sequence of parts (a separator between them). */
+  add(...parts: string[]): void {
+    if (this.repeated) return;
+    let a = 0x811c9dc5;
+    let b = 0x2545f491;
+    for (const s of parts) {
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        b ^= b >>> 15;
+      }
+      a = Math.imul(a ^ 0x1f, 0x01000193);
+      b = Math.imul(b ^ 0x1f, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    if (this.insert(a | 0, b | 0)) this.repeated = true;
+  }
+
+  /** True when (a, b) was there already. */
+  private insert(a: number, b: number): boolean {
+    if ((this.size + 1) * 2 > this.used.length) this.grow();
+    const mask = this.used.length - 1;
+    for (let i = (a ^ (b >>> 7)) & mask; ; i = (i + 1) & mask) {
+      if (this.used[i] === 0) {
+        this.used[i] = 1;
+        this.table[2 * i] = a;
+        this.table[2 * i + 1] = b;
+        this.size++;
+        return false;
+      }
+      if (this.table[2 * i] === a && this.table[2 * i + 1] === b) return true;
+    }
+  }
+
+  private grow(): void {
+    const oldTable = this.table;
+    const oldUsed = this.used;
+    this.table = new Int32Array(oldTable.length * 2);
+    this.used = new Uint8Array(oldUsed.length * 2);
+    this.size = 0;
+    for (let i = 0; i < oldUsed.length; i++) if (oldUsed[i] === 1) this.insert(oldTable[2 * i]!, oldTable[2 * i + 1]!);
+  }
+}
