@@ -55,14 +55,15 @@ async function tableRows(tx: Tx, table: string, cap: number): Promise<number> {
 
 /**
  * Runs `write` (one or more set-based statements that insert/update `table`) in bulk mode when it pays
- * (see the top of this file), else as it is. `incoming`: rows the write may insert.
+ * (see the top of this file), else as it is. `incoming`: rows the write may insert. `write` is told which
+ * mode it runs in (in bulk mode no other session can read or write the table until the commit).
  */
-export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, write: () => Promise<T>, opts: BulkOptions = {}): Promise<{ result: T; mode: BulkMode }> {
+export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, write: (mode: BulkMode) => Promise<T>, opts: BulkOptions = {}): Promise<{ result: T; mode: BulkMode }> {
   const mode = opts.mode ?? 'auto';
-  if (mode === 'never' || incoming <= 0) return { result: await write(), mode: 'row-wise' };
+  if (mode === 'never' || incoming <= 0) return { result: await write('row-wise'), mode: 'row-wise' };
   if (mode === 'auto') {
-    if (incoming < (opts.minRows ?? 2_000)) return { result: await write(), mode: 'row-wise' };
-    if ((await tableRows(tx, table, incoming)) > incoming) return { result: await write(), mode: 'row-wise' };
+    if (incoming < (opts.minRows ?? 2_000)) return { result: await write('row-wise'), mode: 'row-wise' };
+    if ((await tableRows(tx, table, incoming)) > incoming) return { result: await write('row-wise'), mode: 'row-wise' };
   }
   const t = quoteIdent(table);
   const fks = await tx.$queryRawUnsafe<{ name: string; def: string; ref: string }[]>(
@@ -92,7 +93,7 @@ export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, w
         t,
       )
     : [];
-  if (fks.length === 0 && indexes.length === 0 && primary.length === 0) return { result: await write(), mode: 'row-wise' };
+  if (fks.length === 0 && indexes.length === 0 && primary.length === 0) return { result: await write('row-wise'), mode: 'row-wise' };
 
   // The locks first, all at once and briefly waited for: a session holding one of them makes this
   // import write row-wise rather than wait (or deadlock with it).
@@ -107,14 +108,14 @@ export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, w
     log('import').info({ err, table }, '批量模式未取得表锁，改为逐行写入');
     await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT jiuzhu_bulk`);
     await tx.$executeRawUnsafe(`RELEASE SAVEPOINT jiuzhu_bulk`);
-    return { result: await write(), mode: 'row-wise' };
+    return { result: await write('row-wise'), mode: 'row-wise' };
   }
   await tx.$executeRawUnsafe(`RELEASE SAVEPOINT jiuzhu_bulk`);
 
   for (const f of fks) await tx.$executeRawUnsafe(`ALTER TABLE ${t} DROP CONSTRAINT ${quoteIdent(f.name)}`);
   for (const i of indexes) await tx.$executeRawUnsafe(`DROP INDEX ${quoteIdent(i.name)}`);
   for (const k of primary) await tx.$executeRawUnsafe(`ALTER TABLE ${t} DROP CONSTRAINT ${quoteIdent(k.name)}`);
-  const result = await write();
+  const result = await write('bulk');
   await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '256MB'`);
   for (const k of primary) await tx.$executeRawUnsafe(`ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(k.name)} ${k.def}`);
   for (const i of indexes) await tx.$executeRawUnsafe(i.def);

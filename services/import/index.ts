@@ -238,6 +238,9 @@ function createWriter(kind: Exclude<ImportKind, 'payments' | 'roster'>, ctx: Wri
 export async function importFile(opts: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
   const { prisma, kind } = opts;
+  // Connect while the file is hashed (the client's first query costs a few hundred milliseconds);
+  // a failure shows in the first real query below, as before.
+  void prisma.$queryRawUnsafe('SELECT 1').catch(() => {});
   const source = await inspectFile(opts.file, { encoding: opts.encoding });
   const { policy, countyName } = resolvePolicy(opts);
   const hashKey = opts.hashKey ? { key: opts.hashKey, isDevDefault: false } : resolveHashKey();

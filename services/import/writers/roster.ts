@@ -9,7 +9,7 @@
 // then changed rows are updated and new ones inserted.
 // A large first load re-creates the foreign keys of Household, Member and Enrolment once (../bulk.ts).
 import { FIRST_ENROLMENT, FIRST_HOUSEHOLD, FIRST_MEMBER, type RosterRow } from '../../../domain/import/index.js';
-import { withBulkLoad } from '../bulk.js';
+import { withBulkLoad, type BulkMode } from '../bulk.js';
 import { createStage } from './stage.js';
 import { jsonRows, newCounts, recordChanges, type EntityCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
 
@@ -71,6 +71,17 @@ export async function createRosterWriter(
     c.created += await tx.$executeRawUnsafe(insertSql);
   }
 
+  /**
+   * A first load: bulk mode (the table locked against every other session until the commit) and the
+   * table empty. Then there is no stored row to compare, record or update, and the file's first lines
+   * go in straight from the staging table: the same rows, in the same order, as the general path writes.
+   */
+  async function firstLoad(mode: BulkMode, table: string): Promise<boolean> {
+    if (mode !== 'bulk') return false;
+    const rows = await tx.$queryRawUnsafe<{ empty: boolean }[]>(`SELECT NOT EXISTS (SELECT 1 FROM "${table}") AS empty`);
+    return rows[0]?.empty === true;
+  }
+
   async function write(table: string): Promise<void> {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.roster'))`);
     // The whole file's sorts and hashes in memory (DISTINCT ON over every row).
@@ -111,71 +122,89 @@ export async function createRosterWriter(
     }
 
     // Households: the first line of each head (the file checks marked it).
-    await tx.$executeRawUnsafe(
-      `CREATE TEMP TABLE import_roster_h ON COMMIT DROP AS
-       SELECT s.line, g.r, s.head_name AS n, s.hid AS i
-         FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
-        WHERE s.f & ${FIRST_HOUSEHOLD} <> 0`,
-    );
-    await tx.$executeRawUnsafe(`ANALYZE import_roster_h`);
-    await recordChanges(
-      tx,
-      'Household',
-      `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."headIdNumber" AS "idNumber",
-              jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
-              jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
-         FROM import_roster_h t JOIN "Household" x ON x."headIdNumber" = t.i
-        WHERE (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)
-        ORDER BY t.line`,
-      [],
-      ctx.batchId,
-      ctx.actor,
-    );
     const households = distinct().households;
     await withBulkLoad(
       tx,
       'Household',
       households,
-      () =>
-        updateThenInsert(
+      async (mode) => {
+        if (await firstLoad(mode, 'Household')) {
+          counts.households!.created += await tx.$executeRawUnsafe(
+            `INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
+             SELECT g.r, s.head_name, s.hid, now() FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
+              WHERE s.f & ${FIRST_HOUSEHOLD} <> 0 ORDER BY s.line`,
+          );
+          return;
+        }
+        await tx.$executeRawUnsafe(
+          `CREATE TEMP TABLE import_roster_h ON COMMIT DROP AS
+           SELECT s.line, g.r, s.head_name AS n, s.hid AS i
+             FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
+            WHERE s.f & ${FIRST_HOUSEHOLD} <> 0`,
+        );
+        await tx.$executeRawUnsafe(`ANALYZE import_roster_h`);
+        await recordChanges(
+          tx,
+          'Household',
+          `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."headIdNumber" AS "idNumber",
+                  jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
+                  jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
+             FROM import_roster_h t JOIN "Household" x ON x."headIdNumber" = t.i
+            WHERE (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)
+            ORDER BY t.line`,
+          [],
+          ctx.batchId,
+          ctx.actor,
+        );
+        await updateThenInsert(
           `UPDATE "Household" x SET "regionId" = t.r, "headName" = t.n, "updatedAt" = now()
              FROM import_roster_h t WHERE x."headIdNumber" = t.i AND (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)`,
           `INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
            SELECT r, n, i, now() FROM import_roster_h t
             WHERE NOT EXISTS (SELECT 1 FROM "Household" x WHERE x."headIdNumber" = t.i) ORDER BY line`,
           counts.households!,
-        ),
+        );
+      },
       { ...ctx.bulk, rebuildIndexes: ['Household_regionId_idx', 'Household_headIdNumber_key'] },
     );
 
     // Members: the first line of each (head, member).
-    await tx.$executeRawUnsafe(
-      `CREATE TEMP TABLE import_roster_m ON COMMIT DROP AS
-       SELECT s.line, h.id AS h, s.name AS n, s.mid AS i, s.relation AS r, s.status::"MemberStatus" AS s
-         FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
-        WHERE s.f & ${FIRST_MEMBER} <> 0`,
-    );
-    await tx.$executeRawUnsafe(`ANALYZE import_roster_m`);
-    await recordChanges(
-      tx,
-      'Member',
-      `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."idNumber",
-              jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
-              jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
-         FROM import_roster_m t JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
-        WHERE (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)
-        ORDER BY t.line`,
-      [],
-      ctx.batchId,
-      ctx.actor,
-    );
     const members = distinct().members;
     await withBulkLoad(
       tx,
       'Member',
       members,
-      () =>
-        updateThenInsert(
+      async (mode) => {
+        if (await firstLoad(mode, 'Member')) {
+          counts.members!.created += await tx.$executeRawUnsafe(
+            `INSERT INTO "Member" ("householdId", name, "idNumber", "relationToHead", status, "updatedAt")
+             SELECT h.id, s.name, s.mid, s.relation, s.status::"MemberStatus", now()
+               FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+              WHERE s.f & ${FIRST_MEMBER} <> 0 ORDER BY s.line`,
+          );
+          return;
+        }
+        await tx.$executeRawUnsafe(
+          `CREATE TEMP TABLE import_roster_m ON COMMIT DROP AS
+           SELECT s.line, h.id AS h, s.name AS n, s.mid AS i, s.relation AS r, s.status::"MemberStatus" AS s
+             FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+            WHERE s.f & ${FIRST_MEMBER} <> 0`,
+        );
+        await tx.$executeRawUnsafe(`ANALYZE import_roster_m`);
+        await recordChanges(
+          tx,
+          'Member',
+          `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."idNumber",
+                  jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
+                  jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
+             FROM import_roster_m t JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
+            WHERE (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)
+            ORDER BY t.line`,
+          [],
+          ctx.batchId,
+          ctx.actor,
+        );
+        await updateThenInsert(
           `UPDATE "Member" x SET name = t.n, "relationToHead" = t.r, status = t.s, "updatedAt" = now()
              FROM import_roster_m t WHERE x."householdId" = t.h AND x."idNumber" = t.i
               AND (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)`,
@@ -183,41 +212,52 @@ export async function createRosterWriter(
            SELECT h, n, i, r, s, now() FROM import_roster_m t
             WHERE NOT EXISTS (SELECT 1 FROM "Member" x WHERE x."householdId" = t.h AND x."idNumber" = t.i) ORDER BY line`,
           counts.members!,
-        ),
+        );
+      },
       { ...ctx.bulk, rebuildIndexes: ['Member_idNumber_idx', 'Member_householdId_idNumber_key'] },
     );
 
     // Enrolments (ACTIVE again if the roster lists an ended one): the first line of each (head, kind).
-    await tx.$executeRawUnsafe(
-      `CREATE TEMP TABLE import_roster_e ON COMMIT DROP AS
-       SELECT s.line, h.id AS h, s.kind::"AssistanceKind" AS k, i.id AS inst, s.amount::numeric AS amt, s.start_date::date AS sd
-         FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
-         LEFT JOIN "Institution" i ON i.name = s.institution
-        WHERE s.f & ${FIRST_ENROLMENT} <> 0`,
-    );
-    await tx.$executeRawUnsafe(`ANALYZE import_roster_e`);
-    await recordChanges(
-      tx,
-      'Enrolment',
-      `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", NULL::text AS "idNumber",
-              jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
-                                 'status', x.status, 'endDate', x."endDate") AS "oldValues",
-              jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
-         FROM import_roster_e t JOIN "Enrolment" x ON x."householdId" = t.h AND x.kind = t.k
-        WHERE (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
-              IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)
-        ORDER BY t.line`,
-      [],
-      ctx.batchId,
-      ctx.actor,
-    );
     const enrolments = distinct().enrolments;
     await withBulkLoad(
       tx,
       'Enrolment',
       enrolments,
-      () =>
-        updateThenInsert(
+      async (mode) => {
+        if (await firstLoad(mode, 'Enrolment')) {
+          counts.enrolments!.created += await tx.$executeRawUnsafe(
+            `INSERT INTO "Enrolment" ("householdId", kind, "institutionId", "monthlyAmount", "startDate", status)
+             SELECT h.id, s.kind::"AssistanceKind", i.id, s.amount::numeric, s.start_date::date, 'ACTIVE'
+               FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+               LEFT JOIN "Institution" i ON i.name = s.institution
+              WHERE s.f & ${FIRST_ENROLMENT} <> 0 ORDER BY s.line`,
+          );
+          return;
+        }
+        await tx.$executeRawUnsafe(
+          `CREATE TEMP TABLE import_roster_e ON COMMIT DROP AS
+           SELECT s.line, h.id AS h, s.kind::"AssistanceKind" AS k, i.id AS inst, s.amount::numeric AS amt, s.start_date::date AS sd
+             FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+             LEFT JOIN "Institution" i ON i.name = s.institution
+            WHERE s.f & ${FIRST_ENROLMENT} <> 0`,
+        );
+        await tx.$executeRawUnsafe(`ANALYZE import_roster_e`);
+        await recordChanges(
+          tx,
+          'Enrolment',
+          `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", NULL::text AS "idNumber",
+                  jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
+                                     'status', x.status, 'endDate', x."endDate") AS "oldValues",
+                  jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
+             FROM import_roster_e t JOIN "Enrolment" x ON x."householdId" = t.h AND x.kind = t.k
+            WHERE (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
+                  IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)
+            ORDER BY t.line`,
+          [],
+          ctx.batchId,
+          ctx.actor,
+        );
+        await updateThenInsert(
           `UPDATE "Enrolment" x SET "institutionId" = t.inst, "monthlyAmount" = t.amt, "startDate" = t.sd, status = 'ACTIVE', "endDate" = NULL
              FROM import_roster_e t WHERE x."householdId" = t.h AND x.kind = t.k
               AND (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
@@ -226,7 +266,8 @@ export async function createRosterWriter(
            SELECT h, k, inst, amt, sd, 'ACTIVE' FROM import_roster_e t
             WHERE NOT EXISTS (SELECT 1 FROM "Enrolment" x WHERE x."householdId" = t.h AND x.kind = t.k) ORDER BY line`,
           counts.enrolments!,
-        ),
+        );
+      },
       { ...ctx.bulk, rebuildIndexes: ['Enrolment_kind_status_idx', 'Enrolment_householdId_kind_key'] },
     );
   }
