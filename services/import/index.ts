@@ -25,6 +25,7 @@ import {
   matchHeader,
   normalizeHeader,
   RosterFileChecks,
+  type Cell,
   type CellsParser,
   type HeaderMatch,
   type ImportKind,
@@ -180,6 +181,17 @@ const FIRST_ERRORS = 50;
 /** Changes shown with a refusal or a dry run (all of them are kept in ImportChange once applied). */
 export const FIRST_CHANGES = 10;
 const TOTAL_ROW_WORDS = new Set(['合计', '总计', '小计', '总合计']);
+/**
+ * Their first characters: a text that starts with another character (not a space) is no total word,
+ * also once the spaces inside are removed.
+ */
+const TOTAL_ROW_FIRST = new Set([...TOTAL_ROW_WORDS].map((w) => w.charCodeAt(0)));
+
+function isTotalRow(cells: readonly Cell[]): boolean {
+  const first = cellText(cells.find((c) => cellText(c) !== ''));
+  const c0 = first.charCodeAt(0);
+  return (TOTAL_ROW_FIRST.has(c0) || /^\s/.test(first)) && TOTAL_ROW_WORDS.has(first.replace(/\s/g, ''));
+}
 
 /** A signal that rolls the transaction back while carrying the result out. */
 class Rollback extends Error {
@@ -476,8 +488,7 @@ async function readAndWrite(
         continue;
       }
       // A header repeated further down (pages pasted together) and 合计 rows are not data.
-      const first = cells.find((c) => cellText(c) !== '');
-      if (TOTAL_ROW_WORDS.has(cellText(first).replace(/\s/g, ''))) {
+      if (isTotalRow(cells)) {
         result.skippedTotals++;
         continue;
       }

@@ -220,6 +220,21 @@ describe('refusals found against the database', () => {
     expect(ok.entities.payments).toMatchObject({ created: 3 });
   });
 
+  it('合计 / 小计 / 总计 rows are skipped, also with spaces inside or after blank cells; other rows starting alike are data', async () => {
+    const county = `合计测试县${tag()}`;
+    const a = uniqueId();
+    const b = uniqueId();
+    const file = writeCsvFile(path.join(tmp.dir, 'roster-totals.csv'), ROSTER_HEADER, [
+      ['一镇', '一村', '甲', a, '甲', a, '本人', '农村低保', '', 520, '2020-01-01', ''],
+      ['合计', '', '', '', '', '', '', '', '', 520, '', ''],
+      [' 小 计 ', '', '', '', '', '', '', '', '', 520, '', ''],
+      ['', '总合计', '', '', '', '', '', '', '', 1040, '', ''],
+      ['合计镇', '一村', '乙', b, '乙', b, '本人', '农村低保', '', 520, '2020-01-01', ''],
+    ]);
+    const r = await runImport(prisma, { kind: 'roster', file, county });
+    expect(r).toMatchObject({ status: 'imported', rows: 2, accepted: 2, skippedTotals: 3 });
+  });
+
   it('relatives: the staff member must exist, under the same name', async () => {
     const county = `亲属测试县${tag()}`;
     const staffId = uniqueId();
