@@ -49,6 +49,7 @@ import { createApplicationsWriter } from './writers/applications.js';
 import { createRelativesWriter } from './writers/relatives.js';
 import { createRosterWriter } from './writers/roster.js';
 import { createStaffWriter } from './writers/staff.js';
+import { CopyTarget } from './writers/stage.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 
 export {
@@ -249,6 +250,17 @@ function createWriter(kind: Exclude<ImportKind, 'payments' | 'roster'>, ctx: Wri
 
 export async function importFile(opts: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
+  // Payments and rosters are staged with COPY on PostgreSQL: its connection opens from the start.
+  const copyUrl = opts.kind === 'payments' || opts.kind === 'roster' ? copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL) : undefined;
+  const copy = copyUrl ? new CopyTarget(copyUrl) : undefined;
+  try {
+    return await importWith(opts, started, copy);
+  } finally {
+    await copy?.discard();
+  }
+}
+
+async function importWith(opts: ImportOptions, started: number, copy: CopyTarget | undefined): Promise<ImportResult> {
   const { prisma, kind } = opts;
   // Connect while the file is hashed (the client's first query costs a few hundred milliseconds);
   // a failure shows in the first real query below, as before.
@@ -302,6 +314,7 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
           errorFile,
           calendarFor,
           afterTransaction,
+          copy,
         ),
       { timeout: 24 * 3_600_000, maxWait: 10 * 60_000 },
     );
@@ -356,6 +369,7 @@ async function runInTransaction(
   errorFile: ErrorFileWriter,
   calendar: () => WorkCalendar | undefined,
   afterTransaction: (() => Promise<void>)[],
+  copy: CopyTarget | undefined,
 ): Promise<ImportResult> {
   const { kind } = opts;
   const result: ImportResult = { ...base, firstErrors: [], entities: {}, ignoredColumns: [], bulkLoaded: [] };
@@ -385,12 +399,11 @@ async function runInTransaction(
   const regions = new CountyRegions(tx, opts.countyName);
   const checks = kind === 'roster' ? new RosterFileChecks() : undefined;
   const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor, bulk: { mode: opts.bulkLoad ?? 'auto', loaded: result.bulkLoaded } };
-  const copyUrl = copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL);
   const staged: StagedWriter<RowTypes[ImportKind]> | undefined =
     kind === 'payments'
-      ? ((await createPaymentsWriter(ctx, copyUrl)) as StagedWriter<RowTypes[ImportKind]>)
+      ? ((await createPaymentsWriter(ctx, copy)) as StagedWriter<RowTypes[ImportKind]>)
       : kind === 'roster'
-        ? ((await createRosterWriter(ctx, copyUrl, () => checks!.sizes())) as StagedWriter<RowTypes[ImportKind]>)
+        ? ((await createRosterWriter(ctx, copy, () => checks!.sizes())) as StagedWriter<RowTypes[ImportKind]>)
         : undefined;
   if (staged) afterTransaction.push(() => staged.close());
   const writer = staged ?? createWriter(kind as Exclude<ImportKind, 'payments' | 'roster'>, ctx);

@@ -17,7 +17,7 @@ import {
 } from '../../../domain/import/index.js';
 import { paymentDeadline } from '../../../domain/policy/compute.js';
 import { PGLITE_URL_MARKER } from '../../../infra/db/client.js';
-import { copyText, createStage } from './stage.js';
+import { copyText, createStage, type CopyTarget } from './stage.js';
 import { withBulkLoad, type BulkOptions } from '../bulk.js';
 import type { Tx } from '../regions.js';
 import { finishSingle, jsonRows, newCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
@@ -49,11 +49,11 @@ const encodePaymentRow = (r: StageRow) =>
 
 export type PaymentsWriter = StagedWriter<PaymentRow>;
 
-/** `copyUrl`: load the staging table with COPY on this server (PostgreSQL); else INSERTs in the transaction. */
-export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string | undefined): Promise<PaymentsWriter> {
+/** `copy`: load the staging table with COPY on this server (PostgreSQL); else INSERTs in the transaction. */
+export async function createPaymentsWriter(ctx: WriterContext, copy: CopyTarget | undefined): Promise<PaymentsWriter> {
   const { tx, policy, batchId } = ctx;
   const counts = newCounts('payments');
-  const stage = await createStage<StageRow>(tx, copyUrl, batchId, { columns: STAGE_COLUMNS, tempName: 'import_payments_stage', encode: encodePaymentRow });
+  const stage = await createStage<StageRow>(tx, copy, batchId, { columns: STAGE_COLUMNS, tempName: 'import_payments_stage', encode: encodePaymentRow });
 
   const months = new Set<string>();
   let staged = 0;

@@ -10,7 +10,7 @@
 // A large first load re-creates the foreign keys of Household, Member and Enrolment once (../bulk.ts).
 import { FIRST_ENROLMENT, FIRST_HOUSEHOLD, FIRST_MEMBER, type RosterRow } from '../../../domain/import/index.js';
 import { withBulkLoad, type BulkMode } from '../bulk.js';
-import { createStage } from './stage.js';
+import { createStage, type CopyTarget } from './stage.js';
 import { jsonRows, newCounts, recordChanges, type EntityCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
 
 /**
@@ -44,12 +44,12 @@ type StageRow = [
  */
 export async function createRosterWriter(
   ctx: WriterContext,
-  copyUrl: string | undefined,
+  copy: CopyTarget | undefined,
   distinct: () => { households: number; members: number; enrolments: number },
 ): Promise<StagedWriter<RosterRow>> {
   const { tx, regions } = ctx;
   const counts = newCounts('households', 'members', 'enrolments', 'institutions');
-  const stage = await createStage<StageRow>(tx, copyUrl, ctx.batchId, { columns: STAGE_COLUMNS, tempName: 'import_roster_stage' });
+  const stage = await createStage<StageRow>(tx, copy, ctx.batchId, { columns: STAGE_COLUMNS, tempName: 'import_roster_stage' });
   let staged = 0;
 
   const finish = () => {

@@ -37,10 +37,41 @@ export function copyText(v: string | null): string {
 /** Bytes of COPY data collected before they go to the stream. */
 const SEND_BUFFER = 1 << 20;
 
-async function copyStage<R extends readonly unknown[]>(url: string, batchId: number, columns: string, encode: (r: R) => string): Promise<Stage<R>> {
+/**
+ * The COPY connection of one import, opened as soon as the import starts (while the file is hashed and
+ * the transaction begins) rather than when the staging table is made. `discard()` closes it when no
+ * stage took it (an import that stopped before); a stage that took it closes it itself.
+ */
+export class CopyTarget {
+  readonly client: pg.Client;
+  readonly connected: Promise<void>;
+  private taken = false;
+
+  constructor(readonly url: string) {
+    this.client = new pg.Client({ connectionString: url });
+    this.connected = this.client.connect().then(() => undefined);
+    this.connected.catch(() => {}); // awaited by the stage that takes it
+  }
+
+  take(): pg.Client {
+    this.taken = true;
+    return this.client;
+  }
+
+  async discard(): Promise<void> {
+    if (!this.taken) await this.client.end().catch(() => {});
+  }
+}
+
+async function copyStage<R extends readonly unknown[]>(target: CopyTarget, batchId: number, columns: string, encode: (r: R) => string): Promise<Stage<R>> {
   const table = `import_stage_${batchId}_${crypto.randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = target.take();
+  try {
+    await target.connected;
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err;
+  }
   let copy: ReturnType<typeof copyFrom> | undefined;
   let copyDone: Promise<void> = Promise.resolve();
   let ended = false;
@@ -162,14 +193,14 @@ function encodeRow(r: readonly unknown[]): string {
 }
 
 /**
- * A staging table of `columns` (SQL column list) for this import: COPY when `copyUrl` (PostgreSQL), else a
+ * A staging table of `columns` (SQL column list) for this import: COPY when `copy` (PostgreSQL), else a
  * TEMP table named `tempName` filled by INSERTs. Rows are arrays in column order.
  */
 export async function createStage<R extends readonly unknown[]>(
   tx: Tx,
-  copyUrl: string | undefined,
+  copy: CopyTarget | undefined,
   batchId: number,
   o: { columns: string; tempName: string; encode?: (r: R) => string },
 ): Promise<Stage<R>> {
-  return copyUrl ? copyStage<R>(copyUrl, batchId, o.columns, o.encode ?? encodeRow) : insertStage<R>(tx, o.tempName, o.columns);
+  return copy ? copyStage<R>(copy, batchId, o.columns, o.encode ?? encodeRow) : insertStage<R>(tx, o.tempName, o.columns);
 }
