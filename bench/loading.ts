@@ -7,6 +7,7 @@
  *
  *   npm run bench -- --suite loading                 # 100 k payment rows (≈ 4 200 households × 24 months)
  *   npm run bench -- --suite loading --sizes 1m      # 1 M payment rows
+ *   npm run bench -- --suite loading --label after   # results file …-loading-100k-after.json
  *
  * Per file: rows, seconds and rows/s of `importFile` (all or nothing, the default), of the floor (with its
  * parts) and of the bare COPY, and the ratios import rate / floor rate (goal ≥ 25 %) and import / bare COPY.
@@ -266,7 +267,9 @@ for (const n of sizes) {
   }
 }
 const stamp = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-const file = path.join(root, 'bench/results', `${stamp}-loading-${sizesArg.replaceAll(',', '-')}.json`);
+// --label NAME: results/<date>-loading-<sizes>-NAME.json (so that a run does not replace another of the day).
+const label = argValue('label');
+const file = path.join(root, 'bench/results', `${stamp}-loading-${sizesArg.replaceAll(',', '-')}${label ? `-${label.replace(/[^\w.-]/g, '_')}` : ''}.json`);
 fs.mkdirSync(path.dirname(file), { recursive: true });
 fs.writeFileSync(
   file,

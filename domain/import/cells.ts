@@ -259,6 +259,24 @@ export function centsToYuan(cents: number): string {
 
 /** "1200.50" → 120050. */
 export function yuanToCents(yuan: string): number {
+  // The shape centsToYuan writes (1–12 digits, a dot, 2 digits), read digit by digit; anything else
+  // the general way (same result: the digits are the same number).
+  const n = yuan.length;
+  if (n >= 4 && n <= 15 && yuan.charCodeAt(n - 3) === 46) {
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === n - 3) continue;
+      const d = yuan.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return yuanToCentsSlow(yuan);
+      v = v * 10 + d;
+    }
+    return v;
+  }
+  return yuanToCentsSlow(yuan);
+}
+
+/** yuanToCents for any text (exported for its property test). */
+export function yuanToCentsSlow(yuan: string): number {
   const [i, f = ''] = yuan.split('.');
   return Number(i) * 100 + Number(f.padEnd(2, '0').slice(0, 2));
 }

@@ -13,6 +13,11 @@ import { ASSISTANCE_KIND_LABELS, type AssistanceKind } from './vocabulary.js';
 
 const KIND_INDEX: Record<AssistanceKind, number> = { URBAN_DIBAO: 0, RURAL_DIBAO: 1, TEKUN_DISPERSED: 2, TEKUN_CENTRALIZED: 3 };
 
+/** Flags of RosterFileChecks.firsts. */
+export const FIRST_HOUSEHOLD = 1;
+export const FIRST_MEMBER = 2;
+export const FIRST_ENROLMENT = 4;
+
 /** FNV-1a over UTF-16 code units, 32 bits. */
 export function hash32(...parts: string[]): number {
   let h = 0x811c9dc5;
@@ -80,6 +85,14 @@ export class RosterFileChecks {
   private readonly mKinds = new IntColumn();
   private readonly mSig = new IntColumn();
   private readonly mNext = new IntColumn();
+
+  /**
+   * What the last row `check` accepted was the first of (FIRST_HOUSEHOLD | FIRST_MEMBER | FIRST_ENROLMENT):
+   * the first accepted line of its household, of its member in that household, of its household's
+   * enrolment of that kind. The roster's set-based write takes those rows (the first line of each key
+   * wins) without sorting the whole file for them.
+   */
+  firsts = 0;
 
   /** Different households, members (per household) and enrolments accepted so far. */
   sizes(): { households: number; members: number; enrolments: number } {
@@ -149,6 +162,7 @@ export class RosterFileChecks {
     if (errors.length > 0) return errors;
 
     // Remember.
+    let firsts = h === undefined ? FIRST_HOUSEHOLD : 0;
     let hi = h;
     if (hi === undefined) {
       hi = this.hLine.push(line);
@@ -163,12 +177,14 @@ export class RosterFileChecks {
       eSlot = hi * 4 + kind;
     }
     if (this.eLine.get(eSlot) === 0) {
+      firsts |= FIRST_ENROLMENT;
       this.eLine.set(eSlot, line);
       this.eAmount.set(eSlot, amountHash);
       this.eRest.set(eSlot, restHash);
       this.enrolmentCount++;
     }
     if (m === undefined) {
+      firsts |= FIRST_MEMBER;
       const i = this.mLine.push(line);
       this.mHousehold.push(hi);
       this.mKinds.push(1 << kind);
@@ -178,6 +194,7 @@ export class RosterFileChecks {
     } else {
       this.mKinds.set(m, this.mKinds.get(m) | (1 << kind));
     }
+    this.firsts = firsts;
     return [];
   }
 }
@@ -192,5 +209,62 @@ export class DuplicateTracker {
     if (prev !== undefined) return prev;
     this.seen.set(key, line);
     return undefined;
+  }
+}
+
+/**
+ * Tells whether any key was added twice, in little memory (two 32-bit hashes a key, no strings kept):
+ * `repeated` is true when a key came again — or, very rarely (about 1 in 10^12 at a million keys), when
+ * two different keys hash alike. So `repeated === false` proves that every key was different; true
+ * only says "maybe": the caller then checks the exact way.
+ */
+export class RepeatedKeys {
+  private table = new Int32Array(2 * 1024);
+  private used = new Uint8Array(1024);
+  private size = 0;
+  repeated = false;
+
+  /** The key is the sequence of parts (a separator between them). */
+  add(...parts: string[]): void {
+    if (this.repeated) return;
+    let a = 0x811c9dc5;
+    let b = 0x2545f491;
+    for (const s of parts) {
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        b ^= b >>> 15;
+      }
+      a = Math.imul(a ^ 0x1f, 0x01000193);
+      b = Math.imul(b ^ 0x1f, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    if (this.insert(a | 0, b | 0)) this.repeated = true;
+  }
+
+  /** True when (a, b) was there already. */
+  private insert(a: number, b: number): boolean {
+    if ((this.size + 1) * 2 > this.used.length) this.grow();
+    const mask = this.used.length - 1;
+    for (let i = (a ^ (b >>> 7)) & mask; ; i = (i + 1) & mask) {
+      if (this.used[i] === 0) {
+        this.used[i] = 1;
+        this.table[2 * i] = a;
+        this.table[2 * i + 1] = b;
+        this.size++;
+        return false;
+      }
+      if (this.table[2 * i] === a && this.table[2 * i + 1] === b) return true;
+    }
+  }
+
+  private grow(): void {
+    const oldTable = this.table;
+    const oldUsed = this.used;
+    this.table = new Int32Array(oldTable.length * 2);
+    this.used = new Uint8Array(oldUsed.length * 2);
+    this.size = 0;
+    for (let i = 0; i < oldUsed.length; i++) if (oldUsed[i] === 1) this.insert(oldTable[2 * i]!, oldTable[2 * i + 1]!);
   }
 }

@@ -184,14 +184,21 @@ const MEMO_LIMIT = 50_000;
  */
 function memoized<T>(read: (c: Cell) => CellResult<T>): (c: Cell) => CellResult<T> {
   let memo = new Map<string, CellResult<T>>();
+  // The previous row's text first: a file repeats a cell on consecutive rows (a household's ID on each
+  // month, the kind, the payee), and comparing two short strings costs less than hashing a new one.
+  let lastText: string | undefined;
+  let lastResult: CellResult<T> | undefined;
   return (c) => {
     if (typeof c !== 'string') return read(c);
+    if (c === lastText) return lastResult!;
     let r = memo.get(c);
     if (r === undefined) {
       r = read(c);
       if (memo.size >= MEMO_LIMIT) memo = new Map();
       memo.set(c, r);
     }
+    lastText = c;
+    lastResult = r;
     return r;
   };
 }
@@ -213,6 +220,13 @@ interface RowSchema<T> {
   superRefine(rule: (row: T, ctx: RefineCtx) => void): RowSchema<T>;
   transform<U>(shape: (row: T) => U): RowSchema<U>;
   safeParse(input: RowValues): { success: true; data: T } | { success: false; errors: string[] };
+  /** The fields, in the order they are read. */
+  readonly keys: readonly string[];
+  /**
+   * The same as safeParse, with the row's cells read straight from the file's row: field keys[i] is
+   * cells[index[i]] (undefined when index[i] < 0, a column the file does not have).
+   */
+  parseCells(cells: readonly Cell[], index: readonly number[]): RowResult<T>;
 }
 
 function rowObject<F extends Record<string, Field<unknown>>>(fields: F): RowSchema<FieldsOut<F>> {
@@ -225,7 +239,35 @@ function rowObject<F extends Record<string, Field<unknown>>>(fields: F): RowSche
     },
   };
   const steps: { rule?: (row: unknown, ctx: RefineCtx) => void; shape?: (row: unknown) => unknown }[] = [];
+  /** The rules and the shape over the fields read (`errors` empty). */
+  const finish = (out: Record<string, unknown>, errors: string[]): RowResult<unknown> => {
+    let row: unknown = out;
+    for (const step of steps) {
+      if (step.rule) {
+        issues.errors = errors;
+        step.rule(row, issues);
+      } else {
+        if (errors.length > 0) return { ok: false, errors };
+        row = step.shape!(row);
+      }
+    }
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, value: row };
+  };
   const schema: RowSchema<unknown> = {
+    keys: entries.map(([key]) => key),
+    parseCells(cells, index) {
+      const out: Record<string, unknown> = {};
+      let errors: string[] | undefined;
+      for (let i = 0; i < entries.length; i++) {
+        const [key, read] = entries[i]!;
+        const at = index[i]!;
+        const r = read(at < 0 ? undefined : cells[at]);
+        if (r.ok) out[key] = r.value;
+        else (errors ??= []).push(r.message);
+      }
+      if (errors) return { ok: false, errors };
+      return finish(out, []);
+    },
     superRefine(rule) {
       steps.push({ rule });
       return schema;
@@ -326,6 +368,17 @@ function rosterSchema(ctx: RowContext) {
 }
 
 function paymentSchema(ctx: RowContext) {
+  // A file has a handful of months: the month a year before each, once.
+  const yearsBefore = new Map<string, string>();
+  const yearBefore = (month: string) => {
+    let m = yearsBefore.get(month);
+    if (m === undefined) {
+      m = addMonths(month, -12);
+      if (yearsBefore.size >= MEMO_LIMIT) yearsBefore.clear();
+      yearsBefore.set(month, m);
+    }
+    return m;
+  };
   return rowObject({
       headIdNumber: idNumber('户主身份证号', ctx.today),
       headName: optionalText('户主姓名'),
@@ -346,7 +399,7 @@ function paymentSchema(ctx: RowContext) {
         z2.addIssue({ code: 'custom', message: '已填发放日期但实发金额为空' });
       }
       notAfterToday('发放日期', ctx.today)(row.paidDate, z2);
-      if (row.paidDate !== null && row.paidDate.slice(0, 7) < addMonths(row.month, -12)) {
+      if (row.paidDate !== null && row.paidDate.slice(0, 7) < yearBefore(row.month)) {
         z2.addIssue({ code: 'custom', message: `发放日期（${row.paidDate}）比发放月份（${row.month}）早一年以上，请核对` });
       }
     })
@@ -563,6 +616,18 @@ export function createRowParser<K extends ImportKind>(kind: K, ctx: RowContext):
     const r = schema.safeParse(values);
     return r.success ? { ok: true, value: r.data } : { ok: false, errors: r.errors };
   };
+}
+
+export type CellsParser<K extends ImportKind> = (cells: readonly Cell[]) => RowResult<RowTypes[K]>;
+
+/**
+ * A parser for the rows of one file with a known header: `parse(cells)` gives what
+ * `createRowParser(kind, ctx)(rowValues(fields, cells))` gives, without building the keyed row.
+ */
+export function createCellsParser<K extends ImportKind>(kind: K, ctx: RowContext, fields: ReadonlyMap<string, number>): CellsParser<K> {
+  const schema = SCHEMAS[kind](ctx);
+  const index = schema.keys.map((key) => fields.get(key) ?? -1);
+  return (cells) => schema.parseCells(cells, index);
 }
 
 /** The cells of a row keyed by field, from the header match. */

@@ -7,7 +7,8 @@
 //   SAVEPOINT; lock the table and the tables its foreign keys reference (ACCESS EXCLUSIVE, what
 //   DROP CONSTRAINT takes anyway) with a short lock_timeout — when another session holds one of
 //   them, roll back to the savepoint and write row-wise instead (no deadlock, no long wait);
-//   drop the table's foreign keys and (optionally) its secondary indexes that no unique inference needs;
+//   drop the table's foreign keys and (optionally) its secondary indexes that no unique inference needs
+//   and its primary key when nothing references it;
 //   run the write; re-create the indexes and foreign keys from their exact definitions
 //   (pg_get_indexdef / pg_get_constraintdef, same names): CREATE INDEX builds (a unique one refuses
 //   duplicates), ADD CONSTRAINT … FOREIGN KEY checks every row of the table in one join; ANALYZE.
@@ -26,6 +27,11 @@ export interface BulkOptions {
   minRows?: number;
   /** Also drop and rebuild these secondary indexes (names); the others (e.g. those ON CONFLICT needs) stay. */
   rebuildIndexes?: readonly string[];
+  /**
+   * Also drop and re-add the primary key (the floor builds it after the COPY too), when no foreign key
+   * references the table (else it stays: dropping it would mean dropping theirs).
+   */
+  rebuildPrimaryKey?: boolean;
   /** The tables written in bulk mode are added here (ImportResult.bulkLoaded). */
   loaded?: string[];
 }
@@ -49,14 +55,15 @@ async function tableRows(tx: Tx, table: string, cap: number): Promise<number> {
 
 /**
  * Runs `write` (one or more set-based statements that insert/update `table`) in bulk mode when it pays
- * (see the top of this file), else as it is. `incoming`: rows the write may insert.
+ * (see the top of this file), else as it is. `incoming`: rows the write may insert. `write` is told which
+ * mode it runs in (in bulk mode no other session can read or write the table until the commit).
  */
-export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, write: () => Promise<T>, opts: BulkOptions = {}): Promise<{ result: T; mode: BulkMode }> {
+export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, write: (mode: BulkMode) => Promise<T>, opts: BulkOptions = {}): Promise<{ result: T; mode: BulkMode }> {
   const mode = opts.mode ?? 'auto';
-  if (mode === 'never' || incoming <= 0) return { result: await write(), mode: 'row-wise' };
+  if (mode === 'never' || incoming <= 0) return { result: await write('row-wise'), mode: 'row-wise' };
   if (mode === 'auto') {
-    if (incoming < (opts.minRows ?? 2_000)) return { result: await write(), mode: 'row-wise' };
-    if ((await tableRows(tx, table, incoming)) > incoming) return { result: await write(), mode: 'row-wise' };
+    if (incoming < (opts.minRows ?? 2_000)) return { result: await write('row-wise'), mode: 'row-wise' };
+    if ((await tableRows(tx, table, incoming)) > incoming) return { result: await write('row-wise'), mode: 'row-wise' };
   }
   const t = quoteIdent(table);
   const fks = await tx.$queryRawUnsafe<{ name: string; def: string; ref: string }[]>(
@@ -78,7 +85,15 @@ export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, w
             t,
           )
         ).filter((i) => wanted.has(i.name));
-  if (fks.length === 0 && indexes.length === 0) return { result: await write(), mode: 'row-wise' };
+  const primary = opts.rebuildPrimaryKey
+    ? await tx.$queryRawUnsafe<{ name: string; def: string }[]>(
+        `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
+          WHERE conrelid = $1::regclass AND contype = 'p'
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.confrelid = $1::regclass AND r.contype = 'f')`,
+        t,
+      )
+    : [];
+  if (fks.length === 0 && indexes.length === 0 && primary.length === 0) return { result: await write('row-wise'), mode: 'row-wise' };
 
   // The locks first, all at once and briefly waited for: a session holding one of them makes this
   // import write row-wise rather than wait (or deadlock with it).
@@ -93,14 +108,16 @@ export async function withBulkLoad<T>(tx: Tx, table: string, incoming: number, w
     log('import').info({ err, table }, '批量模式未取得表锁，改为逐行写入');
     await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT jiuzhu_bulk`);
     await tx.$executeRawUnsafe(`RELEASE SAVEPOINT jiuzhu_bulk`);
-    return { result: await write(), mode: 'row-wise' };
+    return { result: await write('row-wise'), mode: 'row-wise' };
   }
   await tx.$executeRawUnsafe(`RELEASE SAVEPOINT jiuzhu_bulk`);
 
   for (const f of fks) await tx.$executeRawUnsafe(`ALTER TABLE ${t} DROP CONSTRAINT ${quoteIdent(f.name)}`);
   for (const i of indexes) await tx.$executeRawUnsafe(`DROP INDEX ${quoteIdent(i.name)}`);
-  const result = await write();
+  for (const k of primary) await tx.$executeRawUnsafe(`ALTER TABLE ${t} DROP CONSTRAINT ${quoteIdent(k.name)}`);
+  const result = await write('bulk');
   await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '256MB'`);
+  for (const k of primary) await tx.$executeRawUnsafe(`ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(k.name)} ${k.def}`);
   for (const i of indexes) await tx.$executeRawUnsafe(i.def);
   for (const f of fks) await tx.$executeRawUnsafe(`ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(f.name)} ${f.def}`);
   // Fresh statistics for what reads the table next (the floor's VACUUM (ANALYZE); VACUUM cannot run in a transaction).

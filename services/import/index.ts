@@ -18,14 +18,15 @@ import path from 'node:path';
 
 import {
   cellText,
-  createRowParser,
+  createCellsParser,
   HeaderFinder,
   isBlankRow,
   IMPORT_KIND_LABELS,
   matchHeader,
   normalizeHeader,
   RosterFileChecks,
-  rowValues,
+  type Cell,
+  type CellsParser,
   type HeaderMatch,
   type ImportKind,
   type RosterRow,
@@ -39,7 +40,7 @@ import { batchChanges, type ImportChangeSummary } from './changes.js';
 import { defaultErrorFilePath, ErrorFileWriter, sensitiveColumns } from './error-file.js';
 import { resolveHashKey } from '../../infra/hash-key.js';
 import { CountyRegions, type Tx } from './regions.js';
-import { inspectFile, readRows, type SourceInfo, type TextEncoding } from './source.js';
+import { inspectFile, readRowBatches, readRows, type SourceInfo, type TextEncoding } from './source.js';
 import type { EntityCounts, Item, KindWriter, Rejection, StagedWriter, WriterContext } from './writers/common.js';
 import { copyImportUrl, createPaymentsWriter } from './writers/payments.js';
 import { createDeathsWriter, createPrisonWriter } from './writers/records.js';
@@ -48,6 +49,7 @@ import { createApplicationsWriter } from './writers/applications.js';
 import { createRelativesWriter } from './writers/relatives.js';
 import { createRosterWriter } from './writers/roster.js';
 import { createStaffWriter } from './writers/staff.js';
+import { CopyTarget } from './writers/stage.js';
 import { toChinaDate } from '../../domain/time/instants.js';
 
 export {
@@ -180,6 +182,17 @@ const FIRST_ERRORS = 50;
 /** Changes shown with a refusal or a dry run (all of them are kept in ImportChange once applied). */
 export const FIRST_CHANGES = 10;
 const TOTAL_ROW_WORDS = new Set(['合计', '总计', '小计', '总合计']);
+/**
+ * Their first characters: a text that starts with another character (not a space) is no total word,
+ * also once the spaces inside are removed.
+ */
+const TOTAL_ROW_FIRST = new Set([...TOTAL_ROW_WORDS].map((w) => w.charCodeAt(0)));
+
+function isTotalRow(cells: readonly Cell[]): boolean {
+  const first = cellText(cells.find((c) => cellText(c) !== ''));
+  const c0 = first.charCodeAt(0);
+  return (TOTAL_ROW_FIRST.has(c0) || /^\s/.test(first)) && TOTAL_ROW_WORDS.has(first.replace(/\s/g, ''));
+}
 
 /** A signal that rolls the transaction back while carrying the result out. */
 class Rollback extends Error {
@@ -237,7 +250,21 @@ function createWriter(kind: Exclude<ImportKind, 'payments' | 'roster'>, ctx: Wri
 
 export async function importFile(opts: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
+  // Payments and rosters are staged with COPY on PostgreSQL: its connection opens from the start.
+  const copyUrl = opts.kind === 'payments' || opts.kind === 'roster' ? copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL) : undefined;
+  const copy = copyUrl ? new CopyTarget(copyUrl) : undefined;
+  try {
+    return await importWith(opts, started, copy);
+  } finally {
+    await copy?.discard();
+  }
+}
+
+async function importWith(opts: ImportOptions, started: number, copy: CopyTarget | undefined): Promise<ImportResult> {
   const { prisma, kind } = opts;
+  // Connect while the file is hashed (the client's first query costs a few hundred milliseconds);
+  // a failure shows in the first real query below, as before.
+  void prisma.$queryRawUnsafe('SELECT 1').catch(() => {});
   const source = await inspectFile(opts.file, { encoding: opts.encoding });
   const { policy, countyName } = resolvePolicy(opts);
   const hashKey = opts.hashKey ? { key: opts.hashKey, isDevDefault: false } : resolveHashKey();
@@ -287,6 +314,7 @@ export async function importFile(opts: ImportOptions): Promise<ImportResult> {
           errorFile,
           calendarFor,
           afterTransaction,
+          copy,
         ),
       { timeout: 24 * 3_600_000, maxWait: 10 * 60_000 },
     );
@@ -341,6 +369,7 @@ async function runInTransaction(
   errorFile: ErrorFileWriter,
   calendar: () => WorkCalendar | undefined,
   afterTransaction: (() => Promise<void>)[],
+  copy: CopyTarget | undefined,
 ): Promise<ImportResult> {
   const { kind } = opts;
   const result: ImportResult = { ...base, firstErrors: [], entities: {}, ignoredColumns: [], bulkLoaded: [] };
@@ -370,12 +399,11 @@ async function runInTransaction(
   const regions = new CountyRegions(tx, opts.countyName);
   const checks = kind === 'roster' ? new RosterFileChecks() : undefined;
   const ctx: WriterContext = { tx, batchId, policy: opts.policy, calendar, hashKey: opts.hashKey, regions, actor: opts.actor, bulk: { mode: opts.bulkLoad ?? 'auto', loaded: result.bulkLoaded } };
-  const copyUrl = copyImportUrl(opts.databaseUrl ?? databaseUrlOf(opts.prisma) ?? process.env.DATABASE_URL);
   const staged: StagedWriter<RowTypes[ImportKind]> | undefined =
     kind === 'payments'
-      ? ((await createPaymentsWriter(ctx, copyUrl)) as StagedWriter<RowTypes[ImportKind]>)
+      ? ((await createPaymentsWriter(ctx, copy)) as StagedWriter<RowTypes[ImportKind]>)
       : kind === 'roster'
-        ? ((await createRosterWriter(ctx, copyUrl, () => checks!.sizes())) as StagedWriter<RowTypes[ImportKind]>)
+        ? ((await createRosterWriter(ctx, copy, () => checks!.sizes())) as StagedWriter<RowTypes[ImportKind]>)
         : undefined;
   if (staged) afterTransaction.push(() => staged.close());
   const writer = staged ?? createWriter(kind as Exclude<ImportKind, 'payments' | 'roster'>, ctx);
@@ -396,7 +424,7 @@ async function readAndWrite(
   staged: StagedWriter<RowTypes[ImportKind]> | undefined,
 ): Promise<ImportResult> {
   const { kind } = opts;
-  const parse = createRowParser(kind, { today: opts.today ?? todayInBeijing(), nearRelations: opts.policy.nearRelatives.relations });
+  const rowContext = { today: opts.today ?? todayInBeijing(), nearRelations: opts.policy.nearRelatives.relations };
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
 
   // Refused rows reach the error file in line order: those refused by the row checks wait with their
@@ -418,23 +446,28 @@ async function readAndWrite(
     opts.onProgress?.({ bytesRead, totalBytes: source.size, rows: result.rows, accepted: result.accepted, rejected: refusedSoFar });
 
   // Parsing and writing overlap: while the database works on one chunk, the next is parsed (one chunk
-  // in flight at most; the transaction's queries still run one after the other).
+  // in flight at most; the transaction's queries still run one after the other). A staged writer takes
+  // each row as it is checked (no items kept) and sends them per chunk.
   let items: Item<RowTypes[ImportKind]>[] = [];
+  let stagedHere = 0;
   let refusedHere: Rejection[] = [];
   let inflight: Promise<void> = Promise.resolve();
   const dispatch = async () => {
     const batch = items;
+    const stagedCount = stagedHere;
     const early = refusedHere;
     items = [];
+    stagedHere = 0;
     refusedHere = [];
     const write = writing();
     const previous = inflight;
     inflight = (async () => {
       await previous;
+      if (stagedCount > 0) await staged!.send();
       const late = batch.length > 0 ? await writer.flush(batch, write) : [];
       refusedSoFar += late.length;
       const lateLines = new Set(late.map((r) => r.line));
-      result.accepted += batch.length - lateLines.size;
+      result.accepted += stagedCount + batch.length - lateLines.size;
       result.rejected += early.length + late.length;
       const merged = late.length === 0 ? early : [...early, ...late].sort((a, b) => a.line - b.line);
       for (const r of merged) report(r);
@@ -446,49 +479,59 @@ async function readAndWrite(
 
   const finder = new HeaderFinder(kind);
   let header: HeaderMatch | undefined;
+  let parse: CellsParser<ImportKind> | undefined;
   let headerKey = '';
-  for await (const raw of readRows(source, { onBytes: (b) => (bytesRead = b) })) {
-    if (isBlankRow(raw.cells)) continue;
-    if (!header) {
-      header = finder.offer(raw.cells, raw.line);
-      if (header) {
-        result.headerLine = raw.line;
-        result.ignoredColumns = header.ignored;
-        headerKey = header.headers.map(normalizeHeader).join('\u0001');
-        errorFile.setHeader(header.headers, sensitiveColumns(header.fields));
-        opts.onHeader?.({ line: raw.line, ignored: header.ignored });
-      } else if (finder.exhausted) {
-        break;
+  rows: for await (const rowBatch of readRowBatches(source, { onBytes: (b) => (bytesRead = b) })) {
+    for (let b = 0; b < rowBatch.cells.length; b++) {
+      const cells = rowBatch.cells[b]!;
+      const line = rowBatch.lines[b]!;
+      if (isBlankRow(cells)) continue;
+      if (!header) {
+        header = finder.offer(cells, line);
+        if (header) {
+          result.headerLine = line;
+          result.ignoredColumns = header.ignored;
+          headerKey = header.headers.map(normalizeHeader).join('\u0001');
+          parse = createCellsParser(kind, rowContext, header.fields);
+          errorFile.setHeader(header.headers, sensitiveColumns(header.fields));
+          opts.onHeader?.({ line, ignored: header.ignored });
+        } else if (finder.exhausted) {
+          break rows;
+        }
+        continue;
       }
-      continue;
-    }
-    // A header repeated further down (pages pasted together) and 合计 rows are not data.
-    const first = raw.cells.find((c) => cellText(c) !== '');
-    if (TOTAL_ROW_WORDS.has(cellText(first).replace(/\s/g, ''))) {
-      result.skippedTotals++;
-      continue;
-    }
-    if (raw.cells.length >= header.headers.length && cellText(raw.cells[0]) === header.headers[0]) {
-      const again = matchHeader(kind, raw.cells);
-      if (again.headers.map(normalizeHeader).join('\u0001') === headerKey) continue;
-    }
+      // A header repeated further down (pages pasted together) and 合计 rows are not data.
+      if (isTotalRow(cells)) {
+        result.skippedTotals++;
+        continue;
+      }
+      if (cells.length >= header.headers.length && cellText(cells[0]) === header.headers[0]) {
+        const again = matchHeader(kind, cells);
+        if (again.headers.map(normalizeHeader).join('\u0001') === headerKey) continue;
+      }
 
-    result.rows++;
-    // Let database replies in (the writes of the previous chunk) instead of parsing on for long.
-    if ((result.rows & 255) === 0) await yieldToEventLoop();
-    const parsed = parse(rowValues(header.fields, raw.cells));
-    let errors: string[];
-    if (!parsed.ok) errors = parsed.errors;
-    else {
-      errors = checks ? checks.check(parsed.value as RosterRow, raw.line) : [];
-      if (errors.length === 0) items.push({ line: raw.line, row: parsed.value, cells: raw.cells });
+      result.rows++;
+      // Let database replies in (the writes of the previous chunk) instead of parsing on for long.
+      if ((result.rows & 255) === 0) await yieldToEventLoop();
+      const parsed = parse!(cells);
+      let errors: string[];
+      if (!parsed.ok) errors = parsed.errors;
+      else {
+        errors = checks ? checks.check(parsed.value as RosterRow, line) : [];
+        if (errors.length === 0) {
+          if (staged) {
+            staged.stage(line, parsed.value, checks?.firsts ?? 0);
+            stagedHere++;
+          } else items.push({ line, row: parsed.value, cells });
+        }
+      }
+      if (errors.length > 0) {
+        refusedHere.push({ line, reasons: errors, cells });
+        refusedSoFar++;
+      }
+      if (items.length + stagedHere + refusedHere.length >= chunkSize) await dispatch();
+      else if (result.rows % 1000 === 0) progress();
     }
-    if (errors.length > 0) {
-      refusedHere.push({ line: raw.line, reasons: errors, cells: raw.cells });
-      refusedSoFar++;
-    }
-    if (items.length + refusedHere.length >= chunkSize) await dispatch();
-    else if (result.rows % 1000 === 0) progress();
   }
 
   if (!header) {

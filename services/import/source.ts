@@ -163,9 +163,25 @@ function byteCounter(onBytes: (total: number) => void): Transform {
   });
 }
 
+/** Consecutive rows of the file: `cells[i]` is the row a person sees as `lines[i]`. */
+export interface RowBatch {
+  lines: number[];
+  cells: Cell[][];
+}
+
 /** The rows of the file, in order, blank ones included (the caller skips them). */
-export function readRows(info: SourceInfo, options: { onBytes?: (bytes: number) => void } = {}): AsyncGenerator<RawRow> {
-  return info.format === 'xlsx' ? readXlsxRows(info, options) : readCsvRows(info, options);
+export async function* readRows(info: SourceInfo, options: { onBytes?: (bytes: number) => void } = {}): AsyncGenerator<RawRow> {
+  for await (const batch of readRowBatches(info, options)) {
+    for (let i = 0; i < batch.cells.length; i++) yield { line: batch.lines[i]!, cells: batch.cells[i]! };
+  }
+}
+
+/**
+ * The same rows as readRows, a batch at a time (a CSV: the records of one input chunk; xlsx: one row):
+ * a large file's reader then pays one round through the event loop per batch, not per row.
+ */
+export function readRowBatches(info: SourceInfo, options: { onBytes?: (bytes: number) => void } = {}): AsyncGenerator<RowBatch> {
+  return info.format === 'xlsx' ? readXlsxBatches(info, options) : readCsvBatches(info, options);
 }
 
 /**
@@ -240,7 +256,7 @@ async function* papaChunks(input: Readable, config: Papa.ParseConfig<string[]>):
   }
 }
 
-async function* readCsvRows(info: SourceInfo, options: { onBytes?: (bytes: number) => void }): AsyncGenerator<RawRow> {
+async function* readCsvBatches(info: SourceInfo, options: { onBytes?: (bytes: number) => void }): AsyncGenerator<RowBatch> {
   const file = fs.createReadStream(info.path);
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [file];
   if (options.onBytes) stages.push(byteCounter(options.onBytes));
@@ -252,10 +268,9 @@ async function* readCsvRows(info: SourceInfo, options: { onBytes?: (bytes: numbe
   let line = 0;
   try {
     for await (const rows of papaChunks(text, { delimiter: info.delimiter ?? ',', newline: '\n', quoteChar: '"', skipEmptyLines: false })) {
-      for (const record of rows) {
-        line++;
-        yield { line, cells: record };
-      }
+      const lines: number[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) lines[i] = ++line;
+      yield { lines, cells: rows };
     }
   } finally {
     file.destroy();
@@ -263,7 +278,7 @@ async function* readCsvRows(info: SourceInfo, options: { onBytes?: (bytes: numbe
   }
 }
 
-async function* readXlsxRows(info: SourceInfo, options: { onBytes?: (bytes: number) => void }): AsyncGenerator<RawRow> {
+async function* readXlsxBatches(info: SourceInfo, options: { onBytes?: (bytes: number) => void }): AsyncGenerator<RowBatch> {
   const file = fs.createReadStream(info.path);
   const input = options.onBytes ? file.pipe(byteCounter(options.onBytes)) : file;
   file.on('error', (err) => input.destroy(err));
@@ -278,7 +293,7 @@ async function* readXlsxRows(info: SourceInfo, options: { onBytes?: (bytes: numb
     // Only the first worksheet is read.
     for await (const sheet of reader) {
       for await (const row of sheet) {
-        yield { line: row.number, cells: flattenRow(row.values) };
+        yield { lines: [row.number], cells: [flattenRow(row.values)] };
       }
       break;
     }

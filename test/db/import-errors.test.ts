@@ -188,6 +188,53 @@ describe('refusals found against the database', () => {
     ]);
   });
 
+  it('payments without any possible duplicate (the duplicate search is skipped): the same reasons, in line order', async () => {
+    const county = `发放无重复测试县${tag()}`;
+    const one = uniqueId();
+    const two = uniqueId();
+    const roster = writeCsvFile(path.join(tmp.dir, 'roster-pay-nodup.csv'), ROSTER_HEADER, [
+      ['一镇', '一村', '单一', one, '单一', one, '本人', '城市低保', '', 680, '2020-01-01', ''],
+      ['一镇', '一村', '双重', two, '双重', two, '本人', '农村低保', '', 520, '2020-01-01', ''],
+      ['一镇', '一村', '双重', two, '双重', two, '本人', '分散特困', '', 1100, '2020-01-01', ''],
+    ]);
+    expect((await runImport(prisma, { kind: 'roster', file: roster, county })).status).toBe('imported');
+    // Every (head, kind, period) different, also counting a row without 救助类型 as any kind.
+    const file = writeCsvFile(path.join(tmp.dir, 'payments-bad-nodup.csv'), PAYMENT_HEADER, [
+      /* 2 */ [one, '', '2024-05', 680, 680, '2024-05-08', '本户', ''],
+      /* 3 */ [uniqueId(), '', '2024-05', 680, 680, '2024-05-08', '', ''],
+      /* 4 */ [two, '', '2024-07', 520, 520, '2024-07-08', '', ''],
+      /* 5 */ [one, '集中特困', '2024-06', 680, 680, '2024-06-08', '', ''],
+      /* 6 */ [two, '农村低保', '2024-05', 520, 520, '2024-05-08', '', ''],
+      /* 7 */ [two, '分散特困', '2024-04', 3300, 3300, '2024-04-08', '', ''],
+    ]);
+    const r = await runImport(prisma, { kind: 'payments', file });
+    expect(r.status).toBe('rejected');
+    expect(r.firstErrors.map((e) => [e.line, e.reasons.join('；')])).toEqual([
+      [3, '户主身份证号不在花名册中（请先导入花名册，或核对身份证号）'],
+      [4, '该户有多种救助类型（农村低保、分散特困），请在“救助类型”列注明本行属于哪一种'],
+      [5, '该户在花名册中没有“集中特困”的保障记录（现有：城市低保）'],
+    ]);
+    expect(readErrorFile(r.errorFile!).slice(1).map((l) => Number(l[0]))).toEqual([3, 4, 5]);
+    const ok = await runImport(prisma, { kind: 'payments', file, acceptValid: true });
+    expect(ok).toMatchObject({ status: 'imported', accepted: 3, rejected: 3 });
+    expect(ok.entities.payments).toMatchObject({ created: 3 });
+  });
+
+  it('合计 / 小计 / 总计 rows are skipped, also with spaces inside or after blank cells; other rows starting alike are data', async () => {
+    const county = `合计测试县${tag()}`;
+    const a = uniqueId();
+    const b = uniqueId();
+    const file = writeCsvFile(path.join(tmp.dir, 'roster-totals.csv'), ROSTER_HEADER, [
+      ['一镇', '一村', '甲', a, '甲', a, '本人', '农村低保', '', 520, '2020-01-01', ''],
+      ['合计', '', '', '', '', '', '', '', '', 520, '', ''],
+      [' 小 计 ', '', '', '', '', '', '', '', '', 520, '', ''],
+      ['', '总合计', '', '', '', '', '', '', '', 1040, '', ''],
+      ['合计镇', '一村', '乙', b, '乙', b, '本人', '农村低保', '', 520, '2020-01-01', ''],
+    ]);
+    const r = await runImport(prisma, { kind: 'roster', file, county });
+    expect(r).toMatchObject({ status: 'imported', rows: 2, accepted: 2, skippedTotals: 3 });
+  });
+
   it('relatives: the staff member must exist, under the same name', async () => {
     const county = `亲属测试县${tag()}`;
     const staffId = uniqueId();

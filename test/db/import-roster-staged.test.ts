@@ -8,7 +8,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
-import { createPrismaClient } from '../../infra/db/client.js';
+import { createPrismaClient, type PrismaClient } from '../../infra/db/client.js';
+import { migrateDatabase } from '../../infra/db/migrate.js';
+import { createScratchDatabase } from './scratch-database.js';
 import { batchAndAuditCount, countyCounts, readErrorFile, runImport, tag, tempDir, uniqueId, writeCsvFile, PAYMENT_HEADER, ROSTER_HEADER } from './import-support.js';
 import { testDatabaseUrl } from '../support/database.js';
 
@@ -124,6 +126,61 @@ describe('roster, staged', () => {
     await expect(
       prisma.$executeRawUnsafe(`INSERT INTO "Member" ("householdId", name, "idNumber", "relationToHead", "updatedAt") VALUES (-1, '无', $1, '本人', now())`, uniqueId()),
     ).rejects.toThrow(/foreign key|Member_householdId_fkey/);
+  });
+
+  it('a first load into empty tables (straight from the staging table) stores what the general path stores', async () => {
+    const { rows } = roster(15);
+    // A 集中特困 household: its institution is found by name.
+    const centralized = uniqueId();
+    rows.push(['二镇', '敬老村', '孤老', centralized, '孤老', centralized, '本人', '集中特困', '首测敬老院', 900, '2021-06-01', '']);
+    const file = writeCsvFile(path.join(tmp.dir, 'roster-first-load.csv'), ROSTER_HEADER, rows);
+    const other = uniqueId();
+    const seed = writeCsvFile(path.join(tmp.dir, 'roster-seed.csv'), ROSTER_HEADER, [['三镇', '三村', '先导', other, '先导', other, '本人', '城市低保', '', 600, '2019-01-01', '']]);
+    const stored = async (db: PrismaClient) => ({
+      households: (await db.household.findMany({ where: { headIdNumber: { not: other } }, orderBy: { id: 'asc' }, include: { region: { include: { parent: true } } } })).map((h) => [
+        h.headIdNumber,
+        h.headName,
+        h.region.parent?.name,
+        h.region.name,
+      ]),
+      members: (await db.member.findMany({ where: { household: { headIdNumber: { not: other } } }, orderBy: { id: 'asc' }, include: { household: true } })).map((m) => [
+        m.household.headIdNumber,
+        m.name,
+        m.idNumber,
+        m.relationToHead,
+        m.status,
+      ]),
+      enrolments: (await db.enrolment.findMany({ where: { household: { headIdNumber: { not: other } } }, orderBy: { id: 'asc' }, include: { household: true, institution: true } })).map((e) => [
+        e.household.headIdNumber,
+        e.kind,
+        e.institution?.name ?? null,
+        String(e.monthlyAmount),
+        e.startDate.toISOString().slice(0, 10),
+        e.status,
+      ]),
+    });
+    const results = [];
+    for (const seeded of [false, true]) {
+      const scratch = await createScratchDatabase(testDatabaseUrl());
+      const db = createPrismaClient(scratch.url);
+      try {
+        await migrateDatabase(scratch.url);
+        if (seeded) expect((await runImport(db, { kind: 'roster', file: seed, county: '首测县', databaseUrl: scratch.url })).status).toBe('imported');
+        const r = await runImport(db, { kind: 'roster', file, county: '首测县', bulkLoad: 'always', databaseUrl: scratch.url });
+        expect(r.status).toBe('imported');
+        expect(r.bulkLoaded).toEqual(['Household', 'Member', 'Enrolment']);
+        results.push({ entities: r.entities, stored: await stored(db) });
+      } finally {
+        await db.$disconnect();
+        await scratch.drop();
+      }
+    }
+    expect(results[0]!.stored.households).toHaveLength(16);
+    expect(results[0]!.stored.enrolments.at(-1)).toEqual([centralized, 'TEKUN_CENTRALIZED', '首测敬老院', '900', '2021-06-01', 'ACTIVE']);
+    // The same rows, in the same order (ids follow the file's lines), and the same counts.
+    expect(results[0]!.stored).toEqual(results[1]!.stored);
+    expect(results[0]!.entities.households).toEqual({ created: 16, updated: 0, unchanged: 0 });
+    expect(results[0]!.entities).toEqual({ ...results[1]!.entities, institutions: results[0]!.entities.institutions });
   });
 
   // PGlite serves one session at a time: a second session's open transaction would block the import.

@@ -11,6 +11,8 @@ export interface Item<R> {
   line: number;
   row: R;
   cells: Cell[];
+  /** Roster: which keys this row is the first accepted line of (RosterFileChecks.firsts). */
+  firsts?: number;
 }
 
 export interface Rejection {
@@ -72,6 +74,13 @@ export interface KindWriter<R> {
 
 /** A writer that stages the whole file first and checks and writes it set-based at the end (payments, roster). */
 export interface StagedWriter<R> extends KindWriter<R> {
+  /**
+   * One row that passed the row checks, staged at once (held until the next send): what flush() does
+   * for a chunk, without keeping the chunk's items. `firsts`: see Item.firsts.
+   */
+  stage(line: number, row: R, firsts: number): void;
+  /** Sends the rows staged since the last send (in order). */
+  send(): Promise<void>;
   /** After the last flush: the database checks of the whole file; writes when `write(sqlRefused)` says so. */
   complete(write: (sqlRefused: number) => boolean): Promise<Rejection[]>;
   /** Drops the staging table and closes its connection: always call, after the import's transaction has ended. */

@@ -11,12 +11,13 @@ import {
   cellName,
   paymentKindOf,
   protectAccount,
+  RepeatedKeys,
   type AssistanceKind,
   type PaymentRow,
 } from '../../../domain/import/index.js';
 import { paymentDeadline } from '../../../domain/policy/compute.js';
 import { PGLITE_URL_MARKER } from '../../../infra/db/client.js';
-import { copyText, createStage } from './stage.js';
+import { copyText, createStage, type CopyTarget } from './stage.js';
 import { withBulkLoad, type BulkOptions } from '../bulk.js';
 import type { Tx } from '../regions.js';
 import { finishSingle, jsonRows, newCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
@@ -33,6 +34,7 @@ export function copyImportUrl(url: string | undefined): string | undefined {
 }
 
 const KINDS = Object.keys(ASSISTANCE_KIND_LABELS) as AssistanceKind[];
+const KIND_INDEX = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<AssistanceKind, number>;
 
 /** The staging table's columns, all text but the line: what one row of the file says, checked for format. */
 const STAGE_COLUMNS = 'line int, hid text, kind text, month text, ad text, ap text, pd text, payee text, am text, ah text';
@@ -47,11 +49,11 @@ const encodePaymentRow = (r: StageRow) =>
 
 export type PaymentsWriter = StagedWriter<PaymentRow>;
 
-/** `copyUrl`: load the staging table with COPY on this server (PostgreSQL); else INSERTs in the transaction. */
-export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string | undefined): Promise<PaymentsWriter> {
+/** `copy`: load the staging table with COPY on this server (PostgreSQL); else INSERTs in the transaction. */
+export async function createPaymentsWriter(ctx: WriterContext, copy: CopyTarget | undefined): Promise<PaymentsWriter> {
   const { tx, policy, batchId } = ctx;
   const counts = newCounts('payments');
-  const stage = await createStage<StageRow>(tx, copyUrl, batchId, { columns: STAGE_COLUMNS, tempName: 'import_payments_stage', encode: encodePaymentRow });
+  const stage = await createStage<StageRow>(tx, copy, batchId, { columns: STAGE_COLUMNS, tempName: 'import_payments_stage', encode: encodePaymentRow });
 
   const months = new Set<string>();
   let staged = 0;
@@ -67,25 +69,46 @@ export async function createPaymentsWriter(ctx: WriterContext, copyUrl: string |
     return a;
   };
 
+  const deadline = (kind: AssistanceKind, month: string) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar());
+  // The schedule month (period) of each kind for each month of the file, once per month.
+  const periods = new Map<string, string[]>();
+  const periodsOf = (month: string) => {
+    let p = periods.get(month);
+    if (p === undefined) {
+      p = KINDS.map((k) => deadline(k, month).periodMonth);
+      periods.set(month, p);
+    }
+    return p;
+  };
+  // Can two rows of the file be the same (enrolment, period)? Only if they have the same head's ID, a
+  // kind in common (a row without 救助类型 may be any of the household's) and the same period of that
+  // kind. When no such key repeats, the SQL search for duplicates is skipped: it could find none.
+  const keys = new RepeatedKeys();
+  const stageRow = (line: number, row: PaymentRow) => {
+    months.add(row.month);
+    if (!keys.repeated) {
+      const p = periodsOf(row.month);
+      if (row.kind !== null) keys.add(row.headIdNumber, row.kind, p[KIND_INDEX[row.kind]]!);
+      else for (let k = 0; k < KINDS.length; k++) keys.add(row.headIdNumber, KINDS[k]!, p[k]!);
+    }
+    const account = row.account === null ? null : accountOf(row.account);
+    stage.push([line, row.headIdNumber, row.kind, row.month, row.amountDue, row.amountPaid, row.paidDate, cellName(row.payee), account?.masked ?? null, account?.hash ?? null]);
+    staged++;
+  };
   return {
     counts,
     close: () => stage.close(),
     finish: (accepted) => finishSingle(counts.payments!, accepted),
+    stage: stageRow,
+    send: () => stage.send(),
     async flush(items: Item<PaymentRow>[]): Promise<Rejection[]> {
-      const rows: StageRow[] = new Array(items.length);
-      for (let i = 0; i < items.length; i++) {
-        const { line, row } = items[i]!;
-        months.add(row.month);
-        const account = row.account === null ? null : accountOf(row.account);
-        rows[i] = [line, row.headIdNumber, row.kind, row.month, row.amountDue, row.amountPaid, row.paidDate, cellName(row.payee), account?.masked ?? null, account?.hash ?? null];
-      }
-      await stage.add(rows);
-      staged += rows.length;
+      for (const { line, row } of items) stageRow(line, row);
+      await stage.send();
       return [];
     },
     async complete(write) {
       await stage.end();
-      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, bulk: ctx.bulk, staged, deadline: (kind, month) => paymentDeadline(policy, paymentKindOf(kind), month, ctx.calendar()) });
+      return resolveAndWrite(tx, stage.table, { months, write, batchId, actor: ctx.actor, counts: counts.payments!, bulk: ctx.bulk, staged, deadline, maybeDuplicates: keys.repeated });
     },
   };
 }
@@ -109,6 +132,8 @@ async function resolveAndWrite(
     bulk?: BulkOptions;
     /** Rows in the staging table. */
     staged: number;
+    /** False when no two staged rows can be the same (enrolment, period) (see RepeatedKeys). */
+    maybeDuplicates: boolean;
   },
 ): Promise<Rejection[]> {
   // The schedule (period, due date) of every kind for every month in the file: computed by the county
@@ -171,11 +196,14 @@ async function resolveAndWrite(
        FROM r LEFT JOIN import_payment_deadlines d ON d.k = r.ekind AND d.m = r.month`,
     words,
   );
-  // The same (enrolment, period) more than once in the file: the first line of each (usually none).
-  await tx.$executeRawUnsafe(
-    `CREATE TEMP TABLE import_payment_dups ON COMMIT DROP AS
-     SELECT e, period, min(line) AS first_line FROM import_payments_resolved WHERE e IS NOT NULL GROUP BY e, period HAVING count(*) > 1`,
-  );
+  // The same (enrolment, period) more than once in the file: the first line of each (usually none; when
+  // the file's keys cannot repeat, not looked for, and the statements below leave out what needs it).
+  if (o.maybeDuplicates) {
+    await tx.$executeRawUnsafe(
+      `CREATE TEMP TABLE import_payment_dups ON COMMIT DROP AS
+       SELECT e, period, min(line) AS first_line FROM import_payments_resolved WHERE e IS NOT NULL GROUP BY e, period HAVING count(*) > 1`,
+    );
+  }
   // The refused rows, in line order, with the same reasons as the row-by-row checks gave.
   const refused = await tx.$queryRawUnsafe<{ line: number; reason: string }[]>(
     `WITH labels AS MATERIALIZED (SELECT k, l FROM ${labels.from})
@@ -196,8 +224,13 @@ async function resolveAndWrite(
                      THEN '（' || (SELECT l FROM labels WHERE k = p.ekind) || '按季度发放，' || p.month || ' 属于 ' || p.period || ' 起的季度）'
                      ELSE '' END
             END AS reason
-       FROM (SELECT r.*, d.first_line FROM import_payments_resolved r LEFT JOIN import_payment_dups d ON d.e = r.e AND d.period = r.period) p
-      WHERE p.e IS NULL OR p.line <> p.first_line
+       FROM ${
+         o.maybeDuplicates
+           ? `(SELECT r.*, d.first_line FROM import_payments_resolved r LEFT JOIN import_payment_dups d ON d.e = r.e AND d.period = r.period) p
+      WHERE p.e IS NULL OR p.line <> p.first_line`
+           : `(SELECT r.*, NULL::int AS first_line FROM import_payments_resolved r) p
+      WHERE p.e IS NULL`
+       }
       ORDER BY p.line`,
     labels.value,
   );
@@ -210,7 +243,7 @@ async function resolveAndWrite(
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('jiuzhu.import.payments'))`);
   // The rows to write: resolved, and the first line of a duplicated (enrolment, period).
   const writable = `FROM import_payments_resolved r
-        WHERE e IS NOT NULL AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)`;
+        WHERE e IS NOT NULL${o.maybeDuplicates ? ` AND NOT EXISTS (SELECT 1 FROM import_payment_dups d WHERE d.e = r.e AND d.period = r.period AND d.first_line <> r.line)` : ''}`;
   // First the stored rows this file changes: the previous version of each goes to ImportChange, then the
   // row is updated (one statement: its CTEs read the rows as they were before it).
   const changed = await tx.$queryRawUnsafe<{ updated: number }[]>(
@@ -259,6 +292,7 @@ async function resolveAndWrite(
   const { result: created } = await withBulkLoad(tx, 'Payment', o.staged - rejections.length, insert, {
     ...o.bulk,
     rebuildIndexes: ['Payment_period_idx', 'Payment_householdId_idx', 'Payment_enrolmentId_period_key'],
+    rebuildPrimaryKey: true,
   });
   o.counts.created += created;
   o.counts.updated += Number(changed[0]?.updated ?? 0);

@@ -8,14 +8,18 @@
 // made the others agree). The previous version of every stored row that changes goes to ImportChange,
 // then changed rows are updated and new ones inserted.
 // A large first load re-creates the foreign keys of Household, Member and Enrolment once (../bulk.ts).
-import type { RosterRow } from '../../../domain/import/index.js';
-import { withBulkLoad } from '../bulk.js';
-import { createStage } from './stage.js';
+import { FIRST_ENROLMENT, FIRST_HOUSEHOLD, FIRST_MEMBER, type RosterRow } from '../../../domain/import/index.js';
+import { withBulkLoad, type BulkMode } from '../bulk.js';
+import { createStage, type CopyTarget } from './stage.js';
 import { jsonRows, newCounts, recordChanges, type EntityCounts, type Item, type Rejection, type StagedWriter, type WriterContext } from './common.js';
 
-/** The staging table's columns, in StageRow order. */
+/**
+ * The staging table's columns, in StageRow order. `f`: which keys the row is the first line of
+ * (RosterFileChecks.firsts: 1 household, 2 member, 4 enrolment), so that the first line of each key is
+ * a filter, not a sort of the whole file.
+ */
 const STAGE_COLUMNS =
-  'line int, township text, village text, head_name text, hid text, name text, mid text, relation text, status text, kind text, institution text, amount text, start_date text';
+  'line int, township text, village text, head_name text, hid text, name text, mid text, relation text, status text, kind text, institution text, amount text, start_date text, f int';
 
 type StageRow = [
   line: number,
@@ -31,6 +35,7 @@ type StageRow = [
   institution: string | null,
   amount: string,
   startDate: string,
+  firsts: number,
 ];
 
 /**
@@ -39,12 +44,12 @@ type StageRow = [
  */
 export async function createRosterWriter(
   ctx: WriterContext,
-  copyUrl: string | undefined,
+  copy: CopyTarget | undefined,
   distinct: () => { households: number; members: number; enrolments: number },
 ): Promise<StagedWriter<RosterRow>> {
   const { tx, regions } = ctx;
   const counts = newCounts('households', 'members', 'enrolments', 'institutions');
-  const stage = await createStage<StageRow>(tx, copyUrl, ctx.batchId, { columns: STAGE_COLUMNS, tempName: 'import_roster_stage' });
+  const stage = await createStage<StageRow>(tx, copy, ctx.batchId, { columns: STAGE_COLUMNS, tempName: 'import_roster_stage' });
   let staged = 0;
 
   const finish = () => {
@@ -64,6 +69,17 @@ export async function createRosterWriter(
   async function updateThenInsert(updateSql: string, insertSql: string, c: EntityCounts): Promise<void> {
     c.updated += await tx.$executeRawUnsafe(updateSql);
     c.created += await tx.$executeRawUnsafe(insertSql);
+  }
+
+  /**
+   * A first load: bulk mode (the table locked against every other session until the commit) and the
+   * table empty. Then there is no stored row to compare, record or update, and the file's first lines
+   * go in straight from the staging table: the same rows, in the same order, as the general path writes.
+   */
+  async function firstLoad(mode: BulkMode, table: string): Promise<boolean> {
+    if (mode !== 'bulk') return false;
+    const rows = await tx.$queryRawUnsafe<{ empty: boolean }[]>(`SELECT NOT EXISTS (SELECT 1 FROM "${table}") AS empty`);
+    return rows[0]?.empty === true;
   }
 
   async function write(table: string): Promise<void> {
@@ -105,72 +121,90 @@ export async function createRosterWriter(
       counts.institutions!.unchanged += names.length - created;
     }
 
-    // Households: the first line of each head.
-    await tx.$executeRawUnsafe(
-      `CREATE TEMP TABLE import_roster_h ON COMMIT DROP AS
-       SELECT DISTINCT ON (s.hid) s.line, g.r, s.head_name AS n, s.hid AS i
-         FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
-        ORDER BY s.hid, s.line`,
-    );
-    await tx.$executeRawUnsafe(`ANALYZE import_roster_h`);
-    await recordChanges(
-      tx,
-      'Household',
-      `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."headIdNumber" AS "idNumber",
-              jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
-              jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
-         FROM import_roster_h t JOIN "Household" x ON x."headIdNumber" = t.i
-        WHERE (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)
-        ORDER BY t.line`,
-      [],
-      ctx.batchId,
-      ctx.actor,
-    );
+    // Households: the first line of each head (the file checks marked it).
     const households = distinct().households;
     await withBulkLoad(
       tx,
       'Household',
       households,
-      () =>
-        updateThenInsert(
+      async (mode) => {
+        if (await firstLoad(mode, 'Household')) {
+          counts.households!.created += await tx.$executeRawUnsafe(
+            `INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
+             SELECT g.r, s.head_name, s.hid, now() FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
+              WHERE s.f & ${FIRST_HOUSEHOLD} <> 0 ORDER BY s.line`,
+          );
+          return;
+        }
+        await tx.$executeRawUnsafe(
+          `CREATE TEMP TABLE import_roster_h ON COMMIT DROP AS
+           SELECT s.line, g.r, s.head_name AS n, s.hid AS i
+             FROM ${table} s JOIN import_roster_regions g ON g.t = s.township AND g.v = s.village
+            WHERE s.f & ${FIRST_HOUSEHOLD} <> 0`,
+        );
+        await tx.$executeRawUnsafe(`ANALYZE import_roster_h`);
+        await recordChanges(
+          tx,
+          'Household',
+          `SELECT x.id AS "rowId", x.id AS "householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."headIdNumber" AS "idNumber",
+                  jsonb_build_object('regionId', x."regionId", 'headName', x."headName") AS "oldValues",
+                  jsonb_build_object('regionId', t.r, 'headName', t.n) AS "newValues"
+             FROM import_roster_h t JOIN "Household" x ON x."headIdNumber" = t.i
+            WHERE (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)
+            ORDER BY t.line`,
+          [],
+          ctx.batchId,
+          ctx.actor,
+        );
+        await updateThenInsert(
           `UPDATE "Household" x SET "regionId" = t.r, "headName" = t.n, "updatedAt" = now()
              FROM import_roster_h t WHERE x."headIdNumber" = t.i AND (x."regionId", x."headName") IS DISTINCT FROM (t.r, t.n)`,
           `INSERT INTO "Household" ("regionId", "headName", "headIdNumber", "updatedAt")
            SELECT r, n, i, now() FROM import_roster_h t
             WHERE NOT EXISTS (SELECT 1 FROM "Household" x WHERE x."headIdNumber" = t.i) ORDER BY line`,
           counts.households!,
-        ),
-      ctx.bulk,
+        );
+      },
+      { ...ctx.bulk, rebuildIndexes: ['Household_regionId_idx', 'Household_headIdNumber_key'] },
     );
 
     // Members: the first line of each (head, member).
-    await tx.$executeRawUnsafe(
-      `CREATE TEMP TABLE import_roster_m ON COMMIT DROP AS
-       SELECT DISTINCT ON (s.hid, s.mid) s.line, h.id AS h, s.name AS n, s.mid AS i, s.relation AS r, s.status::"MemberStatus" AS s
-         FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
-        ORDER BY s.hid, s.mid, s.line`,
-    );
-    await tx.$executeRawUnsafe(`ANALYZE import_roster_m`);
-    await recordChanges(
-      tx,
-      'Member',
-      `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."idNumber",
-              jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
-              jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
-         FROM import_roster_m t JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
-        WHERE (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)
-        ORDER BY t.line`,
-      [],
-      ctx.batchId,
-      ctx.actor,
-    );
     const members = distinct().members;
     await withBulkLoad(
       tx,
       'Member',
       members,
-      () =>
-        updateThenInsert(
+      async (mode) => {
+        if (await firstLoad(mode, 'Member')) {
+          counts.members!.created += await tx.$executeRawUnsafe(
+            `INSERT INTO "Member" ("householdId", name, "idNumber", "relationToHead", status, "updatedAt")
+             SELECT h.id, s.name, s.mid, s.relation, s.status::"MemberStatus", now()
+               FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+              WHERE s.f & ${FIRST_MEMBER} <> 0 ORDER BY s.line`,
+          );
+          return;
+        }
+        await tx.$executeRawUnsafe(
+          `CREATE TEMP TABLE import_roster_m ON COMMIT DROP AS
+           SELECT s.line, h.id AS h, s.name AS n, s.mid AS i, s.relation AS r, s.status::"MemberStatus" AS s
+             FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+            WHERE s.f & ${FIRST_MEMBER} <> 0`,
+        );
+        await tx.$executeRawUnsafe(`ANALYZE import_roster_m`);
+        await recordChanges(
+          tx,
+          'Member',
+          `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", x."idNumber",
+                  jsonb_build_object('name', x.name, 'relationToHead', x."relationToHead", 'status', x.status) AS "oldValues",
+                  jsonb_build_object('name', t.n, 'relationToHead', t.r, 'status', t.s) AS "newValues"
+             FROM import_roster_m t JOIN "Member" x ON x."householdId" = t.h AND x."idNumber" = t.i
+            WHERE (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)
+            ORDER BY t.line`,
+          [],
+          ctx.batchId,
+          ctx.actor,
+        );
+        await updateThenInsert(
           `UPDATE "Member" x SET name = t.n, "relationToHead" = t.r, status = t.s, "updatedAt" = now()
              FROM import_roster_m t WHERE x."householdId" = t.h AND x."idNumber" = t.i
               AND (x.name, x."relationToHead", x.status) IS DISTINCT FROM (t.n, t.r, t.s)`,
@@ -178,41 +212,52 @@ export async function createRosterWriter(
            SELECT h, n, i, r, s, now() FROM import_roster_m t
             WHERE NOT EXISTS (SELECT 1 FROM "Member" x WHERE x."householdId" = t.h AND x."idNumber" = t.i) ORDER BY line`,
           counts.members!,
-        ),
-      ctx.bulk,
+        );
+      },
+      { ...ctx.bulk, rebuildIndexes: ['Member_idNumber_idx', 'Member_householdId_idNumber_key'] },
     );
 
     // Enrolments (ACTIVE again if the roster lists an ended one): the first line of each (head, kind).
-    await tx.$executeRawUnsafe(
-      `CREATE TEMP TABLE import_roster_e ON COMMIT DROP AS
-       SELECT DISTINCT ON (s.hid, s.kind) s.line, h.id AS h, s.kind::"AssistanceKind" AS k, i.id AS inst, s.amount::numeric AS amt, s.start_date::date AS sd
-         FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
-         LEFT JOIN "Institution" i ON i.name = s.institution
-        ORDER BY s.hid, s.kind, s.line`,
-    );
-    await tx.$executeRawUnsafe(`ANALYZE import_roster_e`);
-    await recordChanges(
-      tx,
-      'Enrolment',
-      `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", NULL::text AS "idNumber",
-              jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
-                                 'status', x.status, 'endDate', x."endDate") AS "oldValues",
-              jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
-         FROM import_roster_e t JOIN "Enrolment" x ON x."householdId" = t.h AND x.kind = t.k
-        WHERE (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
-              IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)
-        ORDER BY t.line`,
-      [],
-      ctx.batchId,
-      ctx.actor,
-    );
     const enrolments = distinct().enrolments;
     await withBulkLoad(
       tx,
       'Enrolment',
       enrolments,
-      () =>
-        updateThenInsert(
+      async (mode) => {
+        if (await firstLoad(mode, 'Enrolment')) {
+          counts.enrolments!.created += await tx.$executeRawUnsafe(
+            `INSERT INTO "Enrolment" ("householdId", kind, "institutionId", "monthlyAmount", "startDate", status)
+             SELECT h.id, s.kind::"AssistanceKind", i.id, s.amount::numeric, s.start_date::date, 'ACTIVE'
+               FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+               LEFT JOIN "Institution" i ON i.name = s.institution
+              WHERE s.f & ${FIRST_ENROLMENT} <> 0 ORDER BY s.line`,
+          );
+          return;
+        }
+        await tx.$executeRawUnsafe(
+          `CREATE TEMP TABLE import_roster_e ON COMMIT DROP AS
+           SELECT s.line, h.id AS h, s.kind::"AssistanceKind" AS k, i.id AS inst, s.amount::numeric AS amt, s.start_date::date AS sd
+             FROM ${table} s JOIN "Household" h ON h."headIdNumber" = s.hid
+             LEFT JOIN "Institution" i ON i.name = s.institution
+            WHERE s.f & ${FIRST_ENROLMENT} <> 0`,
+        );
+        await tx.$executeRawUnsafe(`ANALYZE import_roster_e`);
+        await recordChanges(
+          tx,
+          'Enrolment',
+          `SELECT x.id AS "rowId", x."householdId", NULL::text AS period, NULL::int AS "previousBatchId", NULL::text AS "idNumber",
+                  jsonb_build_object('institutionId', x."institutionId", 'monthlyAmount', x."monthlyAmount", 'startDate', x."startDate",
+                                     'status', x.status, 'endDate', x."endDate") AS "oldValues",
+                  jsonb_build_object('institutionId', t.inst, 'monthlyAmount', t.amt, 'startDate', t.sd, 'status', 'ACTIVE', 'endDate', NULL) AS "newValues"
+             FROM import_roster_e t JOIN "Enrolment" x ON x."householdId" = t.h AND x.kind = t.k
+            WHERE (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
+                  IS DISTINCT FROM (t.inst, t.amt, t.sd, 'ACTIVE'::"EnrolmentStatus", NULL::date)
+            ORDER BY t.line`,
+          [],
+          ctx.batchId,
+          ctx.actor,
+        );
+        await updateThenInsert(
           `UPDATE "Enrolment" x SET "institutionId" = t.inst, "monthlyAmount" = t.amt, "startDate" = t.sd, status = 'ACTIVE', "endDate" = NULL
              FROM import_roster_e t WHERE x."householdId" = t.h AND x.kind = t.k
               AND (x."institutionId", x."monthlyAmount", x."startDate", x.status, x."endDate")
@@ -221,23 +266,25 @@ export async function createRosterWriter(
            SELECT h, k, inst, amt, sd, 'ACTIVE' FROM import_roster_e t
             WHERE NOT EXISTS (SELECT 1 FROM "Enrolment" x WHERE x."householdId" = t.h AND x.kind = t.k) ORDER BY line`,
           counts.enrolments!,
-        ),
-      ctx.bulk,
+        );
+      },
+      { ...ctx.bulk, rebuildIndexes: ['Enrolment_kind_status_idx', 'Enrolment_householdId_kind_key'] },
     );
   }
 
+  const stageRow = (line: number, r: RosterRow, firsts: number) => {
+    stage.push([line, r.township, r.village, r.headName, r.headIdNumber, r.memberName, r.memberIdNumber, r.relation, r.status, r.kind, r.institution, r.monthlyAmount, r.startDate, firsts]);
+    staged++;
+  };
   return {
     counts,
     finish,
     close: () => stage.close(),
+    stage: stageRow,
+    send: () => stage.send(),
     async flush(items: Item<RosterRow>[]): Promise<Rejection[]> {
-      const rows: StageRow[] = new Array(items.length);
-      for (let i = 0; i < items.length; i++) {
-        const { line, row: r } = items[i]!;
-        rows[i] = [line, r.township, r.village, r.headName, r.headIdNumber, r.memberName, r.memberIdNumber, r.relation, r.status, r.kind, r.institution, r.monthlyAmount, r.startDate];
-      }
-      await stage.add(rows);
-      staged += rows.length;
+      for (const { line, row, firsts } of items) stageRow(line, row, firsts ?? 0);
+      await stage.send();
       return [];
     },
     async complete(shouldWrite) {

@@ -18,7 +18,10 @@ import type { Tx } from '../regions.js';
 /** Where the parsed rows go before the SQL checks. */
 export interface Stage<R> {
   readonly table: string;
+  /** Rows in: push() keeps each (encoded) until the next send(); add() is both. */
   add(rows: R[]): Promise<void>;
+  push(row: R): void;
+  send(): Promise<void>;
   /** All rows are in (the COPY is finished and committed). */
   end(): Promise<void>;
   /** After the import's transaction has ended. */
@@ -31,10 +34,44 @@ export function copyText(v: string | null): string {
   return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
 }
 
-async function copyStage<R extends readonly unknown[]>(url: string, batchId: number, columns: string, encode: (r: R) => string): Promise<Stage<R>> {
+/** Bytes of COPY data collected before they go to the stream. */
+const SEND_BUFFER = 1 << 20;
+
+/**
+ * The COPY connection of one import, opened as soon as the import starts (while the file is hashed and
+ * the transaction begins) rather than when the staging table is made. `discard()` closes it when no
+ * stage took it (an import that stopped before); a stage that took it closes it itself.
+ */
+export class CopyTarget {
+  readonly client: pg.Client;
+  readonly connected: Promise<void>;
+  private taken = false;
+
+  constructor(readonly url: string) {
+    this.client = new pg.Client({ connectionString: url });
+    this.connected = this.client.connect().then(() => undefined);
+    this.connected.catch(() => {}); // awaited by the stage that takes it
+  }
+
+  take(): pg.Client {
+    this.taken = true;
+    return this.client;
+  }
+
+  async discard(): Promise<void> {
+    if (!this.taken) await this.client.end().catch(() => {});
+  }
+}
+
+async function copyStage<R extends readonly unknown[]>(target: CopyTarget, batchId: number, columns: string, encode: (r: R) => string): Promise<Stage<R>> {
   const table = `import_stage_${batchId}_${crypto.randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = target.take();
+  try {
+    await target.connected;
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err;
+  }
   let copy: ReturnType<typeof copyFrom> | undefined;
   let copyDone: Promise<void> = Promise.resolve();
   let ended = false;
@@ -67,15 +104,44 @@ async function copyStage<R extends readonly unknown[]>(url: string, batchId: num
     throw err;
   }
   const stream = copy;
+  // Rows encoded since the last send, written straight into buffers as UTF-8 (cheaper than building one
+  // long string and converting it: a rope of thousands of rows is flattened and encoded again).
+  let buf = Buffer.allocUnsafe(SEND_BUFFER);
+  let used = 0;
+  let full: Buffer[] = [];
+  const push = (row: R) => {
+    const line = encode(row);
+    // At most 3 bytes of UTF-8 per UTF-16 unit.
+    if (used + line.length * 3 > buf.length) {
+      if (used > 0) full.push(buf.subarray(0, used));
+      buf = Buffer.allocUnsafe(Math.max(SEND_BUFFER, line.length * 3));
+      used = 0;
+    }
+    used += buf.write(line, used);
+  };
+  const send = async () => {
+    if (used > 0) {
+      full.push(buf.subarray(0, used));
+      buf = Buffer.allocUnsafe(SEND_BUFFER);
+      used = 0;
+    }
+    const out = full;
+    full = [];
+    for (const chunk of out) {
+      if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    }
+  };
   return {
     table,
     close,
+    push,
+    send,
     async add(rows) {
-      let text = '';
-      for (const r of rows) text += encode(r);
-      if (text !== '' && !stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+      for (const r of rows) push(r);
+      await send();
     },
     async end() {
+      await send();
       ended = true;
       stream.end();
       await copyDone;
@@ -90,13 +156,25 @@ async function insertStage<R extends readonly unknown[]>(tx: Tx, table: string, 
   await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${table}`);
   await tx.$executeRawUnsafe(`CREATE TEMP TABLE ${table} (${columns}) ON COMMIT DROP`);
   const names = columns.split(', ').map((c) => c.split(' ')[0]!);
+  let pending: R[] = [];
+  const send = async () => {
+    if (pending.length === 0) return;
+    const rows = pending;
+    pending = [];
+    await tx.$executeRawUnsafe(`INSERT INTO ${table} SELECT * FROM json_to_recordset($1::json) AS t(${columns})`, JSON.stringify(rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])))));
+  };
   return {
     table,
+    push(row) {
+      pending.push(row);
+    },
+    send,
     async add(rows) {
-      if (rows.length === 0) return;
-      await tx.$executeRawUnsafe(`INSERT INTO ${table} SELECT * FROM json_to_recordset($1::json) AS t(${columns})`, JSON.stringify(rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])))));
+      for (const r of rows) pending.push(r);
+      await send();
     },
     async end() {
+      await send();
       await tx.$executeRawUnsafe(`ANALYZE ${table}`);
     },
     async close() {},
@@ -115,14 +193,14 @@ function encodeRow(r: readonly unknown[]): string {
 }
 
 /**
- * A staging table of `columns` (SQL column list) for this import: COPY when `copyUrl` (PostgreSQL), else a
+ * A staging table of `columns` (SQL column list) for this import: COPY when `copy` (PostgreSQL), else a
  * TEMP table named `tempName` filled by INSERTs. Rows are arrays in column order.
  */
 export async function createStage<R extends readonly unknown[]>(
   tx: Tx,
-  copyUrl: string | undefined,
+  copy: CopyTarget | undefined,
   batchId: number,
   o: { columns: string; tempName: string; encode?: (r: R) => string },
 ): Promise<Stage<R>> {
-  return copyUrl ? copyStage<R>(copyUrl, batchId, o.columns, o.encode ?? encodeRow) : insertStage<R>(tx, o.tempName, o.columns);
+  return copy ? copyStage<R>(copy, batchId, o.columns, o.encode ?? encodeRow) : insertStage<R>(tx, o.tempName, o.columns);
 }
