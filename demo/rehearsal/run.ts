@@ -236,12 +236,15 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     server: { executable: { type: 'existing-path', path: serverPath }, extraArgs: ['--initial-time-ms', String(fromMs - HOUR)] },
   });
   starting.catch(() => {});
+  const profile = process.env.JIUZHU_SIMULATE_PROFILE ? newProfile() : null;
   try {
     db = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: tmp });
+    profile?.mark('database');
     const prisma = db.prisma;
     const loader = countyLoader(opts, notes);
     const { countyRegionId } = await loader(prisma, { preset: policy.county.code, seed, scale: opts.scale, today: opts.from, policy });
     const county = await prisma.region.findUniqueOrThrow({ where: { id: countyRegionId } });
+    profile?.mark('county');
 
     // ---- who is in the county and how they behave
     const townships = await prisma.region.findMany({ where: { parentId: countyRegionId, level: 'TOWNSHIP' }, select: { id: true, name: true } });
@@ -267,6 +270,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
 
     // ---- Temporal: test server from the first day, one worker
     env = await starting;
+    profile?.mark('test server');
     const client = env.client;
     const gateway = createTemporalGateway(client);
     const taskQueue = `simulate-${countyRegionId}`;
@@ -274,8 +278,9 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundling,
-      activities: createActivities({ prisma }),
+      activities: profile ? profile.timed(createActivities({ prisma })) : createActivities({ prisma }),
     });
+    profile?.mark('bundle + worker');
 
     const timeline: TimelineEvent[] = [];
     const log = (atMs: number, e: Omit<TimelineEvent, 'at' | 'local'>) => timeline.push({ at: new Date(atMs).toISOString(), local: chinaDateTimeText(atMs), ...e });
@@ -494,7 +499,6 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
 
     // ---- the run
     const prof: Record<string, number> & { sleep: number; poll: number } = { sleep: 0, poll: 0 };
-    const tRun = Date.now();
     await worker.runUntil(async () => {
       for (;;) {
         agenda.sort((a, b) => a.at - b.at || a.seq - b.seq);
@@ -537,7 +541,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       // Every tick must have completed (a failed tick would have opened nothing).
       for (let i = 0; i < tickRuns.length; i += 50) await Promise.all(tickRuns.slice(i, i + 50).map((h) => waitClosed(h)));
     });
-    if (process.env.JIUZHU_SIMULATE_PROFILE) console.error('[simulate] run', Date.now() - tRun, 'ms; setup', tRun - t0, 'ms;', JSON.stringify(prof));
+    profile?.mark('run', prof);
 
     // ---- the period's cycles, from the database
     const cycles = await prisma.reportCycle.findMany({ where: { countyRegionId, dueAt: { gte: new Date(fromMs), lt: new Date(toMs) } }, include: { submissions: true }, orderBy: { dueAt: 'asc' } });
@@ -595,7 +599,10 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     };
 
     fs.mkdirSync(opts.outDir, { recursive: true });
+    profile?.mark('summary');
     const written = await writeStatutoryTables({ prisma }, { countyRegionId, period: `${opts.from}..${opts.to}`, dir: opts.outDir, policy });
+    profile?.mark('tables');
+    profile?.print();
     // By the minute shown, then type, unit, person and text, so a seed always prints the same timeline
     // (notifications at one instant are written side by side, in no fixed order, milliseconds apart).
     const tie = (e: TimelineEvent) => `${e.subject ?? ''}\u0000${e.staff ?? ''}\u0000${e.text}`;
@@ -650,6 +657,57 @@ function firstLine(text: string): string {
 /** 张大娘 → 张** (names of the assisted stay out of the printed timeline). */
 function maskName(name: string): string {
   return name.slice(0, 1) + '*'.repeat(Math.max(1, name.length - 1));
+}
+
+/**
+ * `JIUZHU_SIMULATE_PROFILE=1`: wall time of each phase, the run's steps (sleep: the test server and
+ * the worker working through the timers of the interval), every activity's count and time (its
+ * database work), and this process's CPU (main thread, workflow threads and Prisma together).
+ */
+function newProfile() {
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  let last = t0;
+  const phases: Array<[string, number, Record<string, number>?]> = [];
+  const acts = new Map<string, { n: number; ms: number }>();
+  return {
+    mark(phase: string, detail?: Record<string, number>) {
+      const t = Date.now();
+      phases.push([phase, t - last, detail]);
+      last = t;
+    },
+    timed<T extends Record<string, unknown>>(activities: T): T {
+      const out: Record<string, unknown> = {};
+      for (const [name, fn] of Object.entries(activities)) {
+        if (typeof fn !== 'function') {
+          out[name] = fn;
+          continue;
+        }
+        out[name] = async (...args: unknown[]) => {
+          const t = performance.now();
+          try {
+            return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+          } finally {
+            const s = acts.get(name) ?? { n: 0, ms: 0 };
+            s.n++;
+            s.ms += performance.now() - t;
+            acts.set(name, s);
+          }
+        };
+      }
+      return out as T;
+    },
+    print() {
+      const cpu = process.cpuUsage(cpu0);
+      const lines = [`[simulate] wall ${Date.now() - t0} ms; this process's CPU: user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms`];
+      for (const [phase, ms, detail] of phases) lines.push(`[simulate]   ${phase.padEnd(16)} ${String(ms).padStart(7)} ms${detail ? `  ${JSON.stringify(detail)}` : ''}`);
+      const rows = [...acts].sort((a, b) => b[1].ms - a[1].ms);
+      const total = rows.reduce((s, [, a]) => s + a.ms, 0);
+      lines.push(`[simulate] activities: ${rows.reduce((s, [, a]) => s + a.n, 0)} calls, ${Math.round(total)} ms (summed; side-by-side calls overlap)`);
+      for (const [name, a] of rows) lines.push(`[simulate]   ${name.padEnd(28)} ${String(a.n).padStart(6)} × ${(a.ms / a.n).toFixed(1).padStart(6)} ms = ${String(Math.round(a.ms)).padStart(6)} ms`);
+      console.error(lines.join('\n'));
+    },
+  };
 }
 
 /** Worker and core logs at warning level and above only (the rehearsal prints its own lines). */
