@@ -37,6 +37,10 @@ import {
   chinaDateTimeText,
   cycleScheduleId,
   cycleTickInstants,
+  dailyDigestWorkflowId,
+  digestDue,
+  paymentWatchesToOpen,
+  paymentWatchWorkflowId,
   phaseSummaryToOpen,
   phaseSummaryWorkflowId,
   progressCycleToOpen,
@@ -50,7 +54,7 @@ import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { createCalendar } from '../../domain/time/calendar.js';
 import { chinaInstant } from '../../domain/time/instants.js';
 import { addCalendarDays, diffCalendarDays, monthKey, yearOf, type LocalDate } from '../../domain/time/local-date.js';
-import type { WorkCalendar } from '../../domain/time/work-calendar.js';
+import { createCalendarFromData, type WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { CycleTickInput } from '../../workflows/cycle-tick.js';
 import { createRandom } from '../../domain/random.js';
 import { confirmOverpaymentUpdate, decideUpdate, recordRecoveryUpdate } from '../../domain/steps/updates/death-review.js';
@@ -296,8 +300,20 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     const ticks = cycleTickInstants(policy, fromMs, toMs);
     const opened = new Set<string>();
     const tickRuns: Array<{ workflowId: string; describe(): Promise<{ status: { name: string } }> }> = [];
+    // The runs a tick would start, from the planners the tick itself runs on the holiday data it is given.
+    // Runs start under their natural-key id with REJECT_DUPLICATE: a tick whose runs an earlier tick
+    // of this rehearsal already started starts nothing (the schedule fires it anyway; most days it finds
+    // the week's cycle open). Such a tick is not started here, but its instant stays a step of the run
+    // (sleep, then read the notifications), so everyone reacts at the same moments.
+    const tickCalendar = createCalendarFromData(calendarData);
+    const runsStarted = new Set<string>();
+    let ticksStarted = 0;
     for (const tick of ticks) {
       schedule(tick.atMs, `tick ${tick.kind} ${tick.date}`, async () => {
+        const runs = runsOpenedByTick(policy, countyRegionId, tick.kind, tick.date, tickCalendar);
+        if (runs.every((id) => runsStarted.has(id))) return;
+        for (const id of runs) runsStarted.add(id);
+        ticksStarted++;
         const input: CycleTickInput = { countyRegionId, kind: tick.kind, policy, calendarData };
         // Not waited for here: the test server does not move its clock while the tick's tasks are
         // outstanding, so the next step (a sleep) runs after it. Every tick is checked at the end.
@@ -467,11 +483,15 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     const seen = new Set<number>();
     const caseWorkflow = new Map<number, string | null>();
     const poll = async () => {
-      // A little behind the last id seen: concurrent inserts may commit out of id order.
-      const rows = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, orderBy: { id: 'asc' } }))
-        .filter((n) => !seen.has(n.id))
-        .map((n) => ({ ...n, kind: notificationKindOf(n.kind) }));
-      for (const n of rows) seen.add(n.id);
+      // A little behind the last id seen: concurrent inserts may commit out of id order. Ids and
+      // kinds first, then the rows not seen yet (most of the window was read by the previous look),
+      // except digests (counted at the end, neither shown nor answered).
+      const unseen = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, select: { id: true, kind: true }, orderBy: { id: 'asc' } }))
+        .filter((n) => !seen.has(n.id));
+      if (unseen.length === 0) return;
+      const wanted = unseen.filter((n) => notificationKindOf(n.kind) !== 'digest').map((n) => n.id);
+      const rows = wanted.length === 0 ? [] : (await prisma.notification.findMany({ where: { id: { in: wanted } }, orderBy: { id: 'asc' } })).map((n) => ({ ...n, kind: notificationKindOf(n.kind) }));
+      for (const n of unseen) seen.add(n.id);
       // Case ladders write the case, not the workflow: name the run through the Case row.
       for (const n of rows) {
         if (n.workflowId || n.caseId === null) continue;
@@ -494,7 +514,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
         }
       }
       // Only ids seen: a row committed while this query ran is read next time.
-      for (const n of rows) lastId = Math.max(lastId, n.id);
+      for (const n of unseen) lastId = Math.max(lastId, n.id);
     };
 
     // ---- the run
@@ -538,10 +558,15 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       const rest = toMs - (await now());
       if (rest > 0) await env!.sleep(rest);
       await poll();
+      // What falls due at the end instant itself (the escalations of 00:00 after the last day) is not
+      // in the timeline but is in the summary's counts: let it fire and be written before counting.
+      await env!.sleep(1);
+      const runIds = [...runsStarted, ...planted.map((p) => `death-review:${countyRegionId}:${p.memberId}`)];
+      await waitSettled(runIds.map((id) => client.workflow.getHandle(id)));
       // Every tick must have completed (a failed tick would have opened nothing).
       for (let i = 0; i < tickRuns.length; i += 50) await Promise.all(tickRuns.slice(i, i + 50).map((h) => waitClosed(h)));
     });
-    profile?.mark('run', prof);
+    profile?.mark('run', { ...prof, ticksStarted });
 
     // ---- the period's cycles, from the database
     const cycles = await prisma.reportCycle.findMany({ where: { countyRegionId, dueAt: { gte: new Date(fromMs), lt: new Date(toMs) } }, include: { submissions: true }, orderBy: { dueAt: 'asc' } });
@@ -724,17 +749,47 @@ async function waitPrompted(h: {
   describe(): Promise<{ status: { name: string }; raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }>;
   query<T>(name: string): Promise<T>;
 }): Promise<void> {
+  // The query first, then the description: a run whose state lists a prompt sent has scheduled all its
+  // prompts (one workflow task), so once nothing is outstanding after that, every prompt is written.
+  // Looking the other way round, a run could be seen idle while the task that schedules its prompts
+  // was still being completed, and the prompts read one step late (seen once in three full runs).
+  let quiet = 0;
   for (let i = 0; i < 3000; i++) {
     try {
+      if ((await h.describe()).status.name !== 'RUNNING') return;
+      const s = await h.query<{ phase: string; notified?: string[] }>('status');
       const d = await h.describe();
       if (d.status.name !== 'RUNNING') return;
-      if (!d.raw.pendingWorkflowTask && !d.raw.pendingActivities?.length && (await h.query<{ phase: string }>('status')).phase !== 'opening') return;
+      const idle = !d.raw.pendingWorkflowTask && !d.raw.pendingActivities?.length;
+      if (idle && s.phase !== 'opening' && (s.notified?.length ?? 0) > 0) return;
+      // A run that prompts nobody (every unit in already): past opening and idle for a while.
+      quiet = idle && s.phase !== 'opening' ? quiet + 1 : 0;
+      if (quiet >= 40) return;
     } catch {
       // Not started yet (the tick starts it through an activity), or not queryable yet.
     }
     await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
   }
   throw new Error('a cycle run never finished opening');
+}
+
+/** Until none of the runs has an activity or workflow task outstanding (what they send is written); 30 s at most. */
+async function waitSettled(handles: Array<{ describe(): Promise<{ status: { name: string }; raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }> }>): Promise<void> {
+  const busy = async (h: (typeof handles)[number]) => {
+    try {
+      const d = await h.describe();
+      return d.status.name === 'RUNNING' && (!!d.raw.pendingWorkflowTask || !!d.raw.pendingActivities?.length);
+    } catch {
+      return false; // never started (a death reported after the end)
+    }
+  };
+  const until = Date.now() + 30_000;
+  for (let i = 0; Date.now() < until; i++) {
+    let any = false;
+    for (let j = 0; j < handles.length && !any; j += 50) any = (await Promise.all(handles.slice(j, j + 50).map(busy))).some(Boolean);
+    if (!any) return;
+    await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
+  }
 }
 
 async function waitClosed(h: { workflowId: string; describe(): Promise<{ status: { name: string } }> }): Promise<void> {
@@ -746,6 +801,27 @@ async function waitClosed(h: { workflowId: string; describe(): Promise<{ status:
       return;
     }
     await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
+  }
+}
+
+/**
+ * The workflow ids of the runs a tick of `kind` on `date` finds due (started, or found already
+ * there): the planners `cycleTick` (workflows/cycle-tick.ts) calls, in the same order and with the
+ * same calendar (the phase summary's move off holidays, patch 'phase-summary-moves-off-holidays',
+ * is in force for every tick a rehearsal starts).
+ */
+export function runsOpenedByTick(policy: CountyPolicy, countyRegionId: number, kind: CycleKind, date: LocalDate, calendar: WorkCalendar): string[] {
+  switch (kind) {
+    case 'progress':
+    case 'phase-summary':
+    case 'village-chain': {
+      const id = promptedRunOpenedBy(policy, countyRegionId, kind, date, calendar);
+      return id ? [id] : [];
+    }
+    case 'payment-watch':
+      return paymentWatchesToOpen(policy, date, calendar).map((p) => paymentWatchWorkflowId(countyRegionId, p.kind, p.periodMonth));
+    case 'daily-digest':
+      return digestDue(policy, date, calendar).due ? [dailyDigestWorkflowId(countyRegionId, date)] : [];
   }
 }
 
