@@ -66,6 +66,8 @@ import { PROJECT_ROOT } from '../../infra/project-root.js';
 import { DEMO_PRESETS, loadDemoCounty, type DemoPreset } from '../index.js';
 
 const HOUR = 3_600_000;
+/** How far past the end the clock goes before counting (see the end of the run). */
+const END_MARGIN_MS = 60_000;
 
 /** Agenda items of these kinds due at the same instant run concurrently (independent Updates of different units or cases). */
 const CONCURRENT_ACTIONS = new Set(['submit', 'village', 'township', 'decide', 'recover']);
@@ -559,8 +561,10 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       if (rest > 0) await env!.sleep(rest);
       await poll();
       // What falls due at the end instant itself (the escalations of 00:00 after the last day) is not
-      // in the timeline but is in the summary's counts: let it fire and be written before counting.
-      await env!.sleep(1);
+      // in the timeline but is in the summary's counts: let it fire and be written before counting. A
+      // workflow's timer fires some milliseconds after its instant (it is set from the time of the task
+      // that set it), hence a minute; the next thing due after 00:00 is the 00:05 tick, which is played.
+      await env!.sleep(END_MARGIN_MS);
       const runIds = [...runsStarted, ...planted.map((p) => `death-review:${countyRegionId}:${p.memberId}`)];
       await waitSettled(runIds.map((id) => client.workflow.getHandle(id)));
       // Every tick must have completed (a failed tick would have opened nothing).
