@@ -38,8 +38,8 @@ export interface NotifyInput {
 export function createNotifyActivities(db: Database) {
   return {
     async notify(input: NotifyInput): Promise<{ notificationId: number; created: boolean }> {
-      const existing = await db.prisma.notification.findUnique({ where: { dedupeKey: input.dedupeKey } });
-      if (existing) return { notificationId: existing.id, created: false };
+      // Written first, found on a conflict: one statement in the usual case (a retry or a concurrent
+      // attempt hits the unique dedupe key and reads the row that is there).
       // 代理审批: a card with buttons for a leader with a deputy in force goes to the deputy, saying so.
       let recipientStaffId = input.recipientStaffId;
       let text = input.text;
@@ -63,6 +63,7 @@ export function createNotifyActivities(db: Database) {
             ...(input.attachments?.length ? { attachments: asJson(input.attachments) } : {}),
             sentAt: new Date(input.sentAt),
           },
+          select: { id: true },
         });
         return { notificationId: row.id, created: true };
       } catch (error) {

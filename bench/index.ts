@@ -6,6 +6,7 @@
  *   npm run bench -- --suite webhook           # Feishu webhook vs the bare SDK handler (bench/webhook.ts)
  *   npm run bench -- --suite tables            # the six statutory tables vs bare SQL, 20k and 500k members (bench/tables.ts)
  *   npm run bench -- --suite loading           # roster and payments import vs the COPY + index builds + VACUUM ANALYZE floor, 100k rows (--sizes 1m) (bench/loading.ts)
+ *   npm run bench -- --suite rehearsal         # `jiuzhu simulate` of the demo county, April–October, goal ≤ 60 s (bench/rehearsal.ts; not in 'all')
  *
  * The matching suite:
  *
@@ -157,8 +158,9 @@ async function main(): Promise<void> {
 }
 
 const suite = argValue('suite') ?? 'all';
-if (!['all', 'matching', 'webhook', 'tables', 'loading'].includes(suite)) throw new Error(`--suite: “${suite}” is not one of all, matching, webhook, tables, loading`);
+if (!['all', 'matching', 'webhook', 'tables', 'loading', 'rehearsal'].includes(suite)) throw new Error(`--suite: “${suite}” is not one of all, matching, webhook, tables, loading, rehearsal`);
 if (suite === 'all' || suite === 'matching') await main();
 if (suite === 'all' || suite === 'webhook') await import('./webhook.js');
 if (suite === 'all' || suite === 'tables') await import('./tables.js');
 if (suite === 'all' || suite === 'loading') await import('./loading.js');
+if (suite === 'rehearsal') await import('./rehearsal.js');

@@ -37,6 +37,10 @@ import {
   chinaDateTimeText,
   cycleScheduleId,
   cycleTickInstants,
+  dailyDigestWorkflowId,
+  digestDue,
+  paymentWatchesToOpen,
+  paymentWatchWorkflowId,
   phaseSummaryToOpen,
   phaseSummaryWorkflowId,
   progressCycleToOpen,
@@ -50,7 +54,7 @@ import type { CountyPolicy } from '../../domain/policy/schema.js';
 import { createCalendar } from '../../domain/time/calendar.js';
 import { chinaInstant } from '../../domain/time/instants.js';
 import { addCalendarDays, diffCalendarDays, monthKey, yearOf, type LocalDate } from '../../domain/time/local-date.js';
-import type { WorkCalendar } from '../../domain/time/work-calendar.js';
+import { createCalendarFromData, type WorkCalendar } from '../../domain/time/work-calendar.js';
 import type { CycleTickInput } from '../../workflows/cycle-tick.js';
 import { createRandom } from '../../domain/random.js';
 import { confirmOverpaymentUpdate, decideUpdate, recordRecoveryUpdate } from '../../domain/steps/updates/death-review.js';
@@ -62,6 +66,8 @@ import { PROJECT_ROOT } from '../../infra/project-root.js';
 import { DEMO_PRESETS, loadDemoCounty, type DemoPreset } from '../index.js';
 
 const HOUR = 3_600_000;
+/** How far past the end the clock goes before counting (see the end of the run). */
+const END_MARGIN_MS = 60_000;
 
 /** Agenda items of these kinds due at the same instant run concurrently (independent Updates of different units or cases). */
 const CONCURRENT_ACTIONS = new Set(['submit', 'village', 'township', 'decide', 'recover']);
@@ -236,12 +242,15 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     server: { executable: { type: 'existing-path', path: serverPath }, extraArgs: ['--initial-time-ms', String(fromMs - HOUR)] },
   });
   starting.catch(() => {});
+  const profile = process.env.JIUZHU_SIMULATE_PROFILE ? newProfile() : null;
   try {
     db = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: tmp });
+    profile?.mark('database');
     const prisma = db.prisma;
     const loader = countyLoader(opts, notes);
     const { countyRegionId } = await loader(prisma, { preset: policy.county.code, seed, scale: opts.scale, today: opts.from, policy });
     const county = await prisma.region.findUniqueOrThrow({ where: { id: countyRegionId } });
+    profile?.mark('county');
 
     // ---- who is in the county and how they behave
     const townships = await prisma.region.findMany({ where: { parentId: countyRegionId, level: 'TOWNSHIP' }, select: { id: true, name: true } });
@@ -267,6 +276,7 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
 
     // ---- Temporal: test server from the first day, one worker
     env = await starting;
+    profile?.mark('test server');
     const client = env.client;
     const gateway = createTemporalGateway(client);
     const taskQueue = `simulate-${countyRegionId}`;
@@ -274,8 +284,9 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundling,
-      activities: createActivities({ prisma }),
+      activities: profile ? profile.timed(createActivities({ prisma })) : createActivities({ prisma }),
     });
+    profile?.mark('bundle + worker');
 
     const timeline: TimelineEvent[] = [];
     const log = (atMs: number, e: Omit<TimelineEvent, 'at' | 'local'>) => timeline.push({ at: new Date(atMs).toISOString(), local: chinaDateTimeText(atMs), ...e });
@@ -291,8 +302,20 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     const ticks = cycleTickInstants(policy, fromMs, toMs);
     const opened = new Set<string>();
     const tickRuns: Array<{ workflowId: string; describe(): Promise<{ status: { name: string } }> }> = [];
+    // The runs a tick would start, from the planners the tick itself runs on the holiday data it is given.
+    // Runs start under their natural-key id with REJECT_DUPLICATE: a tick whose runs an earlier tick
+    // of this rehearsal already started starts nothing (the schedule fires it anyway; most days it finds
+    // the week's cycle open). Such a tick is not started here, but its instant stays a step of the run
+    // (sleep, then read the notifications), so everyone reacts at the same moments.
+    const tickCalendar = createCalendarFromData(calendarData);
+    const runsStarted = new Set<string>();
+    let ticksStarted = 0;
     for (const tick of ticks) {
       schedule(tick.atMs, `tick ${tick.kind} ${tick.date}`, async () => {
+        const runs = runsOpenedByTick(policy, countyRegionId, tick.kind, tick.date, tickCalendar);
+        if (runs.every((id) => runsStarted.has(id))) return;
+        for (const id of runs) runsStarted.add(id);
+        ticksStarted++;
         const input: CycleTickInput = { countyRegionId, kind: tick.kind, policy, calendarData };
         // Not waited for here: the test server does not move its clock while the tick's tasks are
         // outstanding, so the next step (a sleep) runs after it. Every tick is checked at the end.
@@ -462,11 +485,15 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     const seen = new Set<number>();
     const caseWorkflow = new Map<number, string | null>();
     const poll = async () => {
-      // A little behind the last id seen: concurrent inserts may commit out of id order.
-      const rows = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, orderBy: { id: 'asc' } }))
-        .filter((n) => !seen.has(n.id))
-        .map((n) => ({ ...n, kind: notificationKindOf(n.kind) }));
-      for (const n of rows) seen.add(n.id);
+      // A little behind the last id seen: concurrent inserts may commit out of id order. Ids and
+      // kinds first, then the rows not seen yet (most of the window was read by the previous look),
+      // except digests (counted at the end, neither shown nor answered).
+      const unseen = (await prisma.notification.findMany({ where: { id: { gt: Math.max(firstId, lastId - 200) }, recipientStaffId: { in: staffIds } }, select: { id: true, kind: true }, orderBy: { id: 'asc' } }))
+        .filter((n) => !seen.has(n.id));
+      if (unseen.length === 0) return;
+      const wanted = unseen.filter((n) => notificationKindOf(n.kind) !== 'digest').map((n) => n.id);
+      const rows = wanted.length === 0 ? [] : (await prisma.notification.findMany({ where: { id: { in: wanted } }, orderBy: { id: 'asc' } })).map((n) => ({ ...n, kind: notificationKindOf(n.kind) }));
+      for (const n of unseen) seen.add(n.id);
       // Case ladders write the case, not the workflow: name the run through the Case row.
       for (const n of rows) {
         if (n.workflowId || n.caseId === null) continue;
@@ -489,12 +516,11 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
         }
       }
       // Only ids seen: a row committed while this query ran is read next time.
-      for (const n of rows) lastId = Math.max(lastId, n.id);
+      for (const n of unseen) lastId = Math.max(lastId, n.id);
     };
 
     // ---- the run
     const prof: Record<string, number> & { sleep: number; poll: number } = { sleep: 0, poll: 0 };
-    const tRun = Date.now();
     await worker.runUntil(async () => {
       for (;;) {
         agenda.sort((a, b) => a.at - b.at || a.seq - b.seq);
@@ -534,10 +560,17 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
       const rest = toMs - (await now());
       if (rest > 0) await env!.sleep(rest);
       await poll();
+      // What falls due at the end instant itself (the escalations of 00:00 after the last day) is not
+      // in the timeline but is in the summary's counts: let it fire and be written before counting. A
+      // workflow's timer fires some milliseconds after its instant (it is set from the time of the task
+      // that set it), hence a minute; the next thing due after 00:00 is the 00:05 tick, which is played.
+      await env!.sleep(END_MARGIN_MS);
+      const runIds = [...runsStarted, ...planted.map((p) => `death-review:${countyRegionId}:${p.memberId}`)];
+      await waitSettled(runIds.map((id) => client.workflow.getHandle(id)));
       // Every tick must have completed (a failed tick would have opened nothing).
       for (let i = 0; i < tickRuns.length; i += 50) await Promise.all(tickRuns.slice(i, i + 50).map((h) => waitClosed(h)));
     });
-    if (process.env.JIUZHU_SIMULATE_PROFILE) console.error('[simulate] run', Date.now() - tRun, 'ms; setup', tRun - t0, 'ms;', JSON.stringify(prof));
+    profile?.mark('run', { ...prof, ticksStarted });
 
     // ---- the period's cycles, from the database
     const cycles = await prisma.reportCycle.findMany({ where: { countyRegionId, dueAt: { gte: new Date(fromMs), lt: new Date(toMs) } }, include: { submissions: true }, orderBy: { dueAt: 'asc' } });
@@ -595,7 +628,10 @@ export async function runRehearsal(opts: RehearsalOptions): Promise<RehearsalRes
     };
 
     fs.mkdirSync(opts.outDir, { recursive: true });
+    profile?.mark('summary');
     const written = await writeStatutoryTables({ prisma }, { countyRegionId, period: `${opts.from}..${opts.to}`, dir: opts.outDir, policy });
+    profile?.mark('tables');
+    profile?.print();
     // By the minute shown, then type, unit, person and text, so a seed always prints the same timeline
     // (notifications at one instant are written side by side, in no fixed order, milliseconds apart).
     const tie = (e: TimelineEvent) => `${e.subject ?? ''}\u0000${e.staff ?? ''}\u0000${e.text}`;
@@ -652,6 +688,57 @@ function maskName(name: string): string {
   return name.slice(0, 1) + '*'.repeat(Math.max(1, name.length - 1));
 }
 
+/**
+ * `JIUZHU_SIMULATE_PROFILE=1`: wall time of each phase, the run's steps (sleep: the test server and
+ * the worker working through the timers of the interval), every activity's count and time (its
+ * database work), and this process's CPU (main thread, workflow threads and Prisma together).
+ */
+function newProfile() {
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  let last = t0;
+  const phases: Array<[string, number, Record<string, number>?]> = [];
+  const acts = new Map<string, { n: number; ms: number }>();
+  return {
+    mark(phase: string, detail?: Record<string, number>) {
+      const t = Date.now();
+      phases.push([phase, t - last, detail]);
+      last = t;
+    },
+    timed<T extends Record<string, unknown>>(activities: T): T {
+      const out: Record<string, unknown> = {};
+      for (const [name, fn] of Object.entries(activities)) {
+        if (typeof fn !== 'function') {
+          out[name] = fn;
+          continue;
+        }
+        out[name] = async (...args: unknown[]) => {
+          const t = performance.now();
+          try {
+            return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+          } finally {
+            const s = acts.get(name) ?? { n: 0, ms: 0 };
+            s.n++;
+            s.ms += performance.now() - t;
+            acts.set(name, s);
+          }
+        };
+      }
+      return out as T;
+    },
+    print() {
+      const cpu = process.cpuUsage(cpu0);
+      const lines = [`[simulate] wall ${Date.now() - t0} ms; this process's CPU: user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms`];
+      for (const [phase, ms, detail] of phases) lines.push(`[simulate]   ${phase.padEnd(16)} ${String(ms).padStart(7)} ms${detail ? `  ${JSON.stringify(detail)}` : ''}`);
+      const rows = [...acts].sort((a, b) => b[1].ms - a[1].ms);
+      const total = rows.reduce((s, [, a]) => s + a.ms, 0);
+      lines.push(`[simulate] activities: ${rows.reduce((s, [, a]) => s + a.n, 0)} calls, ${Math.round(total)} ms (summed; side-by-side calls overlap)`);
+      for (const [name, a] of rows) lines.push(`[simulate]   ${name.padEnd(28)} ${String(a.n).padStart(6)} × ${(a.ms / a.n).toFixed(1).padStart(6)} ms = ${String(Math.round(a.ms)).padStart(6)} ms`);
+      console.error(lines.join('\n'));
+    },
+  };
+}
+
 /** Worker and core logs at warning level and above only (the rehearsal prints its own lines). */
 function quietRuntime(): void {
   try {
@@ -666,17 +753,47 @@ async function waitPrompted(h: {
   describe(): Promise<{ status: { name: string }; raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }>;
   query<T>(name: string): Promise<T>;
 }): Promise<void> {
+  // The query first, then the description: a run whose state lists a prompt sent has scheduled all its
+  // prompts (one workflow task), so once nothing is outstanding after that, every prompt is written.
+  // Looking the other way round, a run could be seen idle while the task that schedules its prompts
+  // was still being completed, and the prompts read one step late (seen once in three full runs).
+  let quiet = 0;
   for (let i = 0; i < 3000; i++) {
     try {
+      if ((await h.describe()).status.name !== 'RUNNING') return;
+      const s = await h.query<{ phase: string; notified?: string[] }>('status');
       const d = await h.describe();
       if (d.status.name !== 'RUNNING') return;
-      if (!d.raw.pendingWorkflowTask && !d.raw.pendingActivities?.length && (await h.query<{ phase: string }>('status')).phase !== 'opening') return;
+      const idle = !d.raw.pendingWorkflowTask && !d.raw.pendingActivities?.length;
+      if (idle && s.phase !== 'opening' && (s.notified?.length ?? 0) > 0) return;
+      // A run that prompts nobody (every unit in already): past opening and idle for a while.
+      quiet = idle && s.phase !== 'opening' ? quiet + 1 : 0;
+      if (quiet >= 40) return;
     } catch {
       // Not started yet (the tick starts it through an activity), or not queryable yet.
     }
     await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
   }
   throw new Error('a cycle run never finished opening');
+}
+
+/** Until none of the runs has an activity or workflow task outstanding (what they send is written); 30 s at most. */
+async function waitSettled(handles: Array<{ describe(): Promise<{ status: { name: string }; raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }> }>): Promise<void> {
+  const busy = async (h: (typeof handles)[number]) => {
+    try {
+      const d = await h.describe();
+      return d.status.name === 'RUNNING' && (!!d.raw.pendingWorkflowTask || !!d.raw.pendingActivities?.length);
+    } catch {
+      return false; // never started (a death reported after the end)
+    }
+  };
+  const until = Date.now() + 30_000;
+  for (let i = 0; Date.now() < until; i++) {
+    let any = false;
+    for (let j = 0; j < handles.length && !any; j += 50) any = (await Promise.all(handles.slice(j, j + 50).map(busy))).some(Boolean);
+    if (!any) return;
+    await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
+  }
 }
 
 async function waitClosed(h: { workflowId: string; describe(): Promise<{ status: { name: string } }> }): Promise<void> {
@@ -688,6 +805,27 @@ async function waitClosed(h: { workflowId: string; describe(): Promise<{ status:
       return;
     }
     await new Promise((r) => setTimeout(r, i < 20 ? 10 : 50));
+  }
+}
+
+/**
+ * The workflow ids of the runs a tick of `kind` on `date` finds due (started, or found already
+ * there): the planners `cycleTick` (workflows/cycle-tick.ts) calls, in the same order and with the
+ * same calendar (the phase summary's move off holidays, patch 'phase-summary-moves-off-holidays',
+ * is in force for every tick a rehearsal starts).
+ */
+export function runsOpenedByTick(policy: CountyPolicy, countyRegionId: number, kind: CycleKind, date: LocalDate, calendar: WorkCalendar): string[] {
+  switch (kind) {
+    case 'progress':
+    case 'phase-summary':
+    case 'village-chain': {
+      const id = promptedRunOpenedBy(policy, countyRegionId, kind, date, calendar);
+      return id ? [id] : [];
+    }
+    case 'payment-watch':
+      return paymentWatchesToOpen(policy, date, calendar).map((p) => paymentWatchWorkflowId(countyRegionId, p.kind, p.periodMonth));
+    case 'daily-digest':
+      return digestDue(policy, date, calendar).due ? [dailyDigestWorkflowId(countyRegionId, date)] : [];
   }
 }
 
