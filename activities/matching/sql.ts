@@ -773,16 +773,19 @@ ORDER BY mh.county_id, ${TOWNSHIP} NULLS LAST, mh.kind`;
 const kindOrder = (column: string) => `array_position(ARRAY[${FINDING_KINDS.map((k) => `'${k}'`).join(', ')}]::text[], ${column})`;
 
 // The finding's id and (for a finding an incremental run did not reconsider) its stored evidence by key,
-// one unique-index probe each: a join to "Finding" was planned from its statistics, which on a first run
-// (an empty table, analysed before the run filled it) made it a nested loop over the whole table per line.
-const LINE_COLUMNS = `mh.kind, mh.key, (SELECT f.id FROM "Finding" f WHERE f.key = mh.key) AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
+// in one unique-index probe per line (the row holds both; OFFSET 0 keeps it a probe): a join to "Finding"
+// was planned from its statistics, which on a first run (an empty table, analysed before the run filled
+// it) made it a nested loop over the whole table per line.
+const LINE_COLUMNS = `mh.kind, mh.key, f.id AS "findingId", mh.is_new AS "isNew", cty.name AS county, mh.id_number AS "idNumber",
   mh.period, mh.amount::text AS amount, ${TOWNSHIP} AS township, ${VILLAGE} AS village,
-  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, (SELECT f.evidence FROM "Finding" f WHERE f.key = mh.key)) AS evidence,
+  mh.household_id AS "householdId", h."headName", h."headIdNumber", coalesce(mh.evidence, f.evidence) AS evidence,
   (mh.evidence IS NULL) AS "storedEvidence"`;
 
 const LINE_FROM = `match_hits mh
   ${REGION_JOINS}
-  LEFT JOIN "Household" h ON h.id = mh.household_id`;
+  LEFT JOIN "Household" h ON h.id = mh.household_id
+  LEFT JOIN LATERAL (
+    SELECT f.id, CASE WHEN mh.evidence IS NULL THEN f.evidence END AS evidence FROM "Finding" f WHERE f.key = mh.key OFFSET 0) f ON true`;
 
 const LINE_ORDER = `mh.county_id, ${kindOrder('mh.kind')}, ${TOWNSHIP} NULLS LAST, ${VILLAGE} NULLS LAST, mh.id_number, mh.period NULLS FIRST, mh.key`;
 
