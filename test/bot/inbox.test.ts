@@ -166,6 +166,24 @@ describe('group commit of recorded events', () => {
     expect(await recordEvents(prisma, [ev(c), ev(a), ev(b)])).toEqual(['new', 'pending', 'done']);
     expect(await prisma.processedEvent.count({ where: { id: { in: [a, b, c].map((x) => inboxId('feishu', x)) } } })).toBe(3);
   });
+  it('the recorded row holds the event as given (quotes, backslashes, Chinese, emoji), pending, no attempts, received now', async () => {
+    const text = '引号" 反斜杠\\ 斜杠/ {"json":[1]} 表情😀 换行\n制表\t结束';
+    const eventId = uniq('grp_text_');
+    const event: InboundEvent = { type: 'text', platform: 'feishu', eventId, chat: { platform: 'feishu', id: 'oc_group"x', kind: 'private' }, senderId: 'ou_\\group', text };
+    const form: InboundEvent = { type: 'form', platform: 'telegram', eventId: uniq('grp_form_'), chat: { platform: 'telegram', id: '-100', kind: 'group' }, senderId: '7', form: { action: 'f', caseRef: '12', value: 'v"' }, values: { 姓名: '张三', note: 'a\\b"c' }, source: { chat: { platform: 'telegram', id: '-100', kind: 'group' }, messageId: '9' } };
+    const before = Date.now();
+    expect(await recordEvents(prisma, [event, form])).toEqual(['new', 'new']);
+    const rows = await prisma.processedEvent.findMany({ where: { id: { in: [inboxId('feishu', eventId), inboxId('telegram', form.eventId)] } }, orderBy: { platform: 'asc' } });
+    expect(rows.map((r) => [r.platform, r.status, r.attempts, r.claimedUntil, r.event])).toEqual([
+      ['feishu', 'pending', 0, null, event],
+      ['telegram', 'pending', 0, null, form],
+    ]);
+    for (const r of rows) expect(Math.abs(r.receivedAt.getTime() - before)).toBeLessThan(60_000);
+    // One event alone takes the same path; a replay records nothing.
+    const single: InboundEvent = { ...event, eventId: uniq('grp_single_') };
+    expect(await recordEvent(prisma, single)).toBe('new');
+    expect(await recordEvent(prisma, single)).toBe('pending');
+  });
   it('a burst through the processor: every caller answered after its own row is written', async () => {
     const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
     const inbox = createInboxProcessor({ prisma, core, intervalMs: 60_000, onError: () => {} });
