@@ -202,3 +202,53 @@ describe('group commit of recorded events', () => {
     }
   });
 });
+
+describe('answers before processing', () => {
+  const textEvent = (tag: string, i: number): InboundEvent => ({ type: 'text', platform: 'telegram', eventId: uniq(`${tag}_${i}_`), chat: { platform: 'telegram', id: `${tag}-chat-${i}`, kind: 'private' }, senderId: `${tag}-sender-${i}`, text: 'hello' });
+  const counting = (seen: string[]) => {
+    const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
+    return { ...core, process: async (event: InboundEvent, out: OutboundPort, id: string) => (seen.push(id), core.process(event, out, id)) };
+  };
+
+  it('the processor waits while an answer is in flight, and starts when the last one is released', async () => {
+    const seen: string[] = [];
+    const inbox = createInboxProcessor({ prisma, core: counting(seen), intervalMs: 60_000, yieldMs: 60_000, onError: () => {} });
+    try {
+      const events = Array.from({ length: 3 }, (_, i) => textEvent('yield_release', i));
+      const first = inbox.answering();
+      const second = inbox.answering();
+      for (const e of events) expect(await inbox.record(e)).toBe('new');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      first();
+      first(); // a second call does nothing: the other answer still holds the processing back
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      second();
+      // Far less than the 60 s it could wait: released, it processes every event now.
+      await inbox.settle(10_000);
+      expect(seen.sort()).toEqual(events.map((e) => inboxId(e.platform, e.eventId)).sort());
+      const rows = await prisma.processedEvent.findMany({ where: { id: { in: seen } }, select: { status: true } });
+      expect(rows.map((r) => r.status)).toEqual(['done', 'done', 'done']);
+    } finally {
+      await inbox.stop();
+    }
+  });
+
+  it('an answer that never ends holds a pass back at most yieldMs: then every event is processed (never starved)', async () => {
+    const seen: string[] = [];
+    const inbox = createInboxProcessor({ prisma, core: counting(seen), intervalMs: 60_000, yieldMs: 1_000, onError: () => {} });
+    try {
+      const events = Array.from({ length: 5 }, (_, i) => textEvent('yield_bound', i));
+      inbox.answering(); // never released
+      const t0 = performance.now();
+      for (const e of events) expect(await inbox.record(e)).toBe('new');
+      await inbox.settle();
+      // Waited (the bound, not less), then processed them all in the same pass although the answer is still in flight.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+      expect(seen.sort()).toEqual(events.map((e) => inboxId(e.platform, e.eventId)).sort());
+    } finally {
+      await inbox.stop();
+    }
+  });
+});
