@@ -6,6 +6,11 @@
 // out, a crashed process's events are taken up). After a pass that did work,
 // `afterPass` runs (the delivery loop's kick, so replies go out at once).
 //
+// Answers come first: while a webhook is answering (`answering()` … its release), the processor
+// waits before each event it would take, but a pass waits `yieldMs` in all at most (default 1 s):
+// then it works through what is due without waiting again, so processing always starts within
+// that bound after a kick and can never be starved by a stream of requests.
+//
 // A processor takes the events it recorded itself at once; events recorded by
 // another process (replica) are left to it unless they are still pending after
 // `takeOverAfterMs` (that process died or is stuck): then any processor takes
@@ -34,6 +39,8 @@ export interface InboxProcessorOptions {
   senderLimit?: { limit: number; windowMs: number };
   /** Events of other processes still pending after this long are taken over (default 15 s). */
   takeOverAfterMs?: number;
+  /** The most a pass waits for webhook answers in flight before it processes anyway (default 1 s; 0: never waits). */
+  yieldMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -47,6 +54,11 @@ export interface InboxProcessor {
   stop(): Promise<void>;
   /** True when a reply's dedupe key belongs to an event this processor recorded or took over (its delivery is ours). */
   owns(dedupeKey: string): boolean;
+  /**
+   * A webhook request is being answered: processing waits (at most `yieldMs` a pass) until every
+   * such request has called the returned release (once; later calls do nothing).
+   */
+  answering(): () => void;
 }
 
 /** How long an event stays "ours" for the delivery of its replies. */
@@ -83,9 +95,30 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
     await portFor(event).send(event.chat, { text: T.processingFailed }, { dedupeKey: `${id}:failed` });
   }
 
+  // Answers in flight, and what waits for them to end (see `answering`).
+  const yieldMs = options.yieldMs ?? 1000;
+  let inFlight = 0;
+  let quiet: Array<() => void> = [];
+  /** When the running pass began to wait for answers (undefined: it has not waited yet). */
+  let passWaitedFrom: number | undefined;
+  /** Before each event: while answers are in flight, wait, but at most `yieldMs` since the pass first waited. */
+  async function yieldToAnswers(): Promise<void> {
+    if (inFlight === 0 || yieldMs <= 0) return;
+    const from = (passWaitedFrom ??= Date.now());
+    const left = from + yieldMs - Date.now();
+    if (left <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      quiet.push(resolve);
+      timer = setTimeout(resolve, left);
+    });
+    clearTimeout(timer);
+  }
+
   let more = false;
   async function batch(): Promise<number> {
     let processed = 0;
+    await yieldToAnswers();
     const now = new Date();
     const ours = waiting.size > 0 ? await dueInboxIds(prisma, now, 100, [...waiting]) : [];
     // A full batch: more may be due (one kick stands for many events); this pass takes them too.
@@ -96,6 +129,7 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
       taken = await staleInboxIds(prisma, new Date(now.getTime() - takeOverAfterMs), now);
     }
     for (const id of [...new Set([...ours, ...taken])]) {
+      await yieldToAnswers();
       if (stopped) break;
       const claimed = await claimInboxEvent(prisma, id);
       if (!claimed) {
@@ -121,6 +155,7 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
 
   async function pass(): Promise<number> {
     let processed = 0;
+    passWaitedFrom = undefined;
     do {
       more = false;
       const n = await batch();
@@ -209,8 +244,21 @@ export function createInboxProcessor(options: InboxProcessorOptions): InboxProce
       const b = a > 0 ? dedupeKey.lastIndexOf(':', a - 1) : -1;
       return (a > 0 && mine.has(dedupeKey.slice(0, a))) || (b > 0 && mine.has(dedupeKey.slice(0, b)));
     },
+    answering() {
+      inFlight++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--inFlight > 0) return;
+        const waiting = quiet;
+        quiet = [];
+        for (const resolve of waiting) resolve();
+      };
+    },
     async stop() {
       stopped = true;
+      for (const resolve of quiet.splice(0)) resolve();
       clearInterval(timer);
       await chain.catch(() => {});
     },

@@ -195,7 +195,18 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
 
   const handlers = feishuEventHandlers((event) => inbox.record(event));
 
+  // While a request is answered here the inbox processor waits (bounded: inbox-processor.ts), so a
+  // burst of deliveries is answered first and processed right after.
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    const release = inbox.answering();
+    try {
+      return await answer(req, reply, release);
+    } finally {
+      release();
+    }
+  };
+
+  const answer = async (req: FastifyRequest, reply: FastifyReply, release: () => void) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const timestamp = header(req, 'x-lark-request-timestamp');
     const nonce = header(req, 'x-lark-request-nonce');
@@ -237,7 +248,11 @@ export function registerFeishuWebhook(app: FastifyInstance, options: FeishuWebho
     }
     if (!isDispatched(result)) return reply.send({});
     const budget = result.card ? (options.cardBudgetMs ?? 0) : (options.inlineBudgetMs ?? 0);
-    if (budget > 0) await inbox.settle(budget);
+    if (budget > 0) {
+      // This answer waits for the processing: it must not hold the processing back.
+      release();
+      await inbox.settle(budget);
+    }
     return reply.send(result.body);
   };
 

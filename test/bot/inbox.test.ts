@@ -166,6 +166,24 @@ describe('group commit of recorded events', () => {
     expect(await recordEvents(prisma, [ev(c), ev(a), ev(b)])).toEqual(['new', 'pending', 'done']);
     expect(await prisma.processedEvent.count({ where: { id: { in: [a, b, c].map((x) => inboxId('feishu', x)) } } })).toBe(3);
   });
+  it('the recorded row holds the event as given (quotes, backslashes, Chinese, emoji), pending, no attempts, received now', async () => {
+    const text = '引号" 反斜杠\\ 斜杠/ {"json":[1]} 表情😀 换行\n制表\t结束';
+    const eventId = uniq('grp_text_');
+    const event: InboundEvent = { type: 'text', platform: 'feishu', eventId, chat: { platform: 'feishu', id: 'oc_group"x', kind: 'private' }, senderId: 'ou_\\group', text };
+    const form: InboundEvent = { type: 'form', platform: 'telegram', eventId: uniq('grp_form_'), chat: { platform: 'telegram', id: '-100', kind: 'group' }, senderId: '7', form: { action: 'f', caseRef: '12', value: 'v"' }, values: { 姓名: '张三', note: 'a\\b"c' }, source: { chat: { platform: 'telegram', id: '-100', kind: 'group' }, messageId: '9' } };
+    const before = Date.now();
+    expect(await recordEvents(prisma, [event, form])).toEqual(['new', 'new']);
+    const rows = await prisma.processedEvent.findMany({ where: { id: { in: [inboxId('feishu', eventId), inboxId('telegram', form.eventId)] } }, orderBy: { platform: 'asc' } });
+    expect(rows.map((r) => [r.platform, r.status, r.attempts, r.claimedUntil, r.event])).toEqual([
+      ['feishu', 'pending', 0, null, event],
+      ['telegram', 'pending', 0, null, form],
+    ]);
+    for (const r of rows) expect(Math.abs(r.receivedAt.getTime() - before)).toBeLessThan(60_000);
+    // One event alone takes the same path; a replay records nothing.
+    const single: InboundEvent = { ...event, eventId: uniq('grp_single_') };
+    expect(await recordEvent(prisma, single)).toBe('new');
+    expect(await recordEvent(prisma, single)).toBe('pending');
+  });
   it('a burst through the processor: every caller answered after its own row is written', async () => {
     const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
     const inbox = createInboxProcessor({ prisma, core, intervalMs: 60_000, onError: () => {} });
@@ -179,6 +197,56 @@ describe('group commit of recorded events', () => {
       }));
       expect(outcomes.every((o) => o.outcome === 'new' && o.stored)).toBe(true);
       expect(await inbox.record(events[0]!)).not.toBe('new');
+    } finally {
+      await inbox.stop();
+    }
+  });
+});
+
+describe('answers before processing', () => {
+  const textEvent = (tag: string, i: number): InboundEvent => ({ type: 'text', platform: 'telegram', eventId: uniq(`${tag}_${i}_`), chat: { platform: 'telegram', id: `${tag}-chat-${i}`, kind: 'private' }, senderId: `${tag}-sender-${i}`, text: 'hello' });
+  const counting = (seen: string[]) => {
+    const core = createBotCore({ prisma, caseStarter: new RecordingCaseStarter() });
+    return { ...core, process: async (event: InboundEvent, out: OutboundPort, id: string) => (seen.push(id), core.process(event, out, id)) };
+  };
+
+  it('the processor waits while an answer is in flight, and starts when the last one is released', async () => {
+    const seen: string[] = [];
+    const inbox = createInboxProcessor({ prisma, core: counting(seen), intervalMs: 60_000, yieldMs: 60_000, onError: () => {} });
+    try {
+      const events = Array.from({ length: 3 }, (_, i) => textEvent('yield_release', i));
+      const first = inbox.answering();
+      const second = inbox.answering();
+      for (const e of events) expect(await inbox.record(e)).toBe('new');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      first();
+      first(); // a second call does nothing: the other answer still holds the processing back
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      second();
+      // Far less than the 60 s it could wait: released, it processes every event now.
+      await inbox.settle(10_000);
+      expect(seen.sort()).toEqual(events.map((e) => inboxId(e.platform, e.eventId)).sort());
+      const rows = await prisma.processedEvent.findMany({ where: { id: { in: seen } }, select: { status: true } });
+      expect(rows.map((r) => r.status)).toEqual(['done', 'done', 'done']);
+    } finally {
+      await inbox.stop();
+    }
+  });
+
+  it('an answer that never ends holds a pass back at most yieldMs: then every event is processed (never starved)', async () => {
+    const seen: string[] = [];
+    const inbox = createInboxProcessor({ prisma, core: counting(seen), intervalMs: 60_000, yieldMs: 1_000, onError: () => {} });
+    try {
+      const events = Array.from({ length: 5 }, (_, i) => textEvent('yield_bound', i));
+      inbox.answering(); // never released
+      const t0 = performance.now();
+      for (const e of events) expect(await inbox.record(e)).toBe('new');
+      await inbox.settle();
+      // Waited (the bound, not less), then processed them all in the same pass although the answer is still in flight.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+      expect(seen.sort()).toEqual(events.map((e) => inboxId(e.platform, e.eventId)).sort());
     } finally {
       await inbox.stop();
     }
