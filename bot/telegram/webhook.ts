@@ -34,7 +34,18 @@ export function registerTelegramWebhook(app: FastifyInstance, options: TelegramW
   const onError = options.onError ?? ((err) => log('telegram-webhook').error({ err }, 'Telegram 回调出错'));
   const { bot } = options;
 
+  // While a request is answered here the inbox processor waits (bounded: inbox-processor.ts), so a
+  // burst of deliveries is answered first and processed right after (as the Feishu webhook does).
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    const release = bot.inbox.answering();
+    try {
+      return await answer(req, reply, release);
+    } finally {
+      release();
+    }
+  };
+
+  const answer = async (req: FastifyRequest, reply: FastifyReply, release: () => void) => {
     const secret = req.headers['x-telegram-bot-api-secret-token'];
     if (typeof secret !== 'string' || !safeEqual(secret, options.secretToken)) return reply.code(401).send('secret token is wrong');
     let update: Update;
@@ -55,7 +66,11 @@ export function registerTelegramWebhook(app: FastifyInstance, options: TelegramW
         onError(err);
         return reply.code(503).send('暂时无法受理，请稍后重试');
       }
-      if ((options.inlineBudgetMs ?? 0) > 0) await bot.inbox.settle(options.inlineBudgetMs);
+      if ((options.inlineBudgetMs ?? 0) > 0) {
+        // An answer that waits for the processing must not hold it back.
+        release();
+        await bot.inbox.settle(options.inlineBudgetMs);
+      }
     }
     return reply.code(200).send('');
   };

@@ -57,6 +57,38 @@ describe('Telegram webhook', () => {
     expect(texts(user.id)).toEqual([T.unbound]);
   });
 
+  it('holds the inbox processing back while it answers, and lets go before it waits for the reply', async () => {
+    let inFlight = 0;
+    const seen: Array<{ at: 'record' | 'settle'; inFlight: number }> = [];
+    const answering = tg.inbox.answering.bind(tg.inbox);
+    const record = tg.inbox.record.bind(tg.inbox);
+    const settle = tg.inbox.settle.bind(tg.inbox);
+    const spies = [
+      vi.spyOn(tg.inbox, 'answering').mockImplementation(() => {
+        const release = answering();
+        inFlight++;
+        let done = false;
+        return () => {
+          if (!done) inFlight--;
+          done = true;
+          release();
+        };
+      }),
+      vi.spyOn(tg.inbox, 'record').mockImplementation((e) => (seen.push({ at: 'record', inFlight }), record(e))),
+      vi.spyOn(tg.inbox, 'settle').mockImplementation((ms) => (seen.push({ at: 'settle', inFlight }), settle(ms))),
+    ];
+    try {
+      const user = tgUser(uniqNum(), '郑');
+      const ok = await postUpdate(url, fake.userMessage({ chat: privateChat(user), from: user, text: '/help' }), { secretToken: SECRET, timeoutMs: 30_000 });
+      expect(ok.status).toBe(200);
+      expect(texts(user.id)).toEqual([T.unbound]); // answered within the inline budget
+      expect(seen).toEqual([{ at: 'record', inFlight: 1 }, { at: 'settle', inFlight: 0 }]);
+      expect(inFlight).toBe(0);
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  });
+
   it('keeps callback data within 64 bytes', () => {
     const data = encodeCallbackData({ action: 'confirm', caseRef: 'death' });
     expect(data).toBe('a:confirm:death');
