@@ -534,8 +534,8 @@ const paymentEvidence = `'name', h."headName", 'assistanceKind', e.kind, 'paymen
  *   and not after the month's schedule deadline (the rest are in the first part).
  *
  * The exact deadline of the payment's kind is checked after the joins, so the two parts only need to hold
- * every late payment (a payment in both is listed once: the final DISTINCT-free check keeps one row per
- * payment because the parts do not overlap).
+ * every late payment. They do not overlap (after the month's schedule deadline / up to it), so each
+ * payment is read once.
  */
 function latePayments(t: MatchTables): { sql: string; params: Record<string, unknown> } {
   const due = new Map<string, string>();
