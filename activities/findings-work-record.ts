@@ -88,7 +88,7 @@ export async function recordPendingWork(prisma: PrismaClient, input: { countyReg
   const skippedList: Array<{ id: number; source: string; reason: string }> = [];
   let skippedCount = 0;
   const skipped = {
-    push(entry: { source: string; reason: string }, id = 0) {
+    push(entry: { source: string; reason: string }, id: number) {
       skippedCount++;
       if (skippedList.length < SKIPPED_EXAMPLES) skippedList.push({ id, ...entry });
     },
