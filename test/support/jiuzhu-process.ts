@@ -8,7 +8,26 @@ import { testCalendarYears, writeFixtureHolidayOverrides } from './clock.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-export function freePort(): Promise<number> {
+/** Whether `port` can be listened on at 127.0.0.1 now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port free now, for a server a test starts a little later. Taken below the kernel's ephemeral range
+ * (32768–60999 here): a port the kernel hands out (listen on 0) is also what the outgoing connections of
+ * the other test files get, and one of them took such a port between this pick and the dev server's
+ * bind (seen in CI: "bind: address already in use", the drill's `jiuzhu start` failing).
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
