@@ -285,17 +285,8 @@ function rowObject<F extends Record<string, Field<unknown>>>(fields: F): RowSche
         else errors.push(r.message);
       }
       if (errors.length > 0) return { success: false, errors };
-      let row: unknown = out;
-      for (const step of steps) {
-        if (step.rule) {
-          issues.errors = errors;
-          step.rule(row, issues);
-        } else {
-          if (errors.length > 0) return { success: false, errors };
-          row = step.shape!(row);
-        }
-      }
-      return errors.length > 0 ? { success: false, errors } : { success: true, data: row };
+      const r = finish(out, errors);
+      return r.ok ? { success: true, data: r.value } : { success: false, errors: r.errors };
     },
   };
   return schema as RowSchema<FieldsOut<F>>;
