@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { maskIdNumber } from '../../domain/identity/id-number.js';
+import { maskIdNumbersInText } from '../../domain/identity/id-number.js';
 import { notificationAttachments } from '../../domain/tables/attachments.js';
 import { defaultDataDir, existingAttachmentPath } from '../core/attachments.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
@@ -357,7 +357,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleRoutesOpti
       if (!chat) return reply;
       const id = `${p.externalId}:${body.eventId}`;
       // The line as the chat shows it: ID numbers masked in a group (the bot's own group messages are masked too).
-      const shown = chat.kind === 'group' ? body.text.replace(/\d{17}[\dXx]/g, (m) => maskIdNumber(m)) : body.text;
+      const shown = chat.kind === 'group' ? maskIdNumbersInText(body.text) : body.text;
       await store.recordTyped(chat.id, { name: p.name, staffId: p.id }, shown, `console:said:${id}`);
       return handle({ type: 'text', platform: 'console', eventId: id, chat: { platform: 'console', id: chat.id, kind: chat.kind }, senderId: p.externalId, text: body.text }, reply);
     });

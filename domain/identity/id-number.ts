@@ -177,6 +177,18 @@ export function maskIdNumber(raw: string): string {
   return id.slice(0, 4) + '*'.repeat(id.length - 8) + id.slice(-4);
 }
 
+/**
+ * A digit run in free text that is, or holds, an ID number: 17 digits and more, with an optional final
+ * X. Masked whole (first and last 4 kept), so an ID number typed right after other digits (or joined to
+ * them once hidden characters between them are removed) shows none of its own digits.
+ */
+const ID_NUMBER_IN_TEXT_RE = /\d{17,}[\dXx]?/g;
+
+/** Free text as a group chat shows it: every ID number in it masked (maskIdNumber). */
+export function maskIdNumbersInText(text: string): string {
+  return text.replace(ID_NUMBER_IN_TEXT_RE, (m) => maskIdNumber(m));
+}
+
 // ---------------------------------------------------------------- zod
 
 function idIssue(ctx: z.core.$RefinementCtx<string>, code: IdNumberErrorCode): void {

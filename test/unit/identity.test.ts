@@ -14,6 +14,7 @@ import {
   luhnValid,
   maskBankCard,
   maskIdNumber,
+  maskIdNumbersInText,
   maskMobile,
   mobileSchema,
   normalizeIdNumber,
@@ -92,6 +93,17 @@ describe('derived data', () => {
   it('masks: first 4 and last 4', () => {
     expect(maskIdNumber('11010519491231002X')).toBe('1101**********002X');
     expect(maskIdNumber('11010519491231002x')).toBe('1101**********002X');
+  });
+
+  it('masks every ID number in free text, also one typed right after other digits', () => {
+    expect(maskIdNumbersInText('户主 11010519491231002X 已核实')).toBe('户主 1101**********002X 已核实');
+    // Two numbers joined once the hidden characters between them are removed (a fuzz case from CI): the
+    // ID number's digits must not show, whichever number comes first.
+    const joined = maskIdNumbersInText('Xs9007199254740993142135198604161839殟');
+    expect(joined).not.toContain('142135198604161839');
+    expect(joined).toBe(`Xs9007${'*'.repeat(26)}1839殟`);
+    expect(maskIdNumbersInText('142135198604161839900719925474')).not.toContain('142135198604161839');
+    expect(maskIdNumbersInText('电话 13912345678，卡号 6222020200112233')).toBe('电话 13912345678，卡号 6222020200112233');
     expect(maskIdNumber('110105491231002')).toBe('1101*******1002');
     expect(maskIdNumber('1234')).toBe('****');
   });
